@@ -1,0 +1,192 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/tipgate/tipgate/internal/engine"
+)
+
+// resultWriter prints statement results in one output format.
+type resultWriter interface {
+	write(engine.Rows) error
+	flush() error
+}
+
+func newWriter(format string, w io.Writer) (resultWriter, error) {
+	switch format {
+	case "table":
+		return &tableWriter{w: w}, nil
+	case "csv":
+		return &csvWriter{w: csv.NewWriter(w)}, nil
+	case "json":
+		return &jsonWriter{w: w}, nil
+	}
+	return nil, fmt.Errorf("unknown --format %q: use table, csv or json", format)
+}
+
+// text renders a value as a string; ok is false for NULL.
+func text(v any) (string, bool) {
+	switch x := v.(type) {
+	case nil:
+		return "", false
+	case string:
+		return x, true
+	case bool:
+		return strconv.FormatBool(x), true
+	case int64:
+		return strconv.FormatInt(x, 10), true
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64), true
+	case time.Time:
+		if x.Nanosecond() == 0 {
+			return x.Format("2006-01-02 15:04:05"), true
+		}
+		return x.Format("2006-01-02 15:04:05.999999"), true
+	case []byte:
+		return `\x` + hex.EncodeToString(x), true
+	default:
+		return fmt.Sprint(x), true
+	}
+}
+
+type tableWriter struct{ w io.Writer }
+
+func (t *tableWriter) write(r engine.Rows) error {
+	cols := r.Columns()
+	if len(cols) == 0 {
+		if n := r.RowsAffected(); n >= 0 {
+			_, err := fmt.Fprintf(t.w, "%s %d\n", r.Tag(), n)
+			return err
+		}
+		_, err := fmt.Fprintln(t.w, r.Tag())
+		return err
+	}
+	var data [][]string
+	width := make([]int, len(cols))
+	for i, c := range cols {
+		width[i] = utf8.RuneCountInString(c.Name)
+	}
+	for r.Next() {
+		row := make([]string, len(cols))
+		for i, v := range r.Values() {
+			row[i], _ = text(v)
+			if n := utf8.RuneCountInString(row[i]); n > width[i] {
+				width[i] = n
+			}
+		}
+		data = append(data, row)
+	}
+	if err := r.Err(); err != nil {
+		return err
+	}
+	line := func(cells []string) string {
+		var b strings.Builder
+		for i, c := range cells {
+			if i > 0 {
+				b.WriteString(" | ")
+			} else {
+				b.WriteString(" ")
+			}
+			b.WriteString(c + strings.Repeat(" ", width[i]-utf8.RuneCountInString(c)))
+		}
+		return strings.TrimRight(b.String(), " ")
+	}
+	names := make([]string, len(cols))
+	seps := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.Name
+		seps[i] = strings.Repeat("-", width[i])
+	}
+	var b strings.Builder
+	b.WriteString(line(names) + "\n")
+	b.WriteString(strings.ReplaceAll(line(seps), " | ", "-+-") + "-\n")
+	for _, row := range data {
+		b.WriteString(line(row) + "\n")
+	}
+	plural := "s"
+	if len(data) == 1 {
+		plural = ""
+	}
+	fmt.Fprintf(&b, "(%d row%s)\n", len(data), plural)
+	_, err := io.WriteString(t.w, b.String())
+	return err
+}
+
+func (t *tableWriter) flush() error { return nil }
+
+type csvWriter struct{ w *csv.Writer }
+
+func (c *csvWriter) write(r engine.Rows) error {
+	cols := r.Columns()
+	if len(cols) == 0 {
+		return nil
+	}
+	head := make([]string, len(cols))
+	for i, col := range cols {
+		head[i] = col.Name
+	}
+	if err := c.w.Write(head); err != nil {
+		return err
+	}
+	rec := make([]string, len(cols))
+	for r.Next() {
+		for i, v := range r.Values() {
+			rec[i], _ = text(v)
+		}
+		if err := c.w.Write(rec); err != nil {
+			return err
+		}
+	}
+	if err := r.Err(); err != nil {
+		return err
+	}
+	c.w.Flush()
+	return c.w.Error()
+}
+
+func (c *csvWriter) flush() error {
+	c.w.Flush()
+	return c.w.Error()
+}
+
+// jsonWriter prints each result set as one JSON array of objects per line.
+type jsonWriter struct{ w io.Writer }
+
+func (j *jsonWriter) write(r engine.Rows) error {
+	cols := r.Columns()
+	if len(cols) == 0 {
+		return nil
+	}
+	out := []map[string]any{}
+	for r.Next() {
+		obj := make(map[string]any, len(cols))
+		for i, v := range r.Values() {
+			switch x := v.(type) {
+			case nil, bool, int64, float64, string:
+				obj[cols[i].Name] = x
+			default:
+				obj[cols[i].Name], _ = text(v)
+			}
+		}
+		out = append(out, obj)
+	}
+	if err := r.Err(); err != nil {
+		return err
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(j.w, "%s\n", b)
+	return err
+}
+
+func (j *jsonWriter) flush() error { return nil }

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/tipgate/tipgate/internal/engine"
+	"github.com/tipgate/tipgate/internal/engine/duckdb"
+	"github.com/tipgate/tipgate/internal/identity"
+	"github.com/tipgate/tipgate/internal/sqlerr"
+	"github.com/tipgate/tipgate/internal/sqlscan"
+)
+
+func runSQL(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("sql", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dataDir := fs.String("data-dir", "./tipgate-data", "warehouse data directory")
+	command := fs.String("c", "", "SQL to run (one or more statements)")
+	file := fs.String("f", "", "file of SQL statements to run ('-' for standard input)")
+	format := fs.String("format", "table", "output format: table, csv or json")
+	as := fs.String("as", "", "run as this principal (e.g. 'AWSIDC:ming@example.com') instead of the superuser")
+	groups := fs.String("groups", "", "comma-separated IdP groups of the --as principal")
+	namespace := fs.String("namespace", identity.DefaultNamespace, "identity namespace of the --as principal")
+	s3root := fs.String("s3-root", "", "folder that s3://bucket/key COPY sources are read from (DIR/bucket/key)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("sql: unexpected argument %q", fs.Arg(0))
+	}
+	if (*command == "") == (*file == "") {
+		return fmt.Errorf("sql: give exactly one of -c SQL or -f FILE")
+	}
+	w, err := newWriter(*format, stdout)
+	if err != nil {
+		return err
+	}
+	script := *command
+	if *file != "" {
+		b, err := readScript(*file)
+		if err != nil {
+			return err
+		}
+		script = string(b)
+	}
+	p := identity.LocalSuperuser()
+	if *as != "" {
+		if p, err = identity.Simulated(*as, *namespace, strings.Split(*groups, ",")); err != nil {
+			return err
+		}
+	} else if *groups != "" {
+		return fmt.Errorf("sql: --groups needs --as")
+	}
+	eng, err := duckdb.Open(ctx, duckdb.Options{DataDir: *dataDir, S3Root: *s3root})
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	if err := runScript(ctx, eng, p, script, w); err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitError{code: 1}
+	}
+	return nil
+}
+
+func readScript(path string) ([]byte, error) {
+	if path == "-" {
+		return io.ReadAll(os.Stdin)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("sql: %w", err)
+	}
+	return b, nil
+}
+
+// runScript runs each statement in order; the first failure stops the
+// script, leaving the statements before it committed.
+func runScript(ctx context.Context, eng engine.Engine, p identity.Principal, script string, w resultWriter) error {
+	stmts, err := sqlscan.Split(script)
+	if err != nil {
+		return fmt.Errorf("ERROR: %w", err)
+	}
+	for _, st := range stmts {
+		rows, err := eng.Query(ctx, p, st.Text)
+		if err == nil {
+			err = w.write(rows)
+			rows.Close()
+		}
+		if err != nil {
+			return describe(err, st)
+		}
+	}
+	return w.flush()
+}
+
+// describe names the failing statement by line and adds the SQLSTATE.
+func describe(err error, st sqlscan.Statement) error {
+	var se *sqlerr.Error
+	if errors.As(err, &se) {
+		return fmt.Errorf("%s\nSQLSTATE: %s (%s)\nstatement at line %d: %s", se.Error(), se.SQLState(), se.Code, st.Line, abbreviate(st.Text))
+	}
+	return fmt.Errorf("ERROR: %v\nstatement at line %d: %s", err, st.Line, abbreviate(st.Text))
+}
+
+func abbreviate(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 120 {
+		s = s[:117] + "..."
+	}
+	return s
+}

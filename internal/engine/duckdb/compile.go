@@ -1,0 +1,210 @@
+package duckdb
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/tipgate/tipgate/internal/policy"
+	"github.com/tipgate/tipgate/internal/sqlerr"
+	"github.com/tipgate/tipgate/internal/sqlscan"
+)
+
+// rawCatalog is the DuckDB catalog that holds the real tables. A principal's
+// statement may never name it (guard) and cannot reach it by an unqualified
+// name (it is not on the search path of policy connections).
+const rawCatalog = "tg_raw"
+
+func rawTable(name string) string {
+	return rawCatalog + ".main." + sqlscan.QuoteIdent(name)
+}
+
+// compileView returns the SELECT that computes exactly what the decision
+// allows: the row filter on raw values first (inner query), then masks in
+// place of masked columns, and only the granted columns. Column names and
+// types stay those of the table.
+func (e *Engine) compileView(ctx context.Context, q querier, cat *policy.Catalog, sub policy.Subject, a policy.Access) (string, error) {
+	alias := a.Table
+	var preds []string
+	for _, p := range a.Rows.Policies {
+		if p.Alias != "" {
+			alias = p.Alias
+		}
+		if pol := cat.RLSPolicies[p.Policy]; pol != nil {
+			for _, lk := range pol.Lookups {
+				if !cat.HasLookupGrant(pol.Name, lk) {
+					return "", sqlerr.New(sqlerr.PermissionDenied,
+						"permission denied for relation %s: RLS policy %s has no SELECT on its lookup table (GRANT SELECT ON %s TO RLS POLICY %s)", lk, pol.Name, lk, pol.Name)
+				}
+			}
+		}
+		pred, err := e.rewriteExpr(ctx, q, cat, sub, p.Predicate, nil)
+		if err != nil {
+			return "", fmt.Errorf("RLS policy %s: %w", p.Policy, err)
+		}
+		preds = append(preds, "("+pred+")")
+	}
+	var where string
+	switch {
+	case !a.Rows.Enforced:
+	case a.Rows.DenyAll():
+		where = " WHERE false"
+	default:
+		conj := " AND "
+		if a.Rows.Conjunction == "or" {
+			conj = " OR "
+		}
+		// A NULL predicate hides the row, as in WHERE.
+		where = " WHERE coalesce(" + strings.Join(preds, conj) + ", false)"
+	}
+	inner := "SELECT * FROM " + rawTable(a.Table) + " AS " + sqlscan.QuoteIdent(alias) + where
+	var cols []string
+	for _, c := range a.Columns {
+		if !c.Granted {
+			continue
+		}
+		qc := sqlscan.QuoteIdent(c.Name)
+		if c.Mask == nil {
+			cols = append(cols, qc)
+			continue
+		}
+		bind := map[string]string{}
+		for i, p := range c.Mask.Params {
+			if i < len(c.Mask.Args) {
+				bind[strings.ToLower(p.Name)] = c.Mask.Args[i]
+			}
+		}
+		expr, err := e.rewriteExpr(ctx, q, cat, sub, c.Mask.Expr, bind)
+		if err != nil {
+			return "", fmt.Errorf("masking policy %s: %w", c.Mask.Policy, err)
+		}
+		cols = append(cols, "CAST(("+expr+") AS "+duckType(c.Type)+") AS "+qc)
+	}
+	return "SELECT " + strings.Join(cols, ", ") + " FROM (" + inner + ") AS " + sqlscan.QuoteIdent(a.Table), nil
+}
+
+// rewriteExpr prepares a policy expression for a view: lookup tables are
+// read from the raw catalog (a policy reads with its own privileges, not
+// the invoker's), session functions become the principal's values, and
+// masking inputs are bound to the attached columns.
+func (e *Engine) rewriteExpr(ctx context.Context, q querier, cat *policy.Catalog, sub policy.Subject, expr string, bind map[string]string) (string, error) {
+	tree, err := parseSQL(ctx, q, "SELECT "+expr)
+	if err != nil {
+		return "", err
+	}
+	if len(tree.statements) != 1 {
+		return "", sqlerr.New(sqlerr.SyntaxError, "policy expression is not a single expression")
+	}
+	var ctes []string
+	_ = walk(tree.statements[0], func(n node) (bool, error) {
+		ctes = append(ctes, cteNames(n)...)
+		return true, nil
+	})
+	err = walk(tree.statements[0], func(n node) (bool, error) {
+		if str(n, "type") == "BASE_TABLE" && str(n, "catalog_name") == "" {
+			name := strings.ToLower(str(n, "table_name"))
+			if _, ok := cat.Table(name); ok && !contains(ctes, name) {
+				n["catalog_name"], n["schema_name"], n["table_name"] = rawCatalog, "main", name
+			}
+		}
+		for k, child := range n {
+			m, ok := child.(node)
+			if !ok || str(m, "class") != "COLUMN_REF" {
+				continue
+			}
+			names := columnNames(m)
+			if len(names) == 1 {
+				switch names[0] {
+				case "current_user", "session_user", "user", "current_role":
+					n[k] = constantString(sub.User)
+					continue
+				}
+				if col, ok := bind[names[0]]; ok {
+					m["column_names"] = []any{col}
+				}
+			}
+		}
+		if list, ok := n["children"].([]any); ok {
+			rewriteList(list, sub, bind)
+		}
+		return true, nil
+	})
+	if err != nil {
+		return "", err
+	}
+	text, err := deparse(ctx, q, tree)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimPrefix(text, "SELECT "), nil
+}
+
+// rewriteList handles COLUMN_REFs held in lists (function arguments).
+func rewriteList(list []any, sub policy.Subject, bind map[string]string) {
+	for i, child := range list {
+		m, ok := child.(node)
+		if !ok || str(m, "class") != "COLUMN_REF" {
+			continue
+		}
+		names := columnNames(m)
+		if len(names) != 1 {
+			continue
+		}
+		switch names[0] {
+		case "current_user", "session_user", "user", "current_role":
+			list[i] = constantString(sub.User)
+			continue
+		}
+		if col, ok := bind[names[0]]; ok {
+			m["column_names"] = []any{col}
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// duckType maps a Redshift type spelling to DuckDB's.
+func duckType(t string) string {
+	u := strings.ToUpper(strings.Join(strings.Fields(t), " "))
+	base, args, _ := strings.Cut(u, "(")
+	if args != "" {
+		args = "(" + args
+	}
+	switch strings.TrimSpace(base) {
+	case "TEXT", "BPCHAR", "NVARCHAR", "NCHAR", "CHARACTER VARYING", "CHARACTER", "CHAR", "VARCHAR", "STRING":
+		return "VARCHAR"
+	case "DOUBLE PRECISION", "FLOAT8", "FLOAT":
+		return "DOUBLE"
+	case "FLOAT4", "REAL":
+		return "REAL"
+	case "INT", "INT4", "INTEGER":
+		return "INTEGER"
+	case "INT2", "SMALLINT":
+		return "SMALLINT"
+	case "INT8", "BIGINT":
+		return "BIGINT"
+	case "BOOL", "BOOLEAN":
+		return "BOOLEAN"
+	case "TIMESTAMP WITHOUT TIME ZONE", "TIMESTAMP":
+		return "TIMESTAMP"
+	case "TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE":
+		return "TIMESTAMPTZ"
+	case "VARBYTE", "VARBINARY", "BINARY VARYING":
+		return "BLOB"
+	case "SUPER":
+		return "VARCHAR"
+	case "DECIMAL", "NUMERIC":
+		if args == "" {
+			return "DECIMAL(18,0)"
+		}
+		return "DECIMAL" + args
+	}
+	return u
+}

@@ -1,0 +1,246 @@
+package duckdb
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/tipgate/tipgate/internal/policy"
+	"github.com/tipgate/tipgate/internal/policy/ddl"
+	"github.com/tipgate/tipgate/internal/sqlerr"
+	"github.com/tipgate/tipgate/internal/sqlscan"
+)
+
+// copyInto implements Redshift's COPY with DuckDB's readers. RLS does not
+// filter COPY (as in Redshift); only superusers reach here.
+func (e *Engine) copyInto(ctx context.Context, tx sqlConn, cat *policy.Catalog, s *ddl.Copy) (int64, error) {
+	name, err := tableName(s.Table)
+	if err != nil {
+		return 0, err
+	}
+	t, ok := cat.Table(name)
+	if !ok {
+		return 0, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", name)
+	}
+	cols := t.Columns
+	if len(s.Columns) > 0 {
+		cols = nil
+		for _, c := range s.Columns {
+			col, ok := t.Column(c)
+			if !ok {
+				return 0, sqlerr.New(sqlerr.UndefinedColumn, "column %q of relation %q does not exist", c, name)
+			}
+			cols = append(cols, col)
+		}
+	}
+	files, cleanup, err := e.copySources(s.From)
+	defer cleanup()
+	if err != nil {
+		return 0, err
+	}
+	var list []string
+	for _, f := range files {
+		list = append(list, sqlscan.QuoteString(f))
+	}
+	var target []string
+	for _, c := range cols {
+		target = append(target, sqlscan.QuoteIdent(c.Name))
+	}
+	var reader string
+	switch s.Format {
+	case "parquet":
+		reader = "read_parquet([" + strings.Join(list, ", ") + "])"
+	case "csv", "":
+		opts, err := csvOptions(s, cols)
+		if err != nil {
+			return 0, err
+		}
+		reader = "read_csv([" + strings.Join(list, ", ") + "], " + opts + ")"
+	default:
+		return 0, sqlerr.New(sqlerr.FeatureUnsupported, "COPY format %s is not supported", strings.ToUpper(s.Format))
+	}
+	res, err := tx.ExecContext(ctx, "INSERT INTO "+rawTable(name)+" ("+strings.Join(target, ", ")+") SELECT * FROM "+reader)
+	if err != nil {
+		return 0, copyError(err, s.From)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
+func copyError(err error, from string) error {
+	msg := firstLine(err.Error())
+	return sqlerr.Wrap(sqlerr.DataException, err, "COPY from %s failed: %s", from, reTypePrefix.ReplaceAllString(msg, ""))
+}
+
+func csvOptions(s *ddl.Copy, cols []policy.Column) (string, error) {
+	delim := s.Delimiter
+	if delim == "" {
+		delim = ","
+	}
+	quote := s.QuoteChar
+	if quote == "" {
+		quote = `"`
+	}
+	var types []string
+	for _, c := range cols {
+		types = append(types, sqlscan.QuoteString(c.Name)+": "+sqlscan.QuoteString(duckType(c.Type)))
+	}
+	opts := []string{
+		"header = false", "auto_detect = false",
+		fmt.Sprintf("skip = %d", s.IgnoreHeader),
+		"delim = " + sqlscan.QuoteString(delim),
+		"quote = " + sqlscan.QuoteString(quote),
+		"columns = {" + strings.Join(types, ", ") + "}",
+	}
+	if s.HasNullAs {
+		opts = append(opts, "nullstr = "+sqlscan.QuoteString(s.NullAs))
+	}
+	if tf := strings.ToLower(s.TimeFormat); tf != "" && tf != "auto" {
+		f, err := strftime(s.TimeFormat)
+		if err != nil {
+			return "", err
+		}
+		opts = append(opts, "timestampformat = "+sqlscan.QuoteString(f))
+	}
+	if df := strings.ToLower(s.DateFormat); df != "" && df != "auto" {
+		f, err := strftime(s.DateFormat)
+		if err != nil {
+			return "", err
+		}
+		opts = append(opts, "dateformat = "+sqlscan.QuoteString(f))
+	}
+	return strings.Join(opts, ", "), nil
+}
+
+// strftime converts a Redshift datetime format ('YYYY-MM-DD HH24:MI:SS')
+// to DuckDB's strftime form.
+func strftime(f string) (string, error) {
+	repl := []struct{ from, to string }{
+		{"YYYY", "%Y"}, {"YY", "%y"}, {"MM", "%m"}, {"DD", "%d"}, {"HH24", "%H"}, {"HH12", "%I"}, {"HH", "%H"},
+		{"MI", "%M"}, {"SS", "%S"}, {"AM", "%p"}, {"PM", "%p"}, {"MON", "%b"},
+	}
+	var b strings.Builder
+	for i := 0; i < len(f); {
+		matched := false
+		for _, r := range repl {
+			if strings.HasPrefix(strings.ToUpper(f[i:]), r.from) {
+				b.WriteString(r.to)
+				i += len(r.from)
+				matched = true
+				break
+			}
+		}
+		if matched {
+			continue
+		}
+		if strings.ContainsRune("0123456789", rune(f[i])) || (f[i] >= 'A' && f[i] <= 'Z') || (f[i] >= 'a' && f[i] <= 'z') {
+			return "", sqlerr.New(sqlerr.InvalidParameter, "unsupported TIMEFORMAT %q", f)
+		}
+		b.WriteByte(f[i])
+		i++
+	}
+	return b.String(), nil
+}
+
+// copySources resolves a COPY source to files DuckDB may read: s3:// keys
+// under --s3-root, or local files, which are staged into the data
+// directory because the warehouse may read no other folder. Like S3, a
+// source that is not a file is a key prefix and loads every match.
+func (e *Engine) copySources(from string) ([]string, func(), error) {
+	noop := func() {}
+	var path string
+	if rest, ok := strings.CutPrefix(from, "s3://"); ok {
+		if e.opts.S3Root == "" {
+			return nil, noop, sqlerr.New(sqlerr.InvalidParameter,
+				"COPY from %s: no S3 root is configured; run with --s3-root DIR to read s3://bucket/key from DIR/bucket/key", from)
+		}
+		root, _ := filepath.Abs(e.opts.S3Root)
+		path = filepath.Join(root, filepath.FromSlash(rest))
+		if !strings.HasPrefix(path, root+string(filepath.Separator)) {
+			return nil, noop, sqlerr.New(sqlerr.InvalidParameter, "COPY from %s: key leaves the S3 root", from)
+		}
+	} else if strings.Contains(from, "://") {
+		return nil, noop, sqlerr.New(sqlerr.FeatureUnsupported, "COPY from %s: only local paths and s3:// sources are supported", from)
+	} else {
+		abs, err := filepath.Abs(from)
+		if err != nil {
+			return nil, noop, sqlerr.Wrap(sqlerr.InvalidParameter, err, "COPY from %s: bad path", from)
+		}
+		path = abs
+	}
+	files, err := matchPrefix(path)
+	if err != nil {
+		return nil, noop, sqlerr.Wrap(sqlerr.IOError, err, "COPY from %s: %v", from, err)
+	}
+	if len(files) == 0 {
+		return nil, noop, sqlerr.New(sqlerr.IOError, "COPY from %s: no such file or key prefix", from)
+	}
+	if strings.HasPrefix(from, "s3://") {
+		return files, noop, nil
+	}
+	return e.stage(files)
+}
+
+func matchPrefix(path string) ([]string, error) {
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
+		return []string{path}, nil
+	}
+	dir, prefix := filepath.Split(path)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, ent := range entries {
+		if ent.Type().IsRegular() && strings.HasPrefix(ent.Name(), prefix) {
+			out = append(out, filepath.Join(dir, ent.Name()))
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// stage hard-links (or copies) files into a private staging folder.
+func (e *Engine) stage(files []string) ([]string, func(), error) {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	dir := filepath.Join(e.staging, hex.EncodeToString(b[:]))
+	cleanup := func() { os.RemoveAll(dir) }
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		return nil, cleanup, sqlerr.Wrap(sqlerr.IOError, err, "COPY: cannot create staging folder")
+	}
+	var out []string
+	for i, f := range files {
+		dst := filepath.Join(dir, fmt.Sprintf("%05d%s", i, filepath.Ext(f)))
+		if err := os.Link(f, dst); err != nil {
+			if err := copyFile(f, dst); err != nil {
+				return nil, cleanup, sqlerr.Wrap(sqlerr.IOError, err, "COPY: cannot read %s", f)
+			}
+		}
+		out = append(out, dst)
+	}
+	return out, cleanup, nil
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}

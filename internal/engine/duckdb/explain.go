@@ -1,0 +1,93 @@
+package duckdb
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/tipgate/tipgate/internal/engine"
+	"github.com/tipgate/tipgate/internal/sqlerr"
+)
+
+// explain shows a principal the plan of its statement. Without EXPLAIN RLS
+// (and EXPLAIN MASKING where masks apply) the plan shows operators and
+// tables only: no predicates, projections or row estimates, since those
+// would reveal policy predicates and the size of hidden data. Scans of
+// row-filtered tables read "RLS SecureScan", as in Redshift.
+func (e *Engine) explain(ctx context.Context, pc *policyContext, text string, analyze bool, args []any) (engine.Rows, error) {
+	full := pc.sub.ExplainRLS && (!pc.masked || pc.sub.ExplainMasking)
+	if analyze && !pc.sub.IgnoreRLS {
+		return nil, sqlerr.New(sqlerr.PermissionDenied, "permission denied: EXPLAIN ANALYZE would reveal row counts before row-level security")
+	}
+	g, err := e.guard(ctx, e.parser, pc, text)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := e.connFor(ctx, pc, "", pc.setup)
+	if err != nil {
+		return nil, err
+	}
+	defer e.release(conn)
+	out := &valueRows{cols: []engine.Column{{Name: "QUERY PLAN", Type: "VARCHAR"}}}
+	if full {
+		prefix := "EXPLAIN "
+		if analyze {
+			prefix = "EXPLAIN ANALYZE "
+		}
+		rows, err := conn.conn.QueryContext(ctx, prefix+g.text, args...)
+		if err != nil {
+			return nil, mapError(err, pc)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k, v string
+			if err := rows.Scan(&k, &v); err != nil {
+				return nil, mapError(err, pc)
+			}
+			for _, line := range strings.Split(strings.TrimRight(v, "\n"), "\n") {
+				out.data = append(out.data, []any{line})
+			}
+		}
+		return out, mapError(rows.Err(), pc)
+	}
+	var k, js string
+	if err := conn.conn.QueryRowContext(ctx, "EXPLAIN (FORMAT JSON) "+g.text, args...).Scan(&k, &js); err != nil {
+		return nil, mapError(err, pc)
+	}
+	var plan []planNode
+	if err := json.Unmarshal([]byte(js), &plan); err != nil {
+		return nil, fmt.Errorf("duckdb: decode plan: %w", err)
+	}
+	for _, n := range plan {
+		renderPlan(n, 0, pc, &out.data)
+	}
+	return out, nil
+}
+
+type planNode struct {
+	Name      string         `json:"name"`
+	Children  []planNode     `json:"children"`
+	ExtraInfo map[string]any `json:"extra_info"`
+}
+
+func renderPlan(n planNode, depth int, pc *policyContext, out *[][]any) {
+	label := n.Name
+	if tbl, ok := n.ExtraInfo["Table"].(string); ok {
+		name := strings.TrimPrefix(tbl, rawCatalog+".main.")
+		if slices.Contains(pc.protected, name) {
+			label = "RLS SecureScan " + name
+		} else {
+			label += " " + name
+		}
+	}
+	indent := strings.Repeat("  ", depth)
+	if depth > 0 {
+		indent += "->  "
+	}
+	*out = append(*out, []any{indent + label})
+	for _, c := range n.Children {
+		renderPlan(c, depth+1, pc, out)
+	}
+}

@@ -1,0 +1,282 @@
+package duckdb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/tipgate/tipgate/internal/engine"
+	"github.com/tipgate/tipgate/internal/identity"
+	"github.com/tipgate/tipgate/internal/policy"
+	"github.com/tipgate/tipgate/internal/policy/ddl"
+	"github.com/tipgate/tipgate/internal/sqlerr"
+	"github.com/tipgate/tipgate/internal/sqlscan"
+)
+
+// superuserStatements are the statements a superuser may run directly on
+// the raw tables. Schema changes go through tipgate's grammar so the
+// catalog always knows every table.
+var superuserStatements = []string{"select", "with", "insert", "update", "delete", "truncate", "explain", "values",
+	"describe", "show", "summarize", "from", "table", "pivot", "unpivot"}
+
+// Query runs one statement as p.
+func (e *Engine) Query(ctx context.Context, p identity.Principal, text string, args ...any) (engine.Rows, error) {
+	st, err := ddl.Parse(text)
+	if err != nil {
+		return nil, syntaxError(err)
+	}
+	cat := e.cat.Load()
+	if !p.Superuser {
+		if cat, err = e.ensureUser(ctx, p.User); err != nil {
+			return nil, err
+		}
+	}
+	sub := cat.Subject(p)
+	if policy.IsSecurityDDL(st) {
+		return e.applySecurity(ctx, sub, st)
+	}
+	switch s := st.(type) {
+	case *ddl.CreateTable, *ddl.DropTable, *ddl.AlterTable, *ddl.Copy:
+		if !sub.Superuser {
+			return nil, sqlerr.New(sqlerr.PermissionDenied, "permission denied: only superusers may create, change, drop or load tables")
+		}
+		return e.tableStatement(ctx, sub, st)
+	case *ddl.Other:
+		if sub.Superuser {
+			if !slices.Contains(superuserStatements, s.Keyword) {
+				return nil, sqlerr.New(sqlerr.FeatureUnsupported, "%s statements are not supported", strings.ToUpper(s.Keyword))
+			}
+			return e.superuserQuery(ctx, cat, sub, text, args)
+		}
+		return e.read(ctx, cat, sub, text, args)
+	}
+	return nil, sqlerr.New(sqlerr.FeatureUnsupported, "statement not supported")
+}
+
+func syntaxError(err error) error {
+	var se *ddl.SyntaxError
+	if errors.As(err, &se) {
+		return &sqlerr.Error{Code: sqlerr.SyntaxError, Message: se.Error(), Position: se.Pos + 1, Err: err}
+	}
+	return sqlerr.Wrap(sqlerr.SyntaxError, err, "%s", err.Error())
+}
+
+// ensureUser creates the federated user on first sight, as Redshift does
+// on a principal's first sign-in.
+func (e *Engine) ensureUser(ctx context.Context, user string) (*policy.Catalog, error) {
+	cat := e.cat.Load()
+	if _, ok := cat.Users[user]; ok {
+		return cat, nil
+	}
+	err := e.commit(ctx, func(_ sqlConn, cur *policy.Catalog) (*policy.Catalog, error) {
+		return cur.EnsureUser(user)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return e.cat.Load(), nil
+}
+
+func (e *Engine) applySecurity(ctx context.Context, sub policy.Subject, st ddl.Stmt) (engine.Rows, error) {
+	err := e.commit(ctx, func(_ sqlConn, cur *policy.Catalog) (*policy.Catalog, error) {
+		// Re-resolve against the catalog the change applies to.
+		return cur.Apply(ctx, st, policy.Env{Actor: sub, Analyzer: analyzer{e}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return tagRows(commandTag(st), -1), nil
+}
+
+// read runs a principal's query through its policy views.
+func (e *Engine) read(ctx context.Context, cat *policy.Catalog, sub policy.Subject, text string, args []any) (engine.Rows, error) {
+	pc, err := e.context(ctx, cat, sub)
+	if err != nil {
+		return nil, err
+	}
+	if explain, rest, analyze := splitExplain(text); explain {
+		return e.explain(ctx, pc, rest, analyze, args)
+	}
+	g, err := e.guard(ctx, e.parser, pc, text)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := e.connFor(ctx, pc, "", pc.setup)
+	if err != nil {
+		return nil, err
+	}
+	if slices.Contains(g.relations, "svv_rls_applied_policy") {
+		if _, err := conn.conn.ExecContext(ctx, "CREATE OR REPLACE TEMP VIEW svv_rls_applied_policy AS "+e.applied.view(sub)); err != nil {
+			e.release(conn)
+			return nil, fmt.Errorf("duckdb: refresh svv_rls_applied_policy: %w", err)
+		}
+	}
+	e.applied.record(sub, pc, g.relations, text)
+	rows, err := conn.conn.QueryContext(ctx, g.text, args...)
+	if err != nil {
+		e.release(conn)
+		return nil, mapError(err, pc)
+	}
+	return newRows(rows, func() { e.release(conn) }, pc), nil
+}
+
+// superuserQuery runs a statement on the raw tables.
+func (e *Engine) superuserQuery(ctx context.Context, cat *policy.Catalog, sub policy.Subject, text string, args []any) (engine.Rows, error) {
+	pc, err := e.context(ctx, cat, sub)
+	if err != nil {
+		return nil, err
+	}
+	setup := append(slices.Clip(pc.setup), "USE "+rawCatalog)
+	conn, err := e.connFor(ctx, pc, "|raw", setup)
+	if err != nil {
+		return nil, err
+	}
+	if strings.Contains(strings.ToLower(text), "svv_rls_applied_policy") {
+		if _, err := conn.conn.ExecContext(ctx, "CREATE OR REPLACE TEMP VIEW svv_rls_applied_policy AS "+e.applied.view(sub)); err != nil {
+			e.release(conn)
+			return nil, fmt.Errorf("duckdb: refresh svv_rls_applied_policy: %w", err)
+		}
+	}
+	rows, err := conn.conn.QueryContext(ctx, text, args...)
+	if err != nil {
+		e.release(conn)
+		return nil, mapError(err, nil)
+	}
+	return newRows(rows, func() { e.release(conn) }, nil), nil
+}
+
+// splitExplain recognises EXPLAIN [ANALYZE] and returns the statement
+// after it.
+func splitExplain(text string) (bool, string, bool) {
+	toks, err := sqlscan.Tokens(text)
+	if err != nil || len(toks) < 2 || !toks[0].Is("explain") {
+		return false, text, false
+	}
+	i := 1
+	analyze := false
+	if toks[i].Is("analyze") || toks[i].Is("analyse") {
+		analyze = true
+		i++
+	}
+	if toks[i].Is("verbose") {
+		i++
+	}
+	return true, text[toks[i].Pos:], analyze
+}
+
+func commandTag(st ddl.Stmt) string {
+	name := fmt.Sprintf("%T", st)
+	name = strings.TrimPrefix(name, "*ddl.")
+	var out []rune
+	for i, r := range name {
+		if i > 0 && r >= 'A' && r <= 'Z' {
+			out = append(out, ' ')
+		}
+		out = append(out, r)
+	}
+	tag := strings.ToUpper(string(out))
+	tag = strings.ReplaceAll(tag, "R L S", "RLS")
+	switch s := st.(type) {
+	case *ddl.GrantRole:
+		if s.Revoke {
+			return "REVOKE ROLE"
+		}
+	case *ddl.GrantPrivilege:
+		if s.Revoke {
+			return "REVOKE"
+		}
+		return "GRANT"
+	case *ddl.GrantSystem:
+		if s.Revoke {
+			return "REVOKE"
+		}
+		return "GRANT"
+	case *ddl.GrantUsage:
+		if s.Revoke {
+			return "REVOKE"
+		}
+		return "GRANT"
+	case *ddl.AttachRLSPolicy:
+		if s.Detach {
+			return "DETACH RLS POLICY"
+		}
+	case *ddl.AttachMaskingPolicy:
+		if s.Detach {
+			return "DETACH MASKING POLICY"
+		}
+	case *ddl.AlterTableRLS, *ddl.AlterTable:
+		return "ALTER TABLE"
+	}
+	return tag
+}
+
+// analyzer parses policy expressions with DuckDB's parser.
+type analyzer struct{ e *Engine }
+
+func (a analyzer) AnalyzeExpr(ctx context.Context, expr string) (policy.ExprInfo, error) {
+	tree, err := parseSQL(ctx, a.e.parser, "SELECT "+expr)
+	if err != nil {
+		return policy.ExprInfo{}, err
+	}
+	if len(tree.statements) != 1 {
+		return policy.ExprInfo{}, sqlerr.New(sqlerr.SyntaxError, "expression must be a single expression")
+	}
+	sel, _ := tree.statements[0]["node"].(node)
+	var info policy.ExprInfo
+	list, _ := sel["select_list"].([]any)
+	if len(list) != 1 || sel["from_table"] == nil || str(sel["from_table"].(node), "type") != "EMPTY" {
+		return policy.ExprInfo{}, sqlerr.New(sqlerr.SyntaxError, "expression must be a single expression")
+	}
+	// Column references outside subqueries belong to the policy's target;
+	// references inside subqueries belong to their lookup tables.
+	var outer func(v any)
+	outer = func(v any) {
+		switch x := v.(type) {
+		case node:
+			if str(x, "class") == "SUBQUERY" {
+				return
+			}
+			if str(x, "class") == "COLUMN_REF" {
+				info.Columns = append(info.Columns, columnNames(x))
+				return
+			}
+			for _, c := range x {
+				outer(c)
+			}
+		case []any:
+			for _, c := range x {
+				outer(c)
+			}
+		}
+	}
+	outer(list[0])
+	var ctes []string
+	_ = walk(list[0], func(n node) (bool, error) {
+		ctes = append(ctes, cteNames(n)...)
+		return true, nil
+	})
+	err = walk(list[0], func(n node) (bool, error) {
+		switch str(n, "type") {
+		case "BASE_TABLE":
+			name := strings.ToLower(str(n, "table_name"))
+			if str(n, "catalog_name") != "" || (str(n, "schema_name") != "" && !strings.EqualFold(str(n, "schema_name"), "public")) {
+				return false, sqlerr.New(sqlerr.InvalidParameter, "policy expressions may only read tables of the public schema, not %s", name)
+			}
+			if a.e.systemNames[name] {
+				return false, sqlerr.New(sqlerr.InvalidParameter, "policy expressions may not read catalog relation %s", name)
+			}
+			if !contains(ctes, name) && !contains(info.Tables, name) {
+				info.Tables = append(info.Tables, name)
+			}
+		case "TABLE_FUNCTION":
+			return false, sqlerr.New(sqlerr.InvalidParameter, "policy expressions may not call table functions")
+		}
+		if str(n, "class") == "FUNCTION" && functionDenied(str(n, "function_name")) {
+			return false, sqlerr.New(sqlerr.InvalidParameter, "policy expressions may not call %s", str(n, "function_name"))
+		}
+		return true, nil
+	})
+	return info, err
+}

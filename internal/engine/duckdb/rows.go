@@ -1,0 +1,168 @@
+package duckdb
+
+import (
+	"database/sql"
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+
+	duckdbdrv "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/tipgate/tipgate/internal/engine"
+)
+
+// rows adapts *sql.Rows to engine.Rows, normalising values and mapping
+// errors raised while streaming.
+type rows struct {
+	r       *sql.Rows
+	cols    []engine.Column
+	vals    []any
+	ptrs    []any
+	err     error
+	release func()
+	pc      *policyContext
+	closed  bool
+}
+
+func newRows(r *sql.Rows, release func(), pc *policyContext) *rows {
+	out := &rows{r: r, release: release, pc: pc}
+	types, err := r.ColumnTypes()
+	if err != nil {
+		out.err = mapError(err, pc)
+		return out
+	}
+	for _, t := range types {
+		out.cols = append(out.cols, engine.Column{Name: t.Name(), Type: t.DatabaseTypeName()})
+	}
+	out.vals = make([]any, len(types))
+	out.ptrs = make([]any, len(types))
+	for i := range out.vals {
+		out.ptrs[i] = &out.vals[i]
+	}
+	return out
+}
+
+func (r *rows) Columns() []engine.Column { return r.cols }
+func (r *rows) Tag() string              { return "SELECT" }
+func (r *rows) RowsAffected() int64      { return -1 }
+
+func (r *rows) Next() bool {
+	if r.err != nil || r.closed {
+		return false
+	}
+	if !r.r.Next() {
+		if err := r.r.Err(); err != nil {
+			r.err = mapError(err, r.pc)
+		}
+		return false
+	}
+	if err := r.r.Scan(r.ptrs...); err != nil {
+		r.err = mapError(err, r.pc)
+		return false
+	}
+	for i, v := range r.vals {
+		r.vals[i] = normalise(v)
+	}
+	return true
+}
+
+func (r *rows) Values() []any { return r.vals }
+func (r *rows) Err() error    { return r.err }
+
+func (r *rows) Close() error {
+	if r.closed {
+		return nil
+	}
+	r.closed = true
+	err := r.r.Close()
+	r.release()
+	return err
+}
+
+// normalise turns driver values into the small set engine.Rows promises.
+func normalise(v any) any {
+	switch x := v.(type) {
+	case nil, bool, int64, float64, string, []byte, time.Time:
+		return x
+	case int8:
+		return int64(x)
+	case int16:
+		return int64(x)
+	case int32:
+		return int64(x)
+	case uint8:
+		return int64(x)
+	case uint16:
+		return int64(x)
+	case uint32:
+		return int64(x)
+	case uint64:
+		return fmt.Sprint(x)
+	case float32:
+		return float64(x)
+	case *big.Int:
+		return x.String()
+	case duckdbdrv.Decimal:
+		return formatDecimal(x)
+	case duckdbdrv.UUID:
+		return x.String()
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+// formatDecimal renders a DECIMAL exactly, with its scale.
+func formatDecimal(d duckdbdrv.Decimal) string {
+	s := d.Value.String()
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	scale := int(d.Scale)
+	if scale > 0 {
+		for len(s) <= scale {
+			s = "0" + s
+		}
+		s = s[:len(s)-scale] + "." + s[len(s)-scale:]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
+
+// tagRows is the result of a statement that returns no rows.
+type tagOnly struct {
+	tag      string
+	affected int64
+}
+
+func tagRows(tag string, affected int64) *tagOnly { return &tagOnly{tag: tag, affected: affected} }
+
+func (t *tagOnly) Columns() []engine.Column { return nil }
+func (t *tagOnly) Next() bool               { return false }
+func (t *tagOnly) Values() []any            { return nil }
+func (t *tagOnly) Err() error               { return nil }
+func (t *tagOnly) Close() error             { return nil }
+func (t *tagOnly) Tag() string              { return t.tag }
+func (t *tagOnly) RowsAffected() int64      { return t.affected }
+
+// valueRows is a small in-memory result (EXPLAIN output).
+type valueRows struct {
+	cols []engine.Column
+	data [][]any
+	i    int
+}
+
+func (v *valueRows) Columns() []engine.Column { return v.cols }
+func (v *valueRows) Next() bool {
+	if v.i >= len(v.data) {
+		return false
+	}
+	v.i++
+	return true
+}
+func (v *valueRows) Values() []any       { return v.data[v.i-1] }
+func (v *valueRows) Err() error          { return nil }
+func (v *valueRows) Close() error        { return nil }
+func (v *valueRows) Tag() string         { return "EXPLAIN" }
+func (v *valueRows) RowsAffected() int64 { return -1 }

@@ -1,0 +1,40 @@
+package engine
+
+import (
+	"context"
+
+	"github.com/tipgate/tipgate/internal/identity"
+	"github.com/tipgate/tipgate/internal/policy"
+)
+
+// Column describes one result column.
+type Column struct {
+	Name string
+	// Type is the engine's type name, e.g. "VARCHAR", "DECIMAL(10,2)", "BIGINT".
+	Type string
+}
+
+// Rows streams a statement's result. Values are nil, bool, int64, float64,
+// string (also for DECIMAL, exact), time.Time or []byte; nested values are
+// rendered as strings.
+type Rows interface {
+	Columns() []Column
+	Next() bool
+	Values() []any
+	Err() error
+	Close() error
+	// Tag is the command tag ("SELECT", "INSERT", "CREATE RLS POLICY", ...).
+	Tag() string
+	// RowsAffected is the count for DML and COPY, -1 otherwise.
+	RowsAffected() int64
+}
+
+// Engine runs statements for principals.
+type Engine interface {
+	// Query runs exactly one statement as p. Reads are filtered, masked and
+	// checked for privileges; other statements are authorised first.
+	Query(ctx context.Context, p identity.Principal, sql string, args ...any) (Rows, error)
+	// Catalog returns the current policy catalog snapshot.
+	Catalog() *policy.Catalog
+	Close() error
+}
