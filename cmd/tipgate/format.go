@@ -2,13 +2,10 @@ package main
 
 import (
 	"encoding/csv"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/tipgate/tipgate/internal/engine"
@@ -32,31 +29,6 @@ func newWriter(format string, w io.Writer) (resultWriter, error) {
 	return nil, fmt.Errorf("unknown --format %q: use table, csv or json", format)
 }
 
-// text renders a value as a string; ok is false for NULL.
-func text(v any) (string, bool) {
-	switch x := v.(type) {
-	case nil:
-		return "", false
-	case string:
-		return x, true
-	case bool:
-		return strconv.FormatBool(x), true
-	case int64:
-		return strconv.FormatInt(x, 10), true
-	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 64), true
-	case time.Time:
-		if x.Nanosecond() == 0 {
-			return x.Format("2006-01-02 15:04:05"), true
-		}
-		return x.Format("2006-01-02 15:04:05.999999"), true
-	case []byte:
-		return `\x` + hex.EncodeToString(x), true
-	default:
-		return fmt.Sprint(x), true
-	}
-}
-
 type tableWriter struct{ w io.Writer }
 
 func (t *tableWriter) write(r engine.Rows) error {
@@ -77,7 +49,7 @@ func (t *tableWriter) write(r engine.Rows) error {
 	for r.Next() {
 		row := make([]string, len(cols))
 		for i, v := range r.Values() {
-			row[i], _ = text(v)
+			row[i], _ = engine.Text(v)
 			if n := utf8.RuneCountInString(row[i]); n > width[i] {
 				width[i] = n
 			}
@@ -139,7 +111,7 @@ func (c *csvWriter) write(r engine.Rows) error {
 	rec := make([]string, len(cols))
 	for r.Next() {
 		for i, v := range r.Values() {
-			rec[i], _ = text(v)
+			rec[i], _ = engine.Text(v)
 		}
 		if err := c.w.Write(rec); err != nil {
 			return err
@@ -173,7 +145,7 @@ func (j *jsonWriter) write(r engine.Rows) error {
 			case nil, bool, int64, float64, string:
 				obj[cols[i].Name] = x
 			default:
-				obj[cols[i].Name], _ = text(v)
+				obj[cols[i].Name], _ = engine.Text(v)
 			}
 		}
 		out = append(out, obj)

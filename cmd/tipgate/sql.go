@@ -108,8 +108,24 @@ func describe(err error, st sqlscan.Statement) error {
 	return fmt.Errorf("ERROR: %v\nstatement at line %d: %s", err, st.Line, abbreviate(st.Text))
 }
 
+// abbreviate shortens a statement for an error message, hiding string
+// literals: they may hold passwords or credentials.
 func abbreviate(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
+	if toks, err := sqlscan.Tokens(s); err == nil {
+		var parts []string
+		for _, t := range toks {
+			switch t.Kind {
+			case sqlscan.EOF:
+			case sqlscan.String:
+				parts = append(parts, "'...'")
+			default:
+				parts = append(parts, t.Text)
+			}
+		}
+		s = strings.Join(parts, " ")
+	} else {
+		s = "(statement not shown)"
+	}
 	if len(s) > 120 {
 		s = s[:117] + "..."
 	}

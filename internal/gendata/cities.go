@@ -43,9 +43,9 @@ var citiesHeader = []string{
 	"population", "elevation", "elevation_source", "timezone",
 }
 
-// Cities returns the embedded city list in file order (most populous first
-// within each time-zone area's selection). It parses on every call so that
-// callers may modify the result freely and the package keeps no shared state.
+// Cities returns the embedded city list in file order (most populous first).
+// It parses on every call so that callers may modify the result freely and
+// the package keeps no shared state.
 func Cities() ([]City, error) {
 	r := csv.NewReader(strings.NewReader(citiesCSV))
 	r.FieldsPerRecord = len(citiesHeader)

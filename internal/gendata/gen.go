@@ -102,7 +102,7 @@ func newModel() (*model, error) {
 	}
 	m := &model{products: catalogue(), cities: cities}
 	// Cheap items sell more often than expensive ones; weighting by
-	// 1/sqrt(price) gives socks roughly 7x the sales count of a treadmill,
+	// 1/sqrt(price) gives running socks about 6.5x the sales count of a treadmill,
 	// which looks like a real shop without making big-ticket items vanish.
 	var total uint64
 	m.productCum = make([]uint64, len(m.products))
@@ -148,8 +148,8 @@ func pick(rng *rand.Rand, cum []uint64) int32 {
 }
 
 // chunkRNG returns the generator for one chunk. Both PCG seed words are
-// derived by SplitMix64 from (seed, chunk, stream) so that neighbouring
-// seeds or chunks do not start from neighbouring PCG states.
+// derived by SplitMix64 from (seed, chunk) so that neighbouring seeds or
+// chunks do not start from neighbouring PCG states.
 func chunkRNG(seed int64, chunk int64) *rand.Rand {
 	s := uint64(seed)
 	c := uint64(chunk)

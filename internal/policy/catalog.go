@@ -146,7 +146,7 @@ type LookupGrant struct {
 
 // MaskingPolicy is a dynamic data masking policy with a single output.
 type MaskingPolicy struct {
-	Name       string   `json:"name"`
+	Name   string   `json:"name"`
 	Inputs []Column `json:"inputs"`
 	// Using holds one expression per output (a tuple policy has several).
 	Using      []string `json:"using"`

@@ -67,7 +67,19 @@ type Token struct {
 
 // Is reports whether t is the unquoted keyword kw (case-insensitive).
 func (t Token) Is(kw string) bool {
-	return t.Kind == Ident && strings.EqualFold(t.Text, kw)
+	return t.Kind == Ident && t.Value == asciiLower(kw)
+}
+
+// asciiLower folds only ASCII letters, as PostgreSQL does for unquoted
+// names; Unicode folding would make words like "ſelect" keywords.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 // Error is a lexical error with the byte offset where it was found.
@@ -180,7 +192,7 @@ func (s *scanner) next() (Token, error) {
 		for s.pos < len(s.src) && isIdentPart(s.src[s.pos]) {
 			s.pos++
 		}
-		return tok(Ident, strings.ToLower(s.src[start:s.pos]))
+		return tok(Ident, asciiLower(s.src[start:s.pos]))
 	case isDigit(c) || (c == '.' && s.pos+1 < len(s.src) && isDigit(s.src[s.pos+1])):
 		for s.pos < len(s.src) && (isDigit(s.src[s.pos]) || s.src[s.pos] == '.') {
 			s.pos++
@@ -284,7 +296,7 @@ func (s *scanner) next() (Token, error) {
 }
 
 // quoted reads a string delimited by q, with the delimiter doubled to escape
-// it; backslash escapes are honoured in E'' strings.
+// it; backslash escapes are honoured in E” strings.
 func (s *scanner) quoted(q byte, backslash bool) (string, error) {
 	start := s.pos
 	s.pos++ // opening quote

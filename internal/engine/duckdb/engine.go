@@ -41,8 +41,8 @@ type Options struct {
 // each principal's statement runs on a connection whose only tables are
 // views computing exactly the catalog's decision.
 type Engine struct {
-	opts    Options
-	log     *slog.Logger
+	opts Options
+	log  *slog.Logger
 	// db hands out policy connections. It keeps no idle connections, so a
 	// closed connection is really closed and its temp views die with it;
 	// database/sql's pool would otherwise give one principal's views to
@@ -50,8 +50,8 @@ type Engine struct {
 	db *sql.DB
 	// parser runs only json_serialize_sql and friends; its connections
 	// never hold state.
-	parser *sql.DB
-	admin  *sql.Conn // DDL and catalog writes, serialised by ddlMu
+	parser  *sql.DB
+	admin   *sql.Conn  // DDL and catalog writes, serialised by ddlMu
 	ddlMu   sync.Mutex // one catalog change at a time
 	cat     atomic.Pointer[policy.Catalog]
 	pool    *connPool

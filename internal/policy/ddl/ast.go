@@ -84,12 +84,12 @@ type GrantRole struct {
 // ON { [TABLE] t [, ...] | ALL TABLES IN SCHEMA s } TO grantee [, ...] (or REVOKE ... FROM ...).
 // Privileges are lower-case ("select", "insert", "update", "delete", "all").
 type GrantPrivilege struct {
-	Revoke     bool
-	Privileges []string
-	Columns    []string // non-empty for a column-level grant
-	Tables     []TableName
+	Revoke      bool
+	Privileges  []string
+	Columns     []string // non-empty for a column-level grant
+	Tables      []TableName
 	AllInSchema string // set for ON ALL TABLES IN SCHEMA s
-	Grantees   []Grantee
+	Grantees    []Grantee
 }
 
 // GrantUsage is GRANT/REVOKE USAGE | CREATE | ALL ON SCHEMA s / DATABASE d ...: accepted, no effect

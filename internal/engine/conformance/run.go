@@ -1,0 +1,104 @@
+package conformance
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/tipgate/tipgate/internal/engine"
+	"github.com/tipgate/tipgate/internal/identity"
+)
+
+// NewEngine returns a fresh, empty engine for one script.
+type NewEngine func(t *testing.T) engine.Engine
+
+// RunScripts runs every *.test script under dir against a fresh engine
+// each. Engines share this one runner so they are held to the same
+// semantics.
+func RunScripts(t *testing.T, dir string, newEngine NewEngine) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.test"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no scripts in %s: %v", dir, err)
+	}
+	for _, f := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(f), ".test"), func(t *testing.T) {
+			t.Parallel()
+			fh, err := os.Open(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			recs, err := ParseScript(fh)
+			fh.Close()
+			if err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			RunRecords(t, filepath.Base(f), recs, newEngine(t))
+		})
+	}
+}
+
+// PrincipalFor turns a script principal into an identity.
+func PrincipalFor(t testing.TB, p Principal) identity.Principal {
+	if p.Superuser {
+		return identity.LocalSuperuser()
+	}
+	ip, err := identity.Simulated(p.User, identity.DefaultNamespace, p.Groups)
+	if err != nil {
+		t.Fatalf("principal %q: %v", p.User, err)
+	}
+	return ip
+}
+
+// RunRecords runs records in order, reporting every mismatch.
+func RunRecords(t *testing.T, file string, recs []Record, eng engine.Engine) {
+	ctx := context.Background()
+	for _, r := range recs {
+		got, err := Collect(ctx, eng, PrincipalFor(t, r.As), r.SQL)
+		where := file + ":" + strconv.Itoa(r.Line)
+		switch {
+		case r.Kind == "statement" && r.WantError == "" && err != nil:
+			t.Errorf("%s: %s\n  unexpected error: %v", where, r.SQL, err)
+		case r.WantError != "" && err == nil:
+			t.Errorf("%s: %s\n  succeeded, want error containing %q", where, r.SQL, r.WantError)
+		case r.WantError != "" && !strings.Contains(err.Error(), r.WantError):
+			t.Errorf("%s: %s\n  error %q does not contain %q", where, r.SQL, err, r.WantError)
+		case r.Kind == "query" && err != nil:
+			t.Errorf("%s: %s\n  unexpected error: %v", where, r.SQL, err)
+		case r.Kind == "query":
+			want := slices.Clone(r.Expected)
+			if r.Sort {
+				slices.Sort(got)
+				slices.Sort(want)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%s: %s\n  got  %d rows: %q\n  want %d rows: %q", where, r.SQL, len(got), got, len(want), want)
+			}
+		}
+	}
+}
+
+// Collect runs one statement and renders its rows as "a|b|NULL" lines.
+func Collect(ctx context.Context, eng engine.Engine, p identity.Principal, sql string) ([]string, error) {
+	rows, err := eng.Query(ctx, p, sql)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var cells []string
+		for _, v := range rows.Values() {
+			s, ok := engine.Text(v)
+			if !ok {
+				s = "NULL"
+			}
+			cells = append(cells, s)
+		}
+		out = append(out, strings.Join(cells, "|"))
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,163 @@
+package conformance
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// A script is a list of records, each run as a principal:
+//
+//	as superuser
+//	as AWSIDC:ming@example.com groups=apac-sales,other
+//
+//	statement ok
+//	CREATE TABLE t (a INT);
+//
+//	statement error permission denied for relation t
+//	SELECT * FROM t;
+//
+//	query rowsort
+//	SELECT a, b FROM t;
+//	----
+//	1|x
+//	2|NULL
+//
+// A record's SQL runs to the next blank line or "----". "statement error"
+// takes a substring the error message must contain. "query" compares
+// rendered rows (values joined by "|", NULL for NULL); "rowsort" sorts both
+// sides first, "nosort" (default) keeps the order. Lines starting with "#"
+// are comments.
+
+// Principal names who runs a record.
+type Principal struct {
+	Superuser bool
+	User      string
+	Groups    []string
+}
+
+// Record is one step of a script.
+type Record struct {
+	Line      int
+	As        Principal
+	Kind      string // "statement" or "query"
+	WantError string // for "statement error"
+	SQL       string
+	Sort      bool
+	Expected  []string
+}
+
+// ParseScript reads a script.
+func ParseScript(r io.Reader) ([]Record, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	var out []Record
+	as := Principal{Superuser: true}
+	line := 0
+	next := func() (string, bool) {
+		if !sc.Scan() {
+			return "", false
+		}
+		line++
+		return sc.Text(), true
+	}
+	for {
+		l, ok := next()
+		if !ok {
+			break
+		}
+		t := strings.TrimSpace(l)
+		switch {
+		case t == "" || strings.HasPrefix(t, "#"):
+			continue
+		case strings.HasPrefix(t, "as "):
+			p, err := parseAs(strings.TrimSpace(t[3:]))
+			if err != nil {
+				return nil, fmt.Errorf("line %d: %w", line, err)
+			}
+			as = p
+		case t == "statement ok" || strings.HasPrefix(t, "statement error"):
+			rec := Record{Line: line, As: as, Kind: "statement"}
+			if strings.HasPrefix(t, "statement error") {
+				rec.WantError = strings.TrimSpace(strings.TrimPrefix(t, "statement error"))
+				if rec.WantError == "" {
+					return nil, fmt.Errorf("line %d: statement error needs the expected message", line)
+				}
+			}
+			var sql []string
+			for {
+				l, ok := next()
+				if !ok || strings.TrimSpace(l) == "" {
+					break
+				}
+				sql = append(sql, l)
+			}
+			rec.SQL = strings.Join(sql, "\n")
+			if rec.SQL == "" {
+				return nil, fmt.Errorf("line %d: statement without SQL", rec.Line)
+			}
+			out = append(out, rec)
+		case t == "query" || strings.HasPrefix(t, "query "):
+			rec := Record{Line: line, As: as, Kind: "query"}
+			switch strings.TrimSpace(strings.TrimPrefix(t, "query")) {
+			case "", "nosort":
+			case "rowsort":
+				rec.Sort = true
+			default:
+				return nil, fmt.Errorf("line %d: unknown query option in %q", line, t)
+			}
+			var sql []string
+			sep := false
+			for {
+				l, ok := next()
+				if !ok || strings.TrimSpace(l) == "" {
+					break
+				}
+				if strings.TrimSpace(l) == "----" {
+					sep = true
+					break
+				}
+				sql = append(sql, l)
+			}
+			if !sep {
+				return nil, fmt.Errorf("line %d: query without ---- and expected rows", rec.Line)
+			}
+			for {
+				l, ok := next()
+				if !ok || strings.TrimSpace(l) == "" {
+					break
+				}
+				rec.Expected = append(rec.Expected, strings.TrimSpace(l))
+			}
+			rec.SQL = strings.Join(sql, "\n")
+			out = append(out, rec)
+		default:
+			return nil, fmt.Errorf("line %d: unexpected %q", line, t)
+		}
+	}
+	return out, sc.Err()
+}
+
+func parseAs(s string) (Principal, error) {
+	if s == "superuser" {
+		return Principal{Superuser: true}, nil
+	}
+	f := strings.Fields(s)
+	if len(f) == 0 || len(f) > 2 {
+		return Principal{}, fmt.Errorf("bad principal %q", s)
+	}
+	p := Principal{User: f[0]}
+	if len(f) == 2 {
+		g, ok := strings.CutPrefix(f[1], "groups=")
+		if !ok {
+			return Principal{}, fmt.Errorf("bad principal %q: want groups=a,b", s)
+		}
+		for _, x := range strings.Split(g, ",") {
+			if x != "" {
+				p.Groups = append(p.Groups, x)
+			}
+		}
+	}
+	return p, nil
+}
