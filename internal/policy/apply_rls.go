@@ -49,6 +49,13 @@ func (c *Catalog) checkPredicate(ctx context.Context, env Env, pol string, with 
 			return nil, sqlerr.New(sqlerr.InvalidParameter,
 				"RLS policy %s: relation %s cannot be a lookup table because an RLS policy is attached to it", pol, t.Name)
 		}
+		// Redshift also refuses tables that merely have RLS turned on
+		// (spec §1.2), attached or not: the policy would read rows its
+		// readers' own RLS hides.
+		if t.RLS || t.DatashareRLS {
+			return nil, sqlerr.New(sqlerr.InvalidParameter,
+				"RLS policy %s: relation %s cannot be a lookup table because row level security is turned on for it", pol, t.Name)
+		}
 		if !slices.Contains(lookups, t.Name) {
 			lookups = append(lookups, t.Name)
 		}

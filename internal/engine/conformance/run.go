@@ -92,13 +92,22 @@ func Collect(ctx context.Context, eng engine.Engine, p identity.Principal, sql s
 	for rows.Next() {
 		var cells []string
 		for _, v := range rows.Values() {
-			s, ok := engine.Text(v)
-			if !ok {
-				s = "NULL"
-			}
-			cells = append(cells, s)
+			cells = append(cells, render(v))
 		}
 		out = append(out, strings.Join(cells, "|"))
 	}
 	return out, rows.Err()
+}
+
+// render prints a value for comparison. Floats keep 9 significant digits
+// so that sums computed in another order compare equal.
+func render(v any) string {
+	if f, ok := v.(float64); ok {
+		return strconv.FormatFloat(f, 'g', 9, 64)
+	}
+	s, ok := engine.Text(v)
+	if !ok {
+		return "NULL"
+	}
+	return s
 }

@@ -22,3 +22,12 @@ func newEngine(t *testing.T) engine.Engine {
 func TestSemantics(t *testing.T) {
 	conformance.RunScripts(t, "../../../testdata/semantics", newEngine)
 }
+
+func TestAttacks(t *testing.T) {
+	fx := conformance.NewFixture(t, newEngine(t), 3000, 42)
+	n := conformance.RunAttacks(t, "../../../testdata/attacks", fx)
+	if n < 150 {
+		t.Fatalf("only %d attack runs", n)
+	}
+	t.Logf("%d attack runs", n)
+}

@@ -30,6 +30,8 @@ type policyContext struct {
 	protected []string
 	// masked is true when any readable column is masked.
 	masked bool
+	// lookups are the tables read by the RLS policies applied to the subject.
+	lookups map[string]bool
 }
 
 func contextKey(version int64, sub policy.Subject) string {
@@ -42,6 +44,7 @@ func (e *Engine) buildContext(ctx context.Context, q querier, cat *policy.Catalo
 	pc := &policyContext{
 		key: contextKey(cat.Version, sub), version: cat.Version, sub: sub, cat: cat,
 		views: map[string]bool{}, partial: map[string][]string{}, access: map[string]policy.Access{},
+		lookups: map[string]bool{},
 	}
 	pc.setup = append(pc.setup, sessionMacros(sub.User)...)
 	for _, name := range cat.TableNames() {
@@ -67,6 +70,13 @@ func (e *Engine) buildContext(ctx context.Context, q querier, cat *policy.Catalo
 		}
 		if a.Rows.Enforced {
 			pc.protected = append(pc.protected, name)
+			for _, p := range a.Rows.Policies {
+				if pol := cat.RLSPolicies[p.Policy]; pol != nil {
+					for _, lk := range pol.Lookups {
+						pc.lookups[lk] = true
+					}
+				}
+			}
 		}
 		pc.setup = append(pc.setup, "CREATE OR REPLACE TEMP VIEW "+sqlscan.QuoteIdent(name)+" AS "+view)
 	}

@@ -76,9 +76,14 @@ func renderPlan(n planNode, depth int, pc *policyContext, out *[][]any) {
 	label := n.Name
 	if tbl, ok := n.ExtraInfo["Table"].(string); ok {
 		name := strings.TrimPrefix(tbl, rawCatalog+".main.")
-		if slices.Contains(pc.protected, name) {
+		switch {
+		case slices.Contains(pc.protected, name):
 			label = "RLS SecureScan " + name
-		} else {
+		case pc.lookups[name]:
+			// A policy's lookup table, or the principal's own read of it:
+			// the plan cannot tell, and naming it would reveal the policy.
+			label = "RLS SecureScan (lookup)"
+		default:
 			label += " " + name
 		}
 	}

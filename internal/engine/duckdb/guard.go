@@ -82,6 +82,11 @@ func (e *Engine) check(ctx context.Context, q querier, pc *policyContext, text s
 	}
 	res := &guardResult{text: text}
 	rewritten := false
+	var ctes []string
+	_ = walk(tree.statements[0], func(n node) (bool, error) {
+		ctes = append(ctes, cteNames(n)...)
+		return true, nil
+	})
 	err = walk(tree.statements[0], func(n node) (bool, error) {
 		switch str(n, "type") {
 		case "BASE_TABLE":
@@ -95,6 +100,12 @@ func (e *Engine) check(ctx context.Context, q querier, pc *policyContext, text s
 			switch s := strings.ToLower(str(n, "schema_name")); s {
 			case "":
 			case "public":
+				// DuckDB has no schema "public" here, so the qualifier is
+				// dropped; where a CTE of the same name would then capture
+				// the reference, refuse instead of changing its meaning.
+				if slices.Contains(ctes, name) {
+					return false, sqlerr.New(sqlerr.InvalidParameter, "public.%s is ambiguous with the CTE %s; rename the CTE", name, name)
+				}
 				n["schema_name"] = ""
 				rewritten = true
 			default:
@@ -122,7 +133,8 @@ func (e *Engine) check(ctx context.Context, q querier, pc *policyContext, text s
 		}
 		if str(n, "class") == "FUNCTION" {
 			name := strings.ToLower(str(n, "function_name"))
-			if functionDenied(name) || str(n, "schema") != "" || str(n, "catalog") != "" {
+			schema := strings.ToLower(str(n, "schema"))
+			if functionDenied(name) || (schema != "" && schema != "main") || str(n, "catalog") != "" {
 				return false, sqlerr.New(sqlerr.PermissionDenied, "permission denied for function %s", name)
 			}
 		}

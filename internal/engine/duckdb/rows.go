@@ -2,13 +2,8 @@ package duckdb
 
 import (
 	"database/sql"
-	"fmt"
-	"math/big"
-	"strings"
-	"time"
 
-	duckdbdrv "github.com/duckdb/duckdb-go/v2"
-
+	"github.com/tipgate/tipgate/internal/duckval"
 	"github.com/tipgate/tipgate/internal/engine"
 )
 
@@ -62,7 +57,7 @@ func (r *rows) Next() bool {
 		return false
 	}
 	for i, v := range r.vals {
-		r.vals[i] = normalise(v)
+		r.vals[i] = duckval.Normalise(v)
 	}
 	return true
 }
@@ -78,56 +73,6 @@ func (r *rows) Close() error {
 	err := r.r.Close()
 	r.release()
 	return err
-}
-
-// normalise turns driver values into the small set engine.Rows promises.
-func normalise(v any) any {
-	switch x := v.(type) {
-	case nil, bool, int64, float64, string, []byte, time.Time:
-		return x
-	case int8:
-		return int64(x)
-	case int16:
-		return int64(x)
-	case int32:
-		return int64(x)
-	case uint8:
-		return int64(x)
-	case uint16:
-		return int64(x)
-	case uint32:
-		return int64(x)
-	case uint64:
-		return fmt.Sprint(x)
-	case float32:
-		return float64(x)
-	case *big.Int:
-		return x.String()
-	case duckdbdrv.Decimal:
-		return formatDecimal(x)
-	case duckdbdrv.UUID:
-		return x.String()
-	default:
-		return fmt.Sprint(x)
-	}
-}
-
-// formatDecimal renders a DECIMAL exactly, with its scale.
-func formatDecimal(d duckdbdrv.Decimal) string {
-	s := d.Value.String()
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	scale := int(d.Scale)
-	if scale > 0 {
-		for len(s) <= scale {
-			s = "0" + s
-		}
-		s = s[:len(s)-scale] + "." + s[len(s)-scale:]
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
 }
 
 // tagRows is the result of a statement that returns no rows.

@@ -1,0 +1,50 @@
+-- Class 1: name-resolution confusion (CTEs named like tables, qualified and
+-- quoted names, aliases). Every principal runs every query unless @as says
+-- otherwise; each must fail or return exactly the principal's ground truth.
+
+WITH sales_data AS (SELECT * FROM public.sales_data) SELECT count(*) FROM sales_data;
+WITH x AS (SELECT * FROM sales_data) SELECT count(*), count(DISTINCT timezone) FROM x;
+WITH sales_data AS (SELECT 1 AS a) SELECT * FROM (SELECT count(*) FROM public.sales_data) t;
+WITH sales_data AS (SELECT 1 AS a) SELECT count(*) FROM sales_data;
+WITH sales_data AS (SELECT city FROM sales_data) SELECT count(*) FROM sales_data;
+WITH s AS (SELECT city FROM sales_data), sales_data AS (SELECT * FROM s) SELECT count(*) FROM sales_data;
+SELECT count(*) FROM main.sales_data;
+SELECT count(*) FROM memory.main.sales_data;
+SELECT count(*) FROM tg_raw.main.sales_data;
+SELECT count(*) FROM tg_raw.sales_data;
+SELECT count(*) FROM "tg_raw"."main"."sales_data";
+SELECT count(*) FROM "tg_raw.main.sales_data";
+SELECT count(*) FROM temp.main.sales_data;
+SELECT count(*) FROM temp.sales_data;
+SELECT count(*) FROM dev.public.sales_data;
+SELECT count(*) FROM public.sales_data;
+SELECT count(*) FROM public."sales_data";
+SELECT count(*) FROM "SALES_DATA";
+SELECT count(*) FROM Sales_Data;
+SELECT count(*) FROM "Sales_Data";
+SELECT count(*) FROM sales_data AS secret_notes;
+SELECT count(*) FROM sales_data sales_data;
+SELECT count(*) FROM sales_data AS tg_raw;
+SELECT count(*) FROM (SELECT * FROM sales_data) AS tg_raw;
+SELECT count(*) FROM secret_notes;
+SELECT * FROM secret_notes;
+WITH secret_notes AS (SELECT 1 AS id) SELECT count(*) FROM public.secret_notes;
+WITH RECURSIVE sales_data AS (SELECT 1 AS n UNION ALL SELECT n + 1 FROM sales_data WHERE n < 3) SELECT count(*) FROM sales_data;
+WITH RECURSIVE r AS (SELECT count(*) AS n FROM sales_data UNION ALL SELECT n - 1 FROM r WHERE n > 0 AND false) SELECT max(n) FROM r;
+WITH a AS (SELECT * FROM b), b AS (SELECT count(*) AS n FROM sales_data) SELECT * FROM a;
+WITH "sales_data" AS MATERIALIZED (SELECT * FROM sales_data) SELECT count(*) FROM sales_data;
+WITH sales_data AS NOT MATERIALIZED (SELECT timezone FROM sales_data) SELECT count(*) FROM sales_data;
+SELECT count(*) FROM system.main.duckdb_tables;
+SELECT * FROM information_schema.tables;
+SELECT * FROM information_schema.columns;
+SELECT * FROM pg_catalog.pg_class;
+SELECT * FROM pg_tables;
+SELECT * FROM pg_class;
+SELECT * FROM pg_views;
+SELECT * FROM sqlite_master;
+SELECT * FROM duckdb_tables;
+WITH pg_tables AS (SELECT 1 AS x) SELECT * FROM pg_tables;
+SELECT s.city FROM sales_data s JOIN sales_data AS t ON s.sku = t.sku AND s.timestamp = t.timestamp AND s.city = t.city ORDER BY 1 LIMIT 0;
+SELECT count(*) FROM sales_data, region_lookup AS sales_data;
+SELECT count(*) FROM region_lookup AS sales_data JOIN sales_data ON true;
+SELECT "sales_data"."city" FROM sales_data WHERE false;

@@ -1,0 +1,98 @@
+-- Class 4: table functions and SQL-in-a-string. Only range,
+-- generate_series and unnest are allowed.
+-- @expect error
+SELECT * FROM read_csv('/etc/passwd');
+-- @expect error
+SELECT * FROM read_csv_auto('/etc/passwd');
+-- @expect error
+SELECT * FROM read_parquet('x.parquet');
+-- @expect error
+SELECT * FROM read_text('/etc/passwd');
+-- @expect error
+SELECT * FROM read_blob('/etc/passwd');
+-- @expect error
+SELECT * FROM read_json('x.json');
+-- @expect error
+SELECT * FROM read_ndjson_objects('x.json');
+-- @expect error
+SELECT * FROM glob('/*');
+-- @expect error
+SELECT * FROM query('SELECT * FROM tg_raw.main.sales_data');
+-- @expect error
+SELECT * FROM query('SELECT * FROM sales_data');
+-- @expect error
+SELECT * FROM query_table('tg_raw.main.sales_data');
+-- @expect error
+SELECT * FROM query_table('sales_data');
+-- @expect error
+SELECT json_execute_serialized_sql(json_serialize_sql('SELECT 1'));
+-- @expect error
+SELECT * FROM json_execute_serialized_sql(json_serialize_sql('SELECT * FROM tg_raw.main.sales_data'));
+-- @expect error
+SELECT json_serialize_sql('SELECT * FROM tg_raw.main.sales_data');
+-- @expect error
+SELECT * FROM duckdb_tables();
+-- @expect error
+SELECT * FROM duckdb_views();
+-- @expect error
+SELECT * FROM duckdb_columns();
+-- @expect error
+SELECT * FROM duckdb_settings();
+-- @expect error
+SELECT * FROM duckdb_databases();
+-- @expect error
+SELECT * FROM duckdb_functions();
+-- @expect error
+SELECT * FROM duckdb_secrets();
+-- @expect error
+SELECT * FROM duckdb_dependencies();
+-- @expect error
+SELECT * FROM pragma_table_info('sales_data');
+-- @expect error
+SELECT * FROM pragma_storage_info('tg_raw.main.sales_data');
+-- @expect error
+SELECT * FROM pragma_database_list;
+-- @expect error
+SELECT * FROM pragma_database_list();
+-- @expect error
+SELECT * FROM '/etc/passwd';
+-- @expect error
+SELECT * FROM 'warehouse.duckdb';
+-- @expect error
+SELECT * FROM 'staging/x.csv';
+-- @expect error
+SELECT current_setting('threads');
+-- @expect error
+SELECT getenv('HOME');
+-- @expect error
+SELECT * FROM sniff_csv('/etc/passwd');
+-- @expect error
+SELECT * FROM parquet_metadata('x.parquet');
+-- @expect error
+SELECT * FROM parquet_schema('x.parquet');
+-- @expect error
+SELECT pg_get_viewdef('sales_data');
+-- @expect error
+SELECT * FROM sqlite_scan('x.db', 'y');
+-- @expect error
+SELECT * FROM which_secret('s3://x/y', 's3');
+-- @expect error
+SELECT * FROM test_all_types();
+-- @expect error
+SELECT * FROM histogram(sales_data, city);
+-- @expect error
+SELECT * FROM histogram('sales_data', city);
+-- @expect error
+SELECT has_table_privilege('sales_data', 'select');
+-- @expect error
+SELECT current_database(), current_schema();
+-- @expect error
+SELECT * FROM check_peg_parser('SELECT 1');
+-- @expect ok
+SELECT * FROM range(3);
+-- @expect ok
+SELECT * FROM generate_series(1, 3);
+-- @expect ok
+SELECT * FROM unnest([1, 2, 3]);
+-- @expect ok
+SELECT count(*) FROM sales_data, range(2);
