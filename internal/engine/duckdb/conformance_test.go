@@ -2,6 +2,8 @@ package duckdb_test
 
 import (
 	"context"
+	"os"
+	"strconv"
 	"testing"
 
 	"github.com/tipgate/tipgate/internal/engine"
@@ -30,4 +32,29 @@ func TestAttacks(t *testing.T) {
 		t.Fatalf("only %d attack runs", n)
 	}
 	t.Logf("%d attack runs", n)
+}
+
+// TestOracle compares random queries through enforcement with the same
+// queries over physically filtered and masked copies. TIPGATE_ORACLE_N
+// sets queries per principal (make oracle N=...).
+func TestOracle(t *testing.T) {
+	n := 1700
+	if s := os.Getenv("TIPGATE_ORACLE_N"); s != "" {
+		v, err := strconv.Atoi(s)
+		if err != nil {
+			t.Fatalf("TIPGATE_ORACLE_N: %v", err)
+		}
+		n = v
+	}
+	seed := uint64(1)
+	if s := os.Getenv("TIPGATE_ORACLE_SEED"); s != "" {
+		v, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			t.Fatalf("TIPGATE_ORACLE_SEED: %v", err)
+		}
+		seed = v
+	}
+	fx := conformance.NewFixture(t, newEngine(t), 3000, 7)
+	compared := conformance.RunOracle(t, fx, n, seed)
+	t.Logf("%d queries compared equal (seed %d)", compared, seed)
 }
