@@ -69,6 +69,9 @@ func RunRecords(t *testing.T, file string, recs []Record, eng engine.Engine) {
 		case r.Kind == "query" && err != nil:
 			t.Errorf("%s: %s\n  unexpected error: %v", where, r.SQL, err)
 		case r.Kind == "query":
+			for i := range got {
+				got[i] = strings.TrimSpace(got[i])
+			}
 			want := slices.Clone(r.Expected)
 			if r.Sort {
 				slices.Sort(got)

@@ -11,7 +11,7 @@ import (
 	"github.com/tipgate/tipgate/internal/engine/duckdb"
 )
 
-func newEngine(t *testing.T) engine.Engine {
+func newEngine(t testing.TB) engine.Engine {
 	t.Helper()
 	e, err := duckdb.Open(context.Background(), duckdb.Options{DataDir: t.TempDir(), Threads: 1, MaxIdleConns: 8})
 	if err != nil {
@@ -22,7 +22,7 @@ func newEngine(t *testing.T) engine.Engine {
 }
 
 func TestSemantics(t *testing.T) {
-	conformance.RunScripts(t, "../../../testdata/semantics", newEngine)
+	conformance.RunScripts(t, "../../../testdata/semantics", func(t *testing.T) engine.Engine { return newEngine(t) })
 }
 
 func TestAttacks(t *testing.T) {

@@ -217,7 +217,7 @@ func (e *Engine) context(ctx context.Context, cat *policy.Catalog, sub policy.Su
 	if ok {
 		return pc, nil
 	}
-	pc, err := e.buildContext(ctx, e.parser, cat, sub)
+	pc, err := e.buildContext(ctx, e.parse, cat, sub)
 	if err != nil {
 		return nil, err
 	}

@@ -51,6 +51,7 @@ type Engine struct {
 	// parser runs only json_serialize_sql and friends; its connections
 	// never hold state.
 	parser  *sql.DB
+	parse   preparedParser
 	admin   *sql.Conn  // DDL and catalog writes, serialised by ddlMu
 	ddlMu   sync.Mutex // one catalog change at a time
 	cat     atomic.Pointer[policy.Catalog]
@@ -64,6 +65,8 @@ type Engine struct {
 	// from its system catalogs; a principal's statement may not use them.
 	systemNames map[string]bool
 	applied     *appliedLog
+	// guards caches admission decisions by policy context and text.
+	guards *boundedCache[*guardResult]
 }
 
 var _ engine.Engine = (*Engine)(nil)
@@ -94,6 +97,7 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 	e := &Engine{
 		opts: opts, log: opts.Logger, db: sql.OpenDB(connector), parser: sql.OpenDB(connector), pool: newConnPool(opts.MaxIdleConns),
 		staging: staging, contexts: map[string]*policyContext{}, applied: newAppliedLog(10000),
+		guards: newBoundedCache[*guardResult](4096),
 	}
 	e.db.SetMaxIdleConns(0)
 	if err := e.init(ctx, filepath.Join(dir, "warehouse.duckdb")); err != nil {
@@ -129,6 +133,8 @@ func (e *Engine) init(ctx context.Context, path string) error {
 		"SET GLOBAL enable_external_access = false",
 		"SET GLOBAL autoinstall_known_extensions = false",
 		"SET GLOBAL autoload_known_extensions = false",
+		// EXPLAIN returns the unoptimised plan too; principals are shown only that one.
+		"SET GLOBAL explain_output = 'all'",
 		// Keep each policy view's row filter in its own operator below the
 		// user's predicates, so no user expression sees a hidden row.
 		"SET GLOBAL disabled_optimizers = 'filter_pushdown,filter_pullup'",
@@ -143,6 +149,11 @@ func (e *Engine) init(ctx context.Context, path string) error {
 			return fmt.Errorf("duckdb: initialise warehouse (%s): %w", firstWords(s), err)
 		}
 	}
+	stmt, err := e.parser.PrepareContext(ctx, serializeSQL)
+	if err != nil {
+		return fmt.Errorf("duckdb: prepare parser: %w", err)
+	}
+	e.parse = preparedParser{db: e.parser, stmt: stmt}
 	if err := e.loadSystemNames(ctx); err != nil {
 		return err
 	}
@@ -247,6 +258,9 @@ func (e *Engine) Close() error {
 	}
 	if e.admin != nil {
 		e.admin.Close()
+	}
+	if e.parse.stmt != nil {
+		e.parse.stmt.Close()
 	}
 	e.parser.Close()
 	return e.db.Close()

@@ -15,13 +15,14 @@ import (
 // (and EXPLAIN MASKING where masks apply) the plan shows operators and
 // tables only: no predicates, projections or row estimates, since those
 // would reveal policy predicates and the size of hidden data. Scans of
-// row-filtered tables read "RLS SecureScan", as in Redshift.
+// row-filtered tables read "RLS SecureScan", as in Redshift. That plan is
+// the unoptimised one, which no statistics shape.
 func (e *Engine) explain(ctx context.Context, pc *policyContext, text string, analyze bool, args []any) (engine.Rows, error) {
 	full := pc.sub.ExplainRLS && (!pc.masked || pc.sub.ExplainMasking)
 	if analyze && !pc.sub.IgnoreRLS {
 		return nil, sqlerr.New(sqlerr.PermissionDenied, "permission denied: EXPLAIN ANALYZE would reveal row counts before row-level security")
 	}
-	g, err := e.guard(ctx, e.parser, pc, text)
+	g, err := e.guard(ctx, e.parse, pc, text)
 	if err != nil {
 		return nil, err
 	}
@@ -36,24 +37,13 @@ func (e *Engine) explain(ctx context.Context, pc *policyContext, text string, an
 		if analyze {
 			prefix = "EXPLAIN ANALYZE "
 		}
-		rows, err := conn.conn.QueryContext(ctx, prefix+g.text, args...)
-		if err != nil {
-			return nil, mapError(err, pc)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var k, v string
-			if err := rows.Scan(&k, &v); err != nil {
-				return nil, mapError(err, pc)
-			}
-			for _, line := range strings.Split(strings.TrimRight(v, "\n"), "\n") {
-				out.data = append(out.data, []any{line})
-			}
-		}
-		return out, mapError(rows.Err(), pc)
+		return planRows(ctx, conn, prefix+g.text, args, pc)
 	}
-	var k, js string
-	if err := conn.conn.QueryRowContext(ctx, "EXPLAIN (FORMAT JSON) "+g.text, args...).Scan(&k, &js); err != nil {
+	// The unoptimised logical plan: the optimiser consults statistics of
+	// all rows, hidden ones included, and its plan (an EMPTY_RESULT, say)
+	// would answer questions about them.
+	js, err := logicalPlan(ctx, conn, g.text, args)
+	if err != nil {
 		return nil, mapError(err, pc)
 	}
 	var plan []planNode
@@ -95,4 +85,49 @@ func renderPlan(n planNode, depth int, pc *policyContext, out *[][]any) {
 	for _, c := range n.Children {
 		renderPlan(c, depth+1, pc, out)
 	}
+}
+
+func logicalPlan(ctx context.Context, conn *pooledConn, text string, args []any) (string, error) {
+	rows, err := conn.conn.QueryContext(ctx, "EXPLAIN (FORMAT JSON) "+text, args...)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return "", err
+		}
+		if k == "logical_plan" {
+			return v, nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return "", err
+	}
+	return "", sqlerr.New(sqlerr.Internal, "no logical plan available")
+}
+
+// planRows runs an EXPLAIN and returns DuckDB's physical plan, one row per
+// line.
+func planRows(ctx context.Context, conn *pooledConn, text string, args []any, pc *policyContext) (engine.Rows, error) {
+	out := &valueRows{cols: []engine.Column{{Name: "QUERY PLAN", Type: "VARCHAR"}}}
+	rows, err := conn.conn.QueryContext(ctx, text, args...)
+	if err != nil {
+		return nil, mapError(err, pc)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, mapError(err, pc)
+		}
+		if k != "physical_plan" && k != "analyzed_plan" {
+			continue
+		}
+		for _, line := range strings.Split(strings.TrimRight(v, "\n"), "\n") {
+			out.data = append(out.data, []any{line})
+		}
+	}
+	return out, mapError(rows.Err(), pc)
 }

@@ -56,6 +56,20 @@ type guardResult struct {
 // only resolve to the principal's policy views or its own CTEs, calling only
 // permitted functions. Anything it does not recognise is refused.
 func (e *Engine) guard(ctx context.Context, q querier, pc *policyContext, text string) (*guardResult, error) {
+	// Admission depends only on the text and the policy context, so a
+	// decision is reused for the same text in the same context.
+	key := pc.key + "\x00" + text
+	if res, ok := e.guards.get(key); ok {
+		return res, nil
+	}
+	res, err := e.admit(ctx, q, pc, text)
+	if err == nil {
+		e.guards.put(key, res)
+	}
+	return res, err
+}
+
+func (e *Engine) admit(ctx context.Context, q querier, pc *policyContext, text string) (*guardResult, error) {
 	res, rewritten, err := e.check(ctx, q, pc, text)
 	if err != nil || !rewritten {
 		return res, err

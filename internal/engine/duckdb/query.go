@@ -99,7 +99,7 @@ func (e *Engine) read(ctx context.Context, cat *policy.Catalog, sub policy.Subje
 	if explain, rest, analyze := splitExplain(text); explain {
 		return e.explain(ctx, pc, rest, analyze, args)
 	}
-	g, err := e.guard(ctx, e.parser, pc, text)
+	g, err := e.guard(ctx, e.parse, pc, text)
 	if err != nil {
 		return nil, err
 	}
@@ -138,6 +138,10 @@ func (e *Engine) superuserQuery(ctx context.Context, cat *policy.Catalog, sub po
 			e.release(conn)
 			return nil, fmt.Errorf("duckdb: refresh svv_rls_applied_policy: %w", err)
 		}
+	}
+	if explain, _, _ := splitExplain(text); explain {
+		defer e.release(conn)
+		return planRows(ctx, conn, text, args, nil)
 	}
 	rows, err := conn.conn.QueryContext(ctx, text, args...)
 	if err != nil {
@@ -216,7 +220,7 @@ func commandTag(st ddl.Stmt) string {
 type analyzer struct{ e *Engine }
 
 func (a analyzer) AnalyzeExpr(ctx context.Context, expr string) (policy.ExprInfo, error) {
-	tree, err := parseSQL(ctx, a.e.parser, "SELECT "+expr)
+	tree, err := parseSQL(ctx, a.e.parse, "SELECT "+expr)
 	if err != nil {
 		return policy.ExprInfo{}, err
 	}

@@ -129,7 +129,11 @@ func svvViews(cat *policy.Catalog, sub policy.Subject, pc *policyContext) map[st
 	rows = nil
 	if admin {
 		for _, a := range cat.MaskAttachments {
-			in, _ := json.Marshal(a.Inputs)
+			inputs := a.Inputs
+			if len(inputs) == 0 {
+				inputs = a.Outputs
+			}
+			in, _ := json.Marshal(inputs)
 			outc, _ := json.Marshal(a.Outputs)
 			rows = append(rows, []any{a.Policy, "public", a.Table, "table", a.Grantor, granteeName(a.Grantee), a.Grantee.Kind, a.Priority, string(in), string(outc), false})
 		}

@@ -1,0 +1,264 @@
+// Command enforce measures what tipgate's enforcement costs: a dashboard
+// query mix run as a regional principal through tipgate's DuckDB engine,
+// against the same queries with the policy predicate written by hand on a
+// plain DuckDB holding the same data, alternating in one run.
+package main
+
+import (
+	"context"
+	"database/sql"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	_ "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/tipgate/tipgate/internal/demo"
+	"github.com/tipgate/tipgate/internal/engine"
+	"github.com/tipgate/tipgate/internal/engine/duckdb"
+	"github.com/tipgate/tipgate/internal/gendata"
+	"github.com/tipgate/tipgate/internal/identity"
+	"github.com/tipgate/tipgate/internal/sqlscan"
+)
+
+// query is one dashboard panel; {{and}} / {{where}} mark where the baseline
+// adds the policy predicate by hand.
+type query struct {
+	name string
+	sql  string
+}
+
+const policy = "timezone LIKE 'Asia%'"
+
+var mix = []query{
+	{"totals by city", `SELECT city, sum(quantity * sales_price) AS revenue, sum(quantity) AS units, count(*) AS orders
+		FROM sales_data {{where}} GROUP BY city ORDER BY revenue DESC`},
+	{"by region", `SELECT country, sum(quantity * sales_price) AS revenue FROM sales_data {{where}} GROUP BY country ORDER BY revenue DESC`},
+	{"by category", `SELECT category, sum(quantity * sales_price) AS revenue, avg(sales_price) AS avg_price FROM sales_data {{where}} GROUP BY category ORDER BY revenue DESC`},
+	{"by month", `SELECT date_trunc('month', timestamp) AS month, sum(quantity * sales_price) AS revenue FROM sales_data {{where}} GROUP BY 1 ORDER BY 1`},
+	{"top-N products", `SELECT product_name, sum(quantity * sales_price) AS revenue FROM sales_data {{where}} GROUP BY product_name ORDER BY revenue DESC LIMIT 10`},
+	{"drill-down", `SELECT date_trunc('week', timestamp) AS week, category, sum(quantity) AS units
+		FROM sales_data WHERE city = 'Tokyo' AND category IN ('Running', 'Cycling') {{and}} GROUP BY 1, 2 ORDER BY 1, 2`},
+	{"headline", `SELECT sum(quantity * sales_price) AS revenue, sum(quantity) AS units, count(*) AS orders, avg(quantity * sales_price) AS aov FROM sales_data {{where}}`},
+}
+
+func (q query) enforced() string {
+	return strings.NewReplacer("{{where}}", "", "{{and}}", "").Replace(q.sql)
+}
+
+func (q query) baseline() string {
+	return strings.NewReplacer("{{where}}", "WHERE "+policy, "{{and}}", "AND "+policy).Replace(q.sql)
+}
+
+func main() {
+	rows := flag.Int64("rows", 10_000_000, "rows of generated sales data")
+	reps := flag.Int("reps", 5, "repetitions of each query on each side")
+	results := flag.String("results", "", "append a report to this Markdown file")
+	micro := flag.Int("micro", 3000, "iterations of the per-statement overhead measurement")
+	flag.Parse()
+	if err := run(context.Background(), *rows, *reps, *micro, *results); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, rows int64, reps, micro int, results string) error {
+	tmp, err := os.MkdirTemp("", "tipgate-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	s3 := filepath.Join(tmp, "s3")
+	src := filepath.Join(s3, filepath.FromSlash(demo.SourceKey))
+	if err := os.MkdirAll(filepath.Dir(src), 0o755); err != nil {
+		return err
+	}
+	start := time.Now()
+	if err := gendata.WriteFile(ctx, src, gendata.Options{Rows: rows, Seed: 1}); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "generated %d rows in %s\n", rows, time.Since(start).Round(time.Millisecond))
+
+	eng, err := duckdb.Open(ctx, duckdb.Options{DataDir: filepath.Join(tmp, "tipgate"), S3Root: s3})
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	stmts, err := sqlscan.Split(demo.PolicyScript)
+	if err != nil {
+		return err
+	}
+	start = time.Now()
+	for _, st := range stmts {
+		r, err := eng.Query(ctx, identity.LocalSuperuser(), st.Text)
+		if err != nil {
+			return fmt.Errorf("policy script: %w", err)
+		}
+		r.Close()
+	}
+	fmt.Fprintf(os.Stderr, "tipgate loaded in %s\n", time.Since(start).Round(time.Millisecond))
+
+	raw, err := sql.Open("duckdb", filepath.Join(tmp, "raw.duckdb"))
+	if err != nil {
+		return err
+	}
+	defer raw.Close()
+	raw.SetMaxOpenConns(1)
+	start = time.Now()
+	if _, err := raw.ExecContext(ctx, `CREATE TABLE sales_data AS SELECT * FROM read_csv(?, header = true, auto_detect = false, columns = {
+		'sku': 'VARCHAR', 'product_name': 'VARCHAR', 'category': 'VARCHAR', 'quantity': 'INTEGER', 'sales_price': 'DECIMAL(10,2)',
+		'timestamp': 'TIMESTAMP', 'city': 'VARCHAR', 'region_code': 'VARCHAR', 'country': 'VARCHAR', 'latitude': 'DECIMAL(10,6)',
+		'longitude': 'DECIMAL(10,6)', 'population': 'INTEGER', 'elevation': 'INTEGER', 'timezone': 'VARCHAR'})`, src); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "raw DuckDB loaded in %s\n", time.Since(start).Round(time.Millisecond))
+
+	ming, err := identity.Simulated("ming@example.com", identity.DefaultNamespace, []string{"apac-sales"})
+	if err != nil {
+		return err
+	}
+	// Warm both sides once and check they agree.
+	for _, q := range mix {
+		a, err := drainEngine(ctx, eng, ming, q.enforced())
+		if err != nil {
+			return fmt.Errorf("%s (tipgate): %w", q.name, err)
+		}
+		b, err := drainRaw(ctx, raw, q.baseline())
+		if err != nil {
+			return fmt.Errorf("%s (raw): %w", q.name, err)
+		}
+		if a != b {
+			return fmt.Errorf("%s: tipgate returned %d rows, raw DuckDB %d", q.name, a, b)
+		}
+	}
+	type result struct {
+		name     string
+		tg, base []time.Duration
+	}
+	var res []result
+	for _, q := range mix {
+		r := result{name: q.name}
+		for i := 0; i < reps; i++ {
+			// Alternate which side goes first so neither always gets a warmer cache.
+			sides := []func() error{
+				func() error { return timeIt(&r.tg, func() error { _, err := drainEngine(ctx, eng, ming, q.enforced()); return err }) },
+				func() error { return timeIt(&r.base, func() error { _, err := drainRaw(ctx, raw, q.baseline()); return err }) },
+			}
+			if i%2 == 1 {
+				slices.Reverse(sides)
+			}
+			for _, s := range sides {
+				if err := s(); err != nil {
+					return err
+				}
+			}
+		}
+		res = append(res, r)
+	}
+	// Enforcement's own cost per statement: a statement that does no work,
+	// through tipgate and directly.
+	var tgMicro, rawMicro, tgCold, rawCold []time.Duration
+	for i := 0; i < micro; i++ {
+		// A statement text never seen before misses the admission cache.
+		cold := fmt.Sprintf("SELECT %d AS x", i)
+		if err := timeIt(&tgCold, func() error { _, err := drainEngine(ctx, eng, ming, cold); return err }); err != nil {
+			return err
+		}
+		if err := timeIt(&rawCold, func() error { _, err := drainRaw(ctx, raw, cold); return err }); err != nil {
+			return err
+		}
+		if err := timeIt(&tgMicro, func() error { _, err := drainEngine(ctx, eng, ming, "SELECT 1 AS x"); return err }); err != nil {
+			return err
+		}
+		if err := timeIt(&rawMicro, func() error { _, err := drainRaw(ctx, raw, "SELECT 1 AS x"); return err }); err != nil {
+			return err
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n## Enforcement overhead, %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"))
+	fmt.Fprintf(&b, "Command: `go run ./bench/enforce --rows %d --reps %d` (`make bench`). Machine: %d CPUs, %s, %s/%s.\n", rows, reps, runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintf(&b, "Principal `AWSIDC:ming@example.com` (apac-sales, RLS `%s`) through tipgate vs the same query with the predicate written by hand on plain DuckDB; medians of %d alternating runs, all rows fetched.\n\n", policy, reps)
+	fmt.Fprintln(&b, "| query | tipgate (ms) | raw DuckDB (ms) | ratio |")
+	fmt.Fprintln(&b, "|---|---:|---:|---:|")
+	var ratios []float64
+	for _, r := range res {
+		t, base := median(r.tg), median(r.base)
+		ratio := float64(t) / float64(base)
+		ratios = append(ratios, ratio)
+		fmt.Fprintf(&b, "| %s | %.1f | %.1f | %.3f |\n", r.name, ms(t), ms(base), ratio)
+	}
+	slices.Sort(ratios)
+	fmt.Fprintf(&b, "| **median ratio** | | | **%.3f** |\n\n", ratios[len(ratios)/2])
+	over := median(tgMicro) - median(rawMicro)
+	fmt.Fprintf(&b, "Per-statement enforcement cost (median `SELECT 1` through tipgate minus direct, %d runs): **%.0f µs** for a statement text seen before in the same policy context (tipgate %.0f µs, direct %.0f µs); **%.0f µs** for a new text (parse and admission by DuckDB's parser; tipgate %.0f µs, direct %.0f µs).\n",
+		micro, us(over), us(median(tgMicro)), us(median(rawMicro)), us(median(tgCold)-median(rawCold)), us(median(tgCold)), us(median(rawCold)))
+	fmt.Print(b.String())
+	if results != "" {
+		f, err := os.OpenFile(results, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if _, err := io.WriteString(f, b.String()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func timeIt(into *[]time.Duration, f func() error) error {
+	start := time.Now()
+	err := f()
+	*into = append(*into, time.Since(start))
+	return err
+}
+
+func median(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+func us(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1000 }
+
+func drainEngine(ctx context.Context, eng engine.Engine, p identity.Principal, q string) (int, error) {
+	r, err := eng.Query(ctx, p, q)
+	if err != nil {
+		return 0, err
+	}
+	defer r.Close()
+	n := 0
+	for r.Next() {
+		n++
+	}
+	return n, r.Err()
+}
+
+func drainRaw(ctx context.Context, db *sql.DB, q string) (int, error) {
+	rows, err := db.QueryContext(ctx, q)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	n := 0
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, rows.Err()
+}
