@@ -147,8 +147,12 @@ func run(ctx context.Context, rows int64, reps, micro int, results string) error
 		for i := 0; i < reps; i++ {
 			// Alternate which side goes first so neither always gets a warmer cache.
 			sides := []func() error{
-				func() error { return timeIt(&r.tg, func() error { _, err := drainEngine(ctx, eng, ming, q.enforced()); return err }) },
-				func() error { return timeIt(&r.base, func() error { _, err := drainRaw(ctx, raw, q.baseline()); return err }) },
+				func() error {
+					return timeIt(&r.tg, func() error { _, err := drainEngine(ctx, eng, ming, q.enforced()); return err })
+				},
+				func() error {
+					return timeIt(&r.base, func() error { _, err := drainRaw(ctx, raw, q.baseline()); return err })
+				},
 			}
 			if i%2 == 1 {
 				slices.Reverse(sides)
