@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -75,11 +76,13 @@ func (t *tableWriter) write(r engine.Rows) error {
 	seps := make([]string, len(cols))
 	for i, c := range cols {
 		names[i] = c.Name
-		seps[i] = strings.Repeat("-", width[i])
 	}
 	var b strings.Builder
 	b.WriteString(line(names) + "\n")
-	b.WriteString(strings.ReplaceAll(line(seps), " | ", "-+-") + "-\n")
+	for i := range seps {
+		seps[i] = strings.Repeat("-", width[i]+2)
+	}
+	b.WriteString(strings.Join(seps, "+") + "\n")
 	for _, row := range data {
 		b.WriteString(line(row) + "\n")
 	}
@@ -137,27 +140,45 @@ func (j *jsonWriter) write(r engine.Rows) error {
 	if len(cols) == 0 {
 		return nil
 	}
-	out := []map[string]any{}
+	// Objects are written by hand to keep the columns' order.
+	keys := make([][]byte, len(cols))
+	for i, c := range cols {
+		keys[i], _ = json.Marshal(c.Name)
+	}
+	var b bytes.Buffer
+	b.WriteByte('[')
+	n := 0
 	for r.Next() {
-		obj := make(map[string]any, len(cols))
-		for i, v := range r.Values() {
-			switch x := v.(type) {
-			case nil, bool, int64, float64, string:
-				obj[cols[i].Name] = x
-			default:
-				obj[cols[i].Name], _ = engine.Text(v)
-			}
+		if n > 0 {
+			b.WriteByte(',')
 		}
-		out = append(out, obj)
+		n++
+		b.WriteByte('{')
+		for i, v := range r.Values() {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.Write(keys[i])
+			b.WriteByte(':')
+			var val any = v
+			switch v.(type) {
+			case nil, bool, int64, float64, string:
+			default:
+				val, _ = engine.Text(v)
+			}
+			enc, err := json.Marshal(val)
+			if err != nil {
+				return err
+			}
+			b.Write(enc)
+		}
+		b.WriteByte('}')
 	}
 	if err := r.Err(); err != nil {
 		return err
 	}
-	b, err := json.Marshal(out)
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(j.w, "%s\n", b)
+	b.WriteString("]\n")
+	_, err := j.w.Write(b.Bytes())
 	return err
 }
 

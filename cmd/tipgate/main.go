@@ -1,5 +1,3 @@
-// Command tipgate is the single binary of tipgate: the warehouse, its
-// command-line tools and (later) its servers.
 package main
 
 import (

@@ -2,6 +2,7 @@ package duckdb
 
 import (
 	"database/sql"
+	"regexp"
 
 	"github.com/tipgate/tipgate/internal/duckval"
 	"github.com/tipgate/tipgate/internal/engine"
@@ -28,7 +29,7 @@ func newRows(r *sql.Rows, release func(), pc *policyContext) *rows {
 		return out
 	}
 	for _, t := range types {
-		out.cols = append(out.cols, engine.Column{Name: t.Name(), Type: t.DatabaseTypeName()})
+		out.cols = append(out.cols, engine.Column{Name: columnName(t.Name()), Type: t.DatabaseTypeName()})
 	}
 	out.vals = make([]any, len(types))
 	out.ptrs = make([]any, len(types))
@@ -73,6 +74,21 @@ func (r *rows) Close() error {
 	err := r.r.Close()
 	r.release()
 	return err
+}
+
+var reCallName = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)\(.*\)$`)
+
+// columnName names an unaliased call column as Redshift does: by the
+// function ("count", not DuckDB's "count_star()").
+func columnName(n string) string {
+	m := reCallName.FindStringSubmatch(n)
+	if m == nil {
+		return n
+	}
+	if m[1] == "count_star" {
+		return "count"
+	}
+	return m[1]
 }
 
 // tagRows is the result of a statement that returns no rows.
