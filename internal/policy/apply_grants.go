@@ -80,7 +80,18 @@ func (c *Catalog) grantPrivilege(s *ddl.GrantPrivilege, env Env) error {
 
 func isPublicSchema(s string) bool { return s == "public" || s == "main" }
 
+// DatabaseName is the one database tipgate serves (Redshift's default
+// "dev"); a statement naming any other database names a relation tipgate
+// does not hold.
+const DatabaseName = ddl.DatabaseName
+
 func (c *Catalog) lookupTable(tn ddl.TableName) (*Table, error) {
+	// A database-qualified name must name this database: ATTACH, GRANT and
+	// ALTER TABLE on otherdb.public.t must not act on the local t (spec
+	// §1.5: policy and relation must be in the same database).
+	if tn.Database != "" && tn.Database != DatabaseName {
+		return nil, sqlerr.New(sqlerr.UndefinedTable, "relation \"%s.%s.%s\" does not exist", tn.Database, tn.Schema, tn.Name)
+	}
 	if tn.Schema != "" && !isPublicSchema(tn.Schema) {
 		return nil, sqlerr.New(sqlerr.UndefinedTable, "relation \"%s.%s\" does not exist", tn.Schema, tn.Name)
 	}

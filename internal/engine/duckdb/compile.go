@@ -33,8 +33,9 @@ func (e *Engine) compileView(ctx context.Context, q querier, cat *policy.Catalog
 		if pol := cat.RLSPolicies[p.Policy]; pol != nil {
 			for _, lk := range pol.Lookups {
 				if !cat.HasLookupGrant(pol.Name, lk) {
-					return "", sqlerr.New(sqlerr.PermissionDenied,
-						"permission denied for relation %s: RLS policy %s has no SELECT on its lookup table (GRANT SELECT ON %s TO RLS POLICY %s)", lk, pol.Name, lk, pol.Name)
+					// The principal is not told which policy failed or why:
+					// that would describe the policy.
+					return "", sqlerr.PermissionDeniedRelation(lk)
 				}
 			}
 		}

@@ -12,7 +12,8 @@ import (
 var (
 	reNoTable     = regexp.MustCompile(`^Catalog Error: Table with name (.+?) does not exist!`)
 	reNoColumn    = regexp.MustCompile(`^Binder Error: Referenced column "?(.+?)"? not found in FROM clause!`)
-	reNoColumnTbl = regexp.MustCompile(`^Binder Error: Table "(.+?)" does not have a column named "(.+?)"`)
+	reNoColumnTbl = regexp.MustCompile(`^Binder Error: (?:Table|Values list) "(.+?)" does not have a column named "(.+?)"`)
+	reNoJoinCol   = regexp.MustCompile(`^Binder Error: Column "(.+?)" does not exist on (?:left|right) side of join`)
 	reTypePrefix  = regexp.MustCompile(`^[A-Z][A-Za-z ]* Error: `)
 )
 
@@ -48,6 +49,8 @@ func mapError(err error, pc *policyContext) error {
 	case reNoColumnTbl.MatchString(msg):
 		m := reNoColumnTbl.FindStringSubmatch(msg)
 		return columnError(err, pc, strings.ToLower(m[2]))
+	case reNoJoinCol.MatchString(msg):
+		return columnError(err, pc, strings.ToLower(reNoJoinCol.FindStringSubmatch(msg)[1]))
 	case reNoColumn.MatchString(msg):
 		name := strings.ToLower(reNoColumn.FindStringSubmatch(msg)[1])
 		if i := strings.LastIndexByte(name, '.'); i >= 0 {

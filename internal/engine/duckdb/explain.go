@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -55,6 +56,8 @@ func (e *Engine) explain(ctx context.Context, pc *policyContext, text string, an
 	}
 	return out, nil
 }
+
+var reRawName = regexp.MustCompile(regexp.QuoteMeta(rawCatalog+".main.") + `(\S+)`)
 
 type planNode struct {
 	Name      string         `json:"name"`
@@ -126,6 +129,10 @@ func planRows(ctx context.Context, conn *pooledConn, text string, args []any, pc
 			continue
 		}
 		for _, line := range strings.Split(strings.TrimRight(v, "\n"), "\n") {
+			if pc != nil {
+				// Keep the box drawing aligned: the prefix is 12 characters.
+				line = reRawName.ReplaceAllString(line, "      $1      ")
+			}
 			out.data = append(out.data, []any{line})
 		}
 	}

@@ -160,6 +160,9 @@ func (e *Engine) check(ctx context.Context, q querier, pc *policyContext, text s
 	if err := checkStars(tree.statements[0], nil, pc.partial); err != nil {
 		return nil, false, err
 	}
+	if err := checkNaturalJoins(tree.statements[0], pc.partial); err != nil {
+		return nil, false, err
+	}
 	if rewritten {
 		if res.text, err = deparse(ctx, q, tree); err != nil {
 			return nil, false, err
@@ -256,4 +259,28 @@ func checkSelectStars(sel node, scope []string, partial map[string][]string) err
 		}
 	}
 	return nil
+}
+
+// checkNaturalJoins refuses NATURAL JOIN over a table with columns the
+// principal may not read: Redshift would join on the hidden column too and
+// fail, while the view would silently join on fewer columns.
+func checkNaturalJoins(root any, partial map[string][]string) error {
+	return walk(root, func(n node) (bool, error) {
+		if str(n, "type") != "JOIN" || str(n, "ref_type") != "NATURAL" {
+			return true, nil
+		}
+		var err error
+		for _, side := range []string{"left", "right"} {
+			_ = walk(n[side], func(m node) (bool, error) {
+				if str(m, "type") == "SUBQUERY" {
+					return false, nil
+				}
+				if name := strings.ToLower(str(m, "table_name")); str(m, "type") == "BASE_TABLE" && len(partial[name]) > 0 {
+					err = sqlerr.PermissionDeniedRelation(name)
+				}
+				return true, nil
+			})
+		}
+		return err == nil, err
+	})
 }

@@ -13,7 +13,7 @@ import (
 )
 
 // databaseName is the name tipgate's single database answers to.
-const databaseName = "dev"
+const databaseName = policy.DatabaseName
 
 type svvCol struct{ name, typ string }
 

@@ -15,6 +15,8 @@ type badCase struct {
 var badCases = []badCase{
 	{``, "syntax error at end of input: empty statement", 0},
 	{" ;; -- nothing\n", "syntax error at end of input: empty statement", 15},
+	{"CREATE RLS POLICY otherdb.p USING (true)", `database "otherdb" does not exist`, 18},
+	{"DROP MASKING POLICY otherdb.m", `database "otherdb" does not exist`, 20},
 	{`SELECT 1; SELECT 2`, `at or near ";": only one statement is allowed`, 8},
 	{`;SELECT 1`, `at or near ";"`, 0},
 	{`42`, `at or near "42": expected a statement`, 0},

@@ -1,6 +1,8 @@
 package ddl
 
 import (
+	"fmt"
+
 	"strings"
 
 	"github.com/tipgate/tipgate/internal/sqlscan"
@@ -114,12 +116,19 @@ func (p *parser) tableList() ([]TableName, error) {
 	}
 }
 
-// policyName reads policy or database.policy. Policies live in one database
-// in tipgate, so only the last part is kept.
+// DatabaseName is the one database tipgate serves (Redshift's default).
+const DatabaseName = "dev"
+
+// policyName reads policy or database.policy. Policies live in tipgate's one
+// database; naming another is refused rather than silently acting here.
 func (p *parser) policyName() (string, error) {
+	pos := p.peek()
 	parts, err := p.qualified("a policy name", 2)
 	if err != nil {
 		return "", err
+	}
+	if len(parts) == 2 && parts[0] != DatabaseName {
+		return "", &SyntaxError{Pos: pos.Pos, Near: pos.Text, Msg: fmt.Sprintf("database %q does not exist (tipgate serves %q)", parts[0], DatabaseName)}
 	}
 	return parts[len(parts)-1], nil
 }
