@@ -15,6 +15,8 @@ type ExprInfo struct {
 	// Columns are the column references outside subqueries, as written
 	// (one to three name parts), lower-cased.
 	Columns [][]string
+	// SubqueryColumns are the column references inside subqueries.
+	SubqueryColumns [][]string
 	// Tables are the relations read anywhere in the expression, lower-cased.
 	Tables []string
 }
@@ -23,6 +25,12 @@ type ExprInfo struct {
 // catalog checks what the engine will later run.
 type Analyzer interface {
 	AnalyzeExpr(ctx context.Context, expr string) (ExprInfo, error)
+}
+
+// ExprTyper is an Analyzer that can also tell the type of an expression
+// over typed inputs; with it, masking policies are type-checked at ATTACH.
+type ExprTyper interface {
+	TypeOf(ctx context.Context, expr string, inputs []Column) (string, error)
 }
 
 // Env is what Apply needs besides the statement.
@@ -90,7 +98,7 @@ func (c *Catalog) Apply(ctx context.Context, st ddl.Stmt, env Env) (*Catalog, er
 	case *ddl.DropMaskingPolicy:
 		err = n.dropMaskingPolicy(s, env)
 	case *ddl.AttachMaskingPolicy:
-		err = n.attachMaskingPolicy(s, env)
+		err = n.attachMaskingPolicy(ctx, s, env)
 	default:
 		return nil, sqlerr.New(sqlerr.FeatureUnsupported, "statement is not security DDL")
 	}

@@ -102,7 +102,7 @@ func (c *Catalog) dropMaskingPolicy(s *ddl.DropMaskingPolicy, env Env) error {
 	return nil
 }
 
-func (c *Catalog) attachMaskingPolicy(s *ddl.AttachMaskingPolicy, env Env) error {
+func (c *Catalog) attachMaskingPolicy(ctx context.Context, s *ddl.AttachMaskingPolicy, env Env) error {
 	if err := requireSecAdmin(env, "attach or detach masking policies"); err != nil {
 		return err
 	}
@@ -140,6 +140,9 @@ func (c *Catalog) attachMaskingPolicy(s *ddl.AttachMaskingPolicy, env Env) error
 		return err
 	}
 	if err := checkMaskShape(p, t, outputs, inputs); err != nil {
+		return err
+	}
+	if err := checkMaskTypes(ctx, env, p, t, outputs); err != nil {
 		return err
 	}
 	for _, a := range c.MaskAttachments {
@@ -190,6 +193,32 @@ func checkMaskShape(p *MaskingPolicy, t *Table, outputs, inputs []string) error 
 			if !TypesCompatible(col.Type, p.Inputs[i].Type) {
 				return sqlerr.New(sqlerr.InvalidParameter, "masking policy %s: input %s is %s but column %s.%s is %s", p.Name, p.Inputs[i].Name, p.Inputs[i].Type, t.Name, col.Name, col.Type)
 			}
+		}
+	}
+	return nil
+}
+
+// checkMaskTypes refuses a masking expression whose type is not the masked
+// column's, as Redshift does (a constant must be cast explicitly), when the
+// engine can type expressions.
+func checkMaskTypes(ctx context.Context, env Env, p *MaskingPolicy, t *Table, outputs []string) error {
+	typer, ok := env.Analyzer.(ExprTyper)
+	if !ok {
+		return nil
+	}
+	for i, out := range outputs {
+		expr := p.Using[0]
+		if len(p.Using) > 1 {
+			expr = p.Using[i]
+		}
+		got, err := typer.TypeOf(ctx, expr, p.Inputs)
+		if err != nil {
+			return sqlerr.Wrap(sqlerr.InvalidParameter, err, "masking policy %s: the expression cannot be evaluated: %v", p.Name, err)
+		}
+		col, _ := t.Column(out)
+		if !TypesCompatible(got, col.Type) {
+			return sqlerr.New(sqlerr.InvalidParameter,
+				"masking policy %s returns %s but column %s.%s is %s; cast the expression to the column's type", p.Name, got, t.Name, col.Name, col.Type)
 		}
 	}
 	return nil

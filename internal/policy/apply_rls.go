@@ -60,6 +60,9 @@ func (c *Catalog) checkPredicate(ctx context.Context, env Env, pol string, with 
 			lookups = append(lookups, t.Name)
 		}
 	}
+	if err := c.checkUncorrelated(pol, with, alias, info); err != nil {
+		return nil, err
+	}
 	slices.Sort(lookups)
 	return lookups, nil
 }
@@ -271,4 +274,33 @@ func typeFamily(t string) string {
 		return "timestamptz"
 	}
 	return t
+}
+
+// checkUncorrelated refuses subqueries that refer to the policy's target,
+// which Redshift cannot rewrite ("RLS policy could not be rewritten"): a
+// reference through the alias, or a bare WITH column that no lookup table
+// of the predicate has.
+func (c *Catalog) checkUncorrelated(pol string, with []Column, alias string, info ExprInfo) error {
+	inLookup := func(name string) bool {
+		for _, tn := range info.Tables {
+			if t, ok := c.Table(tn); ok {
+				if _, ok := t.Column(name); ok {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, ref := range info.SubqueryColumns {
+		name := ref[len(ref)-1]
+		correlated := len(ref) == 2 && alias != "" && ref[0] == strings.ToLower(alias)
+		if len(ref) == 1 && !inLookup(name) && slices.ContainsFunc(with, func(col Column) bool { return strings.EqualFold(col.Name, name) }) {
+			correlated = true
+		}
+		if correlated {
+			return sqlerr.New(sqlerr.FeatureUnsupported,
+				"RLS policy %s could not be rewritten: correlated subqueries are not supported (%s refers to the policy's relation)", pol, strings.Join(ref, "."))
+		}
+	}
+	return nil
 }

@@ -240,6 +240,14 @@ func (a analyzer) AnalyzeExpr(ctx context.Context, expr string) (policy.ExprInfo
 		switch x := v.(type) {
 		case node:
 			if str(x, "class") == "SUBQUERY" {
+				// "x IN (SELECT ...)" keeps x as the node's child: x is outer.
+				outer(x["child"])
+				_ = walk(x["subquery"], func(n node) (bool, error) {
+					if str(n, "class") == "COLUMN_REF" {
+						info.SubqueryColumns = append(info.SubqueryColumns, columnNames(n))
+					}
+					return true, nil
+				})
 				return
 			}
 			if str(x, "class") == "COLUMN_REF" {
@@ -283,4 +291,23 @@ func (a analyzer) AnalyzeExpr(ctx context.Context, expr string) (policy.ExprInfo
 		return true, nil
 	})
 	return info, err
+}
+
+var _ policy.ExprTyper = analyzer{}
+
+// TypeOf binds expr over typed NULL inputs and returns DuckDB's type for it.
+func (a analyzer) TypeOf(ctx context.Context, expr string, inputs []policy.Column) (string, error) {
+	var cols []string
+	for _, in := range inputs {
+		cols = append(cols, "CAST(NULL AS "+duckType(in.Type)+") AS "+sqlscan.QuoteIdent(strings.ToLower(in.Name)))
+	}
+	if len(cols) == 0 {
+		cols = []string{"1 AS one"}
+	}
+	var typ string
+	err := a.e.parser.QueryRowContext(ctx, "SELECT typeof(("+expr+")) FROM (SELECT "+strings.Join(cols, ", ")+") AS inputs").Scan(&typ)
+	if err != nil {
+		return "", mapError(err, nil)
+	}
+	return typ, nil
 }
