@@ -3,6 +3,7 @@ package policy
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -244,21 +245,12 @@ func (c *Catalog) TableNames() []string {
 
 // IsLookupTable reports whether any RLS policy reads the table.
 func (c *Catalog) IsLookupTable(table string) (string, bool) {
-	for _, name := range sortedKeys(c.RLSPolicies) {
+	for _, name := range slices.Sorted(maps.Keys(c.RLSPolicies)) {
 		if slices.Contains(c.RLSPolicies[name].Lookups, table) {
 			return name, true
 		}
 	}
 	return "", false
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
 
 func granteeFrom(g ddl.Grantee) Grantee {

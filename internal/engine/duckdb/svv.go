@@ -3,6 +3,7 @@ package duckdb
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -76,7 +77,7 @@ func svvViews(cat *policy.Catalog, sub policy.Subject, pc *policyContext) map[st
 	out := map[string]string{}
 
 	var rows [][]any
-	for _, name := range sortedKeys(cat.RLSPolicies) {
+	for _, name := range slices.Sorted(maps.Keys(cat.RLSPolicies)) {
 		p := cat.RLSPolicies[name]
 		if !admin && p.ModifiedBy != sub.User {
 			continue
@@ -113,7 +114,7 @@ func svvViews(cat *policy.Catalog, sub policy.Subject, pc *policyContext) map[st
 
 	rows = nil
 	if admin {
-		for _, name := range sortedKeys(cat.MaskingPolicies) {
+		for _, name := range slices.Sorted(maps.Keys(cat.MaskingPolicies)) {
 			p := cat.MaskingPolicies[name]
 			in, _ := json.Marshal(polatts(p.Inputs))
 			expr := p.Using[0]
@@ -157,7 +158,7 @@ func svvViews(cat *policy.Catalog, sub policy.Subject, pc *policyContext) map[st
 
 func allRoles(cat *policy.Catalog) []string {
 	out := []string{policy.RoleDBA, policy.RoleMonitor, policy.RoleOperator, policy.RoleSecAdmin, policy.RoleSuperuser}
-	return append(out, sortedKeys(cat.Roles)...)
+	return append(out, slices.Sorted(maps.Keys(cat.Roles))...)
 }
 
 func granteeName(g policy.Grantee) string {
@@ -219,13 +220,4 @@ func redshiftTypeName(t string) string {
 		return "timestamp with time zone"
 	}
 	return u
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
