@@ -1,0 +1,40 @@
+package dataapi
+
+import "fmt"
+
+// Kind is the Data API error shape; bindings map it to their wire codes.
+type Kind string
+
+// Error kinds (shape names of the Redshift Data API model).
+const (
+	Validation               Kind = "ValidationException"
+	ResourceNotFound         Kind = "ResourceNotFoundException"
+	ActiveStatementsExceeded Kind = "ActiveStatementsExceededException"
+	ActiveSessionsExceeded   Kind = "ActiveSessionsExceededException"
+	ExecuteStatementFailed   Kind = "ExecuteStatementException"
+	InternalServer           Kind = "InternalServerException"
+	QueryTimeout             Kind = "QueryTimeoutException"
+)
+
+// Error is an API-level failure. SQL errors are not API errors: they end a
+// statement as FAILED with its Error text.
+type Error struct {
+	Kind    Kind
+	Message string
+	// ResourceID names the statement for ResourceNotFound.
+	ResourceID string
+	Err        error
+}
+
+func (e *Error) Error() string { return string(e.Kind) + ": " + e.Message }
+func (e *Error) Unwrap() error { return e.Err }
+
+func validation(format string, args ...any) *Error {
+	return &Error{Kind: Validation, Message: fmt.Sprintf(format, args...)}
+}
+
+// notFound is returned for statements that do not exist and for those of
+// other principals alike: a caller must not learn that another's exists.
+func notFound(id string) *Error {
+	return &Error{Kind: ResourceNotFound, Message: "Query does not exist.", ResourceID: id}
+}

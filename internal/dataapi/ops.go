@@ -1,0 +1,316 @@
+package dataapi
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tipgate/tipgate/internal/engine"
+	"github.com/tipgate/tipgate/internal/identity"
+	"github.com/tipgate/tipgate/internal/policy"
+)
+
+// Describe is DescribeStatement; a batch sub-statement id describes the batch
+// entry alone, as Redshift does.
+func (s *Service) Describe(ctx context.Context, p identity.Principal, id string, waitSeconds int) (*DescribeOutput, error) {
+	st, subNo, err := s.lookup(p, id)
+	if err != nil {
+		return nil, err
+	}
+	if waitSeconds > 30 || waitSeconds < 0 {
+		return nil, validation("WaitTimeSeconds must be between 0 and 30")
+	}
+	if waitSeconds > 0 {
+		st.wait(ctx, time.Duration(waitSeconds)*time.Second)
+	}
+	d := st.describe()
+	if subNo > 0 {
+		sd := st.subs[subNo-1].data()
+		d.ID, d.Status, d.QueryString, d.Duration, d.Error = sd.ID, sd.Status, sd.QueryString, sd.Duration, sd.Error
+		d.CreatedAt, d.UpdatedAt, d.ResultRows, d.ResultSize, d.HasResultSet = sd.CreatedAt, sd.UpdatedAt, sd.ResultRows, sd.ResultSize, sd.HasResultSet
+		d.SubStatements = nil
+	}
+	return &d, nil
+}
+
+// result returns the finished result of a statement id (a sub id for a batch).
+func (s *Service) result(ctx context.Context, p identity.Principal, id string, waitSeconds int) (*statement, *resultFile, error) {
+	st, subNo, err := s.lookup(p, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if waitSeconds > 30 || waitSeconds < 0 {
+		return nil, nil, validation("WaitTimeSeconds must be between 0 and 30")
+	}
+	if waitSeconds > 0 {
+		st.wait(ctx, time.Duration(waitSeconds)*time.Second)
+	}
+	if st.batch && subNo == 0 {
+		return nil, nil, validation("%s is a batch: ask for the result of a sub-statement (%s:1 ...)", id, id)
+	}
+	sub := st.subs[0]
+	if subNo > 0 {
+		sub = st.subs[subNo-1]
+	}
+	sd := sub.data()
+	if sd.Status != StatusFinished {
+		return nil, nil, validation("Query has not finished or was not successful; its status is %s.", sd.Status)
+	}
+	sub.mu.Lock()
+	res := sub.result
+	sub.mu.Unlock()
+	if res == nil {
+		return nil, nil, validation("Query does not have a result set.")
+	}
+	return st, res, nil
+}
+
+// GetResult is GetStatementResult (JSON results).
+func (s *Service) GetResult(ctx context.Context, p identity.Principal, id, nextToken string, waitSeconds int) (*ResultOutput, error) {
+	st, res, err := s.result(ctx, p, id, waitSeconds)
+	if err != nil {
+		return nil, err
+	}
+	if res.format != "JSON" {
+		return nil, validation("the statement was run with ResultFormat CSV: use GetStatementResultV2")
+	}
+	page, err := s.pageFrom(p, id, nextToken, len(res.pages))
+	if err != nil {
+		return nil, err
+	}
+	recs, _, err := res.page(page)
+	if err != nil {
+		return nil, &Error{Kind: InternalServer, Message: "the result could not be read", Err: err}
+	}
+	if recs == nil {
+		recs = [][]Field{}
+	}
+	out := &ResultOutput{Records: recs, ColumnMetadata: res.columns, TotalNumRows: res.rows}
+	if page+1 < len(res.pages) {
+		out.NextToken = s.token(p, id, page+1)
+	}
+	_ = st
+	return out, nil
+}
+
+// GetResultV2 is GetStatementResultV2 (CSV results): one CSV chunk per page,
+// without a header line.
+func (s *Service) GetResultV2(ctx context.Context, p identity.Principal, id, nextToken string, waitSeconds int) (*ResultV2Output, error) {
+	_, res, err := s.result(ctx, p, id, waitSeconds)
+	if err != nil {
+		return nil, err
+	}
+	if res.format != "CSV" {
+		return nil, validation("the statement was run with ResultFormat JSON: use GetStatementResult")
+	}
+	page, err := s.pageFrom(p, id, nextToken, len(res.pages))
+	if err != nil {
+		return nil, err
+	}
+	_, chunk, err := res.page(page)
+	if err != nil {
+		return nil, &Error{Kind: InternalServer, Message: "the result could not be read", Err: err}
+	}
+	out := &ResultV2Output{Records: []CSVRecords{}, ColumnMetadata: res.columns, TotalNumRows: res.rows, ResultFormat: "CSV"}
+	if chunk != "" {
+		out.Records = append(out.Records, CSVRecords{CSVRecords: chunk})
+	}
+	if page+1 < len(res.pages) {
+		out.NextToken = s.token(p, id, page+1)
+	}
+	return out, nil
+}
+
+// token makes an opaque NextToken bound to the owner, the statement and
+// the page: it is useless to anyone else and for any other statement.
+func (s *Service) token(p identity.Principal, id string, page int) string {
+	payload := id + "|" + strconv.Itoa(page)
+	mac := hmac.New(sha256.New, s.tokenKey)
+	mac.Write([]byte(owner(p) + "\x00" + payload))
+	return base64.RawURLEncoding.EncodeToString([]byte(payload)) + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+}
+
+func (s *Service) pageFrom(p identity.Principal, id, tok string, pages int) (int, error) {
+	if tok == "" {
+		return 0, nil
+	}
+	bad := validation("NextToken is not valid for this statement")
+	enc, sig, ok := strings.Cut(tok, ".")
+	if !ok {
+		return 0, bad
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(enc)
+	if err != nil {
+		return 0, bad
+	}
+	mac := hmac.New(sha256.New, s.tokenKey)
+	mac.Write([]byte(owner(p) + "\x00" + string(raw)))
+	want := base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+	if !hmac.Equal([]byte(sig), []byte(want)) {
+		return 0, bad
+	}
+	tid, pageStr, ok := strings.Cut(string(raw), "|")
+	page, err := strconv.Atoi(pageStr)
+	if !ok || err != nil || tid != id || page < 0 || page >= pages {
+		return 0, bad
+	}
+	return page, nil
+}
+
+// Cancel is CancelStatement.
+func (s *Service) Cancel(_ context.Context, p identity.Principal, id string) (bool, error) {
+	st, subNo, err := s.lookup(p, id)
+	if err != nil {
+		return false, err
+	}
+	if subNo > 0 {
+		return false, validation("cancel the batch %s, not one of its sub-statements", st.id)
+	}
+	if !st.abort(s.opts.Clock()) {
+		return false, validation("Could not cancel a query that is already in %s state.", st.describe().Status)
+	}
+	return true, nil
+}
+
+// List is ListStatements: the caller's own statements, newest first.
+func (s *Service) List(_ context.Context, p identity.Principal, in ListInput) (*ListOutput, error) {
+	if in.MaxResults < 0 || in.MaxResults > 100 {
+		return nil, validation("MaxResults must be between 0 and 100")
+	}
+	limit := in.MaxResults
+	if limit == 0 {
+		limit = 100
+	}
+	status := in.Status
+	if status == "" {
+		status = StatusAll
+	}
+	switch status {
+	case StatusAll, StatusSubmitted, StatusPicked, StatusStarted, StatusFinished, StatusAborted, StatusFailed:
+	default:
+		return nil, validation("Status %q is not one of SUBMITTED, PICKED, STARTED, FINISHED, ABORTED, FAILED, ALL", in.Status)
+	}
+	own := owner(p)
+	s.mu.Lock()
+	s.expireLocked(s.opts.Clock())
+	var mine []*statement
+	for _, st := range s.stmts {
+		if st.owner == own && strings.HasPrefix(st.in.StatementName, in.StatementName) {
+			mine = append(mine, st)
+		}
+	}
+	s.mu.Unlock()
+	slices.SortFunc(mine, func(a, b *statement) int {
+		if c := b.created.Compare(a.created); c != 0 {
+			return c
+		}
+		return strings.Compare(a.id, b.id)
+	})
+	var all []StatementData
+	for _, st := range mine {
+		d := st.describe()
+		if status != StatusAll && d.Status != status {
+			continue
+		}
+		sd := StatementData{ID: st.id, Status: d.Status, StatementName: st.in.StatementName, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
+			QueryParameters: st.in.Parameters, IsBatchStatement: st.batch, ResultFormat: resultFormat(st.in.ResultFormat), SessionID: st.in.SessionID}
+		if st.batch {
+			sd.QueryStrings = st.queryStrings()
+		} else {
+			sd.QueryString = st.subs[0].sql
+		}
+		all = append(all, sd)
+	}
+	start, err := s.pageFrom(p, "list", in.NextToken, (len(all)+limit-1)/limit+1)
+	if err != nil {
+		return nil, err
+	}
+	from := start * limit
+	out := &ListOutput{Statements: []StatementData{}}
+	if from < len(all) {
+		to := min(from+limit, len(all))
+		out.Statements = all[from:to]
+		if to < len(all) {
+			out.NextToken = s.token(p, "list", start+1)
+		}
+	}
+	return out, nil
+}
+
+// ListDatabases lists the one database.
+func (s *Service) ListDatabases(context.Context, identity.Principal) []string {
+	return []string{policy.DatabaseName}
+}
+
+// ListSchemas lists the schemas matching a LIKE pattern.
+func (s *Service) ListSchemas(_ context.Context, _ identity.Principal, pattern string) []string {
+	if pattern != "" && !likeMatch(pattern, "public") {
+		return []string{}
+	}
+	return []string{"public"}
+}
+
+// ListTables lists the tables the principal may read (SELECT on the table
+// or any column); others are not listed at all.
+func (s *Service) ListTables(_ context.Context, p identity.Principal, schemaPattern, tablePattern string) []TableMember {
+	out := []TableMember{}
+	if schemaPattern != "" && !likeMatch(schemaPattern, "public") {
+		return out
+	}
+	cat := s.eng.Catalog()
+	sub := cat.Subject(p)
+	for _, name := range cat.TableNames() {
+		if a, ok := cat.Decide(sub, name); ok && a.Visible && (tablePattern == "" || likeMatch(tablePattern, name)) {
+			out = append(out, TableMember{Name: name, Schema: "public", Type: "TABLE"})
+		}
+	}
+	return out
+}
+
+// DescribeTable describes the columns the principal may read; a table it
+// may not read does not exist for it.
+func (s *Service) DescribeTable(_ context.Context, p identity.Principal, schema, table string) ([]ColumnMetadata, error) {
+	if schema != "" && schema != "public" {
+		return nil, notFound(schema + "." + table)
+	}
+	cat := s.eng.Catalog()
+	a, ok := cat.Decide(cat.Subject(p), table)
+	if !ok || !a.Visible {
+		return nil, notFound(table)
+	}
+	var out []ColumnMetadata
+	for _, c := range a.Columns {
+		if !c.Granted {
+			continue
+		}
+		m := columnMetadata([]engine.Column{{Name: c.Name, Type: strings.ToUpper(c.Type)}})[0]
+		m.SchemaName, m.TableName = "public", a.Table
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// likeMatch matches a SQL LIKE pattern (% any run, _ one character).
+func likeMatch(pattern, s string) bool {
+	var b strings.Builder
+	b.WriteString("^")
+	for _, r := range pattern {
+		switch r {
+		case '%':
+			b.WriteString(".*")
+		case '_':
+			b.WriteString(".")
+		default:
+			b.WriteString(regexp.QuoteMeta(string(r)))
+		}
+	}
+	b.WriteString("$")
+	ok, err := regexp.MatchString(b.String(), s)
+	return err == nil && ok
+}

@@ -1,0 +1,217 @@
+package dataapi
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tipgate/tipgate/internal/engine"
+)
+
+// errResultTooLarge ends a statement whose result passes the cap.
+var errResultTooLarge = errors.New("result too large")
+
+// resultFile is a statement's result, written once while the statement
+// runs and read page by page afterwards: paging never re-executes. Rows
+// are stored one JSON array of Fields per line (or CSV for CSV results),
+// with the byte offset of every page start kept in memory.
+type resultFile struct {
+	path    string
+	format  string
+	columns []ColumnMetadata
+	rows    int64
+	size    int64
+	pages   []int64 // byte offset where each page starts
+}
+
+// writeResult drains rows into a new file under dir.
+func writeResult(dir, id, format string, rows engine.Rows, pageRows int, maxBytes int64) (*resultFile, error) {
+	name := strings.ReplaceAll(id, ":", "_")
+	f, err := os.OpenFile(dir+"/"+name+".result", os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("dataapi: create result file: %w", err)
+	}
+	rf := &resultFile{path: f.Name(), format: format, columns: columnMetadata(rows.Columns())}
+	bw := bufio.NewWriterSize(f, 256<<10)
+	counter := &countingWriter{w: bw}
+	enc := json.NewEncoder(counter)
+	cwc := csv.NewWriter(counter)
+	rec := make([]string, len(rf.columns))
+	fields := make([]Field, len(rf.columns))
+	for rows.Next() {
+		if rf.rows%int64(pageRows) == 0 {
+			if format == "CSV" {
+				cwc.Flush()
+			}
+			rf.pages = append(rf.pages, counter.n)
+		}
+		vals := rows.Values()
+		if format == "CSV" {
+			for i, v := range vals {
+				s, ok := engine.Text(v)
+				if !ok {
+					s = ""
+				}
+				rec[i] = s
+			}
+			if err := cwc.Write(rec); err != nil {
+				return cleanup(f, rf, err)
+			}
+		} else {
+			for i, v := range vals {
+				fields[i] = toField(v)
+			}
+			if err := enc.Encode(fields); err != nil {
+				return cleanup(f, rf, err)
+			}
+		}
+		rf.rows++
+		if counter.n > maxBytes {
+			return cleanup(f, rf, errResultTooLarge)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return cleanup(f, rf, err)
+	}
+	cwc.Flush()
+	if err := bw.Flush(); err != nil {
+		return cleanup(f, rf, err)
+	}
+	rf.size = counter.n
+	if err := f.Close(); err != nil {
+		os.Remove(rf.path)
+		return nil, fmt.Errorf("dataapi: write result: %w", err)
+	}
+	return rf, nil
+}
+
+func cleanup(f *os.File, rf *resultFile, err error) (*resultFile, error) {
+	f.Close()
+	os.Remove(rf.path)
+	return nil, err
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// page reads page i: JSON records or one CSV chunk.
+func (r *resultFile) page(i int) ([][]Field, string, error) {
+	if i < 0 || i >= len(r.pages) {
+		return nil, "", nil
+	}
+	start := r.pages[i]
+	end := r.size
+	if i+1 < len(r.pages) {
+		end = r.pages[i+1]
+	}
+	f, err := os.Open(r.path)
+	if err != nil {
+		return nil, "", fmt.Errorf("dataapi: open result: %w", err)
+	}
+	defer f.Close()
+	buf := make([]byte, end-start)
+	if _, err := f.ReadAt(buf, start); err != nil {
+		return nil, "", fmt.Errorf("dataapi: read result: %w", err)
+	}
+	if r.format == "CSV" {
+		return nil, string(buf), nil
+	}
+	var out [][]Field
+	dec := json.NewDecoder(strings.NewReader(string(buf)))
+	for dec.More() {
+		var row []Field
+		if err := dec.Decode(&row); err != nil {
+			return nil, "", fmt.Errorf("dataapi: decode result: %w", err)
+		}
+		out = append(out, row)
+	}
+	return out, "", nil
+}
+
+func (r *resultFile) remove() {
+	if r != nil {
+		os.Remove(r.path)
+	}
+}
+
+// toField encodes a value as the Data API does: DECIMAL (a string from the
+// engine) as stringValue, times as strings, integers as longValue.
+func toField(v any) Field {
+	switch x := v.(type) {
+	case nil:
+		t := true
+		return Field{IsNull: &t}
+	case bool:
+		return Field{BooleanValue: &x}
+	case int64:
+		return Field{LongValue: &x}
+	case float64:
+		return Field{DoubleValue: &x}
+	case []byte:
+		return Field{BlobValue: x}
+	case time.Time:
+		s, _ := engine.Text(x)
+		return Field{StringValue: &s}
+	default:
+		s, _ := engine.Text(x)
+		return Field{StringValue: &s}
+	}
+}
+
+// columnMetadata describes result columns with Redshift's type names.
+func columnMetadata(cols []engine.Column) []ColumnMetadata {
+	out := make([]ColumnMetadata, 0, len(cols))
+	for _, c := range cols {
+		m := ColumnMetadata{Name: c.Name, Label: c.Name, Nullable: 1}
+		base, args, _ := strings.Cut(strings.ToUpper(c.Type), "(")
+		switch base {
+		case "INTEGER", "INT", "INT4":
+			m.TypeName, m.IsSigned, m.Precision = "int4", true, 10
+		case "BIGINT", "INT8":
+			m.TypeName, m.IsSigned, m.Precision = "int8", true, 19
+		case "SMALLINT", "TINYINT", "INT2":
+			m.TypeName, m.IsSigned, m.Precision = "int2", true, 5
+		case "HUGEINT":
+			m.TypeName, m.IsSigned, m.Precision = "numeric", true, 38
+		case "DOUBLE", "DOUBLE PRECISION", "FLOAT8":
+			m.TypeName, m.IsSigned, m.Precision = "float8", true, 17
+		case "FLOAT", "REAL", "FLOAT4":
+			m.TypeName, m.IsSigned, m.Precision = "float4", true, 8
+		case "DECIMAL", "NUMERIC":
+			m.TypeName, m.IsSigned = "numeric", true
+			fmt.Sscanf(strings.TrimSuffix(args, ")"), "%d,%d", &m.Precision, &m.Scale)
+		case "BOOLEAN", "BOOL":
+			m.TypeName, m.Precision = "bool", 1
+		case "DATE":
+			m.TypeName, m.Precision = "date", 13
+		case "TIMESTAMP", "TIMESTAMP WITHOUT TIME ZONE":
+			m.TypeName, m.Precision, m.Scale = "timestamp", 29, 6
+		case "TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ":
+			m.TypeName, m.Precision, m.Scale = "timestamptz", 35, 6
+		case "BLOB":
+			m.TypeName = "varbyte"
+		default:
+			m.TypeName, m.IsCaseSensitive, m.Precision = "varchar", true, 65535
+			if n, err := strconv.Atoi(strings.TrimSuffix(args, ")")); err == nil {
+				m.Precision, m.Length = n, n
+			}
+		}
+		out = append(out, m)
+	}
+	return out
+}

@@ -1,0 +1,351 @@
+package dataapi
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tipgate/tipgate/internal/engine"
+	"github.com/tipgate/tipgate/internal/identity"
+	"github.com/tipgate/tipgate/internal/sqlerr"
+)
+
+// Options configure the service; zero values take the Data API's limits.
+type Options struct {
+	// DataDir holds result files (in DataDir/results).
+	DataDir string
+	// PageRows is the number of rows per result page (default 1000).
+	PageRows int
+	// ResultCap is the largest result in bytes (default 100 MB).
+	ResultCap int64
+	// MaxStatementBytes bounds statement text (default 100 KB).
+	MaxStatementBytes int
+	// MaxActive bounds a principal's SUBMITTED+PICKED+STARTED statements (default 200).
+	MaxActive int
+	// Retention keeps statements and results (default 24 h).
+	Retention time.Duration
+	// ClientTokenTTL keeps idempotency tokens (default 8 h).
+	ClientTokenTTL time.Duration
+	// StatementTimeout ends a running statement (default 24 h).
+	StatementTimeout time.Duration
+	Clock            func() time.Time
+	Logger           *slog.Logger
+}
+
+func (o *Options) defaults() {
+	if o.PageRows <= 0 {
+		o.PageRows = 1000
+	}
+	if o.ResultCap <= 0 {
+		o.ResultCap = 100 << 20
+	}
+	if o.MaxStatementBytes <= 0 {
+		o.MaxStatementBytes = 100 << 10
+	}
+	if o.MaxActive <= 0 {
+		o.MaxActive = 200
+	}
+	if o.Retention <= 0 {
+		o.Retention = 24 * time.Hour
+	}
+	if o.ClientTokenTTL <= 0 {
+		o.ClientTokenTTL = 8 * time.Hour
+	}
+	if o.StatementTimeout <= 0 {
+		o.StatementTimeout = 24 * time.Hour
+	}
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// Service runs statements for principals.
+type Service struct {
+	eng      engine.Engine
+	opts     Options
+	dir      string
+	tokenKey []byte
+
+	mu      sync.Mutex
+	stmts   map[string]*statement
+	clients map[string]clientToken // owner + "\x00" + ClientToken
+}
+
+type clientToken struct {
+	id      string
+	created time.Time
+}
+
+// New returns a service over eng.
+func New(eng engine.Engine, opts Options) (*Service, error) {
+	opts.defaults()
+	if opts.DataDir == "" {
+		return nil, errors.New("dataapi: no data directory")
+	}
+	dir := filepath.Join(opts.DataDir, "results")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("dataapi: results directory: %w", err)
+	}
+	// Result files of a previous process belong to statements this one
+	// does not know; they are removed rather than served.
+	if old, err := filepath.Glob(filepath.Join(dir, "*.result")); err == nil {
+		for _, f := range old {
+			os.Remove(f)
+		}
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, fmt.Errorf("dataapi: token key: %w", err)
+	}
+	return &Service{eng: eng, opts: opts, dir: dir, tokenKey: key, stmts: map[string]*statement{}, clients: map[string]clientToken{}}, nil
+}
+
+// owner identifies who may see a statement: the same user from the same
+// issuer. Bindings that add a role (TIP) extend the principal, not this.
+func owner(p identity.Principal) string { return p.Issuer + "\x00" + p.User }
+
+// Execute runs ExecuteStatement (Sql) or BatchExecuteStatement (Sqls).
+func (s *Service) Execute(ctx context.Context, p identity.Principal, in ExecuteInput) (*ExecuteOutput, error) {
+	sqls, batch, err := s.validate(in)
+	if err != nil {
+		return nil, err
+	}
+	own := owner(p)
+	now := s.opts.Clock()
+	s.mu.Lock()
+	s.expireLocked(now)
+	if in.ClientToken != "" {
+		if ct, ok := s.clients[own+"\x00"+in.ClientToken]; ok {
+			st := s.stmts[ct.id]
+			s.mu.Unlock()
+			if st != nil {
+				return s.executeOutput(st, p), nil
+			}
+			s.mu.Lock()
+		}
+	}
+	active := 0
+	for _, st := range s.stmts {
+		if st.owner == own && st.active() {
+			active++
+		}
+	}
+	if active >= s.opts.MaxActive {
+		s.mu.Unlock()
+		return nil, &Error{Kind: ActiveStatementsExceeded, Message: fmt.Sprintf("Active statements exceeded the allowed quota (%d).", s.opts.MaxActive)}
+	}
+	st := newStatement(p, own, in, sqls, batch, now)
+	s.stmts[st.id] = st
+	if in.ClientToken != "" {
+		s.clients[own+"\x00"+in.ClientToken] = clientToken{id: st.id, created: now}
+	}
+	s.mu.Unlock()
+
+	runCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.opts.StatementTimeout)
+	st.setCancel(cancel)
+	go s.run(runCtx, cancel, st)
+	if in.WaitTimeSeconds != nil && *in.WaitTimeSeconds > 0 {
+		st.wait(ctx, time.Duration(*in.WaitTimeSeconds)*time.Second)
+	}
+	out := s.executeOutput(st, p)
+	if in.WaitTimeSeconds != nil {
+		d := st.describe()
+		out.Status = d.Status
+		out.HasResultSet = &d.HasResultSet
+	}
+	return out, nil
+}
+
+func (s *Service) validate(in ExecuteInput) ([]string, bool, error) {
+	var sqls []string
+	batch := false
+	switch {
+	case in.Sql != "" && len(in.Sqls) > 0:
+		return nil, false, validation("give either Sql or Sqls, not both")
+	case in.Sql != "":
+		sqls = []string{in.Sql}
+	case len(in.Sqls) > 0:
+		if len(in.Sqls) > 40 {
+			return nil, false, validation("Sqls has %d statements; at most 40 are allowed", len(in.Sqls))
+		}
+		sqls, batch = in.Sqls, true
+	default:
+		return nil, false, validation("Sql is required")
+	}
+	for i, q := range sqls {
+		if strings.TrimSpace(q) == "" {
+			return nil, false, validation("statement %d is empty", i+1)
+		}
+		if len(q) > s.opts.MaxStatementBytes {
+			return nil, false, validation("statement %d is %d bytes; the limit is %d", i+1, len(q), s.opts.MaxStatementBytes)
+		}
+	}
+	switch in.ResultFormat {
+	case "", "JSON", "CSV":
+	default:
+		return nil, false, validation("ResultFormat must be JSON or CSV, not %q", in.ResultFormat)
+	}
+	if len(in.StatementName) > 2048 {
+		return nil, false, validation("StatementName is longer than 2048 characters")
+	}
+	if len(in.ClientToken) > 64 {
+		return nil, false, validation("ClientToken is longer than 64 characters")
+	}
+	if in.WaitTimeSeconds != nil && (*in.WaitTimeSeconds < 0 || *in.WaitTimeSeconds > 30) {
+		return nil, false, validation("WaitTimeSeconds must be between 0 and 30")
+	}
+	if in.DbUser != "" || in.SecretArn != "" {
+		// Identity comes from the verified principal only.
+		return nil, false, validation("DbUser and SecretArn are not accepted: the caller's identity is the database user")
+	}
+	for _, q := range sqls {
+		if _, _, err := bindParameters(q, in.Parameters); err != nil && !batch {
+			return nil, false, err
+		}
+	}
+	if batch && len(in.Parameters) > 0 {
+		for _, p := range in.Parameters {
+			used := false
+			for _, q := range sqls {
+				if strings.Contains(q, ":"+p.Name) {
+					used = true
+				}
+			}
+			if !used {
+				return nil, false, validation("parameter %q is not used by any statement", p.Name)
+			}
+		}
+	}
+	return sqls, batch, nil
+}
+
+func (s *Service) executeOutput(st *statement, p identity.Principal) *ExecuteOutput {
+	return &ExecuteOutput{ID: st.id, CreatedAt: st.created, Database: st.in.Database, ClusterIdentifier: st.in.ClusterIdentifier,
+		WorkgroupName: st.in.WorkgroupName, DbUser: p.User, DbGroups: p.SessionRoles(), SessionID: st.in.SessionID}
+}
+
+// run executes the statement's SQL in order; the first failure ends it.
+func (s *Service) run(ctx context.Context, cancel context.CancelFunc, st *statement) {
+	defer cancel()
+	st.transition(StatusPicked, s.opts.Clock())
+	st.transition(StatusStarted, s.opts.Clock())
+	for i, sub := range st.subs {
+		if ctx.Err() != nil {
+			break
+		}
+		start := s.opts.Clock()
+		sub.setStatus(StatusStarted, start)
+		res, rowsAffected, err := s.runOne(ctx, st, sub, i)
+		end := s.opts.Clock()
+		if err != nil {
+			msg := errorText(err)
+			if ctx.Err() != nil && errors.Is(ctx.Err(), context.Canceled) && st.isAborted() {
+				sub.finish(StatusAborted, msg, nil, -1, end.Sub(start))
+				break
+			}
+			sub.finish(StatusFailed, msg, nil, -1, end.Sub(start))
+			st.fail(msg, end)
+			return
+		}
+		sub.finish(StatusFinished, "", res, rowsAffected, end.Sub(start))
+	}
+	st.complete(s.opts.Clock())
+}
+
+func (s *Service) runOne(ctx context.Context, st *statement, sub *subStatement, i int) (*resultFile, int64, error) {
+	sql, args, err := bindParameters(sub.sql, st.in.Parameters)
+	if err != nil && st.batch {
+		// In a batch a parameter may belong to another statement.
+		sql, args, err = bindParameters(sub.sql, usedParameters(sub.sql, st.in.Parameters))
+	}
+	if err != nil {
+		return nil, -1, err
+	}
+	rows, err := s.eng.Query(ctx, st.principal, sql, args...)
+	if err != nil {
+		return nil, -1, err
+	}
+	defer rows.Close()
+	if len(rows.Columns()) == 0 {
+		return nil, rows.RowsAffected(), nil
+	}
+	format := st.in.ResultFormat
+	if format == "" {
+		format = "JSON"
+	}
+	res, err := writeResult(s.dir, sub.id, format, rows, s.opts.PageRows, s.opts.ResultCap)
+	if errors.Is(err, errResultTooLarge) {
+		return nil, -1, sqlerr.New(sqlerr.DataException, "the result is larger than the limit of %d bytes; narrow the query", s.opts.ResultCap)
+	}
+	return res, -1, err
+}
+
+func usedParameters(sql string, params []Parameter) []Parameter {
+	var out []Parameter
+	for _, p := range params {
+		if strings.Contains(sql, ":"+p.Name) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// errorText is the Error a FAILED statement shows: the database's message.
+func errorText(err error) string {
+	var se *sqlerr.Error
+	if errors.As(err, &se) {
+		return se.Error()
+	}
+	var ae *Error
+	if errors.As(err, &ae) {
+		return "ERROR: " + ae.Message
+	}
+	return "ERROR: " + err.Error()
+}
+
+// lookup finds a statement (or batch sub-statement id) owned by p.
+func (s *Service) lookup(p identity.Principal, id string) (*statement, int, error) {
+	base, subNo := id, 0
+	if i := strings.IndexByte(id, ':'); i >= 0 {
+		base = id[:i]
+		if _, err := fmt.Sscanf(id[i+1:], "%d", &subNo); err != nil || subNo < 1 {
+			return nil, 0, notFound(id)
+		}
+	}
+	s.mu.Lock()
+	s.expireLocked(s.opts.Clock())
+	st := s.stmts[base]
+	s.mu.Unlock()
+	if st == nil || st.owner != owner(p) {
+		return nil, 0, notFound(id)
+	}
+	if subNo > len(st.subs) || (subNo > 0 && !st.batch) {
+		return nil, 0, notFound(id)
+	}
+	return st, subNo, nil
+}
+
+// expireLocked forgets statements and client tokens past retention.
+func (s *Service) expireLocked(now time.Time) {
+	for id, st := range s.stmts {
+		if !st.active() && now.Sub(st.created) > s.opts.Retention {
+			st.removeResults()
+			delete(s.stmts, id)
+		}
+	}
+	for k, ct := range s.clients {
+		if now.Sub(ct.created) > s.opts.ClientTokenTTL {
+			delete(s.clients, k)
+		}
+	}
+}
