@@ -1,0 +1,66 @@
+package awsapi
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/tipgate/tipgate/internal/dataapi"
+)
+
+// Credential lookup failures.
+var (
+	ErrUnknownKey   = errors.New("awsapi: unknown access key")
+	ErrExpiredToken = errors.New("awsapi: expired security token")
+)
+
+// apiError is one AWS JSON error: {"__type": Type, "message": Message}.
+type apiError struct {
+	Status      int
+	Type        string
+	Message     string
+	StatementID string
+	ResourceID  string
+}
+
+func errMissingAuth() *apiError {
+	return &apiError{Status: http.StatusBadRequest, Type: "MissingAuthenticationTokenException", Message: "Missing Authentication Token"}
+}
+
+func errIncompleteSignature(msg string) *apiError {
+	return &apiError{Status: http.StatusBadRequest, Type: "IncompleteSignatureException", Message: msg}
+}
+
+func errInvalidSignature(msg string) *apiError {
+	return &apiError{Status: http.StatusBadRequest, Type: "InvalidSignatureException", Message: msg}
+}
+
+func credentialError(err error) *apiError {
+	if errors.Is(err, ErrExpiredToken) {
+		return &apiError{Status: http.StatusBadRequest, Type: "ExpiredTokenException", Message: "The security token included in the request is expired"}
+	}
+	return &apiError{Status: http.StatusBadRequest, Type: "UnrecognizedClientException", Message: "The security token included in the request is invalid."}
+}
+
+func errValidation(msg string) *apiError {
+	return &apiError{Status: http.StatusBadRequest, Type: "ValidationException", Message: msg}
+}
+
+func errSerialization(msg string) *apiError {
+	return &apiError{Status: http.StatusBadRequest, Type: "SerializationException", Message: msg}
+}
+
+// fromService maps a dataapi error to its AWS shape and HTTP status.
+func fromService(err error) *apiError {
+	var de *dataapi.Error
+	if !errors.As(err, &de) {
+		return &apiError{Status: http.StatusInternalServerError, Type: "InternalServerException", Message: "internal error"}
+	}
+	e := &apiError{Status: http.StatusBadRequest, Type: string(de.Kind), Message: de.Message, ResourceID: de.ResourceID}
+	switch de.Kind {
+	case dataapi.ResourceNotFound:
+		e.Status = http.StatusNotFound
+	case dataapi.InternalServer, dataapi.ExecuteStatementFailed:
+		e.Status = http.StatusInternalServerError
+	}
+	return e
+}
