@@ -1,0 +1,235 @@
+package restapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/tipgate/tipgate/internal/dataapi"
+	"github.com/tipgate/tipgate/internal/identity"
+)
+
+// Authenticator turns a bearer token into a verified principal.
+type Authenticator interface {
+	Authenticate(ctx context.Context, bearer string) (identity.Principal, error)
+}
+
+// maxBody bounds request bodies; a batch of 40 statements of 100 KB fits.
+const maxBody = 8 << 20
+
+// Handler serves /v1: the Data API's operations and field names over
+// plain REST with Bearer tipgate session tokens. It only translates.
+type Handler struct {
+	svc  *dataapi.Service
+	auth Authenticator
+	log  *slog.Logger
+	mux  *http.ServeMux
+}
+
+// New returns the /v1 handler.
+func New(svc *dataapi.Service, auth Authenticator, log *slog.Logger) *Handler {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	h := &Handler{svc: svc, auth: auth, log: log, mux: http.NewServeMux()}
+	h.route("POST /v1/statements", h.execute)
+	h.route("GET /v1/statements", h.list)
+	h.route("GET /v1/statements/{id}", h.describe)
+	h.route("GET /v1/statements/{id}/result", h.result)
+	h.route("POST /v1/statements/{id}/cancel", h.cancel)
+	h.route("GET /v1/databases", h.databases)
+	h.route("GET /v1/schemas", h.schemas)
+	h.route("GET /v1/tables", h.tables)
+	h.route("GET /v1/tables/{schema}/{table}", h.describeTable)
+	h.mux.HandleFunc("GET /v1/openapi.json", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(openAPI)
+	})
+	h.mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, h.log, &Error{Status: http.StatusNotFound, Code: "not_found", Message: "no such endpoint: " + r.Method + " " + r.URL.Path})
+	})
+	return h
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+
+// Error is the REST error body: a stable code and a message.
+type Error struct {
+	Status  int    `json:"-"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+type handlerFunc func(r *http.Request, p identity.Principal) (any, error)
+
+// route authenticates, runs the operation and writes its value: one place
+// for authentication, encoding and error mapping.
+func (h *Handler) route(pattern string, fn handlerFunc) {
+	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || tok == "" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="tipgate"`)
+			writeError(w, h.log, &Error{Status: http.StatusUnauthorized, Code: "unauthenticated", Message: "a Bearer tipgate session token is required"})
+			return
+		}
+		p, err := h.auth.Authenticate(r.Context(), tok)
+		if err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="tipgate", error="invalid_token"`)
+			writeError(w, h.log, &Error{Status: http.StatusUnauthorized, Code: "invalid_token", Message: "the session token is not valid: " + string(identity.CodeOf(err))})
+			return
+		}
+		v, err := fn(r, p)
+		if err != nil {
+			writeError(w, h.log, toError(err))
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(v)
+	})
+}
+
+func toError(err error) *Error {
+	var re *Error
+	if errors.As(err, &re) {
+		return re
+	}
+	var de *dataapi.Error
+	if errors.As(err, &de) {
+		e := &Error{Status: http.StatusBadRequest, Code: codeOf(de.Kind), Message: de.Message}
+		switch de.Kind {
+		case dataapi.ResourceNotFound:
+			e.Status = http.StatusNotFound
+		case dataapi.ActiveStatementsExceeded, dataapi.ActiveSessionsExceeded:
+			e.Status = http.StatusTooManyRequests
+		case dataapi.InternalServer, dataapi.ExecuteStatementFailed:
+			e.Status = http.StatusInternalServerError
+		}
+		return e
+	}
+	return &Error{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error"}
+}
+
+func codeOf(k dataapi.Kind) string {
+	switch k {
+	case dataapi.Validation:
+		return "validation"
+	case dataapi.ResourceNotFound:
+		return "not_found"
+	case dataapi.ActiveStatementsExceeded:
+		return "active_statements_exceeded"
+	case dataapi.ActiveSessionsExceeded:
+		return "active_sessions_exceeded"
+	case dataapi.QueryTimeout:
+		return "query_timeout"
+	}
+	return "internal"
+}
+
+func writeError(w http.ResponseWriter, log *slog.Logger, e *Error) {
+	log.Info("rest request refused", "code", e.Code, "status", e.Status)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(e.Status)
+	json.NewEncoder(w).Encode(e)
+}
+
+func badRequest(format string, args ...any) *Error {
+	return &Error{Status: http.StatusBadRequest, Code: "validation", Message: fmt.Sprintf(format, args...)}
+}
+
+func intParam(r *http.Request, name string, max int) (int, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 || n > max {
+		return 0, badRequest("query parameter %s must be a whole number from 0 to %d", name, max)
+	}
+	return n, nil
+}
+
+func (h *Handler) execute(r *http.Request, p identity.Principal) (any, error) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil || len(body) > maxBody {
+		return nil, &Error{Status: http.StatusRequestEntityTooLarge, Code: "validation", Message: fmt.Sprintf("the body is larger than %d bytes", maxBody)}
+	}
+	var in dataapi.ExecuteInput
+	if err := json.Unmarshal(body, &in); err != nil {
+		return nil, badRequest("the body is not a valid statement request: %v", jsonProblem(err))
+	}
+	return h.svc.Execute(r.Context(), p, in)
+}
+
+func jsonProblem(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Sprintf("field %s must be %s", te.Field, te.Type)
+	}
+	return "malformed JSON"
+}
+
+func (h *Handler) list(r *http.Request, p identity.Principal) (any, error) {
+	max, err := intParam(r, "MaxResults", 100)
+	if err != nil {
+		return nil, err
+	}
+	q := r.URL.Query()
+	return h.svc.List(r.Context(), p, dataapi.ListInput{NextToken: q.Get("NextToken"), MaxResults: max, StatementName: q.Get("StatementName"), Status: q.Get("Status")})
+}
+
+func (h *Handler) describe(r *http.Request, p identity.Principal) (any, error) {
+	wait, err := intParam(r, "WaitTimeSeconds", 30)
+	if err != nil {
+		return nil, err
+	}
+	return h.svc.Describe(r.Context(), p, r.PathValue("id"), wait)
+}
+
+func (h *Handler) result(r *http.Request, p identity.Principal) (any, error) {
+	wait, err := intParam(r, "WaitTimeSeconds", 30)
+	if err != nil {
+		return nil, err
+	}
+	tok := r.URL.Query().Get("NextToken")
+	if r.URL.Query().Get("format") == "csv" {
+		return h.svc.GetResultV2(r.Context(), p, r.PathValue("id"), tok, wait)
+	}
+	return h.svc.GetResult(r.Context(), p, r.PathValue("id"), tok, wait)
+}
+
+func (h *Handler) cancel(r *http.Request, p identity.Principal) (any, error) {
+	ok, err := h.svc.Cancel(r.Context(), p, r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	return map[string]bool{"Status": ok}, nil
+}
+
+func (h *Handler) databases(r *http.Request, p identity.Principal) (any, error) {
+	return map[string][]string{"Databases": h.svc.ListDatabases(r.Context(), p)}, nil
+}
+
+func (h *Handler) schemas(r *http.Request, p identity.Principal) (any, error) {
+	return map[string][]string{"Schemas": h.svc.ListSchemas(r.Context(), p, r.URL.Query().Get("SchemaPattern"))}, nil
+}
+
+func (h *Handler) tables(r *http.Request, p identity.Principal) (any, error) {
+	q := r.URL.Query()
+	return map[string]any{"Tables": h.svc.ListTables(r.Context(), p, q.Get("SchemaPattern"), q.Get("TablePattern"))}, nil
+}
+
+func (h *Handler) describeTable(r *http.Request, p identity.Principal) (any, error) {
+	cols, err := h.svc.DescribeTable(r.Context(), p, r.PathValue("schema"), r.PathValue("table"))
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"TableName": r.PathValue("table"), "ColumnList": cols}, nil
+}
