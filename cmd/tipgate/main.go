@@ -25,6 +25,7 @@ func commands() []command {
 		{"demo", "set up the reference scenario and show what each demo user sees", runDemo},
 		{"sql", "run SQL against the warehouse, as the superuser or as a simulated principal", runSQL},
 		{"gen-data", "write deterministic demo sales data (CSV or Parquet)", runGenData},
+		{"idp", "development identity provider tools (hash-password)", runIDP},
 		{"version", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {
 			_, err := fmt.Fprintln(stdout, "tipgate", version)
 			return err

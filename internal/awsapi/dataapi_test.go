@@ -32,7 +32,7 @@ const (
 	akid2  = "AKIDTIPGATEFRANK0001"
 )
 
-func newServer(t *testing.T) *httptest.Server {
+func newServer(t testing.TB) *httptest.Server {
 	t.Helper()
 	ctx := context.Background()
 	eng, err := duckdb.Open(ctx, duckdb.Options{DataDir: t.TempDir(), Threads: 1})
@@ -153,7 +153,7 @@ func TestRealSDK(t *testing.T) {
 }
 
 // signed builds a request signed like an SDK would.
-func signed(t *testing.T, url, target, body string, at time.Time, key string) *http.Request {
+func signed(t testing.TB, url, target, body string, at time.Time, key string) *http.Request {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, url+"/", strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")

@@ -31,7 +31,7 @@ func (t tokens) Authenticate(_ context.Context, bearer string) (identity.Princip
 	return identity.Principal{}, &identity.Error{Code: identity.CodeBadSignature, Msg: "unknown test token"}
 }
 
-func setup(t *testing.T) (*httptest.Server, func(method, path, token, body string) (int, map[string]any)) {
+func setup(t testing.TB) (*httptest.Server, func(method, path, token, body string) (int, map[string]any)) {
 	t.Helper()
 	ctx := context.Background()
 	eng, err := duckdb.Open(ctx, duckdb.Options{DataDir: t.TempDir(), Threads: 1})
