@@ -97,14 +97,16 @@ func (h *DataAPI) serve(r *http.Request) (string, any, *apiError) {
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/x-amz-json-1.1") {
 		return name, nil, errSerialization("Content-Type must be application/x-amz-json-1.1")
 	}
-	p, aerr := h.ver.verify(r.Context(), r, body)
+	ctx := dataapi.WithRequestInfo(r.Context(), dataapi.RequestInfo{Binding: "aws", Source: r.RemoteAddr})
+	p, aerr := h.ver.verify(ctx, r, body)
 	if aerr != nil {
+		h.svc.AuditAuthFailure(ctx, aerr.Type)
 		return name, nil, aerr
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		body = []byte("{}")
 	}
-	out, err := opFn(r.Context(), h.svc, p, body)
+	out, err := opFn(ctx, h.svc, p, body)
 	if err != nil {
 		var ae *apiError
 		if errors.As(err, &ae) {

@@ -59,6 +59,8 @@ func fromService(err error) *apiError {
 	switch de.Kind {
 	case dataapi.ResourceNotFound:
 		e.Status = http.StatusNotFound
+	case dataapi.AccessDenied:
+		e.Status = http.StatusForbidden
 	case dataapi.InternalServer, dataapi.ExecuteStatementFailed:
 		e.Status = http.StatusInternalServerError
 	}

@@ -14,6 +14,7 @@ const (
 	ExecuteStatementFailed   Kind = "ExecuteStatementException"
 	InternalServer           Kind = "InternalServerException"
 	QueryTimeout             Kind = "QueryTimeoutException"
+	AccessDenied             Kind = "AccessDeniedException"
 )
 
 // Error is an API-level failure. SQL errors are not API errors: they end a

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tipgate/tipgate/internal/audit"
 	"github.com/tipgate/tipgate/internal/engine"
 	"github.com/tipgate/tipgate/internal/identity"
 	"github.com/tipgate/tipgate/internal/sqlerr"
@@ -37,6 +38,9 @@ type Options struct {
 	StatementTimeout time.Duration
 	Clock            func() time.Time
 	Logger           *slog.Logger
+	// Audit, when set, receives a record per statement and per refused
+	// authentication.
+	Audit *audit.Log
 }
 
 func (o *Options) defaults() {
@@ -145,6 +149,7 @@ func (s *Service) Execute(ctx context.Context, p identity.Principal, in ExecuteI
 		return nil, &Error{Kind: ActiveStatementsExceeded, Message: fmt.Sprintf("Active statements exceeded the allowed quota (%d).", s.opts.MaxActive)}
 	}
 	st := newStatement(p, own, in, sqls, batch, now)
+	st.info = requestInfo(ctx)
 	s.stmts[st.id] = st
 	if in.ClientToken != "" {
 		s.clients[own+"\x00"+in.ClientToken] = clientToken{id: st.id, created: now}
@@ -245,39 +250,46 @@ func (s *Service) run(ctx context.Context, cancel context.CancelFunc, st *statem
 		}
 		start := s.opts.Clock()
 		sub.setStatus(StatusStarted, start)
-		res, rowsAffected, err := s.runOne(ctx, st, sub, i)
+		res, rowsAffected, policies, err := s.runOne(ctx, st, sub, i)
 		end := s.opts.Clock()
 		if err != nil {
 			msg := errorText(err)
 			if ctx.Err() != nil && errors.Is(ctx.Err(), context.Canceled) && st.isAborted() {
 				sub.finish(StatusAborted, msg, nil, -1, end.Sub(start))
+				s.auditStatement(st, sub, policies)
 				break
 			}
 			sub.finish(StatusFailed, msg, nil, -1, end.Sub(start))
+			s.auditStatement(st, sub, policies)
 			st.fail(msg, end)
 			return
 		}
 		sub.finish(StatusFinished, "", res, rowsAffected, end.Sub(start))
+		s.auditStatement(st, sub, policies)
 	}
 	st.complete(s.opts.Clock())
 }
 
-func (s *Service) runOne(ctx context.Context, st *statement, sub *subStatement, i int) (*resultFile, int64, error) {
+func (s *Service) runOne(ctx context.Context, st *statement, sub *subStatement, i int) (*resultFile, int64, []string, error) {
 	sql, args, err := bindParameters(sub.sql, st.in.Parameters)
 	if err != nil && st.batch {
 		// In a batch a parameter may belong to another statement.
 		sql, args, err = bindParameters(sub.sql, usedParameters(sub.sql, st.in.Parameters))
 	}
 	if err != nil {
-		return nil, -1, err
+		return nil, -1, nil, err
 	}
 	rows, err := s.eng.Query(ctx, st.principal, sql, args...)
 	if err != nil {
-		return nil, -1, err
+		return nil, -1, nil, err
 	}
 	defer rows.Close()
+	var policies []string
+	if pr, ok := rows.(engine.PolicyReporter); ok {
+		policies = pr.AppliedPolicies()
+	}
 	if len(rows.Columns()) == 0 {
-		return nil, rows.RowsAffected(), nil
+		return nil, rows.RowsAffected(), policies, nil
 	}
 	format := st.in.ResultFormat
 	if format == "" {
@@ -285,9 +297,9 @@ func (s *Service) runOne(ctx context.Context, st *statement, sub *subStatement, 
 	}
 	res, err := writeResult(s.dir, sub.id, format, rows, s.opts.PageRows, s.opts.ResultCap)
 	if errors.Is(err, errResultTooLarge) {
-		return nil, -1, sqlerr.New(sqlerr.DataException, "the result is larger than the limit of %d bytes; narrow the query", s.opts.ResultCap)
+		return nil, -1, policies, sqlerr.New(sqlerr.DataException, "the result is larger than the limit of %d bytes; narrow the query", s.opts.ResultCap)
 	}
-	return res, -1, err
+	return res, -1, policies, err
 }
 
 func usedParameters(sql string, params []Parameter) []Parameter {

@@ -18,6 +18,7 @@ type statement struct {
 	principal identity.Principal
 	in        ExecuteInput
 	batch     bool
+	info      RequestInfo
 	created   time.Time
 	done      chan struct{}
 

@@ -38,3 +38,11 @@ type Engine interface {
 	Catalog() *policy.Catalog
 	Close() error
 }
+
+// PolicyReporter is implemented by Rows of engines that can say which
+// policies shaped a result, for the audit log.
+type PolicyReporter interface {
+	// AppliedPolicies names the RLS and masking policies applied, e.g.
+	// "rls:apac_sales on sales_data", "rls:deny-all on t", "mask:m on t.c".
+	AppliedPolicies() []string
+}

@@ -47,6 +47,7 @@ func New(svc *dataapi.Service, auth Authenticator, log *slog.Logger) *Handler {
 	h.route("GET /v1/schemas", h.schemas)
 	h.route("GET /v1/tables", h.tables)
 	h.route("GET /v1/tables/{schema}/{table}", h.describeTable)
+	h.route("GET /v1/audit", h.audit)
 	h.mux.HandleFunc("GET /v1/openapi.json", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(openAPI)
@@ -76,12 +77,16 @@ func (h *Handler) route(pattern string, fn handlerFunc) {
 	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok || tok == "" {
+			h.svc.AuditAuthFailure(dataapi.WithRequestInfo(r.Context(), dataapi.RequestInfo{Binding: "rest", Source: r.RemoteAddr}), "missing_token")
 			w.Header().Set("WWW-Authenticate", `Bearer realm="tipgate"`)
 			writeError(w, h.log, &Error{Status: http.StatusUnauthorized, Code: "unauthenticated", Message: "a Bearer tipgate session token is required"})
 			return
 		}
-		p, err := h.auth.Authenticate(r.Context(), tok)
+		ctx := dataapi.WithRequestInfo(r.Context(), dataapi.RequestInfo{Binding: "rest", Source: r.RemoteAddr})
+		r = r.WithContext(ctx)
+		p, err := h.auth.Authenticate(ctx, tok)
 		if err != nil {
+			h.svc.AuditAuthFailure(ctx, string(identity.CodeOf(err)))
 			w.Header().Set("WWW-Authenticate", `Bearer realm="tipgate", error="invalid_token"`)
 			writeError(w, h.log, &Error{Status: http.StatusUnauthorized, Code: "invalid_token", Message: "the session token is not valid: " + string(identity.CodeOf(err))})
 			return
@@ -107,6 +112,8 @@ func toError(err error) *Error {
 		switch de.Kind {
 		case dataapi.ResourceNotFound:
 			e.Status = http.StatusNotFound
+		case dataapi.AccessDenied:
+			e.Status = http.StatusForbidden
 		case dataapi.ActiveStatementsExceeded, dataapi.ActiveSessionsExceeded:
 			e.Status = http.StatusTooManyRequests
 		case dataapi.InternalServer, dataapi.ExecuteStatementFailed:
@@ -129,6 +136,8 @@ func codeOf(k dataapi.Kind) string {
 		return "active_sessions_exceeded"
 	case dataapi.QueryTimeout:
 		return "query_timeout"
+	case dataapi.AccessDenied:
+		return "permission_denied"
 	}
 	return "internal"
 }
@@ -232,4 +241,19 @@ func (h *Handler) describeTable(r *http.Request, p identity.Principal) (any, err
 		return nil, err
 	}
 	return map[string]any{"TableName": r.PathValue("table"), "ColumnList": cols}, nil
+}
+
+func (h *Handler) audit(r *http.Request, p identity.Principal) (any, error) {
+	limit, err := intParam(r, "limit", 10000)
+	if err != nil {
+		return nil, err
+	}
+	if limit == 0 {
+		limit = 100
+	}
+	recs, err := h.svc.AuditLog(p, limit)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"Records": recs}, nil
 }

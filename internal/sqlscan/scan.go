@@ -380,3 +380,37 @@ func QuoteIdent(name string) string {
 func QuoteString(s string) string {
 	return `'` + strings.ReplaceAll(s, `'`, `''`) + `'`
 }
+
+// secretKeywords introduce string literals that hold credentials.
+var secretKeywords = map[string]bool{"password": true, "credentials": true, "secret_access_key": true,
+	"session_token": true, "access_key_id": true, "secret": true, "key_id": true}
+
+// Redact replaces the string literal after a credential keyword (PASSWORD
+// 'x', CREDENTIALS 'x', SECRET_ACCESS_KEY 'x', ...) with '***', so
+// statement text can be logged and audited. Text that does not tokenize is
+// replaced whole: it cannot be shown to hold no secret.
+func Redact(sql string) string {
+	toks, err := Tokens(sql)
+	if err != nil {
+		return "(statement not shown: it does not tokenize)"
+	}
+	var b strings.Builder
+	last := 0
+	secret := false
+	for _, t := range toks {
+		if t.Kind == String && secret {
+			b.WriteString(sql[last:t.Pos])
+			b.WriteString("'***'")
+			last = t.End
+		}
+		switch {
+		case t.Kind == Ident && secretKeywords[t.Value]:
+			secret = true
+		case t.Kind == Ident && (t.Value == "as" || t.Value == "with"):
+		default:
+			secret = false
+		}
+	}
+	b.WriteString(sql[last:])
+	return b.String()
+}

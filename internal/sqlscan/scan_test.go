@@ -105,3 +105,18 @@ func FuzzSplit(f *testing.F) {
 		}
 	})
 }
+
+func TestRedact(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"CREATE USER u PASSWORD 'Secr3t!' CREATEUSER", "CREATE USER u PASSWORD '***' CREATEUSER"},
+		{"ALTER USER u WITH PASSWORD 'x'", "ALTER USER u WITH PASSWORD '***'"},
+		{"COPY t FROM 's3://b/k' CREDENTIALS 'aws_access_key_id=A;aws_secret_access_key=B' CSV", "COPY t FROM 's3://b/k' CREDENTIALS '***' CSV"},
+		{"COPY t FROM 's3://b/k' ACCESS_KEY_ID 'AKID' SECRET_ACCESS_KEY 'sk' SESSION_TOKEN 'tok'", "COPY t FROM 's3://b/k' ACCESS_KEY_ID '***' SECRET_ACCESS_KEY '***' SESSION_TOKEN '***'"},
+		{"SELECT 'password' FROM t WHERE x = 'keep'", "SELECT 'password' FROM t WHERE x = 'keep'"},
+		{"SELECT 'open", "(statement not shown: it does not tokenize)"},
+	} {
+		if got := Redact(tc.in); got != tc.want {
+			t.Errorf("Redact(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

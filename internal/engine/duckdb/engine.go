@@ -15,6 +15,7 @@ import (
 
 	duckdbdrv "github.com/duckdb/duckdb-go/v2"
 
+	"github.com/tipgate/tipgate/internal/audit"
 	"github.com/tipgate/tipgate/internal/engine"
 	"github.com/tipgate/tipgate/internal/policy"
 	"github.com/tipgate/tipgate/internal/sqlscan"
@@ -34,6 +35,8 @@ type Options struct {
 	Threads int
 	// MaxIdleConns bounds the idle policy connections kept (default 64).
 	MaxIdleConns int
+	// QueryHistory, when set, feeds SYS_QUERY_HISTORY from the audit log.
+	QueryHistory func() []audit.Record
 }
 
 // Engine is the embedded DuckDB warehouse. tipgate enforces policies here

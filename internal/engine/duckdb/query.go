@@ -107,11 +107,9 @@ func (e *Engine) read(ctx context.Context, cat *policy.Catalog, sub policy.Subje
 	if err != nil {
 		return nil, err
 	}
-	if slices.Contains(g.relations, "svv_rls_applied_policy") {
-		if _, err := conn.conn.ExecContext(ctx, "CREATE OR REPLACE TEMP VIEW svv_rls_applied_policy AS "+e.applied.view(sub)); err != nil {
-			e.release(conn)
-			return nil, fmt.Errorf("duckdb: refresh svv_rls_applied_policy: %w", err)
-		}
+	if err := e.refreshDynamicViews(ctx, conn, sub, g.relations); err != nil {
+		e.release(conn)
+		return nil, err
 	}
 	e.applied.record(sub, pc, g.relations, text)
 	rows, err := conn.conn.QueryContext(ctx, g.text, args...)
@@ -119,7 +117,34 @@ func (e *Engine) read(ctx context.Context, cat *policy.Catalog, sub policy.Subje
 		e.release(conn)
 		return nil, mapError(err, pc)
 	}
-	return newRows(rows, func() { e.release(conn) }, pc), nil
+	out := newRows(rows, func() { e.release(conn) }, pc)
+	out.applied = appliedPolicies(pc, g.relations)
+	return out, nil
+}
+
+// appliedPolicies names the policies that shaped a read of relations.
+func appliedPolicies(pc *policyContext, relations []string) []string {
+	var out []string
+	for _, rel := range relations {
+		a, ok := pc.access[rel]
+		if !ok {
+			continue
+		}
+		if a.Rows.DenyAll() {
+			out = append(out, "rls:deny-all on "+rel)
+		}
+		if a.Rows.Enforced {
+			for _, p := range a.Rows.Policies {
+				out = append(out, "rls:"+p.Policy+" on "+rel)
+			}
+		}
+		for _, c := range a.Columns {
+			if c.Granted && c.Mask != nil {
+				out = append(out, "mask:"+c.Mask.Policy+" on "+rel+"."+c.Name)
+			}
+		}
+	}
+	return out
 }
 
 // superuserQuery runs a statement on the raw tables.
@@ -133,11 +158,9 @@ func (e *Engine) superuserQuery(ctx context.Context, cat *policy.Catalog, sub po
 	if err != nil {
 		return nil, err
 	}
-	if strings.Contains(strings.ToLower(text), "svv_rls_applied_policy") {
-		if _, err := conn.conn.ExecContext(ctx, "CREATE OR REPLACE TEMP VIEW svv_rls_applied_policy AS "+e.applied.view(sub)); err != nil {
-			e.release(conn)
-			return nil, fmt.Errorf("duckdb: refresh svv_rls_applied_policy: %w", err)
-		}
+	if err := e.refreshDynamicViews(ctx, conn, sub, []string{strings.ToLower(text)}); err != nil {
+		e.release(conn)
+		return nil, err
 	}
 	if explain, _, _ := splitExplain(text); explain {
 		defer e.release(conn)
@@ -310,4 +333,25 @@ func (a analyzer) TypeOf(ctx context.Context, expr string, inputs []policy.Colum
 		return "", mapError(err, nil)
 	}
 	return typ, nil
+}
+
+// refreshDynamicViews rebuilds the system views whose rows change between
+// statements (applied policies, query history) when a statement names them.
+func (e *Engine) refreshDynamicViews(ctx context.Context, conn *pooledConn, sub policy.Subject, names []string) error {
+	mentions := func(view string) bool {
+		return slices.ContainsFunc(names, func(n string) bool { return strings.Contains(n, view) })
+	}
+	var stmts []string
+	if mentions("svv_rls_applied_policy") {
+		stmts = append(stmts, "CREATE OR REPLACE TEMP VIEW svv_rls_applied_policy AS "+e.applied.view(sub))
+	}
+	if mentions("sys_query_history") {
+		stmts = append(stmts, "CREATE OR REPLACE TEMP VIEW sys_query_history AS "+queryHistoryView(sub, e.opts.QueryHistory))
+	}
+	for _, s := range stmts {
+		if _, err := conn.conn.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("duckdb: refresh system view: %w", err)
+		}
+	}
+	return nil
 }

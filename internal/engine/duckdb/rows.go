@@ -19,7 +19,13 @@ type rows struct {
 	release func()
 	pc      *policyContext
 	closed  bool
+	applied []string
 }
+
+var _ engine.PolicyReporter = (*rows)(nil)
+
+// AppliedPolicies implements engine.PolicyReporter.
+func (r *rows) AppliedPolicies() []string { return r.applied }
 
 func newRows(r *sql.Rows, release func(), pc *policyContext) *rows {
 	out := &rows{r: r, release: release, pc: pc}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tipgate/tipgate/internal/audit"
 	"github.com/tipgate/tipgate/internal/policy"
 	"github.com/tipgate/tipgate/internal/sqlscan"
 )
@@ -152,6 +153,7 @@ func svvViews(cat *policy.Catalog, sub policy.Subject, pc *policyContext) map[st
 		owner := "rdsdb"
 		rows = append(rows, []any{int64(100000 + i), name, owner, nullIfEmpty(ext)})
 	}
+	out["sys_query_history"] = queryHistoryView(sub, nil)
 	out["svv_roles"] = valuesView([]svvCol{{"role_id", "INTEGER"}, {"role_name", "VARCHAR"}, {"role_owner", "VARCHAR"}, {"external_id", "VARCHAR"}}, rows)
 	return out
 }
@@ -220,4 +222,24 @@ func redshiftTypeName(t string) string {
 		return "timestamp with time zone"
 	}
 	return u
+}
+
+// queryHistoryView renders the audit log as SYS_QUERY_HISTORY: superusers
+// and sys:secadmin see every statement, everyone else their own.
+func queryHistoryView(sub policy.Subject, history func() []audit.Record) string {
+	var rows [][]any
+	if history != nil {
+		for _, r := range history() {
+			if r.Kind != "statement" || (!sub.Superuser && !sub.SecAdmin && r.User != sub.User) {
+				continue
+			}
+			rows = append(rows, []any{r.User, r.StatementID, r.Binding, r.Source, databaseName, r.Status,
+				r.Time.Add(-time.Duration(r.DurationNS)), r.Time, r.DurationNS / 1000, nullIfEmpty(r.Error), r.Rows, r.Bytes, r.SQL,
+				strings.Join(r.Policies, "; ")})
+		}
+	}
+	return valuesView([]svvCol{{"user_name", "VARCHAR"}, {"query_id", "VARCHAR"}, {"binding", "VARCHAR"}, {"source", "VARCHAR"},
+		{"database_name", "VARCHAR"}, {"status", "VARCHAR"}, {"start_time", "TIMESTAMP"}, {"end_time", "TIMESTAMP"},
+		{"elapsed_time", "BIGINT"}, {"error_message", "VARCHAR"}, {"returned_rows", "BIGINT"}, {"returned_bytes", "BIGINT"},
+		{"query_text", "VARCHAR"}, {"policies", "VARCHAR"}}, rows)
 }

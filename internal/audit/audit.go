@@ -1,0 +1,89 @@
+package audit
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/tipgate/tipgate/internal/sqlscan"
+)
+
+// Record is one audited event.
+type Record struct {
+	Time        time.Time `json:"time"`
+	Kind        string    `json:"kind"` // "statement" or "auth_failure"
+	User        string    `json:"user,omitempty"`
+	Groups      []string  `json:"groups,omitempty"`
+	Roles       []string  `json:"roles,omitempty"`
+	Binding     string    `json:"binding"` // "aws", "rest", "web", "cli"
+	Source      string    `json:"source,omitempty"`
+	StatementID string    `json:"statement_id,omitempty"`
+	SQL         string    `json:"sql,omitempty"`
+	ParamNames  []string  `json:"param_names,omitempty"`
+	Status      string    `json:"status,omitempty"`
+	Rows        int64     `json:"rows"`
+	Bytes       int64     `json:"bytes"`
+	DurationNS  int64     `json:"duration_ns"`
+	Policies    []string  `json:"policies,omitempty"`
+	Error       string    `json:"error,omitempty"`
+}
+
+// Log appends records to a file and keeps the newest in memory.
+type Log struct {
+	mu     sync.Mutex
+	f      *os.File
+	recent []Record
+	max    int
+}
+
+// Open opens (creating, mode 0600) the audit file at path, keeping at most
+// max records in memory for queries.
+func Open(path string, max int) (*Log, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("audit: open %s: %w", path, err)
+	}
+	if max <= 0 {
+		max = 10000
+	}
+	return &Log{f: f, max: max}, nil
+}
+
+// Write appends a record, redacting secrets from its statement text.
+func (l *Log) Write(r Record) error {
+	r.SQL = sqlscan.Redact(r.SQL)
+	r.Error = sqlscan.Redact(r.Error)
+	b, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("audit: encode: %w", err)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.recent = append(l.recent, r)
+	if over := len(l.recent) - l.max; over > 0 {
+		l.recent = slices.Delete(l.recent, 0, over)
+	}
+	if _, err := l.f.Write(append(b, '\n')); err != nil {
+		return fmt.Errorf("audit: write: %w", err)
+	}
+	return nil
+}
+
+// Recent returns up to limit newest records accepted by keep, newest first.
+func (l *Log) Recent(keep func(Record) bool, limit int) []Record {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []Record
+	for i := len(l.recent) - 1; i >= 0 && (limit <= 0 || len(out) < limit); i-- {
+		if keep == nil || keep(l.recent[i]) {
+			out = append(out, l.recent[i])
+		}
+	}
+	return out
+}
+
+// Close closes the file.
+func (l *Log) Close() error { return l.f.Close() }

@@ -1,0 +1,86 @@
+package dataapi
+
+import (
+	"context"
+
+	"github.com/tipgate/tipgate/internal/audit"
+	"github.com/tipgate/tipgate/internal/identity"
+)
+
+type requestInfoKey struct{}
+
+// RequestInfo is what a binding knows about a call: which binding and the
+// caller's network address. It travels in the context for the audit log.
+type RequestInfo struct {
+	Binding string
+	Source  string
+}
+
+// WithRequestInfo returns ctx carrying info.
+func WithRequestInfo(ctx context.Context, info RequestInfo) context.Context {
+	return context.WithValue(ctx, requestInfoKey{}, info)
+}
+
+func requestInfo(ctx context.Context) RequestInfo {
+	info, _ := ctx.Value(requestInfoKey{}).(RequestInfo)
+	if info.Binding == "" {
+		info.Binding = "internal"
+	}
+	return info
+}
+
+// AuditAuthFailure records a refused authentication. reason is a stable
+// code, never the credential.
+func (s *Service) AuditAuthFailure(ctx context.Context, reason string) {
+	if s.opts.Audit == nil {
+		return
+	}
+	info := requestInfo(ctx)
+	if err := s.opts.Audit.Write(audit.Record{Time: s.opts.Clock(), Kind: "auth_failure", Binding: info.Binding, Source: info.Source, Error: reason}); err != nil {
+		s.opts.Logger.Error("audit write failed", "err", err)
+	}
+}
+
+func (s *Service) auditStatement(st *statement, sub *subStatement, policies []string) {
+	if s.opts.Audit == nil {
+		return
+	}
+	d := sub.data()
+	cat := s.eng.Catalog()
+	roles := cat.Subject(st.principal).Roles
+	var names []string
+	for _, p := range st.in.Parameters {
+		names = append(names, p.Name)
+	}
+	rec := audit.Record{Time: s.opts.Clock(), Kind: "statement", User: st.principal.User, Groups: st.principal.Groups, Roles: roles,
+		Binding: st.info.Binding, Source: st.info.Source, StatementID: sub.id, SQL: sub.sql, ParamNames: names, Status: d.Status,
+		Rows: d.ResultRows, Bytes: d.ResultSize, DurationNS: d.Duration, Policies: policies, Error: d.Error}
+	if err := s.opts.Audit.Write(rec); err != nil {
+		s.opts.Logger.Error("audit write failed", "err", err)
+	}
+}
+
+// History returns the audit window for SYS_QUERY_HISTORY.
+func (s *Service) History() []audit.Record {
+	if s.opts.Audit == nil {
+		return nil
+	}
+	return s.opts.Audit.Recent(nil, 0)
+}
+
+// AuditLog returns the newest audit records to a superuser or sys:secadmin
+// holder; anyone else is refused.
+func (s *Service) AuditLog(p identity.Principal, limit int) ([]audit.Record, error) {
+	sub := s.eng.Catalog().Subject(p)
+	if !sub.Superuser && !sub.SecAdmin {
+		return nil, &Error{Kind: AccessDenied, Message: "only superusers and sys:secadmin may read the audit log"}
+	}
+	if s.opts.Audit == nil {
+		return []audit.Record{}, nil
+	}
+	out := s.opts.Audit.Recent(nil, limit)
+	if out == nil {
+		out = []audit.Record{}
+	}
+	return out, nil
+}
