@@ -33,6 +33,12 @@ fuzz: ## short runs of every fuzz target
 	$(GO) test -run='^$$' -fuzz='^FuzzSplit$$' -fuzztime=$(FUZZTIME) ./internal/sqlscan
 	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./internal/policy/ddl
 	$(GO) test -run='^$$' -fuzz='^FuzzGuard$$' -fuzztime=$(FUZZTIME) ./internal/engine/duckdb
+	$(GO) test -run='^$$' -fuzz='^FuzzVerify$$' -fuzztime=$(FUZZTIME) ./internal/identity
+	$(GO) test -run='^$$' -fuzz='^FuzzStrictObject$$' -fuzztime=$(FUZZTIME) ./internal/identity
+	$(GO) test -run='^$$' -fuzz='^FuzzTokenForm$$' -fuzztime=$(FUZZTIME) ./internal/identity/tokenapi
+	$(GO) test -run='^$$' -fuzz='^FuzzParseUsers$$' -fuzztime=$(FUZZTIME) ./internal/idp
+	$(GO) test -run='^$$' -fuzz='^FuzzDataAPIRequest$$' -fuzztime=$(FUZZTIME) ./internal/awsapi
+	$(GO) test -run='^$$' -fuzz='^FuzzExecuteBody$$' -fuzztime=$(FUZZTIME) ./internal/restapi
 
 oracle: ## long differential-oracle run: make oracle N=100000 [SEED=n]
 	TIPGATE_ORACLE_N=$(N) TIPGATE_ORACLE_SEED=$(or $(SEED),1) $(GO) test -count=1 -timeout 6h -run '^TestOracle$$' -v ./internal/engine/duckdb

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // DefaultNamespace is the identity namespace of IAM Identity Center users in
@@ -25,6 +26,14 @@ type Principal struct {
 	SessionID string
 	// Superuser is true only for the local operator of a data directory.
 	Superuser bool
+	// Expiry is when the token this principal came from expires; zero for
+	// local principals.
+	Expiry time.Time
+	// AuthTime is when the person last authenticated at the IdP.
+	AuthTime time.Time
+	// AutoCreateRoles are the "<namespace>:<group>" roles this session may
+	// create, as allowed by the issuer's auto_create_roles settings.
+	AutoCreateRoles []string
 }
 
 // LocalSuperuser is the operator running tipgate on the data directory.

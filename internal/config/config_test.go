@@ -1,0 +1,109 @@
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/config golden files")
+
+const dir = "../../testdata/config"
+
+func TestGoodFiles(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(dir, "*.good.toml"))
+	if len(files) == 0 {
+		t.Fatal("no good files")
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			c, err := Load(f)
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			got, _ := json.MarshalIndent(c, "", "  ")
+			golden := strings.TrimSuffix(f, ".toml") + ".json"
+			if *update {
+				if err := os.WriteFile(golden, append(got, '\n'), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run with -update)", err)
+			}
+			if strings.TrimSpace(string(want)) != string(got) {
+				t.Errorf("parsed config differs from %s:\n%s", golden, got)
+			}
+		})
+	}
+}
+
+func TestBadFiles(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(dir, "*.bad.toml"))
+	if len(files) == 0 {
+		t.Fatal("no bad files")
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := Parse(b)
+			if err == nil {
+				t.Fatalf("Parse accepted a bad file: %+v", c)
+			}
+			var ce *Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("error is %T, want *Error", err)
+			}
+			var got []string
+			for _, p := range ce.Problems {
+				got = append(got, p.String())
+			}
+			wantFile := strings.TrimSuffix(f, ".toml") + ".txt"
+			if *update {
+				if err := os.WriteFile(wantFile, []byte(strings.Join(got, "\n")+"\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(wantFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g, w := strings.Join(got, "\n"), strings.TrimSpace(string(want)); g != w {
+				t.Errorf("problems:\n%s\nwant:\n%s", g, w)
+			}
+		})
+	}
+}
+
+func TestLoadNamesFile(t *testing.T) {
+	_, err := Load(filepath.Join(dir, "overlap.bad.toml"))
+	if err == nil || !strings.Contains(err.Error(), "overlap.bad.toml: invalid configuration") {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := Load(filepath.Join(t.TempDir(), "missing.toml")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("missing file: %v", err)
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := Parse([]byte("[[identity.issuers]]\nissuer = \"https://i.example\"\naudiences = [\"a\"]\n[sessions]\nlifetime = \"2h\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	is := c.Identity.Issuers[0]
+	if is.UserClaim != "email" || is.GroupsClaim != "groups" || is.Namespace != "AWSIDC" || is.AutoCreateRoles {
+		t.Errorf("issuer defaults: %+v", is)
+	}
+	s := c.Sessions
+	if s.Audience != "tipgate-data-api" || s.KeyRotation.Hours() != 24 || s.KeyOverlap != s.Lifetime || s.Lifetime.Hours() != 2 {
+		t.Errorf("session defaults: %+v", s)
+	}
+}
