@@ -12,14 +12,24 @@ import (
 // Config is a validated tipgate.toml. Zero sections mean "not configured";
 // every field has its default filled in.
 type Config struct {
-	Identity Identity
-	Sessions Sessions
+	Server    Server
+	Warehouse Warehouse
+	DataAPI   DataAPI
+	AWSAPI    AWSAPI
+	IDP       IDP
+	Identity  Identity
+	Sessions  Sessions
 }
 
 // rawConfig mirrors the file. Sections are added here and in Config.
 type rawConfig struct {
-	Identity rawIdentity `toml:"identity"`
-	Sessions rawSessions `toml:"sessions"`
+	Server    rawServer    `toml:"server"`
+	Warehouse rawWarehouse `toml:"warehouse"`
+	DataAPI   rawDataAPI   `toml:"dataapi"`
+	AWSAPI    rawAWSAPI    `toml:"awsapi"`
+	IDP       rawIDP       `toml:"idp"`
+	Identity  rawIdentity  `toml:"identity"`
+	Sessions  rawSessions  `toml:"sessions"`
 }
 
 // Load reads and validates the file at path. Problems are prefixed with
@@ -50,8 +60,13 @@ func Parse(b []byte) (*Config, error) {
 		p.add(k, "unknown key")
 	}
 	c := &Config{
-		Identity: raw.Identity.validate(&p, "identity"),
-		Sessions: raw.Sessions.validate(&p, "sessions"),
+		Server:    raw.Server.validate(&p, "server"),
+		Warehouse: raw.Warehouse.validate(&p, "warehouse"),
+		DataAPI:   raw.DataAPI.validate(&p, "dataapi"),
+		AWSAPI:    raw.AWSAPI.validate(&p, "awsapi"),
+		IDP:       raw.IDP.validate(&p, "idp"),
+		Identity:  raw.Identity.validate(&p, "identity"),
+		Sessions:  raw.Sessions.validate(&p, "sessions"),
 	}
 	if len(p) > 0 {
 		slices.SortStableFunc(p, func(a, b Problem) int { return strings.Compare(a.Key, b.Key) })
