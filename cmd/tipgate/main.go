@@ -23,6 +23,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"demo", "set up the reference scenario and show what each demo user sees", runDemo},
+		{"serve", "run the server (Data API over AWS and REST, token endpoint) from a configuration file", runServe},
 		{"sql", "run SQL against the warehouse, as the superuser or as a simulated principal", runSQL},
 		{"gen-data", "write deterministic demo sales data (CSV or Parquet)", runGenData},
 		{"idp", "development identity provider tools (hash-password)", runIDP},

@@ -2,6 +2,7 @@ package dataapi
 
 import (
 	"context"
+	"time"
 
 	"github.com/tipgate/tipgate/internal/audit"
 	"github.com/tipgate/tipgate/internal/identity"
@@ -32,20 +33,26 @@ func requestInfo(ctx context.Context) RequestInfo {
 // AuditAuthFailure records a refused authentication. reason is a stable
 // code, never the credential.
 func (s *Service) AuditAuthFailure(ctx context.Context, reason string) {
+	info := requestInfo(ctx)
+	if s.opts.Observer != nil {
+		s.opts.Observer.AuthFailed(info.Binding, reason)
+	}
 	if s.opts.Audit == nil {
 		return
 	}
-	info := requestInfo(ctx)
 	if err := s.opts.Audit.Write(audit.Record{Time: s.opts.Clock(), Kind: "auth_failure", Binding: info.Binding, Source: info.Source, Error: reason}); err != nil {
 		s.opts.Logger.Error("audit write failed", "err", err)
 	}
 }
 
 func (s *Service) auditStatement(st *statement, sub *subStatement, policies []string) {
+	d := sub.data()
+	if s.opts.Observer != nil {
+		s.opts.Observer.StatementEnded(st.info.Binding, d.Status, time.Duration(d.Duration))
+	}
 	if s.opts.Audit == nil {
 		return
 	}
-	d := sub.data()
 	cat := s.eng.Catalog()
 	roles := cat.Subject(st.principal).Roles
 	var names []string

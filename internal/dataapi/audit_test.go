@@ -98,4 +98,3 @@ func svcRun(t *testing.T, svc *dataapi.Service, p identity.Principal, q string) 
 	}
 	return out.ID
 }
-

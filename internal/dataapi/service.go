@@ -41,6 +41,28 @@ type Options struct {
 	// Audit, when set, receives a record per statement and per refused
 	// authentication.
 	Audit *audit.Log
+	// Observer, when set, is told of every ended statement and refused
+	// authentication (metrics).
+	Observer Observer
+}
+
+// Observer receives events for metrics.
+type Observer interface {
+	StatementEnded(binding, status string, d time.Duration)
+	AuthFailed(binding, reason string)
+}
+
+// Active counts the statements submitted or running now.
+func (s *Service) Active() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, st := range s.stmts {
+		if st.active() {
+			n++
+		}
+	}
+	return n
 }
 
 func (o *Options) defaults() {

@@ -1,0 +1,297 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/tipgate/tipgate/internal/audit"
+	"github.com/tipgate/tipgate/internal/awsapi"
+	"github.com/tipgate/tipgate/internal/config"
+	"github.com/tipgate/tipgate/internal/dataapi"
+	"github.com/tipgate/tipgate/internal/engine/duckdb"
+	"github.com/tipgate/tipgate/internal/identity"
+	"github.com/tipgate/tipgate/internal/identity/tokenapi"
+	"github.com/tipgate/tipgate/internal/idp"
+	"github.com/tipgate/tipgate/internal/restapi"
+)
+
+// IDPPath is where the embedded development IdP is mounted.
+const IDPPath = "/idp"
+
+// Options are what New needs besides the configuration.
+type Options struct {
+	Logger *slog.Logger
+	// IDPUsers, when set, replace [idp].users_file (the demo's users).
+	IDPUsers []idp.User
+	// Listener, when set, is used instead of [server].listen (tests bind
+	// port 0 first so the public URL is known).
+	Listener net.Listener
+}
+
+// Server is a running tipgate: warehouse, Data API bindings, token
+// endpoint and, in development, the embedded IdP, behind one HTTP server.
+type Server struct {
+	cfg      *config.Config
+	log      *slog.Logger
+	ln       net.Listener
+	engine   *duckdb.Engine
+	audit    *audit.Log
+	svc      *dataapi.Service
+	sessions *identity.Sessions
+	metrics  *metrics
+	handler  http.Handler
+	ready    atomic.Bool
+	URL      string
+}
+
+// New opens everything the configuration names. The caller runs Serve.
+func New(ctx context.Context, cfg *config.Config, opts Options) (*Server, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	ln := opts.Listener
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", cfg.Server.Listen); err != nil {
+			return nil, fmt.Errorf("server: listen on %s: %w", cfg.Server.Listen, err)
+		}
+	}
+	s := &Server{cfg: cfg, log: log, ln: ln, metrics: newMetrics()}
+	s.URL = cfg.Server.PublicURL
+	if opts.Listener != nil || strings.HasSuffix(cfg.Server.Listen, ":0") {
+		s.URL = "http://" + ln.Addr().String()
+	}
+	if err := s.open(ctx, opts); err != nil {
+		s.Close()
+		ln.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Server) open(ctx context.Context, opts Options) error {
+	cfg := s.cfg
+	dir := cfg.Server.DataDir
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("server: data directory: %w", err)
+	}
+	var err error
+	if s.audit, err = audit.Open(filepath.Join(dir, "audit.log"), 10000); err != nil {
+		return err
+	}
+	var svc *dataapi.Service
+	s.engine, err = duckdb.Open(ctx, duckdb.Options{DataDir: dir, S3Root: cfg.Warehouse.S3Root, Threads: cfg.Warehouse.Threads, Logger: s.log,
+		QueryHistory: func() []audit.Record { return svc.History() }})
+	if err != nil {
+		return err
+	}
+	svc, err = dataapi.New(s.engine, dataapi.Options{DataDir: dir, PageRows: cfg.DataAPI.PageRows, ResultCap: cfg.DataAPI.ResultCapBytes,
+		MaxActive: cfg.DataAPI.MaxActiveStatements, StatementTimeout: cfg.DataAPI.StatementTimeout, Logger: s.log, Audit: s.audit,
+		Observer: observer{s.metrics}})
+	if err != nil {
+		return err
+	}
+	s.svc = svc
+	s.metrics.activeGauge(svc.Active)
+	sessCfg := cfg.Sessions
+	if sessCfg.Issuer == "" {
+		sessCfg.Issuer = s.URL
+	}
+	if s.sessions, err = identity.NewSessions(identity.SessionOptions{DataDir: dir, Config: sessCfg, Logger: s.log}); err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	issuers := cfg.Identity.Issuers
+	if cfg.IDP.Enabled || opts.IDPUsers != nil {
+		issuer, err := s.mountIDP(ctx, mux, opts.IDPUsers)
+		if err != nil {
+			return err
+		}
+		issuers = append(issuers, issuer)
+	}
+	verifier, err := identity.NewVerifier(ctx, issuers, identity.VerifierOptions{Logger: s.log})
+	if err != nil {
+		return err
+	}
+	tapi, err := tokenapi.New(tokenapi.Options{Verifier: verifier, Sessions: s.sessions, Logger: s.log})
+	if err != nil {
+		return err
+	}
+	tapi.Register(mux)
+	keys := awsapi.StaticCredentials{}
+	for _, k := range cfg.AWSAPI.AccessKeys {
+		p, err := identity.Simulated(k.User, k.Namespace, k.Groups)
+		if err != nil {
+			return fmt.Errorf("server: access key %s: %w", k.AccessKeyID, err)
+		}
+		p.Issuer = "awsapi-access-key"
+		keys[k.AccessKeyID] = awsapi.Credential{SecretAccessKey: k.SecretAccessKey, Principal: p}
+	}
+	aws := awsapi.NewDataAPI(svc, keys, awsapi.Options{Logger: s.log})
+	mux.Handle("/v1/", restapi.New(svc, s.sessions, s.log))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		if !s.ready.Load() {
+			http.Error(w, "not ready", http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte("ready\n"))
+	})
+	mux.Handle("GET /metrics", s.metrics)
+	// AWS SDKs post every call to "/": the X-Amz-Target header says which.
+	mux.HandleFunc("POST /{$}", func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.Header.Get("X-Amz-Target"), "RedshiftData.") {
+			aws.ServeHTTP(w, r)
+			return
+		}
+		http.Error(w, `{"__type":"UnknownOperationException","message":"unknown operation"}`, http.StatusBadRequest)
+	})
+	s.handler = s.observe(mux)
+	return nil
+}
+
+// mountIDP starts the embedded development IdP under /idp and returns it
+// as a trusted issuer.
+func (s *Server) mountIDP(ctx context.Context, mux *http.ServeMux, users []idp.User) (config.Issuer, error) {
+	var err error
+	if users == nil {
+		if users, err = idp.LoadUsers(s.cfg.IDP.UsersFile); err != nil {
+			return config.Issuer{}, err
+		}
+	}
+	var clients []idp.Client
+	for _, c := range s.cfg.IDP.Clients {
+		clients = append(clients, idp.Client{ID: c.ID, Secret: c.Secret, Public: c.Public, RedirectURIs: c.RedirectURIs,
+			PostLogoutRedirectURIs: c.PostLogoutRedirectURIs, Grants: c.Grants})
+	}
+	issuer := s.URL + IDPPath
+	p, err := idp.New(ctx, idp.Config{Issuer: issuer, Users: users, Clients: clients, EnablePasswordGrant: s.cfg.IDP.EnablePasswordGrant,
+		KeyPath: filepath.Join(s.cfg.Server.DataDir, "idp-signing-key.pem"), Logger: s.log})
+	if err != nil {
+		return config.Issuer{}, err
+	}
+	mux.Handle(IDPPath+"/", p.Handler())
+	var audiences []string
+	for _, c := range clients {
+		audiences = append(audiences, c.ID)
+	}
+	return config.Issuer{Issuer: issuer, Audiences: audiences, UserClaim: config.DefaultUserClaim, GroupsClaim: config.DefaultGroupsClaim,
+		Namespace: identity.DefaultNamespace}, nil
+}
+
+// Engine exposes the warehouse (for the demo's setup).
+func (s *Server) Engine() *duckdb.Engine { return s.engine }
+
+// Handler is the server's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Serve answers requests until ctx ends, then shuts down gracefully:
+// requests in flight get ShutdownGrace to finish.
+func (s *Server) Serve(ctx context.Context) error {
+	hs := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+	errc := make(chan error, 1)
+	go func() {
+		if s.cfg.Server.TLSCert != "" {
+			errc <- hs.ServeTLS(s.ln, s.cfg.Server.TLSCert, s.cfg.Server.TLSKey)
+		} else {
+			errc <- hs.Serve(s.ln)
+		}
+	}()
+	s.ready.Store(true)
+	s.log.Info("tipgate serving", "url", s.URL)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.ready.Store(false)
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.Server.ShutdownGrace)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		hs.Close()
+	}
+	return nil
+}
+
+// Close releases the warehouse and files.
+func (s *Server) Close() error {
+	var errs []error
+	if s.engine != nil {
+		errs = append(errs, s.engine.Close())
+	}
+	if s.audit != nil {
+		errs = append(errs, s.audit.Close())
+	}
+	return errors.Join(errs...)
+}
+
+type ctxKey struct{}
+
+// observe gives every request an id, logs its outcome (never its headers
+// or body: they carry tokens) and counts it.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		id := hex.EncodeToString(b[:])
+		w.Header().Set("X-Request-Id", id)
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), ctxKey{}, id)))
+		d := time.Since(start)
+		binding := bindingOf(r)
+		s.metrics.observe(binding, sw.status, d)
+		s.log.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path, "binding", binding, "status", sw.status,
+			"duration_ms", float64(d.Microseconds())/1000, "remote", r.RemoteAddr)
+	})
+}
+
+func bindingOf(r *http.Request) string {
+	switch {
+	case strings.HasPrefix(r.Header.Get("X-Amz-Target"), "RedshiftData."):
+		return "aws"
+	case strings.HasPrefix(r.URL.Path, "/v1/"):
+		return "rest"
+	case strings.HasPrefix(r.URL.Path, IDPPath+"/"):
+		return "idp"
+	case strings.HasPrefix(r.URL.Path, "/oauth2/"), strings.HasPrefix(r.URL.Path, "/.well-known/"):
+		return "oauth"
+	}
+	return "other"
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+type observer struct{ m *metrics }
+
+func (o observer) StatementEnded(binding, status string, d time.Duration) {
+	o.m.statementEnded(binding, status, d)
+}
+func (o observer) AuthFailed(binding, reason string) { o.m.authFailed(binding, reason) }

@@ -1,0 +1,244 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/redshiftdata"
+
+	"github.com/tipgate/tipgate/internal/config"
+	"github.com/tipgate/tipgate/internal/demo"
+	"github.com/tipgate/tipgate/internal/gendata"
+	"github.com/tipgate/tipgate/internal/identity"
+	"github.com/tipgate/tipgate/internal/idp"
+	"github.com/tipgate/tipgate/internal/server"
+	"github.com/tipgate/tipgate/internal/sqlscan"
+)
+
+const (
+	demoPassword = "Demo-Pa55word-for-tests"
+	accessKey    = "AKIATIPGATETEST00001"
+	secretKey    = "test-secret-access-key-0123456789"
+)
+
+// lockedBuffer collects logs from the server's goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func startServer(t *testing.T) (*server.Server, *lockedBuffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	dir := t.TempDir()
+	s3 := filepath.Join(dir, "s3")
+	src := filepath.Join(s3, filepath.FromSlash(demo.SourceKey))
+	os.MkdirAll(filepath.Dir(src), 0o755)
+	if err := gendata.WriteFile(ctx, src, gendata.Options{Rows: 3000, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Parse([]byte(`
+[server]
+listen = "127.0.0.1:0"
+data_dir = "` + filepath.Join(dir, "data") + `"
+shutdown_grace = "5s"
+[warehouse]
+s3_root = "` + s3 + `"
+[idp]
+enabled = true
+users_file = "unused-demo-users-are-given"
+enable_password_grant = true
+[[idp.clients]]
+id = "tipgate-cli"
+public = true
+grants = ["password", "refresh_token"]
+[[awsapi.access_keys]]
+access_key_id = "` + accessKey + `"
+secret_access_key = "` + secretKey + `"
+user = "ming@example.com"
+namespace = "AWSIDC"
+groups = ["apac-sales"]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	users, err := idp.DemoUsers(demoPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &lockedBuffer{}
+	srv, err := server.New(ctx, cfg, server.Options{Logger: slog.New(slog.NewJSONHandler(logs, nil)), IDPUsers: users, Listener: ln})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stmts, _ := sqlscan.Split(demo.PolicyScript)
+	for _, st := range stmts {
+		r, err := srv.Engine().Query(ctx, identity.LocalSuperuser(), st.Text)
+		if err != nil {
+			t.Fatalf("%s: %v", st.Text, err)
+		}
+		r.Close()
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+		srv.Close()
+	})
+	waitReady(t, srv.URL)
+	return srv, logs
+}
+
+func waitReady(t *testing.T, base string) {
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(base + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("server never became ready")
+}
+
+func postForm(t *testing.T, u string, form url.Values) (int, map[string]any) {
+	t.Helper()
+	resp, err := http.PostForm(u, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var v map[string]any
+	json.NewDecoder(resp.Body).Decode(&v)
+	return resp.StatusCode, v
+}
+
+func rest(t *testing.T, method, u, token, body string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(method, u, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var v map[string]any
+	json.NewDecoder(resp.Body).Decode(&v)
+	return resp.StatusCode, v
+}
+
+// TestEndToEnd follows a person from sign-in at the embedded IdP through
+// token exchange to the Data API, and a service through SigV4.
+func TestEndToEnd(t *testing.T) {
+	srv, logs := startServer(t)
+	base := srv.URL
+	var secrets []string
+	regions := map[string]string{"ming@example.com": "Asia", "frank@example.com": "America", "alex@example.com": "Europe"}
+	for email, region := range regions {
+		status, tok := postForm(t, base+"/idp/oauth/token", url.Values{"grant_type": {"password"}, "client_id": {"tipgate-cli"},
+			"username": {email}, "password": {demoPassword}, "scope": {"openid email profile groups"}})
+		idTok, _ := tok["id_token"].(string)
+		if status != 200 || idTok == "" {
+			t.Fatalf("%s: password grant: %d %v", email, status, tok)
+		}
+		status, ex := postForm(t, base+"/oauth2/token", url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:token-exchange"},
+			"subject_token": {idTok}, "subject_token_type": {"urn:ietf:params:oauth:token-type:id_token"}})
+		session, _ := ex["access_token"].(string)
+		if status != 200 || session == "" {
+			t.Fatalf("%s: token exchange: %d %v", email, status, ex)
+		}
+		secrets = append(secrets, idTok, session)
+		status, out := rest(t, "POST", base+"/v1/statements", session,
+			`{"Sql":"SELECT DISTINCT split_part(timezone, '/', 1) FROM sales_data","WaitTimeSeconds":20}`)
+		if status != 200 || out["Status"] != "FINISHED" {
+			t.Fatalf("%s: execute: %d %v", email, status, out)
+		}
+		_, res := rest(t, "GET", base+"/v1/statements/"+out["Id"].(string)+"/result", session, "")
+		recs := res["Records"].([]any)
+		if len(recs) != 1 || recs[0].([]any)[0].(map[string]any)["stringValue"] != region {
+			t.Fatalf("%s sees %v, want only %s", email, recs, region)
+		}
+		// Sign-out revokes the session everywhere.
+		if status, _ := postForm(t, base+"/oauth2/revoke", url.Values{"token": {session}}); status != 200 {
+			t.Fatalf("revoke: %d", status)
+		}
+		if status, body := rest(t, "GET", base+"/v1/statements", session, ""); status != 401 {
+			t.Fatalf("revoked session still works: %d %v", status, body)
+		}
+	}
+	// A service principal through SigV4 with the real SDK.
+	c := redshiftdata.New(redshiftdata.Options{Region: "us-east-1", BaseEndpoint: aws.String(base),
+		Credentials: credentials.NewStaticCredentialsProvider(accessKey, secretKey, "")})
+	out, err := c.ExecuteStatement(context.Background(), &redshiftdata.ExecuteStatementInput{Sql: aws.String("SELECT count(*) FROM sales_data WHERE timezone NOT LIKE 'Asia%'"), Database: aws.String("dev")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r *redshiftdata.GetStatementResultOutput
+	for i := 0; i < 200; i++ {
+		if r, err = c.GetStatementResult(context.Background(), &redshiftdata.GetStatementResultInput{Id: out.Id}); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Records) != 1 {
+		t.Fatalf("records %v", r.Records)
+	}
+	// Health, readiness and metrics.
+	resp, _ := http.Get(base + "/metrics")
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`tipgate_statements_total{binding="rest",status="FINISHED"} 3`, `tipgate_auth_failures_total{binding="rest",reason="session_revoked"} 3`,
+		`tipgate_http_requests_total{binding="aws",code="200"}`, "tipgate_active_statements 0"} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+	time.Sleep(50 * time.Millisecond)
+	text := logs.String()
+	for _, s := range append(secrets, demoPassword, secretKey) {
+		if strings.Contains(text, s) {
+			t.Fatalf("a secret reached the logs")
+		}
+	}
+	if !strings.Contains(text, `"request_id"`) {
+		t.Fatal("requests are not logged with ids")
+	}
+}
