@@ -314,3 +314,30 @@ func likeMatch(pattern, s string) bool {
 	ok, err := regexp.MatchString(b.String(), s)
 	return err == nil && ok
 }
+
+// Identity is what the caller is in the warehouse.
+type Identity struct {
+	User      string   `json:"User"`
+	Email     string   `json:"Email,omitempty"`
+	Namespace string   `json:"Namespace,omitempty"`
+	Groups    []string `json:"Groups"`
+	Roles     []string `json:"Roles"`
+	Issuer    string   `json:"Issuer,omitempty"`
+	Superuser bool     `json:"Superuser"`
+	SecAdmin  bool     `json:"SecAdmin"`
+	IgnoreRLS bool     `json:"IgnoreRLS"`
+}
+
+// WhoAmI resolves the caller against the current catalog.
+func (s *Service) WhoAmI(p identity.Principal) Identity {
+	sub := s.eng.Catalog().Subject(p)
+	out := Identity{User: p.User, Email: p.Email, Namespace: p.Namespace, Groups: p.Groups, Roles: sub.Roles, Issuer: p.Issuer,
+		Superuser: sub.Superuser, SecAdmin: sub.SecAdmin, IgnoreRLS: sub.IgnoreRLS}
+	if out.Groups == nil {
+		out.Groups = []string{}
+	}
+	if out.Roles == nil {
+		out.Roles = []string{}
+	}
+	return out
+}

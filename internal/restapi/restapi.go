@@ -17,7 +17,7 @@ import (
 
 // Authenticator turns a bearer token into a verified principal.
 type Authenticator interface {
-	Authenticate(ctx context.Context, bearer string) (identity.Principal, error)
+	Verify(ctx context.Context, bearer string) (identity.Principal, error)
 }
 
 // maxBody bounds request bodies; a batch of 40 statements of 100 KB fits.
@@ -48,6 +48,7 @@ func New(svc *dataapi.Service, auth Authenticator, log *slog.Logger) *Handler {
 	h.route("GET /v1/tables", h.tables)
 	h.route("GET /v1/tables/{schema}/{table}", h.describeTable)
 	h.route("GET /v1/audit", h.audit)
+	h.route("GET /v1/whoami", h.whoami)
 	h.mux.HandleFunc("GET /v1/openapi.json", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(openAPI)
@@ -84,7 +85,7 @@ func (h *Handler) route(pattern string, fn handlerFunc) {
 		}
 		ctx := dataapi.WithRequestInfo(r.Context(), dataapi.RequestInfo{Binding: "rest", Source: r.RemoteAddr})
 		r = r.WithContext(ctx)
-		p, err := h.auth.Authenticate(ctx, tok)
+		p, err := h.auth.Verify(ctx, tok)
 		if err != nil {
 			h.svc.AuditAuthFailure(ctx, string(identity.CodeOf(err)))
 			w.Header().Set("WWW-Authenticate", `Bearer realm="tipgate", error="invalid_token"`)
@@ -256,4 +257,8 @@ func (h *Handler) audit(r *http.Request, p identity.Principal) (any, error) {
 		return nil, err
 	}
 	return map[string]any{"Records": recs}, nil
+}
+
+func (h *Handler) whoami(_ *http.Request, p identity.Principal) (any, error) {
+	return h.svc.WhoAmI(p), nil
 }

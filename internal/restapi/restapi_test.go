@@ -24,7 +24,7 @@ import (
 // here only the binding's behaviour is under test.
 type tokens map[string]identity.Principal
 
-func (t tokens) Authenticate(_ context.Context, bearer string) (identity.Principal, error) {
+func (t tokens) Verify(_ context.Context, bearer string) (identity.Principal, error) {
 	if p, ok := t[bearer]; ok {
 		return p, nil
 	}
@@ -190,6 +190,9 @@ func TestREST(t *testing.T) {
 		t.Fatalf("describe table: %v", desc)
 	}
 	call("GET", "/v1/databases", "tok-ming", "")
+	if _, who := call("GET", "/v1/whoami", "tok-ming", ""); who["User"] != "AWSIDC:ming@example.com" || len(who["Roles"].([]any)) != 1 {
+		t.Fatalf("whoami: %v", who)
+	}
 	call("GET", "/v1/schemas?SchemaPattern=pub%25", "tok-ming", "")
 	// CSV results and a failed statement.
 	_, out = call("POST", "/v1/statements", "tok-ming", `{"Sql":"SELECT id FROM sales WHERE id < 5 ORDER BY id","ResultFormat":"CSV","WaitTimeSeconds":10}`)
