@@ -21,8 +21,8 @@ help: ## list the targets
 build: ## build bin/tipgate
 	$(GO) build -o $(BIN) ./cmd/tipgate
 
-demo: build ## generate demo data into $(DATA), apply the reference policies, show what each user sees
-	$(BIN) demo --data-dir $(DATA) --rows $(ROWS)
+demo: build ## generate demo data into $(DATA), apply the reference policies, show what each user sees, then serve (Ctrl-C stops)
+	$(BIN) demo --data-dir $(DATA) --rows $(ROWS) $(if $(PASSWORD),--demo-password $(PASSWORD))
 
 test: lint test-go fuzz ## everything CI runs: lint, all Go tests, short fuzz runs
 

@@ -31,27 +31,42 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	dataDir := fs.String("data-dir", "./tipgate-data", "warehouse data directory")
 	rows := fs.Int64("rows", 1_000_000, "rows of generated sales data")
 	seed := fs.Int64("seed", 1, "random seed of the generated data")
+	serve := fs.Bool("serve", true, "then start the server with the embedded IdP (Ctrl-C stops it)")
+	listen := fs.String("listen", "127.0.0.1:8080", "address the demo server listens on")
+	password := fs.String("demo-password", "", "password of the four demo users (default: a random one, printed)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	s3root := filepath.Join(*dataDir, "s3")
-	eng, err := duckdb.Open(ctx, duckdb.Options{DataDir: *dataDir, S3Root: s3root})
+	if err := demoWarehouse(ctx, *dataDir, s3root, *rows, *seed, stdout); err != nil {
+		return err
+	}
+	if !*serve {
+		return nil
+	}
+	return demoServe(ctx, *dataDir, s3root, *listen, *password, stdout, stderr)
+}
+
+// demoWarehouse loads the reference scenario once and shows each demo
+// user's slice.
+func demoWarehouse(ctx context.Context, dataDir, s3root string, rows, seed int64, stdout io.Writer) error {
+	eng, err := duckdb.Open(ctx, duckdb.Options{DataDir: dataDir, S3Root: s3root})
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
 	if _, ok := eng.Catalog().Table("sales_data"); ok {
-		fmt.Fprintf(stdout, "Using the existing warehouse in %s (delete the folder to start over).\n\n", *dataDir)
+		fmt.Fprintf(stdout, "Using the existing warehouse in %s (delete the folder to start over).\n\n", dataDir)
 	} else {
 		src := filepath.Join(s3root, filepath.FromSlash(demo.SourceKey))
 		if err := os.MkdirAll(filepath.Dir(src), 0o755); err != nil {
 			return err
 		}
 		start := time.Now()
-		if err := gendata.WriteFile(ctx, src, gendata.Options{Rows: *rows, Seed: *seed}); err != nil {
+		if err := gendata.WriteFile(ctx, src, gendata.Options{Rows: rows, Seed: seed}); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "Generated %d sales rows in %s: s3://%s (under %s)\n", *rows, time.Since(start).Round(time.Millisecond), demo.SourceKey, s3root)
+		fmt.Fprintf(stdout, "Generated %d sales rows in %s: s3://%s (under %s)\n", rows, time.Since(start).Round(time.Millisecond), demo.SourceKey, s3root)
 		start = time.Now()
 		w, _ := newWriter("table", io.Discard)
 		if err := runScript(ctx, eng, identity.LocalSuperuser(), demo.PolicyScript, w); err != nil {
@@ -79,6 +94,6 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := runScript(ctx, eng, nobody, "SELECT count(*) AS orders FROM sales_data", w); err != nil {
 		fmt.Fprintln(stdout, err)
 	}
-	fmt.Fprintf(stdout, "\nTry it yourself:\n  ./bin/tipgate sql --data-dir %s --as 'AWSIDC:ming@example.com' --groups apac-sales -c 'SELECT city, count(*) FROM sales_data GROUP BY 1 ORDER BY 2 DESC LIMIT 5'\n", *dataDir)
+	fmt.Fprintf(stdout, "\nTry it yourself:\n  ./bin/tipgate sql --data-dir %s --as 'AWSIDC:ming@example.com' --groups apac-sales -c 'SELECT city, count(*) FROM sales_data GROUP BY 1 ORDER BY 2 DESC LIMIT 5'\n", dataDir)
 	return nil
 }

@@ -88,7 +88,7 @@ func TestGenDataAndDemo(t *testing.T) {
 	if code, _, stderr := runCLI(t, "gen-data", "--rows", "10", "--out", filepath.Join(dir, "x.txt")); code == 0 || !strings.Contains(stderr, ".txt") {
 		t.Fatalf("gen-data with a bad extension: exit %d, %s", code, stderr)
 	}
-	code, stdout, stderr := runCLI(t, "demo", "--data-dir", filepath.Join(dir, "data"), "--rows", "20000")
+	code, stdout, stderr := runCLI(t, "demo", "--serve=false", "--data-dir", filepath.Join(dir, "data"), "--rows", "20000")
 	if code != 0 {
 		t.Fatalf("demo: exit %d: %s", code, stderr)
 	}
@@ -98,7 +98,7 @@ func TestGenDataAndDemo(t *testing.T) {
 		}
 	}
 	// The second run reuses the warehouse.
-	if code, stdout, _ := runCLI(t, "demo", "--data-dir", filepath.Join(dir, "data"), "--rows", "20000"); code != 0 || !strings.Contains(stdout, "existing warehouse") {
+	if code, stdout, _ := runCLI(t, "demo", "--serve=false", "--data-dir", filepath.Join(dir, "data"), "--rows", "20000"); code != 0 || !strings.Contains(stdout, "existing warehouse") {
 		t.Fatalf("second demo run: %d\n%s", code, stdout)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -121,7 +123,10 @@ func (s *Server) open(ctx context.Context, opts Options) error {
 		}
 		issuers = append(issuers, issuer)
 	}
-	verifier, err := identity.NewVerifier(ctx, issuers, identity.VerifierOptions{Logger: s.log})
+	// The embedded IdP is reached in-process: the server is not serving
+	// yet while the verifier reads its discovery document.
+	client := &http.Client{Timeout: 10 * time.Second, Transport: selfTransport{host: hostOf(s.URL), handler: mux, next: http.DefaultTransport}}
+	verifier, err := identity.NewVerifier(ctx, issuers, identity.VerifierOptions{Logger: s.log, HTTPClient: client})
 	if err != nil {
 		return err
 	}
@@ -295,3 +300,29 @@ func (o observer) StatementEnded(binding, status string, d time.Duration) {
 	o.m.statementEnded(binding, status, d)
 }
 func (o observer) AuthFailed(binding, reason string) { o.m.authFailed(binding, reason) }
+
+func hostOf(u string) string {
+	if p, err := url.Parse(u); err == nil {
+		return p.Host
+	}
+	return ""
+}
+
+// selfTransport answers requests for the server's own host from its
+// handler, without the network.
+type selfTransport struct {
+	host    string
+	handler http.Handler
+	next    http.RoundTripper
+}
+
+func (t selfTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL.Host != t.host {
+		return t.next.RoundTrip(r)
+	}
+	rec := httptest.NewRecorder()
+	t.handler.ServeHTTP(rec, r)
+	resp := rec.Result()
+	resp.Request = r
+	return resp, nil
+}
