@@ -172,6 +172,33 @@ func (c *Catalog) EnsureUser(name string) (*Catalog, error) {
 	return n, nil
 }
 
+// EnsureRoles returns a catalog in which the roles exist, creating the
+// missing ones as Redshift's AUTO_CREATE_ROLES does for identity-provider
+// groups (the identity layer has already applied INCLUDE/EXCLUDE). It
+// returns the receiver itself when nothing is missing.
+func (c *Catalog) EnsureRoles(names []string) (*Catalog, error) {
+	var missing []string
+	for _, n := range names {
+		if _, ok := c.Roles[n]; !ok && !slices.Contains(missing, n) {
+			if err := validRoleName(n); err != nil {
+				return nil, err
+			}
+			if _, clash := c.Users[n]; clash {
+				return nil, sqlerr.New(sqlerr.DuplicateObject, "role name %q equals a user name", n)
+			}
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) == 0 {
+		return c, nil
+	}
+	n := c.clone()
+	for _, name := range missing {
+		n.Roles[name] = &Role{Name: name}
+	}
+	return n, nil
+}
+
 func (c *Catalog) dropUser(s *ddl.DropUser, env Env) error {
 	if err := requireSecAdmin(env, "drop users"); err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"github.com/tipgate/tipgate/internal/engine"
 	"github.com/tipgate/tipgate/internal/engine/conformance"
 	"github.com/tipgate/tipgate/internal/engine/duckdb"
+	"github.com/tipgate/tipgate/internal/identity"
 )
 
 func newEngine(t testing.TB) engine.Engine {
@@ -57,4 +58,28 @@ func TestOracle(t *testing.T) {
 	fx := conformance.NewFixture(t, newEngine(t), 3000, 7)
 	compared := conformance.RunOracle(t, fx, n, seed)
 	t.Logf("%d queries compared equal (seed %d)", compared, seed)
+}
+
+// TestAutoCreateRoles: roles an identity provider's AUTO_CREATE_ROLES
+// allows are created on first sight and held by the principal.
+func TestAutoCreateRoles(t *testing.T) {
+	e := newEngine(t)
+	ctx := context.Background()
+	p, _ := identity.Simulated("ann@example.com", "AWSIDC", []string{"sales", "ops"})
+	p.AutoCreateRoles = []string{"AWSIDC:sales"}
+	r, err := e.Query(ctx, p, "SELECT 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	cat := e.Catalog()
+	if _, ok := cat.Roles["AWSIDC:sales"]; !ok {
+		t.Fatal("role not created")
+	}
+	if _, ok := cat.Roles["AWSIDC:ops"]; ok {
+		t.Fatal("a role the settings exclude was created")
+	}
+	if roles := cat.Subject(p).Roles; len(roles) != 1 || roles[0] != "AWSIDC:sales" {
+		t.Fatalf("roles %v", roles)
+	}
 }

@@ -29,7 +29,7 @@ func (e *Engine) Query(ctx context.Context, p identity.Principal, text string, a
 	}
 	cat := e.cat.Load()
 	if !p.Superuser {
-		if cat, err = e.ensureUser(ctx, p.User); err != nil {
+		if cat, err = e.ensureUser(ctx, p); err != nil {
 			return nil, err
 		}
 	}
@@ -64,14 +64,19 @@ func syntaxError(err error) error {
 }
 
 // ensureUser creates the federated user on first sight, as Redshift does
-// on a principal's first sign-in.
-func (e *Engine) ensureUser(ctx context.Context, user string) (*policy.Catalog, error) {
+// on a principal's first sign-in, and the roles its identity provider's
+// AUTO_CREATE_ROLES settings allow.
+func (e *Engine) ensureUser(ctx context.Context, p identity.Principal) (*policy.Catalog, error) {
 	cat := e.cat.Load()
-	if _, ok := cat.Users[user]; ok {
+	if _, ok := cat.Users[p.User]; ok && allRolesExist(cat, p.AutoCreateRoles) {
 		return cat, nil
 	}
 	err := e.commit(ctx, func(_ sqlConn, cur *policy.Catalog) (*policy.Catalog, error) {
-		return cur.EnsureUser(user)
+		next, err := cur.EnsureUser(p.User)
+		if err != nil {
+			return nil, err
+		}
+		return next.EnsureRoles(p.AutoCreateRoles)
 	})
 	if err != nil {
 		return nil, err
@@ -354,4 +359,13 @@ func (e *Engine) refreshDynamicViews(ctx context.Context, conn *pooledConn, sub 
 		}
 	}
 	return nil
+}
+
+func allRolesExist(cat *policy.Catalog, roles []string) bool {
+	for _, r := range roles {
+		if _, ok := cat.Roles[r]; !ok {
+			return false
+		}
+	}
+	return true
 }
