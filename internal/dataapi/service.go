@@ -383,3 +383,28 @@ func (s *Service) expireLocked(now time.Time) {
 		}
 	}
 }
+
+// Shutdown lets running statements finish until ctx ends, then aborts the
+// rest and marks them ABORTED, so none is left looking alive.
+func (s *Service) Shutdown(ctx context.Context) {
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for s.Active() > 0 {
+		select {
+		case <-ctx.Done():
+			s.mu.Lock()
+			var running []*statement
+			for _, st := range s.stmts {
+				running = append(running, st)
+			}
+			s.mu.Unlock()
+			for _, st := range running {
+				if st.abort(s.opts.Clock()) {
+					s.opts.Logger.Warn("statement aborted at shutdown", "statement_id", st.id)
+				}
+			}
+			return
+		case <-tick.C:
+		}
+	}
+}

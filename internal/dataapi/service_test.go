@@ -374,3 +374,26 @@ func TestRetentionAndMetadata(t *testing.T) {
 		t.Fatalf("describe a hidden table: %v", err)
 	}
 }
+
+func TestShutdownAbortsRunningStatements(t *testing.T) {
+	e := newEnv(t, dataapi.Options{})
+	ctx := context.Background()
+	out, err := e.svc.Execute(ctx, e.ming, dataapi.ExecuteInput{Sql: slowQuery})
+	if err != nil {
+		t.Fatal(err)
+	}
+	quick, _ := e.svc.Execute(ctx, e.ming, dataapi.ExecuteInput{Sql: "SELECT 1"})
+	sctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	e.svc.Shutdown(sctx)
+	d, _ := e.svc.Describe(ctx, e.ming, out.ID, 10)
+	if d.Status != dataapi.StatusAborted {
+		t.Fatalf("long statement after shutdown: %s", d.Status)
+	}
+	if q, _ := e.svc.Describe(ctx, e.ming, quick.ID, 10); q.Status != dataapi.StatusFinished {
+		t.Fatalf("quick statement: %s", q.Status)
+	}
+	if e.svc.Active() != 0 {
+		t.Fatal("statements still active")
+	}
+}

@@ -224,6 +224,9 @@ func (s *Server) Serve(ctx context.Context) error {
 	s.ready.Store(false)
 	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.Server.ShutdownGrace)
 	defer cancel()
+	// Running statements get the grace period, then are aborted and
+	// marked so; requests in flight finish within the same period.
+	s.svc.Shutdown(sctx)
 	err := hs.Shutdown(sctx)
 	if errors.Is(err, context.DeadlineExceeded) {
 		hs.Close()
