@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/tipgate/tipgate/internal/config"
@@ -185,11 +186,23 @@ func (ti *trustedIssuer) principal(t *parsedToken, now time.Time, skew time.Dura
 	if !slices.ContainsFunc(auds, func(a string) bool { return slices.Contains(ti.cfg.Audiences, a) }) {
 		return Principal{}, newError(CodeWrongAudience, "token audience is not a configured client id")
 	}
-	// OpenID Connect Core §3.1.3.7: with several audiences, the authorized
-	// party must be us too (Google and Azure AD set azp).
+	// Only ID tokens are accepted: an access token that happens to name
+	// tipgate in aud (an audience mapper does that) is not a sign-in.
+	// RFC 9068 marks access tokens with typ at+jwt; Keycloak says so in a
+	// typ claim ("Bearer" versus "ID").
+	if ht := strings.ToLower(t.typ); ht == "at+jwt" || ht == "application/at+jwt" {
+		return Principal{}, newError(CodeInvalidClaim, "the token is an access token (typ at+jwt), not an ID token")
+	}
+	if typ, ok, err := t.claimString("typ"); err != nil {
+		return Principal{}, err
+	} else if ok && typ != "ID" {
+		return Principal{}, newError(CodeInvalidClaim, "the token's typ claim says it is not an ID token")
+	}
+	// OpenID Connect Core §3.1.3.7: when present, the authorized party must
+	// be one of our clients (Google and Azure AD set azp).
 	if azp, ok, err := t.claimString("azp"); err != nil {
 		return Principal{}, err
-	} else if ok && len(auds) > 1 && !slices.Contains(ti.cfg.Audiences, azp) {
+	} else if ok && !slices.Contains(ti.cfg.Audiences, azp) {
 		return Principal{}, newError(CodeWrongAudience, "token authorized party (azp) is not a configured client id")
 	}
 	exp, iat, err := t.checkTimes(now, skew, skew)

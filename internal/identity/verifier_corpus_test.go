@@ -210,6 +210,17 @@ func badCorpus() []badCase {
 		{"foreign azp with several audiences", func(e *corpusEnv) string {
 			return e.sign(e.header(jose.RS256, "rsa-1"), with(e.claims(), "aud", []string{"tipgate", "b"}, "azp", "b"), e.rsa)
 		}, CodeWrongAudience},
+		{"foreign azp with one audience", func(e *corpusEnv) string {
+			return e.sign(e.header(jose.RS256, "rsa-1"), with(e.claims(), "azp", "other-client"), e.rsa)
+		}, CodeWrongAudience},
+		{"access token by typ claim (Keycloak)", func(e *corpusEnv) string {
+			return e.sign(e.header(jose.RS256, "rsa-1"), with(e.claims(), "typ", "Bearer"), e.rsa)
+		}, CodeInvalidClaim},
+		{"access token by typ header (RFC 9068)", func(e *corpusEnv) string {
+			h := e.header(jose.RS256, "rsa-1")
+			h["typ"] = "at+jwt"
+			return e.sign(h, e.claims(), e.rsa)
+		}, CodeInvalidClaim},
 		{"missing aud", func(e *corpusEnv) string {
 			return e.sign(e.header(jose.RS256, "rsa-1"), with(e.claims(), "aud", nil), e.rsa)
 		}, CodeMissingClaim},
