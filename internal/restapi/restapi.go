@@ -97,6 +97,18 @@ func (h *Handler) route(pattern string, fn handlerFunc) {
 			writeError(w, h.log, toError(err))
 			return
 		}
+		if st, ok := v.(streamer); ok {
+			// Checked before the first byte, so a refusal is still a JSON error.
+			if err := st.check(); err != nil {
+				writeError(w, h.log, toError(err))
+				return
+			}
+			w.Header().Set("Content-Type", st.contentType())
+			if err := st.stream(w); err != nil {
+				h.log.Warn("stream ended early", "err", err)
+			}
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(v)
 	})
@@ -209,6 +221,9 @@ func (h *Handler) result(r *http.Request, p identity.Principal) (any, error) {
 		return nil, err
 	}
 	tok := r.URL.Query().Get("NextToken")
+	if r.URL.Query().Get("format") == "arrow" {
+		return arrowResult{ctx: r.Context(), svc: h.svc, p: p, id: r.PathValue("id")}, nil
+	}
 	if r.URL.Query().Get("format") == "csv" {
 		return h.svc.GetResultV2(r.Context(), p, r.PathValue("id"), tok, wait)
 	}
@@ -262,3 +277,24 @@ func (h *Handler) audit(r *http.Request, p identity.Principal) (any, error) {
 func (h *Handler) whoami(_ *http.Request, p identity.Principal) (any, error) {
 	return h.svc.WhoAmI(p), nil
 }
+
+// streamer is a response written as a stream rather than one JSON value.
+type streamer interface {
+	check() error
+	contentType() string
+	stream(w io.Writer) error
+}
+
+// arrowResult is a whole result as an Arrow IPC stream.
+type arrowResult struct {
+	ctx context.Context
+	svc *dataapi.Service
+	p   identity.Principal
+	id  string
+}
+
+func (a arrowResult) check() error { return a.svc.CheckArrow(a.ctx, a.p, a.id) }
+
+func (a arrowResult) contentType() string { return "application/vnd.apache.arrow.stream" }
+
+func (a arrowResult) stream(w io.Writer) error { return a.svc.WriteArrow(a.ctx, a.p, a.id, w) }

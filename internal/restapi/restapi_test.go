@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers/legacy"
@@ -203,5 +205,54 @@ func TestREST(t *testing.T) {
 	_, out = call("POST", "/v1/statements", "tok-ming", `{"Sql":"SELECT * FROM nowhere","WaitTimeSeconds":10}`)
 	if out["Status"] != "FAILED" {
 		t.Fatalf("failed statement: %v", out)
+	}
+}
+
+func TestArrowStream(t *testing.T) {
+	srv, call := setup(t)
+	_, out := call("POST", "/v1/statements", "tok-ming", `{"Sql":"SELECT id, region, amount FROM sales ORDER BY id","WaitTimeSeconds":20}`)
+	id := out["Id"].(string)
+	get := func(token string) *http.Response {
+		req, _ := http.NewRequest("GET", srv.URL+"/v1/statements/"+id+"/result?format=arrow", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	resp := get("tok-ming")
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/vnd.apache.arrow.stream" {
+		t.Fatalf("%d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	rd, err := ipc.NewReader(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Release()
+	rows, batches := int64(0), 0
+	var first, last int64
+	for rd.Next() {
+		rec := rd.RecordBatch()
+		ids := rec.Column(0).(*array.Int64)
+		if batches == 0 {
+			first = ids.Value(0)
+			if s := rec.Schema().Field(2).Type.String(); s != "decimal(10, 2)" {
+				t.Fatalf("amount is %s", s)
+			}
+		}
+		last = ids.Value(ids.Len() - 1)
+		rows += rec.NumRows()
+		batches++
+	}
+	if rows != 1000 || batches != 3 || first != 2 || last != 2000 {
+		t.Fatalf("%d rows in %d batches, first %d last %d", rows, batches, first, last)
+	}
+	// Another principal: not found, as JSON.
+	other := get("tok-frank")
+	defer other.Body.Close()
+	if other.StatusCode != 404 || !strings.HasPrefix(other.Header.Get("Content-Type"), "application/json") {
+		t.Fatalf("frank: %d %s", other.StatusCode, other.Header.Get("Content-Type"))
 	}
 }
