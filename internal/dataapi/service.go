@@ -102,9 +102,10 @@ type Service struct {
 	dir      string
 	tokenKey []byte
 
-	mu      sync.Mutex
-	stmts   map[string]*statement
-	clients map[string]clientToken // owner + "\x00" + ClientToken
+	mu       sync.Mutex
+	stmts    map[string]*statement
+	clients  map[string]clientToken // owner + "\x00" + ClientToken
+	sessions map[string]*session
 }
 
 type clientToken struct {
@@ -133,7 +134,7 @@ func New(eng engine.Engine, opts Options) (*Service, error) {
 	if _, err := rand.Read(key); err != nil {
 		return nil, fmt.Errorf("dataapi: token key: %w", err)
 	}
-	return &Service{eng: eng, opts: opts, dir: dir, tokenKey: key, stmts: map[string]*statement{}, clients: map[string]clientToken{}}, nil
+	return &Service{eng: eng, opts: opts, dir: dir, tokenKey: key, stmts: map[string]*statement{}, clients: map[string]clientToken{}, sessions: map[string]*session{}}, nil
 }
 
 // owner identifies who may see a statement: the same user from the same
@@ -170,8 +171,16 @@ func (s *Service) Execute(ctx context.Context, p identity.Principal, in ExecuteI
 		s.mu.Unlock()
 		return nil, &Error{Kind: ActiveStatementsExceeded, Message: fmt.Sprintf("Active statements exceeded the allowed quota (%d).", s.opts.MaxActive)}
 	}
+	sess, err := s.bindSessionLocked(own, &in, now)
+	if err != nil {
+		s.mu.Unlock()
+		return nil, err
+	}
 	st := newStatement(p, own, in, sqls, batch, now)
 	st.info = requestInfo(ctx)
+	if sess != nil {
+		sess.busy = st.id
+	}
 	s.stmts[st.id] = st
 	if in.ClientToken != "" {
 		s.clients[own+"\x00"+in.ClientToken] = clientToken{id: st.id, created: now}
@@ -264,6 +273,9 @@ func (s *Service) executeOutput(st *statement, p identity.Principal) *ExecuteOut
 // run executes the statement's SQL in order; the first failure ends it.
 func (s *Service) run(ctx context.Context, cancel context.CancelFunc, st *statement) {
 	defer cancel()
+	if st.in.SessionID != "" {
+		defer s.releaseSession(st.in.SessionID)
+	}
 	st.transition(StatusPicked, s.opts.Clock())
 	st.transition(StatusStarted, s.opts.Clock())
 	for i, sub := range st.subs {
@@ -380,6 +392,11 @@ func (s *Service) expireLocked(now time.Time) {
 	for k, ct := range s.clients {
 		if now.Sub(ct.created) > s.opts.ClientTokenTTL {
 			delete(s.clients, k)
+		}
+	}
+	for id, sess := range s.sessions {
+		if sess.expired(now) {
+			delete(s.sessions, id)
 		}
 	}
 }

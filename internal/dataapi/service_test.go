@@ -397,3 +397,38 @@ func TestShutdownAbortsRunningStatements(t *testing.T) {
 		t.Fatal("statements still active")
 	}
 }
+
+func TestSessions(t *testing.T) {
+	e := newEnv(t, dataapi.Options{})
+	ctx := context.Background()
+	a, err := e.svc.Execute(ctx, e.ming, dataapi.ExecuteInput{Sql: "SELECT 1", SessionKeepAliveSeconds: wait(60), WaitTimeSeconds: wait(10)})
+	if err != nil || a.SessionID == "" {
+		t.Fatalf("%+v %v", a, err)
+	}
+	b, err := e.svc.Execute(ctx, e.ming, dataapi.ExecuteInput{Sql: "SELECT 2", SessionID: a.SessionID, WaitTimeSeconds: wait(10)})
+	if err != nil || b.SessionID != a.SessionID {
+		t.Fatalf("%+v %v", b, err)
+	}
+	// One statement at a time.
+	slow, err := e.svc.Execute(ctx, e.ming, dataapi.ExecuteInput{Sql: slowQuery, SessionID: a.SessionID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Execute(ctx, e.ming, dataapi.ExecuteInput{Sql: "SELECT 3", SessionID: a.SessionID}); kindOf(err) != dataapi.Validation {
+		t.Fatalf("busy session: %v", err)
+	}
+	e.svc.Cancel(ctx, e.ming, slow.ID)
+	e.svc.Describe(ctx, e.ming, slow.ID, 10)
+	// Another principal cannot join it.
+	if _, err := e.svc.Execute(ctx, e.frank, dataapi.ExecuteInput{Sql: "SELECT 1", SessionID: a.SessionID}); kindOf(err) != dataapi.Validation {
+		t.Fatalf("foreign session: %v", err)
+	}
+	// It closes once idle longer than its keep-alive.
+	e.now.advance(2 * time.Minute)
+	if _, err := e.svc.Execute(ctx, e.ming, dataapi.ExecuteInput{Sql: "SELECT 1", SessionID: a.SessionID}); kindOf(err) != dataapi.Validation {
+		t.Fatalf("expired session: %v", err)
+	}
+	if _, err := e.svc.Execute(ctx, e.ming, dataapi.ExecuteInput{Sql: "SELECT 1", SessionKeepAliveSeconds: wait(90000)}); kindOf(err) != dataapi.Validation {
+		t.Fatalf("keep-alive beyond 24 h: %v", err)
+	}
+}
