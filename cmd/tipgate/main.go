@@ -27,6 +27,9 @@ func commands() []command {
 		{"sql", "run SQL against the warehouse, as the superuser or as a simulated principal", runSQL},
 		{"gen-data", "write deterministic demo sales data (CSV or Parquet)", runGenData},
 		{"idp", "development identity provider tools (hash-password)", runIDP},
+		{"login", "sign in at an identity provider and store a tipgate session for --remote", runLogin},
+		{"logout", "revoke the stored tipgate session and delete it", runLogout},
+		{"whoami", "show the user, groups and roles of the stored tipgate session", runWhoAmI},
 		{"version", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {
 			_, err := fmt.Fprintln(stdout, "tipgate", version)
 			return err

@@ -27,8 +27,21 @@ func runSQL(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	groups := fs.String("groups", "", "comma-separated IdP groups of the --as principal")
 	namespace := fs.String("namespace", identity.DefaultNamespace, "identity namespace of the --as principal")
 	s3root := fs.String("s3-root", "", "folder that s3://bucket/key COPY sources are read from (DIR/bucket/key)")
+	remote := fs.String("remote", "", "run through this tipgate server's Data API (REST) as the signed-in user ('tipgate login')")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *remote != "" {
+		var local []string
+		fs.Visit(func(f *flag.Flag) {
+			switch f.Name {
+			case "as", "groups", "namespace", "data-dir", "s3-root":
+				local = append(local, "--"+f.Name)
+			}
+		})
+		if len(local) > 0 {
+			return fmt.Errorf("sql: %s cannot be used with --remote: the server holds the data and the identity comes from the session of 'tipgate login'", strings.Join(local, ", "))
+		}
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("sql: unexpected argument %q", fs.Arg(0))
@@ -47,6 +60,9 @@ func runSQL(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return err
 		}
 		script = string(b)
+	}
+	if *remote != "" {
+		return runRemoteSQL(ctx, *remote, script, w, stderr)
 	}
 	p := identity.LocalSuperuser()
 	if *as != "" {
