@@ -226,6 +226,11 @@ func (s *Service) validate(in ExecuteInput) ([]string, bool, error) {
 			return nil, false, validation("statement %d is %d bytes; the limit is %d", i+1, len(q), s.opts.MaxStatementBytes)
 		}
 	}
+	switch in.ExecutionMode {
+	case "", "TRANSACTION", "AUTO_COMMIT":
+	default:
+		return nil, false, validation("ExecutionMode must be TRANSACTION or AUTO_COMMIT, not %q", in.ExecutionMode)
+	}
 	switch in.ResultFormat {
 	case "", "JSON", "CSV":
 	default:
@@ -278,6 +283,10 @@ func (s *Service) run(ctx context.Context, cancel context.CancelFunc, st *statem
 	}
 	st.transition(StatusPicked, s.opts.Clock())
 	st.transition(StatusStarted, s.opts.Clock())
+	if b, ok := s.eng.(engine.Batcher); ok && st.batch && st.in.ExecutionMode != "AUTO_COMMIT" {
+		s.runTransaction(ctx, b, st)
+		return
+	}
 	for i, sub := range st.subs {
 		if ctx.Err() != nil {
 			break
@@ -424,4 +433,71 @@ func (s *Service) Shutdown(ctx context.Context) {
 		case <-tick.C:
 		}
 	}
+}
+
+// runTransaction runs a batch as one transaction: a failure rolls back
+// every statement of it; the sub-statements before it keep FINISHED (their
+// results were read) and the statement as a whole is FAILED.
+func (s *Service) runTransaction(ctx context.Context, b engine.Batcher, st *statement) {
+	stmts := make([]engine.Stmt, len(st.subs))
+	for i, sub := range st.subs {
+		sql, args, err := bindParameters(sub.sql, usedParameters(sub.sql, st.in.Parameters))
+		if err != nil {
+			msg := errorText(err)
+			sub.finish(StatusFailed, msg, nil, -1, 0)
+			s.auditStatement(st, sub, nil)
+			st.fail(msg, s.opts.Clock())
+			return
+		}
+		stmts[i] = engine.Stmt{SQL: sql, Args: args}
+	}
+	format := st.in.ResultFormat
+	if format == "" {
+		format = "JSON"
+	}
+	current, start := 0, s.opts.Clock()
+	err := b.QueryBatch(ctx, st.principal, stmts, func(i int, rows engine.Rows) error {
+		current = i
+		sub := st.subs[i]
+		sub.setStatus(StatusStarted, start)
+		var policies []string
+		if pr, ok := rows.(engine.PolicyReporter); ok {
+			policies = pr.AppliedPolicies()
+		}
+		var res *resultFile
+		var err error
+		if len(rows.Columns()) > 0 {
+			res, err = writeResult(s.dir, sub.id, format, rows, s.opts.PageRows, s.opts.ResultCap)
+			if errors.Is(err, errResultTooLarge) {
+				err = sqlerr.New(sqlerr.DataException, "the result is larger than the limit of %d bytes; narrow the query", s.opts.ResultCap)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		end := s.opts.Clock()
+		sub.finish(StatusFinished, "", res, rows.RowsAffected(), end.Sub(start))
+		s.auditStatement(st, sub, policies)
+		start = end
+		return nil
+	})
+	if err == nil {
+		st.complete(s.opts.Clock())
+		return
+	}
+	msg := errorText(err)
+	sub := st.subs[current]
+	if sub.data().Status == StatusFinished && current+1 < len(st.subs) {
+		// The error came from the statement after the last one finished.
+		sub = st.subs[current+1]
+	}
+	if d := sub.data(); d.Status != StatusFinished {
+		status := StatusFailed
+		if st.isAborted() {
+			status = StatusAborted
+		}
+		sub.finish(status, msg, nil, -1, s.opts.Clock().Sub(start))
+		s.auditStatement(st, sub, nil)
+	}
+	st.fail(msg, s.opts.Clock())
 }

@@ -432,3 +432,47 @@ func TestSessions(t *testing.T) {
 		t.Fatalf("keep-alive beyond 24 h: %v", err)
 	}
 }
+
+func TestBatchTransaction(t *testing.T) {
+	e := newEnv(t, dataapi.Options{})
+	ctx := context.Background()
+	run := func(p identity.Principal, mode string, sqls ...string) *dataapi.DescribeOutput {
+		out, err := e.svc.Execute(ctx, p, dataapi.ExecuteInput{Sqls: sqls, ExecutionMode: mode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, _ := e.svc.Describe(ctx, p, out.ID, 30)
+		return d
+	}
+	// A failing statement rolls back the whole batch, table and rows alike.
+	d := run(e.su, "", "CREATE TABLE t2 (a INT)", "INSERT INTO t2 VALUES (1)", "INSERT INTO nowhere VALUES (1)")
+	if d.Status != dataapi.StatusFailed || d.SubStatements[2].Status != dataapi.StatusFailed {
+		t.Fatalf("%+v", d)
+	}
+	if d := run(e.su, "", "SELECT count(*) FROM t2"); d.Status != dataapi.StatusFailed || !strings.Contains(d.SubStatements[0].Error, "t2") {
+		t.Fatalf("t2 survived a rolled-back batch: %+v", d)
+	}
+	// AUTO_COMMIT keeps what succeeded.
+	run(e.su, "AUTO_COMMIT", "CREATE TABLE t3 (a INT)", "INSERT INTO t3 VALUES (1)", "INSERT INTO nowhere VALUES (1)")
+	if d := run(e.su, "", "SELECT count(*) FROM t3"); d.Status != dataapi.StatusFinished {
+		t.Fatalf("AUTO_COMMIT lost t3: %+v", d)
+	}
+	// Policy changes in one transaction: both or neither.
+	d = run(e.su, "", `CREATE ROLE "AWSIDC:new"`, `CREATE ROLE "AWSIDC:new"`)
+	if d.Status != dataapi.StatusFailed {
+		t.Fatalf("%+v", d)
+	}
+	if d := run(e.su, "", `CREATE ROLE "AWSIDC:new"`); d.Status != dataapi.StatusFinished {
+		t.Fatalf("the first CREATE ROLE was not rolled back: %+v", d)
+	}
+	// A principal's reads run in one snapshot; mixing in policy changes is refused.
+	if d := run(e.ming, "", "SELECT count(*) FROM sales", "SELECT max(id) FROM sales"); d.Status != dataapi.StatusFinished {
+		t.Fatalf("%+v", d)
+	}
+	if d := run(e.ming, "", "SELECT 1", `CREATE ROLE "AWSIDC:x"`); d.Status != dataapi.StatusFailed || !strings.Contains(d.Error, "may not mix") {
+		t.Fatalf("%+v", d)
+	}
+	if _, err := e.svc.Execute(ctx, e.su, dataapi.ExecuteInput{Sqls: []string{"SELECT 1"}, ExecutionMode: "SOMETIMES"}); kindOf(err) != dataapi.Validation {
+		t.Fatalf("bad mode: %v", err)
+	}
+}

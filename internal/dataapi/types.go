@@ -41,6 +41,9 @@ type ExecuteInput struct {
 	SessionKeepAliveSeconds *int        `json:"SessionKeepAliveSeconds,omitempty"`
 	SessionID               string      `json:"SessionId,omitempty"`
 	WaitTimeSeconds         *int        `json:"WaitTimeSeconds,omitempty"`
+	// ExecutionMode is TRANSACTION (default: the batch commits or rolls
+	// back as one) or AUTO_COMMIT (each statement commits on its own).
+	ExecutionMode string `json:"ExecutionMode,omitempty"`
 }
 
 // ExecuteOutput is ExecuteStatement's output.

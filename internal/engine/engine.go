@@ -46,3 +46,18 @@ type PolicyReporter interface {
 	// "rls:apac_sales on sales_data", "rls:deny-all on t", "mask:m on t.c".
 	AppliedPolicies() []string
 }
+
+// Stmt is one statement of a batch.
+type Stmt struct {
+	SQL  string
+	Args []any
+}
+
+// Batcher is implemented by engines that can run several statements in
+// order in one transaction: all of them take effect, or none does.
+type Batcher interface {
+	// QueryBatch runs stmts as p, calling each with every statement's rows
+	// (closed by QueryBatch after each returns). The first error, from a
+	// statement or from each, rolls the whole batch back.
+	QueryBatch(ctx context.Context, p identity.Principal, stmts []Stmt, each func(i int, rows Rows) error) error
+}

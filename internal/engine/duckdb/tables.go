@@ -17,28 +17,33 @@ import (
 func (e *Engine) tableStatement(ctx context.Context, sub policy.Subject, st ddl.Stmt) (engine.Rows, error) {
 	var affected int64 = -1
 	err := e.commit(ctx, func(tx sqlConn, cat *policy.Catalog) (*policy.Catalog, error) {
-		switch s := st.(type) {
-		case *ddl.CreateTable:
-			return e.createTable(ctx, tx, cat, sub, s)
-		case *ddl.DropTable:
-			return e.dropTables(ctx, tx, cat, s)
-		case *ddl.AlterTable:
-			return e.alterTable(ctx, tx, cat, s)
-		case *ddl.Copy:
-			n, err := e.copyInto(ctx, tx, cat, s)
-			affected = n
-			return cat, err
-		}
-		return nil, sqlerr.New(sqlerr.FeatureUnsupported, "statement not supported")
+		next, n, err := e.tableStep(ctx, tx, cat, sub, st)
+		affected = n
+		return next, err
 	})
 	if err != nil {
 		return nil, mapError(err, nil)
 	}
-	tag := commandTag(st)
-	if _, ok := st.(*ddl.Copy); ok {
-		tag = "COPY"
+	return tagRows(stepTag(st), affected), nil
+}
+
+// tableStep applies one table statement inside the caller's transaction.
+func (e *Engine) tableStep(ctx context.Context, tx sqlConn, cat *policy.Catalog, sub policy.Subject, st ddl.Stmt) (*policy.Catalog, int64, error) {
+	switch s := st.(type) {
+	case *ddl.CreateTable:
+		next, err := e.createTable(ctx, tx, cat, sub, s)
+		return next, -1, err
+	case *ddl.DropTable:
+		next, err := e.dropTables(ctx, tx, cat, s)
+		return next, -1, err
+	case *ddl.AlterTable:
+		next, err := e.alterTable(ctx, tx, cat, s)
+		return next, -1, err
+	case *ddl.Copy:
+		n, err := e.copyInto(ctx, tx, cat, s)
+		return cat, n, err
 	}
-	return tagRows(tag, affected), nil
+	return nil, -1, sqlerr.New(sqlerr.FeatureUnsupported, "statement not supported")
 }
 
 func tableName(tn ddl.TableName) (string, error) {
