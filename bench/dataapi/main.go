@@ -1,0 +1,949 @@
+// Command dataapi measures the Data API bindings against the engine they
+// front: the latency a dashboard statement gains by going through REST or
+// the AWS (SigV4) binding over loopback, statements per second at several
+// client counts, and result fetch throughput. The full server runs in this
+// process, with the embedded IdP, the reference scenario and the clients.
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/tipgate/tipgate/internal/config"
+	"github.com/tipgate/tipgate/internal/dataapi"
+	"github.com/tipgate/tipgate/internal/demo"
+	"github.com/tipgate/tipgate/internal/engine"
+	"github.com/tipgate/tipgate/internal/gendata"
+	"github.com/tipgate/tipgate/internal/identity"
+	"github.com/tipgate/tipgate/internal/idp"
+	"github.com/tipgate/tipgate/internal/server"
+	"github.com/tipgate/tipgate/internal/sqlscan"
+)
+
+const (
+	password  = "Bench-Pa55word-not-secret"
+	accessKey = "AKIATIPGATEBENCH0001"
+	secretKey = "bench-secret-access-key-0123456789"
+	fetchKey  = "tipgate-demo/sales_fetch.csv"
+	// dashboard is a small regional panel: ming (apac-sales) sees Asia only.
+	dashboard = `SELECT split_part(timezone, '/', 1) AS region, count(*) AS orders, sum(quantity * sales_price) AS revenue FROM sales_data GROUP BY 1`
+	trivial   = `SELECT 1 AS x`
+	fetchSQL  = `SELECT sku, quantity, sales_price, timestamp, city, timezone FROM sales_fetch`
+)
+
+type flags struct {
+	rows, fetchRows  int64
+	iters, stmts     int
+	levels           []int
+	levelTime        time.Duration
+	fetchReps        int
+	results, profile string
+}
+
+func main() {
+	var f flags
+	flag.Int64Var(&f.rows, "rows", 100_000, "rows of generated sales data (the dashboard's table)")
+	flag.Int64Var(&f.fetchRows, "fetch-rows", 1_000_000, "rows of the result fetched page by page")
+	flag.IntVar(&f.iters, "iters", 500, "latency iterations per side")
+	flag.IntVar(&f.stmts, "stmts", 20_000, "most statements per throughput level")
+	levels := flag.String("clients", "1,16,64", "concurrent clients of the throughput levels")
+	flag.DurationVar(&f.levelTime, "level-time", 6*time.Second, "longest time per throughput level")
+	flag.IntVar(&f.fetchReps, "fetch-reps", 3, "repetitions of each full result fetch")
+	flag.StringVar(&f.results, "results", "", "append a report to this Markdown file")
+	flag.StringVar(&f.profile, "cpuprofile", "", "keep the CPU profiles of the largest client level here (dashboard; SELECT 1 gets -select1 added)")
+	flag.Parse()
+	for _, s := range strings.Split(*levels, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			fmt.Fprintln(os.Stderr, "bench: bad --clients")
+			os.Exit(2)
+		}
+		f.levels = append(f.levels, n)
+	}
+	if err := run(context.Background(), f); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// env is the running server and what the clients need.
+type env struct {
+	srv     *server.Server
+	base    string
+	token   string // ming's tipgate session token
+	p       identity.Principal
+	eng     engine.Engine
+	svc     *dataapi.Service // a second service over the same engine, in process
+	http    *http.Client
+	signer  *v4.Signer
+	nonce   atomic.Int64
+	retired int64 // statements executed so far (all retained by the service)
+}
+
+func run(ctx context.Context, f flags) error {
+	tmp, err := os.MkdirTemp("", "tipgate-bench-dataapi-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	e, stop, err := start(ctx, tmp, f)
+	if err != nil {
+		return err
+	}
+	defer stop()
+
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n## Data API bindings, %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"))
+	fmt.Fprintf(&b, "Command: `go run ./bench/dataapi --rows %d --fetch-rows %d --iters %d --clients %s --stmts %d --level-time %s --fetch-reps %d` (`make bench`). "+
+		"Machine: %d CPUs, %s, %s/%s, load average %s at the start; the server, its DuckDB and every client share this process and these cores, and the machine may be loaded by other work, so figures are medians. "+
+		"Principal: ming@example.com (apac-sales, RLS `timezone LIKE 'Asia%%'`) with a session token from the embedded IdP's password grant and the token exchange; "+
+		"the AWS binding uses a configured access key for the same user and groups, requests signed with the SDK's SigV4 signer on a plain HTTP client.\n\n",
+		f.rows, f.fetchRows, f.iters, joinInts(f.levels), f.stmts, f.levelTime, f.fetchReps, runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, loadAvg())
+
+	if err := latency(ctx, e, f, &b); err != nil {
+		return err
+	}
+	if err := throughput(ctx, e, f, &b); err != nil {
+		return err
+	}
+	if err := fetch(ctx, e, f, &b); err != nil {
+		return err
+	}
+	fmt.Print(b.String())
+	if f.results != "" {
+		out, err := os.OpenFile(f.results, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			return err
+		}
+		defer out.Close()
+		if _, err := io.WriteString(out, b.String()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func start(ctx context.Context, tmp string, f flags) (*env, func(), error) {
+	s3 := filepath.Join(tmp, "s3")
+	for key, n := range map[string]int64{demo.SourceKey: f.rows, fetchKey: f.fetchRows} {
+		src := filepath.Join(s3, filepath.FromSlash(key))
+		if err := os.MkdirAll(filepath.Dir(src), 0o755); err != nil {
+			return nil, nil, err
+		}
+		t := time.Now()
+		if err := gendata.WriteFile(ctx, src, gendata.Options{Rows: n, Seed: 1}); err != nil {
+			return nil, nil, err
+		}
+		fmt.Fprintf(os.Stderr, "generated %d rows for %s in %s\n", n, key, time.Since(t).Round(time.Millisecond))
+	}
+	dataDir := filepath.Join(tmp, "data")
+	cfg, err := config.Parse([]byte(`
+[server]
+listen = "127.0.0.1:0"
+data_dir = "` + dataDir + `"
+shutdown_grace = "5s"
+[warehouse]
+s3_root = "` + s3 + `"
+[dataapi]
+result_cap_bytes = 4294967296
+[idp]
+enabled = true
+users_file = "unused-demo-users-are-given"
+enable_password_grant = true
+[[idp.clients]]
+id = "tipgate-cli"
+public = true
+grants = ["password", "refresh_token"]
+[[awsapi.access_keys]]
+access_key_id = "` + accessKey + `"
+secret_access_key = "` + secretKey + `"
+user = "ming@example.com"
+namespace = "AWSIDC"
+groups = ["apac-sales"]
+`))
+	if err != nil {
+		return nil, nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, err
+	}
+	users, err := idp.DemoUsers(password)
+	if err != nil {
+		return nil, nil, err
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	// Requests are logged as in production (JSON at Info), to nowhere.
+	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	srv, err := server.New(sctx, cfg, server.Options{Logger: log, IDPUsers: users, Listener: ln})
+	if err != nil {
+		cancel()
+		return nil, nil, err
+	}
+	t := time.Now()
+	stmts, err := sqlscan.Split(demo.PolicyScript + `
+CREATE TABLE sales_fetch (SKU VARCHAR(50), Product_Name VARCHAR(255), Category VARCHAR(100), Quantity INT, Sales_Price DECIMAL(10,2),
+    Timestamp TIMESTAMP, City VARCHAR(100), Region_Code VARCHAR(10), Country VARCHAR(10), Latitude DECIMAL(10,6), Longitude DECIMAL(10,6),
+    Population INT, Elevation INT, Timezone VARCHAR(50));
+COPY sales_fetch FROM 's3://` + fetchKey + `' IAM_ROLE default CSV IGNOREHEADER 1 TIMEFORMAT 'auto';
+GRANT SELECT ON TABLE sales_fetch TO ROLE "AWSIDC:apac-sales";
+`)
+	if err != nil {
+		cancel()
+		return nil, nil, err
+	}
+	for _, st := range stmts {
+		r, err := srv.Engine().Query(ctx, identity.LocalSuperuser(), st.Text)
+		if err != nil {
+			cancel()
+			return nil, nil, fmt.Errorf("setup: %s: %w", firstLine(st.Text), err)
+		}
+		r.Close()
+	}
+	fmt.Fprintf(os.Stderr, "loaded the reference scenario in %s\n", time.Since(t).Round(time.Millisecond))
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(sctx) }()
+	stop := func() {
+		cancel()
+		<-done
+		srv.Close()
+	}
+	e := &env{srv: srv, base: srv.URL, eng: srv.Engine(), signer: v4.NewSigner(),
+		http: &http.Client{Transport: &http.Transport{MaxIdleConns: 512, MaxIdleConnsPerHost: 512, IdleConnTimeout: time.Minute}}}
+	if err := waitReady(e); err != nil {
+		stop()
+		return nil, nil, err
+	}
+	if e.token, err = signIn(e, "ming@example.com"); err != nil {
+		stop()
+		return nil, nil, err
+	}
+	// The principal the REST binding sees: verify the session token with
+	// a Sessions sharing the server's data directory (and so its keys).
+	sc := cfg.Sessions
+	sc.Issuer = srv.URL
+	sess, err := identity.NewSessions(identity.SessionOptions{DataDir: dataDir, Config: sc})
+	if err != nil {
+		stop()
+		return nil, nil, err
+	}
+	if e.p, err = sess.Verify(ctx, e.token); err != nil {
+		stop()
+		return nil, nil, err
+	}
+	// A second Data API service over the same engine, called directly:
+	// separates the service's own cost from HTTP's.
+	if e.svc, err = dataapi.New(e.eng, dataapi.Options{DataDir: filepath.Join(tmp, "inproc"), ResultCap: 4 << 30}); err != nil {
+		stop()
+		return nil, nil, err
+	}
+	return e, stop, nil
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i > 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func waitReady(e *env) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := e.http.Get(e.base + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return nil
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return errors.New("server never became ready")
+}
+
+// signIn is the person's path: password grant at the embedded IdP, then
+// the token exchange for a tipgate session.
+func signIn(e *env, email string) (string, error) {
+	var tok struct {
+		IDToken     string `json:"id_token"`
+		AccessToken string `json:"access_token"`
+	}
+	if err := postForm(e, "/idp/oauth/token", url.Values{"grant_type": {"password"}, "client_id": {"tipgate-cli"},
+		"username": {email}, "password": {password}, "scope": {"openid email profile groups"}}, &tok); err != nil || tok.IDToken == "" {
+		return "", fmt.Errorf("password grant: %v", err)
+	}
+	id := tok.IDToken
+	tok.AccessToken = ""
+	if err := postForm(e, "/oauth2/token", url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:token-exchange"},
+		"subject_token": {id}, "subject_token_type": {"urn:ietf:params:oauth:token-type:id_token"}}, &tok); err != nil || tok.AccessToken == "" {
+		return "", fmt.Errorf("token exchange: %v", err)
+	}
+	return tok.AccessToken, nil
+}
+
+func postForm(e *env, path string, form url.Values, out any) error {
+	resp, err := e.http.PostForm(e.base+path, form)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		b, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("%s: HTTP %d: %s", path, resp.StatusCode, b)
+	}
+	return json.NewDecoder(resp.Body).Decode(out)
+}
+
+// ---- the four ways to run a statement ----
+
+// viaEngine is the baseline: the engine in process, rows drained.
+func viaEngine(ctx context.Context, e *env, q string) (int, error) {
+	r, err := e.eng.Query(ctx, e.p, q)
+	if err != nil {
+		return 0, err
+	}
+	defer r.Close()
+	n := 0
+	for r.Next() {
+		_ = r.Values()
+		n++
+	}
+	return n, r.Err()
+}
+
+// viaService is the Data API service in process: execute, wait, first page.
+func viaService(ctx context.Context, e *env, q string) (int, error) {
+	wait := 30
+	out, err := e.svc.Execute(ctx, e.p, dataapi.ExecuteInput{Sql: q, WaitTimeSeconds: &wait})
+	if err != nil {
+		return 0, err
+	}
+	if out.Status != dataapi.StatusFinished {
+		return 0, fmt.Errorf("in-process statement ended %s", out.Status)
+	}
+	res, err := e.svc.GetResult(ctx, e.p, out.ID, "", 0)
+	if err != nil {
+		return 0, err
+	}
+	return len(res.Records), nil
+}
+
+type execOut struct {
+	ID     string `json:"Id"`
+	Status string `json:"Status"`
+}
+
+type resultOut struct {
+	Records      []json.RawMessage `json:"Records"`
+	TotalNumRows int64             `json:"TotalNumRows"`
+}
+
+// viaREST is POST /v1/statements with WaitTimeSeconds, then GET the
+// first result page, with the session token.
+func viaREST(ctx context.Context, e *env, q string) (int, error) {
+	body, _ := json.Marshal(map[string]any{"Sql": q, "WaitTimeSeconds": 30})
+	var ex execOut
+	if err := restCall(ctx, e, "POST", "/v1/statements", body, &ex); err != nil {
+		return 0, err
+	}
+	if ex.Status != dataapi.StatusFinished {
+		return 0, fmt.Errorf("REST statement ended %s", ex.Status)
+	}
+	var res resultOut
+	if err := restCall(ctx, e, "GET", "/v1/statements/"+ex.ID+"/result", nil, &res); err != nil {
+		return 0, err
+	}
+	return len(res.Records), nil
+}
+
+func restCall(ctx context.Context, e *env, method, path string, body []byte, out any) error {
+	req, err := http.NewRequestWithContext(ctx, method, e.base+path, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+e.token)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := e.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		b, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("%s %s: HTTP %d: %s", method, path, resp.StatusCode, b)
+	}
+	return json.NewDecoder(resp.Body).Decode(out)
+}
+
+// viaAWS is the awsJson1.1 binding, SigV4-signed: ExecuteStatement with
+// tipgate's WaitTimeSeconds extension, then GetStatementResult.
+func viaAWS(ctx context.Context, e *env, q string) (int, error) {
+	body, _ := json.Marshal(map[string]any{"Sql": q, "Database": "dev", "WaitTimeSeconds": 30})
+	var ex execOut
+	if err := awsCall(ctx, e, "ExecuteStatement", body, &ex); err != nil {
+		return 0, err
+	}
+	if ex.Status != dataapi.StatusFinished {
+		return 0, fmt.Errorf("AWS statement ended %s", ex.Status)
+	}
+	body, _ = json.Marshal(map[string]any{"Id": ex.ID})
+	var res resultOut
+	if err := awsCall(ctx, e, "GetStatementResult", body, &res); err != nil {
+		return 0, err
+	}
+	return len(res.Records), nil
+}
+
+func awsCall(ctx context.Context, e *env, op string, body []byte, out any) error {
+	req, err := http.NewRequestWithContext(ctx, "POST", e.base+"/", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Amz-Target", "RedshiftData."+op)
+	// The SDK signs a fresh invocation id into every request; without one,
+	// identical requests within the same second carry the same signature
+	// and tipgate refuses the second as a replay.
+	req.Header.Set("Amz-Sdk-Invocation-Id", strconv.FormatInt(e.nonce.Add(1), 10))
+	sum := sha256.Sum256(body)
+	if err := e.signer.SignHTTP(ctx, aws.Credentials{AccessKeyID: accessKey, SecretAccessKey: secretKey}, req, hex.EncodeToString(sum[:]),
+		"redshift-data", "us-east-1", time.Now()); err != nil {
+		return err
+	}
+	resp, err := e.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		b, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("%s: HTTP %d: %s", op, resp.StatusCode, b)
+	}
+	return json.NewDecoder(resp.Body).Decode(out)
+}
+
+// ---- 1. added latency ----
+
+func latency(ctx context.Context, e *env, f flags, b *strings.Builder) error {
+	type side struct {
+		name string
+		fn   func(context.Context, *env, string) (int, error)
+		d    []time.Duration
+	}
+	sides := []*side{{name: "engine in process (`eng.Query` + drain)", fn: viaEngine}, {name: "Data API service in process", fn: viaService},
+		{name: "REST, session token, loopback", fn: viaREST}, {name: "AWS binding, SigV4, loopback", fn: viaAWS}}
+	// Warm up and check every side sees the same result.
+	for _, s := range sides {
+		for i := 0; i < 20; i++ {
+			n, err := s.fn(ctx, e, dashboard)
+			if err != nil {
+				return fmt.Errorf("%s: %w", s.name, err)
+			}
+			if n != 1 {
+				return fmt.Errorf("%s: %d rows, want 1 (Asia)", s.name, n)
+			}
+		}
+	}
+	order := make([]*side, len(sides))
+	for i := 0; i < f.iters; i++ {
+		// Rotate the order so no side always runs first (or after another).
+		for j := range sides {
+			order[j] = sides[(i+j)%len(sides)]
+		}
+		for _, s := range order {
+			t := time.Now()
+			if _, err := s.fn(ctx, e, dashboard); err != nil {
+				return fmt.Errorf("%s: %w", s.name, err)
+			}
+			s.d = append(s.d, time.Since(t))
+		}
+	}
+	// REST and AWS statements stay in the server's service (retention 24 h).
+	e.retired += int64(2 * (f.iters + 20))
+	base := sides[0].d
+	fmt.Fprintf(b, "### Execute → finished → first page, `%s`\n\n", dashboard)
+	fmt.Fprintf(b, "%d rows in `sales_data`, ming sees the Asian ones; one result row. %d iterations per side, the four sides interleaved in rotating order. "+
+		"Added latency is the side's percentile minus the engine's same percentile (p50 target ≤ 1 ms).\n\n", f.rows, f.iters)
+	fmt.Fprintln(b, "| path | p50 (ms) | p99 (ms) | added p50 (ms) | added p99 (ms) | p50 ratio to engine |")
+	fmt.Fprintln(b, "|---|---:|---:|---:|---:|---:|")
+	for i, s := range sides {
+		p50, p99 := pct(s.d, 50), pct(s.d, 99)
+		if i == 0 {
+			fmt.Fprintf(b, "| %s | %.3f | %.3f | — | — | 1.000 |\n", s.name, ms(p50), ms(p99))
+			continue
+		}
+		fmt.Fprintf(b, "| %s | %.3f | %.3f | %.3f | %.3f | %.3f |\n", s.name, ms(p50), ms(p99), ms(p50-pct(base, 50)), ms(p99-pct(base, 99)),
+			float64(p50)/float64(pct(base, 50)))
+	}
+	// Paired differences: each iteration's side minus that iteration's engine run.
+	fmt.Fprintf(b, "\nPaired per-iteration differences (side − engine in the same iteration): ")
+	var parts []string
+	for _, s := range sides[1:] {
+		diff := make([]time.Duration, len(s.d))
+		for i := range s.d {
+			diff[i] = s.d[i] - base[i]
+		}
+		parts = append(parts, fmt.Sprintf("%s p50 %.3f ms, p99 %.3f ms", shortName(s.name), ms(pct(diff, 50)), ms(pct(diff, 99))))
+	}
+	fmt.Fprintf(b, "%s.\n\n", strings.Join(parts, "; "))
+	return nil
+}
+
+func shortName(s string) string {
+	s, _, _ = strings.Cut(s, ",")
+	return s
+}
+
+// ---- 2. statements per second ----
+
+type level struct {
+	clients     int
+	done        int64
+	wall        time.Duration
+	lat         []time.Duration
+	cpu         time.Duration
+	retainedPre int64
+}
+
+func throughput(ctx context.Context, e *env, f flags, b *strings.Builder) error {
+	type series struct {
+		name, sql string
+		levels    []level
+	}
+	all := []*series{{name: "dashboard query", sql: dashboard}, {name: "`SELECT 1` (API cost alone)", sql: trivial}}
+	scanBefore, whoBefore, err := scanCost(ctx, e, 1000)
+	if err != nil {
+		return err
+	}
+	retainedBefore := e.retired
+	profs := map[string]string{}
+	for _, s := range all {
+		for _, c := range f.levels {
+			profiling := c == slices.Max(f.levels)
+			var prof *os.File
+			if profiling {
+				name := f.profile
+				if name == "" {
+					name = filepath.Join(os.TempDir(), fmt.Sprintf("tipgate-bench-dataapi-%d.pprof", os.Getpid()))
+				}
+				if s.sql == trivial {
+					name = strings.TrimSuffix(name, ".pprof") + "-select1.pprof"
+				}
+				var err error
+				if prof, err = os.Create(name); err != nil {
+					return err
+				}
+				if err := pprof.StartCPUProfile(prof); err != nil {
+					return err
+				}
+			}
+			l, err := runLevel(ctx, e, s.sql, c, f.stmts, f.levelTime)
+			if profiling {
+				pprof.StopCPUProfile()
+				prof.Close()
+				profs[s.sql] = prof.Name()
+			}
+			if err != nil {
+				return fmt.Errorf("%s at %d clients: %w", s.name, c, err)
+			}
+			s.levels = append(s.levels, l)
+			fmt.Fprintf(os.Stderr, "%s, %d clients: %.0f statements/s\n", s.name, c, float64(l.done)/l.wall.Seconds())
+		}
+	}
+	// The service keeps every statement for 24 h and scans them all on each
+	// call: run 1 client again now that many are retained.
+	again, err := runLevel(ctx, e, trivial, 1, f.stmts, f.levelTime)
+	if err != nil {
+		return err
+	}
+	scanAfter, whoAfter, err := scanCost(ctx, e, 1000)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(b, "### Statements per second over REST\n\n")
+	fmt.Fprintf(b, "Each client loops: `POST /v1/statements` with `WaitTimeSeconds` 30, then `GET …/result` (first page), on its own keep-alive connection, all as ming. "+
+		"Each level stops after %d statements or %s, whichever comes first. CPU is this process's (server and clients) per statement.\n\n", f.stmts, f.levelTime)
+	fmt.Fprintln(b, "| statement | clients | statements | statements/s | p50 (ms) | p99 (ms) | CPU µs/statement | retained before |")
+	fmt.Fprintln(b, "|---|---:|---:|---:|---:|---:|---:|---:|")
+	for _, s := range all {
+		for _, l := range s.levels {
+			fmt.Fprintf(b, "| %s | %d | %d | %.0f | %.2f | %.2f | %.0f | %d |\n", s.name, l.clients, l.done, float64(l.done)/l.wall.Seconds(),
+				ms(pct(l.lat, 50)), ms(pct(l.lat, 99)), us(l.cpu)/float64(l.done), l.retainedPre)
+		}
+	}
+	first := all[1].levels[0]
+	fmt.Fprintf(b, "| `SELECT 1`, again after the levels above | 1 | %d | %.0f | %.2f | %.2f | %.0f | %d |\n\n", again.done, float64(again.done)/again.wall.Seconds(),
+		ms(pct(again.lat, 50)), ms(pct(again.lat, 99)), us(again.cpu)/float64(again.done), again.retainedPre)
+	fmt.Fprintf(b, "One client, `SELECT 1`, with %d statements retained vs %d: p50 ratio %.3f, CPU/statement ratio %.3f.\n\n",
+		again.retainedPre, first.retainedPre, float64(pct(again.lat, 50))/float64(pct(first.lat, 50)),
+		(us(again.cpu)/float64(again.done))/(us(first.cpu)/float64(first.done)))
+	fmt.Fprintf(b, "Cost of a lookup that scans every retained statement (`GET /v1/statements/{unknown id}`, a 404 after `expireLocked` walks the map) minus `GET /v1/whoami` "+
+		"(same authentication and HTTP, no scan), medians of 1000 alternating pairs: **%.0f µs** with %d statements retained, **%.0f µs** with %d (404 %.0f µs vs whoami %.0f µs, then %.0f vs %.0f).\n\n",
+		us(scanBefore-whoBefore), retainedBefore, us(scanAfter-whoAfter), e.retired, us(scanBefore), us(whoBefore), us(scanAfter), us(whoAfter))
+	if sum := summarize(profs[dashboard], profs[trivial]); sum != "" {
+		fmt.Fprintf(b, "Where the CPU goes at %d clients (CPU profiles of the whole process, server and clients, one per statement; a sample counts in every row whose code is on its stack, so rows overlap):\n\n%s\n", slices.Max(f.levels), sum)
+	}
+	if f.profile == "" {
+		for _, p := range profs {
+			os.Remove(p)
+		}
+	}
+	return nil
+}
+
+func runLevel(ctx context.Context, e *env, q string, clients, max int, limit time.Duration) (level, error) {
+	l := level{clients: clients, retainedPre: e.retired}
+	var (
+		issued atomic.Int64
+		mu     sync.Mutex
+		wg     sync.WaitGroup
+		first  error
+	)
+	deadline := time.Now().Add(limit)
+	cpu0 := processCPU()
+	start := time.Now()
+	for i := 0; i < clients; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var lat []time.Duration
+			for issued.Add(1) <= int64(max) && time.Now().Before(deadline) {
+				t := time.Now()
+				if _, err := viaREST(ctx, e, q); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+					return
+				}
+				lat = append(lat, time.Since(t))
+			}
+			mu.Lock()
+			l.lat = append(l.lat, lat...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	l.wall = time.Since(start)
+	l.cpu = processCPU() - cpu0
+	l.done = int64(len(l.lat))
+	e.retired += l.done
+	if first != nil {
+		return l, first
+	}
+	if l.done == 0 {
+		return l, errors.New("no statement finished")
+	}
+	return l, nil
+}
+
+// summarize asks `go tool pprof` for the share of samples with each part
+// of the request path on the stack. Without the go tool: no summary.
+func summarize(dash, sel1 string) string {
+	groups := []struct{ name, focus string }{
+		{"DuckDB (cgo calls into the engine)", `runtime\.cgocall`},
+		{"dataapi: statement goroutine (engine query, result file write, audit)", `dataapi\.\(\*Service\)\.run$`},
+		{"dataapi: result file write (`writeResult`)", `dataapi\.writeResult`},
+		{"dataapi: result page read (`resultFile.page`)", `dataapi\.\(\*resultFile\)\.page`},
+		{"dataapi: scans of all retained statements (`expireLocked`, active count)", `dataapi\.\(\*Service\)\.expireLocked|dataapi\.\(\*statement\)\.active`},
+		{"audit log write", `audit\.\(\*Log\)\.Write`},
+		{"session token verification (REST auth)", `identity\.\(\*Sessions\)\.Verify`},
+		{"all server request handling, handlers included (`net/http.(*conn).serve`)", `net/http\.\(\*conn\)\.serve`},
+		{"client side (`main.restCall`: request, response decoding)", `main\.restCall`},
+		{"encoding/json (server and client)", `encoding/json\.`},
+		{"syscalls (network, files)", `syscall\.Syscall|syscall\.RawSyscall|internal/runtime/syscall`},
+		{"garbage collection (background mark)", `runtime\.gcBgMarkWorker`},
+		{"malloc (`runtime.mallocgc`)", `runtime\.mallocgc`},
+	}
+	share := regexp.MustCompile(`accounting for [0-9.]+[mµn]?s, ([0-9.]+)% of ([0-9.]+[mµn]?s) total`)
+	var b strings.Builder
+	fmt.Fprintln(&b, "| code on the stack | dashboard query | `SELECT 1` |")
+	fmt.Fprintln(&b, "|---|---:|---:|")
+	for _, g := range groups {
+		var cells []string
+		for _, path := range []string{dash, sel1} {
+			if path == "" {
+				cells = append(cells, "—")
+				continue
+			}
+			out, err := exec.Command("go", "tool", "pprof", "-top", "-nodefraction=0", "-nodecount=1000000", "-focus="+g.focus, path).CombinedOutput()
+			if err != nil {
+				return ""
+			}
+			p := "0%"
+			if m := share.FindStringSubmatch(string(out)); m != nil {
+				p = m[1] + "%"
+			}
+			cells = append(cells, p)
+		}
+		fmt.Fprintf(&b, "| %s | %s |\n", g.name, strings.Join(cells, " | "))
+	}
+	return b.String()
+}
+
+// scanCost times GET /v1/statements/{unknown} (404: every retained
+// statement is visited by expireLocked first) against GET /v1/whoami.
+func scanCost(ctx context.Context, e *env, n int) (time.Duration, time.Duration, error) {
+	var miss, who []time.Duration
+	get := func(path string, want int) (time.Duration, error) {
+		t := time.Now()
+		req, _ := http.NewRequestWithContext(ctx, "GET", e.base+path, nil)
+		req.Header.Set("Authorization", "Bearer "+e.token)
+		resp, err := e.http.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			return 0, fmt.Errorf("GET %s: HTTP %d, want %d", path, resp.StatusCode, want)
+		}
+		return time.Since(t), nil
+	}
+	for i := 0; i < n; i++ {
+		d, err := get("/v1/statements/00000000-0000-4000-8000-"+fmt.Sprintf("%012d", i), http.StatusNotFound)
+		if err != nil {
+			return 0, 0, err
+		}
+		miss = append(miss, d)
+		if d, err = get("/v1/whoami", http.StatusOK); err != nil {
+			return 0, 0, err
+		}
+		who = append(who, d)
+	}
+	return median(miss), median(who), nil
+}
+
+// ---- 3. result fetch ----
+
+func fetch(ctx context.Context, e *env, f flags, b *strings.Builder) error {
+	type fmtRes struct {
+		name  string
+		exec  []time.Duration
+		fetch []time.Duration
+		bytes int64
+		pages int
+		rows  int64
+	}
+	var res []*fmtRes
+	arrowNote, arrowOK := probeArrow(ctx, e)
+	var arrow *fmtRes
+	if arrowOK {
+		arrow = &fmtRes{name: "Arrow IPC stream (`?format=arrow`, JSON-format result)"}
+	}
+	for _, format := range []string{"JSON", "CSV"} {
+		r := &fmtRes{name: format}
+		for rep := 0; rep < f.fetchReps; rep++ {
+			t := time.Now()
+			body, _ := json.Marshal(map[string]any{"Sql": fetchSQL, "ResultFormat": format, "WaitTimeSeconds": 30})
+			var ex execOut
+			if err := restCall(ctx, e, "POST", "/v1/statements", body, &ex); err != nil {
+				return err
+			}
+			for ex.Status != dataapi.StatusFinished {
+				if ex.Status == dataapi.StatusFailed || ex.Status == dataapi.StatusAborted {
+					return fmt.Errorf("fetch statement %s", ex.Status)
+				}
+				var d execOut
+				if err := restCall(ctx, e, "GET", "/v1/statements/"+ex.ID+"?WaitTimeSeconds=30", nil, &d); err != nil {
+					return err
+				}
+				ex.Status = d.Status
+			}
+			r.exec = append(r.exec, time.Since(t))
+			t = time.Now()
+			n, pages, rows, err := fetchAll(ctx, e, ex.ID, format)
+			if err != nil {
+				return err
+			}
+			r.fetch = append(r.fetch, time.Since(t))
+			r.bytes, r.pages, r.rows = n, pages, rows
+			e.retired++
+			if format == "JSON" && arrow != nil {
+				// The same finished statement as one Arrow IPC stream.
+				t = time.Now()
+				n, err := fetchArrow(ctx, e, ex.ID)
+				if err != nil {
+					return err
+				}
+				arrow.exec = append(arrow.exec, r.exec[len(r.exec)-1])
+				arrow.fetch = append(arrow.fetch, time.Since(t))
+				arrow.bytes, arrow.pages, arrow.rows = n, 1, rows
+			}
+		}
+		res = append(res, r)
+	}
+	if arrow != nil {
+		res = append(res, arrow)
+	}
+	fmt.Fprintf(b, "### Result fetch, %d rows\n\n", f.fetchRows)
+	fmt.Fprintf(b, "`%s` (%d rows, no RLS on this table) run with `ResultFormat` JSON (pages from GetStatementResult: `GET /v1/statements/{id}/result`) and CSV "+
+		"(GetStatementResultV2: `…/result?format=csv`), default page size; every page fetched in order with its NextToken by one client reading the whole body. "+
+		"Arrow is the same JSON-format statement fetched again as one stream. "+
+		"Medians of %d runs. Execute is until FINISHED (the engine's rows written to the result file); fetch is the pages alone.\n\n", fetchSQL, f.fetchRows, f.fetchReps)
+	fmt.Fprintln(b, "| format | execute (s) | fetch (s) | requests | response bytes | fetch MB/s | fetch rows/s |")
+	fmt.Fprintln(b, "|---|---:|---:|---:|---:|---:|---:|")
+	for _, r := range res {
+		fs := median(r.fetch).Seconds()
+		fmt.Fprintf(b, "| %s | %.2f | %.2f | %d | %d | %.1f | %.0f |\n", r.name, median(r.exec).Seconds(), fs, r.pages, r.bytes, float64(r.bytes)/1e6/fs, float64(r.rows)/fs)
+	}
+	if arrow == nil {
+		fmt.Fprintf(b, "| Arrow | — | — | — | — | — | — |\n\n%s\n", arrowNote)
+	} else {
+		fmt.Fprintln(b)
+	}
+	return nil
+}
+
+var nextTokenRE = regexp.MustCompile(`"NextToken":"([^"]*)"`)
+
+// fetchAll reads every page; the client only finds NextToken (the last
+// member) and counts rows, so the figure is the server's.
+func fetchAll(ctx context.Context, e *env, id, format string) (bytesRead int64, pages int, rows int64, err error) {
+	tok := ""
+	for {
+		q := url.Values{}
+		if format == "CSV" {
+			q.Set("format", "csv")
+		}
+		if tok != "" {
+			q.Set("NextToken", tok)
+		}
+		req, _ := http.NewRequestWithContext(ctx, "GET", e.base+"/v1/statements/"+id+"/result?"+q.Encode(), nil)
+		req.Header.Set("Authorization", "Bearer "+e.token)
+		resp, err := e.http.Do(req)
+		if err != nil {
+			return 0, 0, 0, err
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return 0, 0, 0, err
+		}
+		if resp.StatusCode != 200 {
+			return 0, 0, 0, fmt.Errorf("page %d: HTTP %d: %s", pages, resp.StatusCode, body[:min(len(body), 300)])
+		}
+		bytesRead += int64(len(body))
+		pages++
+		if pages == 1 {
+			var head struct {
+				TotalNumRows int64 `json:"TotalNumRows"`
+			}
+			if i := bytes.LastIndex(body, []byte(`"TotalNumRows"`)); i >= 0 {
+				json.NewDecoder(bytes.NewReader(append([]byte("{"), body[i:]...))).Decode(&head)
+			}
+			rows = head.TotalNumRows
+		}
+		tail := body[max(0, len(body)-400):]
+		m := nextTokenRE.FindSubmatch(tail)
+		if m == nil {
+			return bytesRead, pages, rows, nil
+		}
+		tok = string(m[1])
+	}
+}
+
+// fetchArrow reads a whole result as an Arrow IPC stream.
+func fetchArrow(ctx context.Context, e *env, id string) (int64, error) {
+	req, _ := http.NewRequestWithContext(ctx, "GET", e.base+"/v1/statements/"+id+"/result?format=arrow", nil)
+	req.Header.Set("Authorization", "Bearer "+e.token)
+	resp, err := e.http.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	n, err := io.Copy(io.Discard, resp.Body)
+	if err != nil {
+		return n, err
+	}
+	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Type"), "arrow") {
+		return n, fmt.Errorf("arrow: HTTP %d, %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	return n, nil
+}
+
+// probeArrow checks whether the REST binding serves Arrow results.
+func probeArrow(ctx context.Context, e *env) (string, bool) {
+	body, _ := json.Marshal(map[string]any{"Sql": trivial, "WaitTimeSeconds": 30})
+	var ex execOut
+	if err := restCall(ctx, e, "POST", "/v1/statements", body, &ex); err != nil {
+		return "Arrow: could not probe (" + err.Error() + ").", false
+	}
+	req, _ := http.NewRequestWithContext(ctx, "GET", e.base+"/v1/statements/"+ex.ID+"/result?format=arrow", nil)
+	req.Header.Set("Authorization", "Bearer "+e.token)
+	resp, err := e.http.Do(req)
+	if err != nil {
+		return "Arrow: could not probe (" + err.Error() + ").", false
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	ct := resp.Header.Get("Content-Type")
+	if resp.StatusCode == 200 && strings.Contains(ct, "arrow") {
+		return "", true
+	}
+	return fmt.Sprintf("Arrow: not measured — `GET /v1/statements/{id}/result?format=arrow` is not implemented when this ran (HTTP %d, Content-Type %q).", resp.StatusCode, ct), false
+}
+
+// ---- helpers ----
+
+func pct(d []time.Duration, p int) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	i := (len(s)*p + 99) / 100
+	if i > 0 {
+		i--
+	}
+	return s[min(i, len(s)-1)]
+}
+
+func median(d []time.Duration) time.Duration { return pct(d, 50) }
+
+func ms(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
+func us(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 }
+
+func joinInts(v []int) string {
+	s := make([]string, len(v))
+	for i, n := range v {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, ",")
+}
+
+// loadAvg is the 1-minute load average, or "unknown".
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	return strings.Fields(string(b))[0]
+}
