@@ -175,6 +175,7 @@ func (s *Service) Cancel(_ context.Context, p identity.Principal, id string) (bo
 	if !st.abort(s.opts.Clock()) {
 		return false, validation("Could not cancel a query that is already in %s state.", st.describe().Status)
 	}
+	s.ended(st)
 	return true, nil
 }
 

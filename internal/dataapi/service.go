@@ -57,10 +57,8 @@ func (s *Service) Active() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := 0
-	for _, st := range s.stmts {
-		if st.active() {
-			n++
-		}
+	for _, c := range s.active {
+		n += c
 	}
 	return n
 }
@@ -106,6 +104,10 @@ type Service struct {
 	stmts    map[string]*statement
 	clients  map[string]clientToken // owner + "\x00" + ClientToken
 	sessions map[string]*session
+	// active counts each owner's running statements, so admission does
+	// not walk every retained statement.
+	active    map[string]int
+	lastSweep time.Time
 }
 
 type clientToken struct {
@@ -134,7 +136,7 @@ func New(eng engine.Engine, opts Options) (*Service, error) {
 	if _, err := rand.Read(key); err != nil {
 		return nil, fmt.Errorf("dataapi: token key: %w", err)
 	}
-	return &Service{eng: eng, opts: opts, dir: dir, tokenKey: key, stmts: map[string]*statement{}, clients: map[string]clientToken{}, sessions: map[string]*session{}}, nil
+	return &Service{eng: eng, opts: opts, dir: dir, tokenKey: key, stmts: map[string]*statement{}, clients: map[string]clientToken{}, sessions: map[string]*session{}, active: map[string]int{}}, nil
 }
 
 // owner identifies who may see a statement: the same user from the same
@@ -152,7 +154,7 @@ func (s *Service) Execute(ctx context.Context, p identity.Principal, in ExecuteI
 	s.mu.Lock()
 	s.expireLocked(now)
 	if in.ClientToken != "" {
-		if ct, ok := s.clients[own+"\x00"+in.ClientToken]; ok {
+		if ct, ok := s.clients[own+"\x00"+in.ClientToken]; ok && now.Sub(ct.created) <= s.opts.ClientTokenTTL {
 			st := s.stmts[ct.id]
 			s.mu.Unlock()
 			if st != nil {
@@ -161,13 +163,7 @@ func (s *Service) Execute(ctx context.Context, p identity.Principal, in ExecuteI
 			s.mu.Lock()
 		}
 	}
-	active := 0
-	for _, st := range s.stmts {
-		if st.owner == own && st.active() {
-			active++
-		}
-	}
-	if active >= s.opts.MaxActive {
+	if s.active[own] >= s.opts.MaxActive {
 		s.mu.Unlock()
 		return nil, &Error{Kind: ActiveStatementsExceeded, Message: fmt.Sprintf("Active statements exceeded the allowed quota (%d).", s.opts.MaxActive)}
 	}
@@ -182,6 +178,7 @@ func (s *Service) Execute(ctx context.Context, p identity.Principal, in ExecuteI
 		sess.busy = st.id
 	}
 	s.stmts[st.id] = st
+	s.active[own]++
 	if in.ClientToken != "" {
 		s.clients[own+"\x00"+in.ClientToken] = clientToken{id: st.id, created: now}
 	}
@@ -278,6 +275,7 @@ func (s *Service) executeOutput(st *statement, p identity.Principal) *ExecuteOut
 // run executes the statement's SQL in order; the first failure ends it.
 func (s *Service) run(ctx context.Context, cancel context.CancelFunc, st *statement) {
 	defer cancel()
+	defer s.ended(st)
 	if st.in.SessionID != "" {
 		defer s.releaseSession(st.in.SessionID)
 	}
@@ -377,11 +375,12 @@ func (s *Service) lookup(p identity.Principal, id string) (*statement, int, erro
 			return nil, 0, notFound(id)
 		}
 	}
+	now := s.opts.Clock()
 	s.mu.Lock()
-	s.expireLocked(s.opts.Clock())
+	s.expireLocked(now)
 	st := s.stmts[base]
 	s.mu.Unlock()
-	if st == nil || st.owner != owner(p) {
+	if st == nil || st.owner != owner(p) || (!st.active() && now.Sub(st.created) > s.opts.Retention) {
 		return nil, 0, notFound(id)
 	}
 	if subNo > len(st.subs) || (subNo > 0 && !st.batch) {
@@ -390,8 +389,28 @@ func (s *Service) lookup(p identity.Principal, id string) (*statement, int, erro
 	return st, subNo, nil
 }
 
-// expireLocked forgets statements and client tokens past retention.
+// ended frees the statement's slot when it finishes or is aborted,
+// whichever comes first; it is safe to call twice.
+func (s *Service) ended(st *statement) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st.slotFreed {
+		return
+	}
+	st.slotFreed = true
+	if s.active[st.owner]--; s.active[st.owner] <= 0 {
+		delete(s.active, st.owner)
+	}
+}
+
+// expireLocked forgets statements, client tokens and sessions past their
+// lifetime. It walks everything, so it runs at most once a second; lookups
+// check a statement's own age.
 func (s *Service) expireLocked(now time.Time) {
+	if now.Sub(s.lastSweep) < time.Second && !now.Before(s.lastSweep) {
+		return
+	}
+	s.lastSweep = now
 	for id, st := range s.stmts {
 		if !st.active() && now.Sub(st.created) > s.opts.Retention {
 			st.removeResults()
@@ -426,6 +445,7 @@ func (s *Service) Shutdown(ctx context.Context) {
 			s.mu.Unlock()
 			for _, st := range running {
 				if st.abort(s.opts.Clock()) {
+					s.ended(st)
 					s.opts.Logger.Warn("statement aborted at shutdown", "statement_id", st.id)
 				}
 			}

@@ -20,6 +20,7 @@ type statement struct {
 	batch     bool
 	info      RequestInfo
 	created   time.Time
+	slotFreed bool // guarded by Service.mu
 	done      chan struct{}
 
 	mu      sync.Mutex
