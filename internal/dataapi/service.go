@@ -140,8 +140,9 @@ func New(eng engine.Engine, opts Options) (*Service, error) {
 }
 
 // owner identifies who may see a statement: the same user from the same
-// issuer. Bindings that add a role (TIP) extend the principal, not this.
-func owner(p identity.Principal) string { return p.Issuer + "\x00" + p.User }
+// issuer, through the same IAM role when the call came with one (trusted
+// identity propagation scopes statements to user and role together).
+func owner(p identity.Principal) string { return p.Issuer + "\x00" + p.User + "\x00" + p.Role }
 
 // Execute runs ExecuteStatement (Sql) or BatchExecuteStatement (Sqls).
 func (s *Service) Execute(ctx context.Context, p identity.Principal, in ExecuteInput) (*ExecuteOutput, error) {

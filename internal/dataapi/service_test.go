@@ -479,3 +479,23 @@ func TestBatchTransaction(t *testing.T) {
 		t.Fatalf("bad mode: %v", err)
 	}
 }
+
+// TestStatementsScopedToRole: the same user through another IAM role does
+// not see the statement (trusted identity propagation's rule).
+func TestStatementsScopedToRole(t *testing.T) {
+	e := newEnv(t, dataapi.Options{})
+	ctx := context.Background()
+	viaA, viaB := e.ming, e.ming
+	viaA.Role = "arn:aws:iam::000000000000:role/A"
+	viaB.Role = "arn:aws:iam::000000000000:role/B"
+	out, err := e.svc.Execute(ctx, viaA, dataapi.ExecuteInput{Sql: "SELECT 1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Describe(ctx, viaA, out.ID, 10); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Describe(ctx, viaB, out.ID, 0); kindOf(err) != dataapi.ResourceNotFound {
+		t.Fatalf("the same user through another role: %v", err)
+	}
+}

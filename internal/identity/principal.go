@@ -34,6 +34,11 @@ type Principal struct {
 	// AutoCreateRoles are the "<namespace>:<group>" roles this session may
 	// create, as allowed by the issuer's auto_create_roles settings.
 	AutoCreateRoles []string
+	// Role is the ARN of the IAM role an AWS session of this principal was
+	// assumed through, empty otherwise; the Data API scopes statements to
+	// user and role together, as Redshift does with trusted identity
+	// propagation.
+	Role string
 }
 
 // LocalSuperuser is the operator running tipgate on the data directory.

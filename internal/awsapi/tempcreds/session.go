@@ -71,10 +71,10 @@ func (s Session) Principal() identity.Principal {
 	if id := s.Identity; id != nil {
 		return identity.Principal{User: id.User, Email: id.Email, Namespace: id.Namespace, Groups: slices.Clone(id.Groups),
 			Issuer: id.Issuer, SessionID: sid, Expiry: exp, AuthTime: time.Unix(s.IssuedAt, 0).UTC(),
-			AutoCreateRoles: slices.Clone(id.AutoCreateRoles)}
+			AutoCreateRoles: slices.Clone(id.AutoCreateRoles), Role: s.RoleARN}
 	}
 	return identity.Principal{User: RoleSessionNamespace + ":" + RoleName(s.RoleARN), Namespace: RoleSessionNamespace,
-		Issuer: RoleSessionIssuer, SessionID: sid, Expiry: exp, AuthTime: time.Unix(s.IssuedAt, 0).UTC()}
+		Issuer: RoleSessionIssuer, SessionID: sid, Expiry: exp, AuthTime: time.Unix(s.IssuedAt, 0).UTC(), Role: s.RoleARN}
 }
 
 // ExpiresAt is the session's expiry.
