@@ -283,6 +283,12 @@ func encodeAWS(v any) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	switch v.(type) {
+	case *dataapi.ResultOutput, *dataapi.ResultV2Output:
+		// Result pages carry no timestamps; skipping the rewrite keeps
+		// large pages from being decoded and encoded a second time.
+		return b, nil
+	}
 	var generic any
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
