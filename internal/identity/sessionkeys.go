@@ -1,6 +1,8 @@
 package identity
 
 import (
+	"github.com/tipgate/tipgate/internal/secretfile"
+
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -174,22 +176,11 @@ func loadKeys(dir string, now time.Time, rotation, overlap time.Duration) (*keyr
 }
 
 func readKey(path string, period time.Time) (*sessionKey, error) {
-	fi, err := os.Stat(path)
+	der, err := secretfile.ReadPEM(path, "PRIVATE KEY")
 	if err != nil {
 		return nil, fmt.Errorf("identity: session key: %w", err)
 	}
-	if fi.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("identity: session key %s is accessible to other users (mode %v)", path, fi.Mode().Perm())
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("identity: session key: %w", err)
-	}
-	block, _ := pem.Decode(b)
-	if block == nil || block.Type != "PRIVATE KEY" {
-		return nil, fmt.Errorf("identity: session key %s is not a PEM private key", path)
-	}
-	parsed, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	parsed, err := x509.ParsePKCS8PrivateKey(der)
 	if err != nil {
 		return nil, fmt.Errorf("identity: session key %s: %w", path, err)
 	}

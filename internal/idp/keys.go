@@ -1,6 +1,8 @@
 package idp
 
 import (
+	"github.com/tipgate/tipgate/internal/secretfile"
+
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
@@ -47,7 +49,7 @@ func loadOrCreateKey(path string) (*signingKey, error) {
 	if path == "" {
 		return newKey()
 	}
-	st, err := os.Stat(path)
+	_, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		k, err := newKey()
 		if err != nil {
@@ -70,10 +72,7 @@ func loadOrCreateKey(path string) (*signingKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("signing key: %w", err)
 	}
-	if st.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("signing key %s: mode %04o is readable by others; chmod 600 it", path, st.Mode().Perm())
-	}
-	data, err := os.ReadFile(path)
+	data, err := secretfile.Read(path)
 	if err != nil {
 		return nil, fmt.Errorf("signing key: %w", err)
 	}

@@ -1,6 +1,8 @@
 package ssooidc
 
 import (
+	"github.com/tipgate/tipgate/internal/secretfile"
+
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -103,22 +105,11 @@ func loadOrCreateECKey(path string) (*ecdsa.PrivateKey, error) {
 }
 
 func readECKey(path string) (*ecdsa.PrivateKey, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if st.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("ssooidc: key file %s is readable by others (mode %v): chmod 600 it", path, st.Mode().Perm())
-	}
-	b, err := os.ReadFile(path)
+	der, err := secretfile.ReadPEM(path, "PRIVATE KEY")
 	if err != nil {
 		return nil, fmt.Errorf("ssooidc: signing key: %w", err)
 	}
-	blk, _ := pem.Decode(b)
-	if blk == nil || blk.Type != "PRIVATE KEY" {
-		return nil, fmt.Errorf("ssooidc: %s is not a PEM private key", path)
-	}
-	k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
+	k, err := x509.ParsePKCS8PrivateKey(der)
 	if err != nil {
 		return nil, fmt.Errorf("ssooidc: %s: %w", path, err)
 	}

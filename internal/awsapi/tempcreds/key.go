@@ -1,6 +1,8 @@
 package tempcreds
 
 import (
+	"github.com/tipgate/tipgate/internal/secretfile"
+
 	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha256"
@@ -61,14 +63,7 @@ func LoadOrCreateKey(path string) ([]byte, error) {
 }
 
 func readKey(path string) ([]byte, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if st.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("tempcreds: key file %s is readable by others (mode %v): chmod 600 it", path, st.Mode().Perm())
-	}
-	k, err := os.ReadFile(path)
+	k, err := secretfile.Read(path)
 	if err != nil {
 		return nil, fmt.Errorf("tempcreds: key: %w", err)
 	}
