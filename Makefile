@@ -38,6 +38,7 @@ fuzz: ## short runs of every fuzz target
 	$(GO) test -run='^$$' -fuzz='^FuzzTokenForm$$' -fuzztime=$(FUZZTIME) ./internal/identity/tokenapi
 	$(GO) test -run='^$$' -fuzz='^FuzzParseUsers$$' -fuzztime=$(FUZZTIME) ./internal/idp
 	$(GO) test -run='^$$' -fuzz='^FuzzDataAPIRequest$$' -fuzztime=$(FUZZTIME) ./internal/awsapi
+	$(GO) test -run='^$$' -fuzz='^FuzzParseForm$$' -fuzztime=$(FUZZTIME) ./internal/awsapi/sts
 	$(GO) test -run='^$$' -fuzz='^FuzzExecuteBody$$' -fuzztime=$(FUZZTIME) ./internal/restapi
 
 oracle: ## long differential-oracle run: make oracle N=100000 [SEED=n]

@@ -7,11 +7,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/tipgate/tipgate/internal/config"
 	"github.com/tipgate/tipgate/internal/demo"
+	"github.com/tipgate/tipgate/internal/identity"
 	"github.com/tipgate/tipgate/internal/idp"
 	"github.com/tipgate/tipgate/internal/server"
 )
@@ -35,6 +39,14 @@ func demoServe(ctx context.Context, dataDir, s3root, listen, password string, st
 		return err
 	}
 	root, _ := filepath.Abs(s3root)
+	// Bind first: the embedded IdP's issuer, which the roles and the
+	// application trust, is the server's URL (port 0 picks a free port).
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return fmt.Errorf("demo: listen on %s: %w", listen, err)
+	}
+	u := "http://" + ln.Addr().String()
+	names := demoNames(u)
 	cfg, err := config.Parse([]byte(fmt.Sprintf(`
 [server]
 listen = %s
@@ -50,17 +62,19 @@ id = "tipgate-cli"
 public = true
 redirect_uris = ["http://127.0.0.1/callback"]
 grants = ["authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code", "password"]
-`, strconv.Quote(listen), strconv.Quote(abs), strconv.Quote(root))))
+%s`, strconv.Quote(listen), strconv.Quote(abs), strconv.Quote(root), names.config())))
 	if err != nil {
+		ln.Close()
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	srv, err := server.New(ctx, cfg, server.Options{Logger: log, IDPUsers: users})
+	srv, err := server.New(ctx, cfg, server.Options{Logger: log, IDPUsers: users, Listener: ln})
 	if err != nil {
+		ln.Close()
 		return err
 	}
 	defer srv.Close()
-	u := srv.URL
+	u = srv.URL
 	fmt.Fprintf(stdout, "\ntipgate is serving at %s (Ctrl-C stops it)\n", u)
 	fmt.Fprintf(stdout, "  embedded IdP (OpenID Connect): %s/idp   client id: tipgate-cli\n", u)
 	fmt.Fprintf(stdout, "  demo users (password %q):\n", password)
@@ -82,5 +96,153 @@ Or sign in from the command line (device flow) and query:
   ./bin/tipgate login --server %[1]s --issuer %[1]s/idp --client-id tipgate-cli
   ./bin/tipgate sql --remote %[1]s -c 'SELECT city, count(*) FROM sales_data GROUP BY 1 ORDER BY 2 DESC LIMIT 5'
 `, u, password)
-	return srv.Serve(ctx)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ctx) }()
+	select {
+	case <-srv.Ready():
+	case err := <-errc:
+		return err
+	}
+	// Only now: a client that sources demo.env finds a server answering.
+	envFile := filepath.Join(abs, DemoEnvFile)
+	if err := writeFileAtomic(envFile, []byte(names.env(password))); err != nil {
+		fmt.Fprintf(stderr, "demo: could not write %s: %v\n", envFile, err)
+	} else {
+		fmt.Fprintf(stdout, `
+Trusted identity propagation with unmodified AWS SDK code (STS, SSO-OIDC, Redshift Data API):
+  . %[1]s
+  (AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL_SSO_OIDC and AWS_ENDPOINT_URL_REDSHIFT_DATA point the SDKs at tipgate)
+  bridge role  %[2]s   (web identity: %[4]s, audience %[5]s)
+  client role  %[3]s   (AssumeRole + SetContext from the bridge role)
+  application  %[6]s   (RedshiftStreamlitDemo)
+  workgroup %[7]s, database %[8]s, namespace %[9]s
+`, envFile, names.BridgeRole, names.ClientRole, names.IDPIssuer, names.ClientID, names.AppARN, names.Workgroup, names.Database, names.Namespace)
+	}
+	return <-errc
+}
+
+// DemoEnvFile is the file in the data directory with the demo's endpoints
+// and names as shell export lines.
+const DemoEnvFile = "demo.env"
+
+// The reference setup's names, which the demo configures.
+const (
+	demoAccount    = "000000000000"
+	demoBridgeRole = "arn:aws:iam::000000000000:role/IDCBridgeRole"
+	demoClientRole = "arn:aws:iam::000000000000:role/RedshiftDataAPIClientRole"
+	demoAppName    = "RedshiftStreamlitDemo"
+	demoAppARN     = "arn:aws:sso::000000000000:application/ssoins-tipgatedemo0001/apl-tipgatedemo0001"
+	demoWorkgroup  = "redshift-tip-enabled"
+	demoDatabase   = "dev"
+	demoRegion     = "us-east-1"
+	demoClientID   = "tipgate-cli"
+)
+
+// demoSetup is everything the demo configures for trusted identity
+// propagation and tells clients in demo.env.
+type demoSetup struct {
+	URL, IDPIssuer, ClientID               string
+	Account, BridgeRole, ClientRole        string
+	AppName, AppARN                        string
+	Workgroup, Database, Namespace, Region string
+}
+
+func demoNames(url string) demoSetup {
+	return demoSetup{URL: url, IDPIssuer: url + server.IDPPath, ClientID: demoClientID, Account: demoAccount,
+		BridgeRole: demoBridgeRole, ClientRole: demoClientRole, AppName: demoAppName, AppARN: demoAppARN,
+		Workgroup: demoWorkgroup, Database: demoDatabase, Namespace: identity.DefaultNamespace, Region: demoRegion}
+}
+
+// config is the [awsapi] part of the demo's configuration: the reference
+// setup against the embedded IdP.
+func (d demoSetup) config() string {
+	q := strconv.Quote
+	return fmt.Sprintf(`
+[awsapi]
+account_id = %[1]s
+workgroup = %[2]s
+database = %[3]s
+
+[[awsapi.applications]]
+arn = %[4]s
+name = %[5]s
+issuer = %[6]s
+audiences = [%[7]s]
+user_claim = "email"
+authorized_callers = [%[8]s]
+
+[[awsapi.roles]]
+arn = %[8]s
+[[awsapi.roles.trust.web_identity]]
+issuer = %[6]s
+audiences = [%[7]s]
+
+[[awsapi.roles]]
+arn = %[9]s
+[awsapi.roles.trust]
+assume_role = [%[8]s]
+set_context = [%[8]s]
+context_applications = [%[4]s]
+`, q(d.Account), q(d.Workgroup), q(d.Database), q(d.AppARN), q(d.AppName), q(d.IDPIssuer), q(d.ClientID), q(d.BridgeRole), q(d.ClientRole))
+}
+
+// env is demo.env: shell export lines a client sources.
+func (d demoSetup) env(password string) string {
+	var b strings.Builder
+	b.WriteString("# tipgate demo: source this file (. ./demo.env) to point unmodified AWS SDK code at tipgate.\n")
+	b.WriteString("# Written by `tipgate demo` once the server was ready; it is rewritten on every start.\n")
+	line := func(k, v string) { fmt.Fprintf(&b, "export %s=%s\n", k, shellQuote(v)) }
+	line("AWS_REGION", d.Region)
+	b.WriteString("# The SDKs' standard per-service endpoint settings: every service is the same tipgate server.\n")
+	line("AWS_ENDPOINT_URL_STS", d.URL)
+	line("AWS_ENDPOINT_URL_SSO_OIDC", d.URL)
+	line("AWS_ENDPOINT_URL_REDSHIFT_DATA", d.URL)
+	b.WriteString("# The reference setup's names.\n")
+	line("TIPGATE_URL", d.URL)
+	line("TIPGATE_ACCOUNT_ID", d.Account)
+	line("TIPGATE_APP_ARN", d.AppARN)
+	line("TIPGATE_APP_NAME", d.AppName)
+	line("TIPGATE_BRIDGE_ROLE_ARN", d.BridgeRole)
+	line("TIPGATE_CLIENT_ROLE_ARN", d.ClientRole)
+	line("TIPGATE_WORKGROUP", d.Workgroup)
+	line("TIPGATE_DATABASE", d.Database)
+	line("TIPGATE_NAMESPACE", d.Namespace)
+	b.WriteString("# The external IdP (tipgate's embedded development IdP) and its client.\n")
+	line("TIPGATE_IDP_ISSUER", d.IDPIssuer)
+	line("TIPGATE_IDP_TOKEN_ENDPOINT", d.IDPIssuer+"/oauth/token")
+	line("TIPGATE_IDP_CLIENT_ID", d.ClientID)
+	b.WriteString("# Empty on purpose: " + d.ClientID + " is a public client (PKCE, device code and password grants), it has no secret.\n")
+	line("TIPGATE_IDP_CLIENT_SECRET", "")
+	b.WriteString("# The demo users' password (development only: the file is readable by its owner only).\n")
+	line("TIPGATE_DEMO_PASSWORD", password)
+	return b.String()
+}
+
+// shellQuote quotes v for POSIX shells.
+func shellQuote(v string) string {
+	return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'"
+}
+
+// writeFileAtomic writes path (mode 0600) so that readers see either no
+// file or the whole of it.
+func writeFileAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
 }

@@ -107,3 +107,30 @@ func TestDefaults(t *testing.T) {
 		t.Errorf("session defaults: %+v", s)
 	}
 }
+
+// TestDocsExamples parses every TOML example of docs/redshift-developers.md
+// that is a whole file (has a [server] section).
+func TestDocsExamples(t *testing.T) {
+	b, err := os.ReadFile("../../docs/redshift-developers.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, block := range strings.Split(string(b), "```toml\n")[1:] {
+		body, _, _ := strings.Cut(block, "```")
+		if !strings.Contains(body, "[server]") {
+			continue
+		}
+		n++
+		c, err := Parse([]byte(body))
+		if err != nil {
+			t.Fatalf("example %d: %v", n, err)
+		}
+		if len(c.AWSAPI.Roles) != 2 || len(c.AWSAPI.Applications) != 1 || c.AWSAPI.Workgroup != DefaultWorkgroup {
+			t.Errorf("example %d: %+v", n, c.AWSAPI)
+		}
+	}
+	if n == 0 {
+		t.Fatal("no complete example found")
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net"
 	"regexp"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -48,10 +50,83 @@ type AccessKey struct {
 	Groups    []string
 }
 
-// AWSAPI is the [awsapi] section.
+// AWSAPI is the [awsapi] section: the AWS wire bindings (Data API, STS,
+// SSO-OIDC) and the IAM / IAM Identity Center objects they serve.
 type AWSAPI struct {
+	// AccountID is the 12-digit account every role and application belongs
+	// to (default "000000000000").
+	AccountID string
+	// Workgroup and Database are the names clients pass to the Data API
+	// (defaults "redshift-tip-enabled" and "dev").
+	Workgroup  string
+	Database   string
 	AccessKeys []AccessKey
+	// Roles are the IAM roles STS issues sessions for.
+	Roles []Role
+	// Applications are the customer-managed IAM Identity Center
+	// applications SSO-OIDC's CreateTokenWithIAM serves.
+	Applications []Application
 }
+
+// Role is one [[awsapi.roles]] entry.
+type Role struct {
+	ARN string
+	// MaxSessionDuration bounds DurationSeconds (default 1h, at most 12h).
+	MaxSessionDuration time.Duration
+	Trust              RoleTrust
+}
+
+// RoleTrust is [awsapi.roles.trust]: the role's trust policy. Whatever it
+// does not list is denied.
+type RoleTrust struct {
+	// WebIdentity: issuers (with audiences) whose ID tokens may
+	// sts:AssumeRoleWithWebIdentity the role.
+	WebIdentity []WebIdentityTrust
+	// AssumeRole: principal ARNs (roles, or arn:aws:iam::ACCOUNT:user/NAME
+	// for static keys) allowed sts:AssumeRole.
+	AssumeRole []string
+	// SetContext: principal ARNs also allowed sts:SetContext (identity-
+	// enhanced sessions); each must be in AssumeRole too.
+	SetContext []string
+	// ContextApplications: application ARNs whose context assertions the
+	// role accepts.
+	ContextApplications []string
+}
+
+// WebIdentityTrust is one [[awsapi.roles.trust.web_identity]] entry.
+type WebIdentityTrust struct {
+	Issuer    string
+	Audiences []string
+}
+
+// Application is one [[awsapi.applications]] entry: a customer-managed
+// IAM Identity Center application with a trusted token issuer.
+type Application struct {
+	ARN  string
+	Name string
+	// Issuer and Audiences: the trusted token issuer and the aud values
+	// accepted from it.
+	Issuer    string
+	Audiences []string
+	// UserClaim is the attribute mapping: the claim naming the user
+	// (default "email").
+	UserClaim string
+	// Scopes granted when a request names none (empty: the service's
+	// defaults).
+	Scopes []string
+	// AuthorizedCallers: role or user ARNs allowed CreateTokenWithIAM.
+	AuthorizedCallers []string
+	// TokenLifetime (default 1h) and RefreshLifetime (default 8h).
+	TokenLifetime   time.Duration
+	RefreshLifetime time.Duration
+}
+
+// Defaults of the [awsapi] section: the reference setup's names.
+const (
+	DefaultAccountID = "000000000000"
+	DefaultWorkgroup = "redshift-tip-enabled"
+	DefaultDatabase  = "dev"
+)
 
 // IDPClient is one [[idp.clients]] entry.
 type IDPClient struct {
@@ -101,7 +176,42 @@ type rawAccessKey struct {
 }
 
 type rawAWSAPI struct {
-	AccessKeys []rawAccessKey `toml:"access_keys"`
+	AccountID    any              `toml:"account_id"`
+	Workgroup    any              `toml:"workgroup"`
+	Database     any              `toml:"database"`
+	AccessKeys   []rawAccessKey   `toml:"access_keys"`
+	Roles        []rawRole        `toml:"roles"`
+	Applications []rawApplication `toml:"applications"`
+}
+
+type rawRole struct {
+	ARN                any      `toml:"arn"`
+	MaxSessionDuration any      `toml:"max_session_duration"`
+	Trust              rawTrust `toml:"trust"`
+}
+
+type rawTrust struct {
+	WebIdentity         []rawWebIdentity `toml:"web_identity"`
+	AssumeRole          any              `toml:"assume_role"`
+	SetContext          any              `toml:"set_context"`
+	ContextApplications any              `toml:"context_applications"`
+}
+
+type rawWebIdentity struct {
+	Issuer    any `toml:"issuer"`
+	Audiences any `toml:"audiences"`
+}
+
+type rawApplication struct {
+	ARN               any `toml:"arn"`
+	Name              any `toml:"name"`
+	Issuer            any `toml:"issuer"`
+	Audiences         any `toml:"audiences"`
+	UserClaim         any `toml:"user_claim"`
+	Scopes            any `toml:"scopes"`
+	AuthorizedCallers any `toml:"authorized_callers"`
+	TokenLifetime     any `toml:"token_lifetime"`
+	RefreshLifetime   any `toml:"refresh_lifetime"`
 }
 
 type rawIDPClient struct {
@@ -185,8 +295,166 @@ func (r rawDataAPI) validate(p *problems, key string) DataAPI {
 
 var reAccessKeyID = regexp.MustCompile(`^[A-Z0-9]{16,128}$`)
 
+var (
+	reAccountID    = regexp.MustCompile(`^[0-9]{12}$`)
+	reWorkgroup    = regexp.MustCompile(`^[a-z0-9-]{3,64}$`)
+	reDatabase     = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$]{0,126}$`)
+	reRoleARN      = regexp.MustCompile(`^arn:aws:iam::([0-9]{12}):role/[\w+=,.@/-]{1,512}$`)
+	rePrincipalARN = regexp.MustCompile(`^arn:aws:iam::[0-9]{12}:(role|user)/[\w+=,.@/-]{1,512}$`)
+	reAppARN       = regexp.MustCompile(`^arn:aws:sso::([0-9]{12}):application/[a-zA-Z0-9-]+/apl-[a-zA-Z0-9]+$`)
+)
+
 func (r rawAWSAPI) validate(p *problems, key string) AWSAPI {
-	var out AWSAPI
+	out := AWSAPI{
+		AccountID: str(p, key+".account_id", r.AccountID, DefaultAccountID),
+		Workgroup: str(p, key+".workgroup", r.Workgroup, DefaultWorkgroup),
+		Database:  str(p, key+".database", r.Database, DefaultDatabase),
+	}
+	if !reAccountID.MatchString(out.AccountID) {
+		p.add(key+".account_id", "must be 12 digits")
+	}
+	if !reWorkgroup.MatchString(out.Workgroup) {
+		p.add(key+".workgroup", "must be 3 to 64 lower-case letters, digits and hyphens")
+	}
+	if !reDatabase.MatchString(out.Database) {
+		p.add(key+".database", "must be a database name (letters, digits, _ and $, not starting with a digit)")
+	}
+	out.AccessKeys = r.validateKeys(p, key)
+	apps := map[string]bool{}
+	for i, ra := range r.Applications {
+		a := ra.validate(p, fmt.Sprintf("%s.applications[%d]", key, i), out.AccountID)
+		if apps[a.ARN] && a.ARN != "" {
+			p.add(fmt.Sprintf("%s.applications[%d].arn", key, i), "is listed twice")
+		}
+		apps[a.ARN] = true
+		out.Applications = append(out.Applications, a)
+	}
+	roles := map[string]bool{}
+	for i, rr := range r.Roles {
+		ro := rr.validate(p, fmt.Sprintf("%s.roles[%d]", key, i), out.AccountID)
+		if roles[ro.ARN] && ro.ARN != "" {
+			p.add(fmt.Sprintf("%s.roles[%d].arn", key, i), "is listed twice")
+		}
+		roles[ro.ARN] = true
+		out.Roles = append(out.Roles, ro)
+	}
+	return out
+}
+
+func (r rawRole) validate(p *problems, key, account string) Role {
+	ro := Role{ARN: str(p, key+".arn", r.ARN, "")}
+	ro.MaxSessionDuration, _ = duration(p, key+".max_session_duration", r.MaxSessionDuration, time.Hour)
+	if ro.MaxSessionDuration < time.Hour || ro.MaxSessionDuration > 12*time.Hour {
+		p.add(key+".max_session_duration", "must be between 1h and 12h")
+	}
+	if m := reRoleARN.FindStringSubmatch(ro.ARN); m == nil {
+		p.add(key+".arn", "must be an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)")
+	} else if m[1] != account && reAccountID.MatchString(account) {
+		p.add(key+".arn", "is not in account %s (awsapi.account_id)", account)
+	}
+	tk := key + ".trust"
+	t := &ro.Trust
+	for j, rw := range r.Trust.WebIdentity {
+		k := fmt.Sprintf("%s.web_identity[%d]", tk, j)
+		w := WebIdentityTrust{Issuer: str(p, k+".issuer", rw.Issuer, ""), Audiences: strList(p, k+".audiences", rw.Audiences)}
+		if rw.Issuer == nil {
+			p.add(k+".issuer", "is required")
+		} else if _, ok := rw.Issuer.(string); ok {
+			issuerURL(p, k+".issuer", w.Issuer)
+		}
+		audiences(p, k+".audiences", rw.Audiences, w.Audiences)
+		t.WebIdentity = append(t.WebIdentity, w)
+	}
+	t.AssumeRole = principalARNs(p, tk+".assume_role", r.Trust.AssumeRole)
+	t.SetContext = principalARNs(p, tk+".set_context", r.Trust.SetContext)
+	t.ContextApplications = strList(p, tk+".context_applications", r.Trust.ContextApplications)
+	for i, a := range t.ContextApplications {
+		if !reAppARN.MatchString(a) {
+			p.add(fmt.Sprintf("%s.context_applications[%d]", tk, i), "must be an application ARN (arn:aws:sso::ACCOUNT:application/ssoins-ID/apl-ID)")
+		}
+	}
+	for i, sc := range t.SetContext {
+		if !slices.Contains(t.AssumeRole, sc) {
+			p.add(fmt.Sprintf("%s.set_context[%d]", tk, i), "may set context but not assume the role: add it to assume_role")
+		}
+	}
+	if len(t.SetContext) > 0 && len(t.ContextApplications) == 0 {
+		p.add(tk+".context_applications", "is required with set_context (whose context assertions the role accepts)")
+	}
+	return ro
+}
+
+func (r rawApplication) validate(p *problems, key, account string) Application {
+	a := Application{
+		ARN:               str(p, key+".arn", r.ARN, ""),
+		Name:              str(p, key+".name", r.Name, ""),
+		Issuer:            str(p, key+".issuer", r.Issuer, ""),
+		Audiences:         strList(p, key+".audiences", r.Audiences),
+		UserClaim:         str(p, key+".user_claim", r.UserClaim, DefaultUserClaim),
+		Scopes:            strList(p, key+".scopes", r.Scopes),
+		AuthorizedCallers: principalARNs(p, key+".authorized_callers", r.AuthorizedCallers),
+	}
+	a.TokenLifetime, _ = duration(p, key+".token_lifetime", r.TokenLifetime, time.Hour)
+	a.RefreshLifetime, _ = duration(p, key+".refresh_lifetime", r.RefreshLifetime, 8*time.Hour)
+	if m := reAppARN.FindStringSubmatch(a.ARN); m == nil {
+		p.add(key+".arn", "must be an application ARN (arn:aws:sso::ACCOUNT:application/ssoins-ID/apl-ID)")
+	} else if m[1] != account && reAccountID.MatchString(account) {
+		p.add(key+".arn", "is not in account %s (awsapi.account_id)", account)
+	}
+	if r.Issuer == nil {
+		p.add(key+".issuer", "is required (the trusted token issuer)")
+	} else if _, ok := r.Issuer.(string); ok {
+		issuerURL(p, key+".issuer", a.Issuer)
+	}
+	audiences(p, key+".audiences", r.Audiences, a.Audiences)
+	if !claimRE.MatchString(a.UserClaim) {
+		p.add(key+".user_claim", "must be a non-empty claim name without spaces")
+	}
+	if r.AuthorizedCallers == nil || isEmptyArray(r.AuthorizedCallers) {
+		p.add(key+".authorized_callers", "must name at least one role or user ARN")
+	}
+	if a.TokenLifetime < 5*time.Minute || a.TokenLifetime > 12*time.Hour {
+		p.add(key+".token_lifetime", "must be between 5m and 12h")
+	}
+	if a.RefreshLifetime < a.TokenLifetime || a.RefreshLifetime > 90*24*time.Hour {
+		p.add(key+".refresh_lifetime", "must be between token_lifetime and 90 days")
+	}
+	return a
+}
+
+// audiences checks a required, non-empty list of distinct client ids.
+func audiences(p *problems, key string, raw any, list []string) {
+	switch {
+	case raw == nil:
+		p.add(key, "is required (the client ids tokens are issued to)")
+	case isEmptyArray(raw):
+		p.add(key, "must list at least one client id")
+	}
+	dup := map[string]bool{}
+	for i, a := range list {
+		if strings.TrimSpace(a) == "" {
+			p.add(fmt.Sprintf("%s[%d]", key, i), "must not be empty")
+		}
+		if dup[a] {
+			p.add(fmt.Sprintf("%s[%d]", key, i), "duplicate audience")
+		}
+		dup[a] = true
+	}
+}
+
+// principalARNs reads a list of IAM role or user ARNs.
+func principalARNs(p *problems, key string, v any) []string {
+	list := strList(p, key, v)
+	for i, a := range list {
+		if !rePrincipalARN.MatchString(a) {
+			p.add(fmt.Sprintf("%s[%d]", key, i), "must be an IAM role or user ARN (arn:aws:iam::ACCOUNT:role/NAME or :user/NAME)")
+		}
+	}
+	return list
+}
+
+func (r rawAWSAPI) validateKeys(p *problems, key string) []AccessKey {
+	var out []AccessKey
 	seen := map[string]bool{}
 	for i, rk := range r.AccessKeys {
 		k := fmt.Sprintf("%s.access_keys[%d]", key, i)
@@ -211,7 +479,7 @@ func (r rawAWSAPI) validate(p *problems, key string) AWSAPI {
 		if ak.User == "" {
 			p.add(k+".user", "is required")
 		}
-		out.AccessKeys = append(out.AccessKeys, ak)
+		out = append(out, ak)
 	}
 	return out
 }

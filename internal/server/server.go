@@ -14,11 +14,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/tipgate/tipgate/internal/audit"
 	"github.com/tipgate/tipgate/internal/awsapi"
+	"github.com/tipgate/tipgate/internal/awsapi/ssooidc"
+	"github.com/tipgate/tipgate/internal/awsapi/tempcreds"
 	"github.com/tipgate/tipgate/internal/config"
 	"github.com/tipgate/tipgate/internal/dataapi"
 	"github.com/tipgate/tipgate/internal/engine/duckdb"
@@ -54,6 +57,8 @@ type Server struct {
 	metrics  *metrics
 	handler  http.Handler
 	ready    atomic.Bool
+	readyc   chan struct{}
+	readyO   sync.Once
 	URL      string
 }
 
@@ -70,7 +75,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Server, error)
 			return nil, fmt.Errorf("server: listen on %s: %w", cfg.Server.Listen, err)
 		}
 	}
-	s := &Server{cfg: cfg, log: log, ln: ln, metrics: newMetrics()}
+	s := &Server{cfg: cfg, log: log, ln: ln, metrics: newMetrics(), readyc: make(chan struct{})}
 	s.URL = cfg.Server.PublicURL
 	if opts.Listener != nil || strings.HasSuffix(cfg.Server.Listen, ":0") {
 		s.URL = "http://" + ln.Addr().String()
@@ -144,7 +149,18 @@ func (s *Server) open(ctx context.Context, opts Options) error {
 		p.Issuer = "awsapi-access-key"
 		keys[k.AccessKeyID] = awsapi.Credential{SecretAccessKey: k.SecretAccessKey, Principal: p}
 	}
-	aws := awsapi.NewDataAPI(svc, keys, awsapi.Options{Logger: s.log})
+	// Temporary credentials (STS) are verified by opening their session
+	// token with the server key: no lookup, any replica answers.
+	sealer, err := tempcreds.OpenDir(dir)
+	if err != nil {
+		return fmt.Errorf("server: temporary credentials key: %w", err)
+	}
+	store := awsapi.ChainCredentials{keys, &tempcreds.Store{Sealer: sealer}}
+	stsH, err := s.awsIdentity(mux, verifier, issuers, sealer, store)
+	if err != nil {
+		return err
+	}
+	aws := awsapi.NewDataAPI(svc, store, awsapi.Options{Logger: s.log})
 	mux.Handle("/v1/", restapi.New(svc, s.sessions, s.log))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
@@ -155,10 +171,15 @@ func (s *Server) open(ctx context.Context, opts Options) error {
 		w.Write([]byte("ready\n"))
 	})
 	mux.Handle("GET /metrics", s.metrics)
-	// AWS SDKs post every call to "/": the X-Amz-Target header says which.
+	// AWS SDKs post every call to "/": the X-Amz-Target header names a
+	// Data API (JSON 1.1) operation; STS (awsQuery) posts a form instead.
 	mux.HandleFunc("POST /{$}", func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.Header.Get("X-Amz-Target"), "RedshiftData.") {
 			aws.ServeHTTP(w, r)
+			return
+		}
+		if isSTS(r) {
+			stsH.ServeHTTP(w, r)
 			return
 		}
 		http.Error(w, `{"__type":"UnknownOperationException","message":"unknown operation"}`, http.StatusBadRequest)
@@ -196,6 +217,9 @@ func (s *Server) mountIDP(ctx context.Context, mux *http.ServeMux, users []idp.U
 		Namespace: identity.DefaultNamespace}, nil
 }
 
+// Ready is closed once Serve answers requests (GET /readyz says "ready").
+func (s *Server) Ready() <-chan struct{} { return s.readyc }
+
 // Engine exposes the warehouse (for the demo's setup).
 func (s *Server) Engine() *duckdb.Engine { return s.engine }
 
@@ -215,6 +239,7 @@ func (s *Server) Serve(ctx context.Context) error {
 		}
 	}()
 	s.ready.Store(true)
+	s.readyO.Do(func() { close(s.readyc) })
 	s.log.Info("tipgate serving", "url", s.URL)
 	select {
 	case err := <-errc:
@@ -271,6 +296,10 @@ func bindingOf(r *http.Request) string {
 	switch {
 	case strings.HasPrefix(r.Header.Get("X-Amz-Target"), "RedshiftData."):
 		return "aws"
+	case r.URL.Path == "/" && isSTS(r):
+		return "sts"
+	case r.URL.Path == ssooidc.Path, strings.HasPrefix(r.URL.Path, SSOOIDCPath+"/"):
+		return "sso-oidc"
 	case strings.HasPrefix(r.URL.Path, "/v1/"):
 		return "rest"
 	case strings.HasPrefix(r.URL.Path, IDPPath+"/"):

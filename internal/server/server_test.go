@@ -55,12 +55,24 @@ func (l *lockedBuffer) String() string {
 
 func startServer(t *testing.T) (*server.Server, *lockedBuffer) {
 	t.Helper()
+	return startServerWith(t, "")
+}
+
+// startServerWith appends extra to the test configuration, with {{URL}}
+// replaced by the server's URL (known before the configuration is parsed:
+// the listener is bound first).
+func startServerWith(t *testing.T, extra string) (*server.Server, *lockedBuffer) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	dir := t.TempDir()
 	s3 := filepath.Join(dir, "s3")
 	src := filepath.Join(s3, filepath.FromSlash(demo.SourceKey))
 	os.MkdirAll(filepath.Dir(src), 0o755)
 	if err := gendata.WriteFile(ctx, src, gendata.Options{Rows: 3000, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
 		t.Fatal(err)
 	}
 	cfg, err := config.Parse([]byte(`
@@ -84,11 +96,7 @@ secret_access_key = "` + secretKey + `"
 user = "ming@example.com"
 namespace = "AWSIDC"
 groups = ["apac-sales"]
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+` + strings.ReplaceAll(extra, "{{URL}}", "http://"+ln.Addr().String())))
 	if err != nil {
 		t.Fatal(err)
 	}
