@@ -27,6 +27,7 @@ demo: build ## generate demo data into $(DATA), apply the reference policies, sh
 test: lint test-go fuzz ## everything CI runs: lint, all Go tests, short fuzz runs
 
 test-go: ## all Go tests (semantics suite, attack corpus, differential oracle, crash test, ...)
+	scripts/sdk-deps.sh
 	$(GO) test -count=1 -timeout 20m ./...
 
 fuzz: ## short runs of every fuzz target

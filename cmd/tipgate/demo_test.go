@@ -75,6 +75,7 @@ func TestDemoEnv(t *testing.T) {
 	resp.Body.Close()
 	for k, want := range map[string]string{
 		"AWS_REGION":                     "us-east-1",
+		"AWS_DEFAULT_REGION":             "us-east-1",
 		"AWS_ENDPOINT_URL_SSO_OIDC":      base,
 		"AWS_ENDPOINT_URL_REDSHIFT_DATA": base,
 		"TIPGATE_APP_ARN":                "arn:aws:sso::000000000000:application/ssoins-tipgatedemo0001/apl-tipgatedemo0001",

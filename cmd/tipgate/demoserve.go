@@ -193,6 +193,8 @@ func (d demoSetup) env(password string) string {
 	b.WriteString("# Written by `tipgate demo` once the server was ready; it is rewritten on every start.\n")
 	line := func(k, v string) { fmt.Fprintf(&b, "export %s=%s\n", k, shellQuote(v)) }
 	line("AWS_REGION", d.Region)
+	// boto3 (botocore) reads the region only from AWS_DEFAULT_REGION.
+	line("AWS_DEFAULT_REGION", d.Region)
 	b.WriteString("# The SDKs' standard per-service endpoint settings: every service is the same tipgate server.\n")
 	line("AWS_ENDPOINT_URL_STS", d.URL)
 	line("AWS_ENDPOINT_URL_SSO_OIDC", d.URL)

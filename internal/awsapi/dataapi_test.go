@@ -179,8 +179,18 @@ func TestBadRequests(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
 	}
-	replay := signed(t, srv.URL, "RedshiftData.ListDatabases", `{"Database":"dev"}`, now, secret)
-	replayBody := `{"Database":"dev"}`
+	// A state-changing call may not be played again; a read may (SDKs
+	// repeat polls with identical signatures, and reads change nothing).
+	replay := signed(t, srv.URL, "RedshiftData.ExecuteStatement", `{"Sql":"SELECT 1"}`, now, secret)
+	replayBody := `{"Sql":"SELECT 1"}`
+	read := signed(t, srv.URL, "RedshiftData.ListDatabases", `{"Database":"dev"}`, now, secret)
+	for i := 0; i < 2; i++ {
+		r := read.Clone(context.Background())
+		r.Body = io.NopCloser(strings.NewReader(`{"Database":"dev"}`))
+		if status, body := do(r); status != 200 {
+			t.Fatalf("repeated read %d: %d %s", i, status, body)
+		}
+	}
 	tests := []struct {
 		name   string
 		req    func() *http.Request

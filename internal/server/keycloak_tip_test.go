@@ -1,0 +1,177 @@
+package server_test
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/redshiftdata"
+	rsdtypes "github.com/aws/aws-sdk-go-v2/service/redshiftdata/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
+	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+
+	"github.com/tipgate/tipgate/internal/testenv/keycloak"
+)
+
+// keycloakTIPConfig is the reference setup with a real Keycloak realm as
+// the external IdP: a trusted issuer (audience = its confidential client),
+// the application and the bridge role's web-identity trust naming it.
+func keycloakTIPConfig(kc *keycloak.Keycloak) string {
+	return `
+[[identity.issuers]]
+issuer = "` + kc.Issuer + `"
+audiences = ["` + kc.ClientID + `"]
+groups_claim = "` + keycloak.GroupsClaim + `"
+
+[[awsapi.applications]]
+arn = "` + appARN + `"
+name = "RedshiftStreamlitDemo"
+issuer = "` + kc.Issuer + `"
+audiences = ["` + kc.ClientID + `"]
+user_claim = "email"
+authorized_callers = ["` + bridgeRole + `"]
+
+[[awsapi.roles]]
+arn = "` + bridgeRole + `"
+[[awsapi.roles.trust.web_identity]]
+issuer = "` + kc.Issuer + `"
+audiences = ["` + kc.ClientID + `"]
+
+[[awsapi.roles]]
+arn = "` + clientRole + `"
+[awsapi.roles.trust]
+assume_role = ["` + bridgeRole + `"]
+set_context = ["` + bridgeRole + `"]
+context_applications = ["` + appARN + `"]
+`
+}
+
+// TestKeycloakTrustedIdentityPropagation runs the reference flow with the
+// real aws-sdk-go-v2 clients and ID tokens from a real Keycloak: Keycloak ID
+// token → AssumeRoleWithWebIdentity (bridge role) → CreateTokenWithIAM →
+// sts:identity_context → AssumeRole with ProvidedContexts → Data API. ming
+// sees only Asia, frank only the Americas. It never skips: if Keycloak cannot
+// be fetched or started the test fails with the harness's message.
+func TestKeycloakTrustedIdentityPropagation(t *testing.T) {
+	t0 := time.Now()
+	kc := keycloak.Start(t)
+	t.Logf("keycloak %s at %s: fetch %s, start %s", kc.Version, kc.Issuer,
+		kc.FetchDuration.Round(10*time.Millisecond), kc.StartDuration.Round(100*time.Millisecond))
+	srv, logs := startServerWith(t, keycloakTIPConfig(kc))
+	base := srv.URL
+	ctx := context.Background()
+	secrets := []string{keycloak.TestPassword, kc.ClientSecret}
+
+	for _, tc := range []struct{ email, sees string }{{"ming@example.com", "Asia"}, {"frank@example.com", "America"}} {
+		name := strings.Split(tc.email, "@")[0]
+		tok := kc.IDToken(t, tc.email)
+		secrets = append(secrets, tok)
+		if iss := jwtClaims(t, tok)["iss"]; iss != kc.Issuer {
+			t.Fatalf("%s: ID token iss %v, want %s", name, iss, kc.Issuer)
+		}
+
+		web, err := awssts.New(awssts.Options{Region: tipRegion, BaseEndpoint: aws.String(base), RetryMaxAttempts: 1}).
+			AssumeRoleWithWebIdentity(ctx, &awssts.AssumeRoleWithWebIdentityInput{
+				RoleArn: aws.String(bridgeRole), RoleSessionName: aws.String(name + "-bridge"), WebIdentityToken: aws.String(tok)})
+		if err != nil {
+			t.Fatalf("%s: AssumeRoleWithWebIdentity with a Keycloak ID token: %v", name, err)
+		}
+		if got := aws.ToString(web.Provider); got != kc.Issuer && got != strings.TrimPrefix(kc.Issuer, "http://") {
+			t.Errorf("%s: Provider %q, want the Keycloak issuer", name, got)
+		}
+		if got := aws.ToString(web.Audience); got != kc.ClientID {
+			t.Errorf("%s: Audience %q, want %s", name, got, kc.ClientID)
+		}
+		bridge := creds(web.Credentials)
+
+		out, err := ssooidc.New(ssooidc.Options{Region: tipRegion, BaseEndpoint: aws.String(base), RetryMaxAttempts: 1, Credentials: bridge}).
+			CreateTokenWithIAM(ctx, &ssooidc.CreateTokenWithIAMInput{ClientId: aws.String(appARN),
+				GrantType: aws.String("urn:ietf:params:oauth:grant-type:jwt-bearer"), Assertion: aws.String(tok)})
+		if err != nil {
+			t.Fatalf("%s: CreateTokenWithIAM with a Keycloak ID token: %v", name, err)
+		}
+		assertion, _ := jwtClaims(t, aws.ToString(out.IdToken))["sts:identity_context"].(string)
+		if assertion == "" {
+			t.Fatalf("%s: idToken has no sts:identity_context", name)
+		}
+		secrets = append(secrets, aws.ToString(out.AccessToken), aws.ToString(out.RefreshToken), aws.ToString(out.IdToken), assertion)
+
+		enh, err := awssts.New(awssts.Options{Region: tipRegion, BaseEndpoint: aws.String(base), RetryMaxAttempts: 1, Credentials: bridge}).
+			AssumeRole(ctx, &awssts.AssumeRoleInput{RoleArn: aws.String(clientRole), RoleSessionName: aws.String(name),
+				ProvidedContexts: []ststypes.ProvidedContext{{ProviderArn: aws.String("arn:aws:iam::aws:contextProvider/IdentityCenter"), ContextAssertion: aws.String(assertion)}}})
+		if err != nil {
+			t.Fatalf("%s: AssumeRole with ProvidedContexts: %v", name, err)
+		}
+		secrets = append(secrets, aws.ToString(web.Credentials.SecretAccessKey), aws.ToString(enh.Credentials.SecretAccessKey), aws.ToString(enh.Credentials.SessionToken))
+
+		d := redshiftdata.New(redshiftdata.Options{Region: tipRegion, BaseEndpoint: aws.String(base), RetryMaxAttempts: 1, Credentials: creds(enh.Credentials)})
+		ex, err := d.ExecuteStatement(ctx, &redshiftdata.ExecuteStatementInput{Sql: aws.String("SELECT DISTINCT split_part(timezone, '/', 1) AS r FROM sales_data"),
+			WorkgroupName: aws.String("redshift-tip-enabled"), Database: aws.String("dev")})
+		if err != nil {
+			t.Fatalf("%s: ExecuteStatement: %v", name, err)
+		}
+		if aws.ToString(ex.DbUser) != "AWSIDC:"+tc.email {
+			t.Errorf("%s: runs as %q, want AWSIDC:%s", name, aws.ToString(ex.DbUser), tc.email)
+		}
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			ds, err := d.DescribeStatement(ctx, &redshiftdata.DescribeStatementInput{Id: ex.Id})
+			if err != nil {
+				t.Fatalf("%s: DescribeStatement: %v", name, err)
+			}
+			if ds.Status == rsdtypes.StatusStringFinished {
+				break
+			}
+			if ds.Status == rsdtypes.StatusStringFailed || time.Now().After(deadline) {
+				t.Fatalf("%s: statement %s: %s", name, ds.Status, aws.ToString(ds.Error))
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		res, err := d.GetStatementResult(ctx, &redshiftdata.GetStatementResultInput{Id: ex.Id})
+		if err != nil {
+			t.Fatalf("%s: GetStatementResult: %v", name, err)
+		}
+		var got []string
+		for _, row := range res.Records {
+			if v, ok := row[0].(*rsdtypes.FieldMemberStringValue); ok {
+				got = append(got, v.Value)
+			}
+		}
+		if !slices.Equal(got, []string{tc.sees}) {
+			t.Fatalf("%s sees %v, want only %s", name, got, tc.sees)
+		}
+	}
+	t.Logf("whole test %s", time.Since(t0).Round(100*time.Millisecond))
+
+	time.Sleep(50 * time.Millisecond)
+	text := logs.String()
+	for _, s := range secrets {
+		if s != "" && strings.Contains(text, s) {
+			t.Fatal("a token, secret or assertion reached the logs")
+		}
+	}
+}
+
+// jwtClaims decodes a JWT's payload without verifying it.
+func jwtClaims(t *testing.T, jwt string) map[string]any {
+	t.Helper()
+	parts := strings.Split(jwt, ".")
+	if len(parts) != 3 {
+		t.Fatalf("not a compact JWT (%d parts)", len(parts))
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claims map[string]any
+	if err := json.Unmarshal(raw, &claims); err != nil {
+		t.Fatal(err)
+	}
+	return claims
+}
