@@ -63,8 +63,10 @@ func (l *Log) Write(r Record) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.recent = append(l.recent, r)
-	if over := len(l.recent) - l.max; over > 0 {
-		l.recent = slices.Delete(l.recent, 0, over)
+	// Trimmed in halves, so the copy is paid once per max records rather
+	// than on every write once the window is full.
+	if len(l.recent) >= 2*l.max {
+		l.recent = slices.Clone(l.recent[len(l.recent)-l.max:])
 	}
 	if _, err := l.f.Write(append(b, '\n')); err != nil {
 		return fmt.Errorf("audit: write: %w", err)
@@ -77,7 +79,8 @@ func (l *Log) Recent(keep func(Record) bool, limit int) []Record {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var out []Record
-	for i := len(l.recent) - 1; i >= 0 && (limit <= 0 || len(out) < limit); i-- {
+	oldest := max(0, len(l.recent)-l.max)
+	for i := len(l.recent) - 1; i >= oldest && (limit <= 0 || len(out) < limit); i-- {
 		if keep == nil || keep(l.recent[i]) {
 			out = append(out, l.recent[i])
 		}

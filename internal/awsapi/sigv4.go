@@ -94,8 +94,9 @@ type verifier struct {
 	signer  *v4.Signer
 	now     func() time.Time
 
-	mu   sync.Mutex
-	seen map[string]time.Time // signatures already used, for replay refusal
+	mu    sync.Mutex
+	seen  map[string]time.Time // signatures already used, for replay refusal
+	swept time.Time
 }
 
 func newVerifier(service string, store CredentialStore, now func() time.Time) *verifier {
@@ -186,10 +187,15 @@ func (v *verifier) firstUse(sig string, t time.Time) bool {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	now := v.now()
-	for s, at := range v.seen {
-		if now.Sub(at) > 2*MaxSkew {
-			delete(v.seen, s)
+	// Signatures older than the skew window can no longer verify, so they
+	// are forgotten; the sweep runs once a minute, not on every request.
+	if now.Sub(v.swept) > time.Minute || now.Before(v.swept) {
+		for s, at := range v.seen {
+			if now.Sub(at) > 2*MaxSkew {
+				delete(v.seen, s)
+			}
 		}
+		v.swept = now
 	}
 	if _, dup := v.seen[sig]; dup {
 		return false

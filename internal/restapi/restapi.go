@@ -76,15 +76,15 @@ type handlerFunc func(r *http.Request, p identity.Principal) (any, error)
 // for authentication, encoding and error mapping.
 func (h *Handler) route(pattern string, fn handlerFunc) {
 	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		ctx := dataapi.WithRequestInfo(r.Context(), dataapi.RequestInfo{Binding: "rest", Source: r.RemoteAddr})
+		r = r.WithContext(ctx)
 		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok || tok == "" {
-			h.svc.AuditAuthFailure(dataapi.WithRequestInfo(r.Context(), dataapi.RequestInfo{Binding: "rest", Source: r.RemoteAddr}), "missing_token")
+			h.svc.AuditAuthFailure(ctx, "missing_token")
 			w.Header().Set("WWW-Authenticate", `Bearer realm="tipgate"`)
 			writeError(w, h.log, &Error{Status: http.StatusUnauthorized, Code: "unauthenticated", Message: "a Bearer tipgate session token is required"})
 			return
 		}
-		ctx := dataapi.WithRequestInfo(r.Context(), dataapi.RequestInfo{Binding: "rest", Source: r.RemoteAddr})
-		r = r.WithContext(ctx)
 		p, err := h.auth.Verify(ctx, tok)
 		if err != nil {
 			h.svc.AuditAuthFailure(ctx, string(identity.CodeOf(err)))

@@ -37,8 +37,10 @@ func (l *appliedLog) record(sub policy.Subject, pc *policyContext, relations []s
 			l.entries = append(l.entries, []any{sub.User, l.nextID, l.nextID, int64(0), now, "s", databaseName, "public", rel, p.Policy, nil})
 		}
 	}
-	if over := len(l.entries) - l.max; over > 0 {
-		l.entries = append(l.entries[:0:0], l.entries[over:]...)
+	// Trimmed in halves, so the copy is paid once per max records rather
+	// than on every statement once the log is full.
+	if len(l.entries) >= 2*l.max {
+		l.entries = append(l.entries[:0:0], l.entries[len(l.entries)-l.max:]...)
 	}
 }
 
@@ -48,7 +50,7 @@ func (l *appliedLog) view(sub policy.Subject) string {
 	var rows [][]any
 	if sub.Superuser {
 		l.mu.Lock()
-		rows = append(rows, l.entries...)
+		rows = append(rows, l.entries[max(0, len(l.entries)-l.max):]...)
 		l.mu.Unlock()
 	}
 	return valuesView([]svvCol{{"username", "VARCHAR"}, {"query", "BIGINT"}, {"xid", "BIGINT"}, {"pid", "BIGINT"}, {"recordtime", "TIMESTAMP"},

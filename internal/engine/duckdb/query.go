@@ -50,7 +50,7 @@ func (e *Engine) Query(ctx context.Context, p identity.Principal, text string, a
 			}
 			return e.superuserQuery(ctx, cat, sub, text, args)
 		}
-		return e.read(ctx, cat, sub, text, args)
+		return e.read(ctx, cat, sub, s.Keyword, text, args)
 	}
 	return nil, sqlerr.New(sqlerr.FeatureUnsupported, "statement not supported")
 }
@@ -96,13 +96,15 @@ func (e *Engine) applySecurity(ctx context.Context, sub policy.Subject, st ddl.S
 }
 
 // read runs a principal's query through its policy views.
-func (e *Engine) read(ctx context.Context, cat *policy.Catalog, sub policy.Subject, text string, args []any) (engine.Rows, error) {
+func (e *Engine) read(ctx context.Context, cat *policy.Catalog, sub policy.Subject, keyword, text string, args []any) (engine.Rows, error) {
 	pc, err := e.context(ctx, cat, sub)
 	if err != nil {
 		return nil, err
 	}
-	if explain, rest, analyze := splitExplain(text); explain {
-		return e.explain(ctx, pc, rest, analyze, args)
+	if keyword == "explain" {
+		if explain, rest, analyze := splitExplain(text); explain {
+			return e.explain(ctx, pc, rest, analyze, args)
+		}
 	}
 	g, err := e.guard(ctx, e.parse, pc, text)
 	if err != nil {

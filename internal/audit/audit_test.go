@@ -1,0 +1,36 @@
+package audit
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestWindowAndFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.log")
+	l, err := Open(path, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for i := 0; i < 35; i++ {
+		if err := l.Write(Record{Kind: "statement", Rows: int64(i), SQL: "CREATE USER u PASSWORD 'pw-secret'"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := l.Recent(nil, 0)
+	if len(got) != 10 || got[0].Rows != 34 || got[9].Rows != 25 {
+		t.Fatalf("window holds %d records, newest %d, oldest %d", len(got), got[0].Rows, got[len(got)-1].Rows)
+	}
+	if got := l.Recent(func(r Record) bool { return r.Rows%2 == 0 }, 3); len(got) != 3 || got[0].Rows != 34 {
+		t.Fatalf("filtered %+v", got)
+	}
+	raw, _ := os.ReadFile(path)
+	if strings.Count(string(raw), "\n") != 35 || strings.Contains(string(raw), "pw-secret") {
+		t.Fatal("the file must keep every record, redacted")
+	}
+	if st, _ := os.Stat(path); st.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v", st.Mode().Perm())
+	}
+}
