@@ -63,6 +63,14 @@ func (o *VerifierOptions) withDefaults() {
 	}
 }
 
+// TokenVerifier is what takes an external ID token to a principal;
+// *Verifier is the implementation, tests substitute their own.
+type TokenVerifier interface {
+	Verify(ctx context.Context, raw string) (Principal, error)
+}
+
+var _ TokenVerifier = (*Verifier)(nil)
+
 // Verifier checks ID tokens from the configured trusted token issuers and
 // maps them to Principals. It is safe for concurrent use.
 type Verifier struct {

@@ -14,6 +14,7 @@ import (
 	"github.com/tipgate/tipgate/internal/awsapi/sts"
 	"github.com/tipgate/tipgate/internal/awsapi/tempcreds"
 	"github.com/tipgate/tipgate/internal/config"
+	"github.com/tipgate/tipgate/internal/identity"
 )
 
 // SSOOIDCPath is the issuer path of the idTokens SSO-OIDC signs; their
@@ -77,7 +78,7 @@ func checkTrustedIssuers(c config.AWSAPI, issuers []config.Issuer) error {
 // awsIdentity builds the STS and SSO-OIDC handlers and mounts SSO-OIDC
 // (CreateTokenWithIAM at POST /token, its keys under /sso-oidc). STS is
 // returned for the POST / dispatcher.
-func (s *Server) awsIdentity(mux *http.ServeMux, verifier sts.TokenVerifier, issuers []config.Issuer, sealer *tempcreds.Sealer, store awsapi.CredentialStore) (*sts.Handler, error) {
+func (s *Server) awsIdentity(mux *http.ServeMux, verifier identity.TokenVerifier, issuers []config.Issuer, sealer *tempcreds.Sealer, store awsapi.CredentialStore) (*sts.Handler, error) {
 	c := s.cfg.AWSAPI
 	stsCfg := stsConfig(c)
 	oidcIssuer := strings.TrimSuffix(s.URL, "/") + SSOOIDCPath

@@ -2,7 +2,6 @@ package ssooidc
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
@@ -24,15 +23,10 @@ const Path = "/token"
 // MaxBody bounds a request body.
 const MaxBody = 64 << 10
 
-// TokenVerifier verifies external ID tokens (identity.Verifier).
-type TokenVerifier interface {
-	Verify(ctx context.Context, raw string) (identity.Principal, error)
-}
-
 // Options configure the handler.
 type Options struct {
 	Config   Config
-	Verifier TokenVerifier
+	Verifier identity.TokenVerifier
 	Sealer   *tempcreds.Sealer
 	// Credentials verify the SigV4 signature (a tempcreds.Store over
 	// Sealer, optionally chained with static keys).
@@ -45,7 +39,7 @@ type Options struct {
 // Handler serves CreateTokenWithIAM.
 type Handler struct {
 	cfg    Config
-	ver    TokenVerifier
+	ver    identity.TokenVerifier
 	sealer *tempcreds.Sealer
 	sig    *awsapi.SigV4
 	signer Signer

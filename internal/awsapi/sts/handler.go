@@ -19,15 +19,10 @@ import (
 // Version is the only API version served.
 const Version = "2011-06-15"
 
-// TokenVerifier verifies external ID tokens (identity.Verifier).
-type TokenVerifier interface {
-	Verify(ctx context.Context, raw string) (identity.Principal, error)
-}
-
 // Options configure the handler.
 type Options struct {
 	Config   Config
-	Verifier TokenVerifier
+	Verifier identity.TokenVerifier
 	Sealer   *tempcreds.Sealer
 	// Credentials verify signed calls. It must resolve the credentials
 	// Sealer issues (a tempcreds.Store over it), and may chain static keys.
@@ -39,7 +34,7 @@ type Options struct {
 // Handler serves STS on POST /.
 type Handler struct {
 	cfg    Config
-	ver    TokenVerifier
+	ver    identity.TokenVerifier
 	sealer *tempcreds.Sealer
 	sig    *awsapi.SigV4
 	now    func() time.Time

@@ -14,12 +14,6 @@ import (
 	"github.com/tipgate/tipgate/internal/identity"
 )
 
-// ExternalVerifier verifies ID tokens from trusted token issuers;
-// *identity.Verifier implements it.
-type ExternalVerifier interface {
-	Verify(ctx context.Context, raw string) (identity.Principal, error)
-}
-
 // SessionService issues, verifies and revokes tipgate sessions;
 // *identity.Sessions implements it.
 type SessionService interface {
@@ -32,13 +26,12 @@ type SessionService interface {
 }
 
 var (
-	_ ExternalVerifier = (*identity.Verifier)(nil)
-	_ SessionService   = (*identity.Sessions)(nil)
+	_ SessionService = (*identity.Sessions)(nil)
 )
 
 // Options configure the API.
 type Options struct {
-	Verifier ExternalVerifier
+	Verifier identity.TokenVerifier
 	Sessions SessionService
 	Logger   *slog.Logger
 	// MaxBodyBytes bounds request bodies (default DefaultMaxBodyBytes).
@@ -47,7 +40,7 @@ type Options struct {
 
 // API serves tipgate's OAuth endpoints.
 type API struct {
-	verifier ExternalVerifier
+	verifier identity.TokenVerifier
 	sessions SessionService
 	log      *slog.Logger
 	maxBody  int64
