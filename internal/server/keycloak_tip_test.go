@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/redshiftdata"
-	rsdtypes "github.com/aws/aws-sdk-go-v2/service/redshiftdata/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
 	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
@@ -110,39 +108,7 @@ func TestKeycloakTrustedIdentityPropagation(t *testing.T) {
 		}
 		secrets = append(secrets, aws.ToString(web.Credentials.SecretAccessKey), aws.ToString(enh.Credentials.SecretAccessKey), aws.ToString(enh.Credentials.SessionToken))
 
-		d := redshiftdata.New(redshiftdata.Options{Region: tipRegion, BaseEndpoint: aws.String(base), RetryMaxAttempts: 1, Credentials: creds(enh.Credentials)})
-		ex, err := d.ExecuteStatement(ctx, &redshiftdata.ExecuteStatementInput{Sql: aws.String("SELECT DISTINCT split_part(timezone, '/', 1) AS r FROM sales_data"),
-			WorkgroupName: aws.String("redshift-tip-enabled"), Database: aws.String("dev")})
-		if err != nil {
-			t.Fatalf("%s: ExecuteStatement: %v", name, err)
-		}
-		if aws.ToString(ex.DbUser) != "AWSIDC:"+tc.email {
-			t.Errorf("%s: runs as %q, want AWSIDC:%s", name, aws.ToString(ex.DbUser), tc.email)
-		}
-		deadline := time.Now().Add(30 * time.Second)
-		for {
-			ds, err := d.DescribeStatement(ctx, &redshiftdata.DescribeStatementInput{Id: ex.Id})
-			if err != nil {
-				t.Fatalf("%s: DescribeStatement: %v", name, err)
-			}
-			if ds.Status == rsdtypes.StatusStringFinished {
-				break
-			}
-			if ds.Status == rsdtypes.StatusStringFailed || time.Now().After(deadline) {
-				t.Fatalf("%s: statement %s: %s", name, ds.Status, aws.ToString(ds.Error))
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-		res, err := d.GetStatementResult(ctx, &redshiftdata.GetStatementResultInput{Id: ex.Id})
-		if err != nil {
-			t.Fatalf("%s: GetStatementResult: %v", name, err)
-		}
-		var got []string
-		for _, row := range res.Records {
-			if v, ok := row[0].(*rsdtypes.FieldMemberStringValue); ok {
-				got = append(got, v.Value)
-			}
-		}
+		got := regionsAs(t, base, creds(enh.Credentials), name, tc.email)
 		if !slices.Equal(got, []string{tc.sees}) {
 			t.Fatalf("%s sees %v, want only %s", name, got, tc.sees)
 		}

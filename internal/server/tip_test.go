@@ -73,6 +73,48 @@ func creds(c *ststypes.Credentials) aws.CredentialsProvider {
 	return credentials.NewStaticCredentialsProvider(aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
 }
 
+// regionsAs runs the reference query through the Data API with the given
+// credentials, checks that it runs as AWSIDC:<email>, and returns the
+// distinct time-zone prefixes it saw.
+func regionsAs(t *testing.T, base string, cp aws.CredentialsProvider, name, email string) []string {
+	t.Helper()
+	ctx := context.Background()
+	d := redshiftdata.New(redshiftdata.Options{Region: tipRegion, BaseEndpoint: aws.String(base), RetryMaxAttempts: 1, Credentials: cp})
+	ex, err := d.ExecuteStatement(ctx, &redshiftdata.ExecuteStatementInput{Sql: aws.String("SELECT DISTINCT split_part(timezone, '/', 1) FROM sales_data"),
+		WorkgroupName: aws.String("redshift-tip-enabled"), Database: aws.String("dev")})
+	if err != nil {
+		t.Fatalf("%s: ExecuteStatement: %v", name, err)
+	}
+	if aws.ToString(ex.DbUser) != "AWSIDC:"+email {
+		t.Errorf("%s: runs as %q", name, aws.ToString(ex.DbUser))
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		ds, err := d.DescribeStatement(ctx, &redshiftdata.DescribeStatementInput{Id: ex.Id})
+		if err != nil {
+			t.Fatalf("%s: DescribeStatement: %v", name, err)
+		}
+		if ds.Status == rsdtypes.StatusStringFinished {
+			break
+		}
+		if ds.Status == rsdtypes.StatusStringFailed || time.Now().After(deadline) {
+			t.Fatalf("%s: statement %s: %s", name, ds.Status, aws.ToString(ds.Error))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	res, err := d.GetStatementResult(ctx, &redshiftdata.GetStatementResultInput{Id: ex.Id})
+	if err != nil {
+		t.Fatalf("%s: GetStatementResult: %v", name, err)
+	}
+	var got []string
+	for _, row := range res.Records {
+		if v, ok := row[0].(*rsdtypes.FieldMemberStringValue); ok {
+			got = append(got, v.Value)
+		}
+	}
+	return got
+}
+
 // TestTrustedIdentityPropagation runs the whole reference flow through the
 // real server with the real aws-sdk-go-v2 clients, configured only by
 // BaseEndpoint: embedded IdP ID token → AssumeRoleWithWebIdentity (bridge
@@ -173,39 +215,7 @@ func TestTrustedIdentityPropagation(t *testing.T) {
 		if err != nil || aws.ToString(who.Arn) != "arn:aws:sts::000000000000:assumed-role/RedshiftDataAPIClientRole/"+name {
 			t.Fatalf("%s: GetCallerIdentity %+v: %v", name, who, err)
 		}
-		d := redshiftdata.New(redshiftdata.Options{Region: tipRegion, BaseEndpoint: aws.String(base), RetryMaxAttempts: 1, Credentials: creds(enh)})
-		ex, err := d.ExecuteStatement(ctx, &redshiftdata.ExecuteStatementInput{Sql: aws.String("SELECT DISTINCT split_part(timezone, '/', 1) FROM sales_data"),
-			WorkgroupName: aws.String("redshift-tip-enabled"), Database: aws.String("dev")})
-		if err != nil {
-			t.Fatalf("%s: ExecuteStatement: %v", name, err)
-		}
-		if aws.ToString(ex.DbUser) != "AWSIDC:"+tc.email {
-			t.Errorf("%s: runs as %q", name, aws.ToString(ex.DbUser))
-		}
-		deadline := time.Now().Add(30 * time.Second)
-		for {
-			ds, err := d.DescribeStatement(ctx, &redshiftdata.DescribeStatementInput{Id: ex.Id})
-			if err != nil {
-				t.Fatalf("%s: DescribeStatement: %v", name, err)
-			}
-			if ds.Status == rsdtypes.StatusStringFinished {
-				break
-			}
-			if ds.Status == rsdtypes.StatusStringFailed || time.Now().After(deadline) {
-				t.Fatalf("%s: statement %s: %s", name, ds.Status, aws.ToString(ds.Error))
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-		res, err := d.GetStatementResult(ctx, &redshiftdata.GetStatementResultInput{Id: ex.Id})
-		if err != nil {
-			t.Fatalf("%s: GetStatementResult: %v", name, err)
-		}
-		var got []string
-		for _, row := range res.Records {
-			if v, ok := row[0].(*rsdtypes.FieldMemberStringValue); ok {
-				got = append(got, v.Value)
-			}
-		}
+		got := regionsAs(t, base, creds(enh), name, tc.email)
 		if !tc.sees(got) {
 			t.Fatalf("%s sees %v", name, got)
 		}
