@@ -47,6 +47,14 @@ func demoServe(ctx context.Context, dataDir, s3root, listen, password string, st
 	}
 	u := "http://" + ln.Addr().String()
 	names := demoNames(u)
+	// The dashboard is a confidential client of the embedded IdP; its
+	// secret is new on every start and lives only in the data directory.
+	secretFile := filepath.Join(abs, "dashboard-client-secret")
+	secret, err := newDashboardSecret(secretFile)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	cfg, err := config.Parse([]byte(fmt.Sprintf(`
 [server]
 listen = %s
@@ -62,7 +70,20 @@ id = "tipgate-cli"
 public = true
 redirect_uris = ["http://127.0.0.1/callback"]
 grants = ["authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code", "password"]
-%s`, strconv.Quote(listen), strconv.Quote(abs), strconv.Quote(root), names.config())))
+[[idp.clients]]
+id = %[5]s
+secret = %[6]s
+redirect_uris = [%[7]s]
+post_logout_redirect_uris = [%[8]s]
+grants = ["authorization_code"]
+[web]
+enabled = true
+issuer = %[9]s
+client_id = %[5]s
+client_secret_file = %[10]s
+scopes = ["openid", "email", "profile", "groups"]
+%[4]s`, strconv.Quote(listen), strconv.Quote(abs), strconv.Quote(root), names.config(), strconv.Quote(demoDashboardClient), strconv.Quote(secret),
+		strconv.Quote(u+"/auth/callback"), strconv.Quote(u+"/signed-out"), strconv.Quote(names.IDPIssuer), strconv.Quote(secretFile))))
 	if err != nil {
 		ln.Close()
 		return err
@@ -76,6 +97,7 @@ grants = ["authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-ty
 	defer srv.Close()
 	u = srv.URL
 	fmt.Fprintf(stdout, "\ntipgate is serving at %s (Ctrl-C stops it)\n", u)
+	fmt.Fprintf(stdout, "  dashboard: %s/app/   (sign in as any demo user below)\n", u)
 	fmt.Fprintf(stdout, "  embedded IdP (OpenID Connect): %s/idp   client id: tipgate-cli\n", u)
 	fmt.Fprintf(stdout, "  demo users (password %q):\n", password)
 	for _, d := range demo.Users() {
@@ -121,6 +143,23 @@ Trusted identity propagation with unmodified AWS SDK code (STS, SSO-OIDC, Redshi
 	return <-errc
 }
 
+// newDashboardSecret makes the dashboard's client secret and writes it,
+// owner-readable only, where [web].client_secret_file reads it.
+func newDashboardSecret(path string) (string, error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	secret := base64.RawURLEncoding.EncodeToString(b[:])
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return "", err
+	}
+	if err := writeFileAtomic(path, []byte(secret+"\n")); err != nil {
+		return "", fmt.Errorf("demo: dashboard client secret: %w", err)
+	}
+	return secret, nil
+}
+
 // DemoEnvFile is the file in the data directory with the demo's endpoints
 // and names as shell export lines.
 const DemoEnvFile = "demo.env"
@@ -136,6 +175,8 @@ const (
 	demoDatabase   = "dev"
 	demoRegion     = "us-east-1"
 	demoClientID   = "tipgate-cli"
+	// demoDashboardClient is the dashboard's client at the embedded IdP.
+	demoDashboardClient = "tipgate-dashboard"
 )
 
 // demoSetup is everything the demo configures for trusted identity

@@ -13,22 +13,25 @@ import (
 
 // Record is one audited event.
 type Record struct {
-	Time        time.Time `json:"time"`
-	Kind        string    `json:"kind"` // "statement" or "auth_failure"
-	User        string    `json:"user,omitempty"`
-	Groups      []string  `json:"groups,omitempty"`
-	Roles       []string  `json:"roles,omitempty"`
-	Binding     string    `json:"binding"` // "aws", "rest", "web", "cli"
-	Source      string    `json:"source,omitempty"`
-	StatementID string    `json:"statement_id,omitempty"`
-	SQL         string    `json:"sql,omitempty"`
-	ParamNames  []string  `json:"param_names,omitempty"`
-	Status      string    `json:"status,omitempty"`
-	Rows        int64     `json:"rows"`
-	Bytes       int64     `json:"bytes"`
-	DurationNS  int64     `json:"duration_ns"`
-	Policies    []string  `json:"policies,omitempty"`
-	Error       string    `json:"error,omitempty"`
+	Time time.Time `json:"time"`
+	Kind string    `json:"kind"` // "statement", "auth_failure" or "view_as"
+	User string    `json:"user,omitempty"`
+	// Actor is the security admin on whose behalf a statement ran while
+	// they viewed the warehouse as User, or who started viewing as User.
+	Actor       string   `json:"actor,omitempty"`
+	Groups      []string `json:"groups,omitempty"`
+	Roles       []string `json:"roles,omitempty"`
+	Binding     string   `json:"binding"` // "aws", "rest", "web", "cli"
+	Source      string   `json:"source,omitempty"`
+	StatementID string   `json:"statement_id,omitempty"`
+	SQL         string   `json:"sql,omitempty"`
+	ParamNames  []string `json:"param_names,omitempty"`
+	Status      string   `json:"status,omitempty"`
+	Rows        int64    `json:"rows"`
+	Bytes       int64    `json:"bytes"`
+	DurationNS  int64    `json:"duration_ns"`
+	Policies    []string `json:"policies,omitempty"`
+	Error       string   `json:"error,omitempty"`
 }
 
 // Log appends records to a file and keeps the newest in memory.

@@ -19,6 +19,7 @@ type Config struct {
 	IDP       IDP
 	Identity  Identity
 	Sessions  Sessions
+	Web       Web
 }
 
 // rawConfig mirrors the file. Sections are added here and in Config.
@@ -30,6 +31,7 @@ type rawConfig struct {
 	IDP       rawIDP       `toml:"idp"`
 	Identity  rawIdentity  `toml:"identity"`
 	Sessions  rawSessions  `toml:"sessions"`
+	Web       rawWeb       `toml:"web"`
 }
 
 // Load reads and validates the file at path. Problems are prefixed with
@@ -67,6 +69,7 @@ func Parse(b []byte) (*Config, error) {
 		IDP:       raw.IDP.validate(&p, "idp"),
 		Identity:  raw.Identity.validate(&p, "identity"),
 		Sessions:  raw.Sessions.validate(&p, "sessions"),
+		Web:       raw.Web.validate(&p, "web"),
 	}
 	if len(p) > 0 {
 		slices.SortStableFunc(p, func(a, b Problem) int { return strings.Compare(a.Key, b.Key) })

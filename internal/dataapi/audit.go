@@ -15,6 +15,9 @@ type requestInfoKey struct{}
 type RequestInfo struct {
 	Binding string
 	Source  string
+	// Actor is the security admin viewing the warehouse as the statement's
+	// principal (the dashboard's "view as"); empty otherwise.
+	Actor string
 }
 
 // WithRequestInfo returns ctx carrying info.
@@ -59,12 +62,32 @@ func (s *Service) auditStatement(st *statement, sub *subStatement, policies []st
 	for _, p := range st.in.Parameters {
 		names = append(names, p.Name)
 	}
-	rec := audit.Record{Time: s.opts.Clock(), Kind: "statement", User: st.principal.User, Groups: st.principal.Groups, Roles: roles,
+	rec := audit.Record{Time: s.opts.Clock(), Kind: "statement", User: st.principal.User, Actor: st.info.Actor, Groups: st.principal.Groups, Roles: roles,
 		Binding: st.info.Binding, Source: st.info.Source, StatementID: sub.id, SQL: sub.sql, ParamNames: names, Status: d.Status,
 		Rows: d.ResultRows, Bytes: d.ResultSize, DurationNS: d.Duration, Policies: policies, Error: d.Error}
 	if err := s.opts.Audit.Write(rec); err != nil {
 		s.opts.Logger.Error("audit write failed", "err", err)
 	}
+}
+
+// AuditViewAs records that admin started viewing the warehouse as p. Only
+// a superuser or sys:secadmin holder may; the record is written before the
+// first statement runs as p, and a failure to write it refuses the view.
+func (s *Service) AuditViewAs(ctx context.Context, admin, p identity.Principal) error {
+	sub := s.eng.Catalog().Subject(admin)
+	if !sub.Superuser && !sub.SecAdmin {
+		return &Error{Kind: AccessDenied, Message: "only superusers and sys:secadmin may view the warehouse as another user"}
+	}
+	if s.opts.Audit == nil {
+		return nil
+	}
+	info := requestInfo(ctx)
+	roles := s.eng.Catalog().Subject(p).Roles
+	if err := s.opts.Audit.Write(audit.Record{Time: s.opts.Clock(), Kind: "view_as", User: p.User, Actor: admin.User, Groups: p.Groups,
+		Roles: roles, Binding: info.Binding, Source: info.Source}); err != nil {
+		return &Error{Kind: InternalServer, Message: "the audit log could not be written", Err: err}
+	}
+	return nil
 }
 
 // History returns the audit window for SYS_QUERY_HISTORY.

@@ -45,6 +45,12 @@ func writeResult(dir, id, format string, rows engine.Rows, pageRows int, maxByte
 	cwc := csv.NewWriter(counter)
 	rec := make([]string, len(rf.columns))
 	fields := make([]Field, len(rf.columns))
+	// Redshift's Data API gives a DATE as "2024-03-01", not as a midnight
+	// timestamp, which is how the engine's time.Time would print.
+	isDate := make([]bool, len(rf.columns))
+	for i, c := range rf.columns {
+		isDate[i] = c.TypeName == "date"
+	}
 	for rows.Next() {
 		if rf.rows%int64(pageRows) == 0 {
 			if format == "CSV" {
@@ -53,6 +59,11 @@ func writeResult(dir, id, format string, rows engine.Rows, pageRows int, maxByte
 			rf.pages = append(rf.pages, counter.n)
 		}
 		vals := rows.Values()
+		for i, v := range vals {
+			if t, ok := v.(time.Time); ok && i < len(isDate) && isDate[i] {
+				vals[i] = t.Format(time.DateOnly)
+			}
+		}
 		if format == "CSV" {
 			for i, v := range vals {
 				s, ok := engine.Text(v)

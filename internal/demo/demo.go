@@ -20,12 +20,14 @@ type User struct {
 	Sees   string
 }
 
-// Users are the four people of the reference scenario.
+// Users are the four people of the reference scenario, and the security
+// administrator who manages their policies (and reads no sales data).
 func Users() []User {
 	return []User{
 		{Email: "ethan@example.com", Groups: []string{"exec-global"}, Sees: "every region"},
 		{Email: "frank@example.com", Groups: []string{"amer-sales"}, Sees: "the Americas (America/* time zones)"},
 		{Email: "alex@example.com", Groups: []string{"emea-sales"}, Sees: "Europe (Europe/* time zones)"},
 		{Email: "ming@example.com", Groups: []string{"apac-sales"}, Sees: "Asia (Asia/* time zones)"},
+		{Email: "sam@example.com", Groups: []string{"security-admins"}, Sees: "no sales data; security admin (sys:secadmin): SQL console, audit log, view as"},
 	}
 }

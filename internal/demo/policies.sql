@@ -53,6 +53,11 @@ ATTACH RLS POLICY amer_sales_policy ON sales_data TO ROLE "AWSIDC:amer-sales";
 ATTACH RLS POLICY emea_sales_policy ON sales_data TO ROLE "AWSIDC:emea-sales";
 ATTACH RLS POLICY apac_sales_policy ON sales_data TO ROLE "AWSIDC:apac-sales";
 
+-- Security administrators manage roles and policies and read the audit
+-- log; with no SELECT grant they read no sales data themselves.
+CREATE ROLE "AWSIDC:security-admins";
+GRANT ROLE sys:secadmin TO ROLE "AWSIDC:security-admins";
+
 -- The global executive sees every row.
 GRANT IGNORE RLS TO ROLE "AWSIDC:exec-global";
 

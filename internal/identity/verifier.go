@@ -2,6 +2,7 @@ package identity
 
 import (
 	"context"
+	"crypto/subtle"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -278,4 +279,38 @@ func autoCreateRoles(cfg config.Issuer, groups []string) []string {
 		out = append(out, cfg.Namespace+":"+g)
 	}
 	return out
+}
+
+// VerifySignIn checks an ID token received at the end of an authorization
+// code flow that this server started: besides everything Verify checks,
+// the token must be addressed to clientID and carry the nonce the flow
+// was started with (OpenID Connect Core §3.1.3.7), so a token obtained
+// for another client or another sign-in cannot be injected.
+func (v *Verifier) VerifySignIn(ctx context.Context, raw, clientID, nonce string) (Principal, error) {
+	if nonce == "" {
+		return Principal{}, newError(CodeInvalidClaim, "sign-in has no nonce")
+	}
+	t, err := parseToken(raw, externalAlgs())
+	if err != nil {
+		return Principal{}, err
+	}
+	p, err := v.verify(ctx, raw)
+	if err != nil {
+		return Principal{}, err
+	}
+	auds, err := t.audiences()
+	if err != nil {
+		return Principal{}, err
+	}
+	if !slices.Contains(auds, clientID) {
+		return Principal{}, newError(CodeWrongAudience, "ID token is not addressed to the dashboard's client id")
+	}
+	got, ok, err := t.claimString("nonce")
+	if err != nil {
+		return Principal{}, err
+	}
+	if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(nonce)) != 1 {
+		return Principal{}, newError(CodeInvalidClaim, "ID token nonce does not match the sign-in")
+	}
+	return p, nil
 }

@@ -122,6 +122,7 @@ func DemoUsers(password string) ([]User, error) {
 		{Email: "frank@example.com", GivenName: "Frank", FamilyName: "Amer", Groups: []string{"amer-sales"}},
 		{Email: "alex@example.com", GivenName: "Alex", FamilyName: "Emea", Groups: []string{"emea-sales"}},
 		{Email: "ming@example.com", GivenName: "Ming", FamilyName: "Apac", Groups: []string{"apac-sales"}},
+		{Email: "sam@example.com", GivenName: "Sam", FamilyName: "Secadmin", Groups: []string{"security-admins"}},
 	}
 	for i := range users {
 		h, err := HashPassword(password)

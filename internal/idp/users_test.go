@@ -124,7 +124,8 @@ func TestDemoUsers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{"ethan@example.com": "exec-global", "frank@example.com": "amer-sales", "alex@example.com": "emea-sales", "ming@example.com": "apac-sales"}
+	want := map[string]string{"ethan@example.com": "exec-global", "frank@example.com": "amer-sales", "alex@example.com": "emea-sales", "ming@example.com": "apac-sales",
+		"sam@example.com": "security-admins"}
 	if len(users) != len(want) || len(validateUsers(users)) != 0 {
 		t.Fatalf("demo users = %+v", users)
 	}

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -29,6 +30,7 @@ import (
 	"github.com/tipgate/tipgate/internal/identity/tokenapi"
 	"github.com/tipgate/tipgate/internal/idp"
 	"github.com/tipgate/tipgate/internal/restapi"
+	"github.com/tipgate/tipgate/internal/web"
 )
 
 // IDPPath is where the embedded development IdP is mounted.
@@ -54,6 +56,7 @@ type Server struct {
 	audit    *audit.Log
 	svc      *dataapi.Service
 	sessions *identity.Sessions
+	web      *web.Handler
 	metrics  *metrics
 	handler  http.Handler
 	ready    atomic.Bool
@@ -160,6 +163,11 @@ func (s *Server) open(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
+	if cfg.Web.Enabled {
+		if err := s.mountWeb(mux, verifier, issuers, client); err != nil {
+			return err
+		}
+	}
 	aws := awsapi.NewDataAPI(svc, store, awsapi.Options{Logger: s.log})
 	mux.Handle("/v1/", restapi.New(svc, s.sessions, s.log))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
@@ -185,6 +193,28 @@ func (s *Server) open(ctx context.Context, opts Options) error {
 		http.Error(w, `{"__type":"UnknownOperationException","message":"unknown operation"}`, http.StatusBadRequest)
 	})
 	s.handler = s.observe(mux)
+	return nil
+}
+
+// mountWeb serves the dashboard. Its provider must be a trusted issuer
+// that accepts the dashboard's client id, or no sign-in could ever be
+// verified: that is a configuration error, reported at startup.
+func (s *Server) mountWeb(mux *http.ServeMux, verifier *identity.Verifier, issuers []config.Issuer, client *http.Client) error {
+	wc := s.cfg.Web
+	i := slices.IndexFunc(issuers, func(is config.Issuer) bool { return is.Issuer == wc.Issuer })
+	if i < 0 {
+		return fmt.Errorf("server: [web].issuer %s is not a trusted issuer: add it to [[identity.issuers]] (or enable the embedded [idp])", wc.Issuer)
+	}
+	if !slices.Contains(issuers[i].Audiences, wc.ClientID) {
+		return fmt.Errorf("server: [web].client_id %q is not among the audiences of issuer %s", wc.ClientID, wc.Issuer)
+	}
+	h, err := web.New(web.Options{Config: wc, PublicURL: s.URL, Service: s.svc, Catalog: s.engine.Catalog, Verifier: verifier,
+		Sessions: s.sessions, HTTPClient: client, Logger: s.log})
+	if err != nil {
+		return err
+	}
+	h.Register(mux)
+	s.web = h
 	return nil
 }
 
@@ -238,6 +268,20 @@ func (s *Server) Serve(ctx context.Context) error {
 			errc <- hs.Serve(s.ln)
 		}
 	}()
+	if s.web != nil {
+		go func() {
+			t := time.NewTicker(time.Minute)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+					s.web.Sweep()
+				}
+			}
+		}()
+	}
 	s.ready.Store(true)
 	s.readyO.Do(func() { close(s.readyc) })
 	s.log.Info("tipgate serving", "url", s.URL)
@@ -304,6 +348,9 @@ func bindingOf(r *http.Request) string {
 		return "rest"
 	case strings.HasPrefix(r.URL.Path, IDPPath+"/"):
 		return "idp"
+	case strings.HasPrefix(r.URL.Path, web.AppPath), strings.HasPrefix(r.URL.Path, "/auth/"), r.URL.Path == web.SignInPath,
+		r.URL.Path == web.SignedOutPath, r.URL.Path == "/":
+		return "web"
 	case strings.HasPrefix(r.URL.Path, "/oauth2/"), strings.HasPrefix(r.URL.Path, "/.well-known/"):
 		return "oauth"
 	}

@@ -1,0 +1,185 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/tipgate/tipgate/internal/policy"
+)
+
+type accessMask struct {
+	Policy     string `json:"policy"`
+	Expression string `json:"expression"`
+	Via        string `json:"via"`
+	Priority   int    `json:"priority"`
+}
+
+type accessColumn struct {
+	Name    string      `json:"name"`
+	Type    string      `json:"type"`
+	Granted bool        `json:"granted"`
+	Mask    *accessMask `json:"mask"`
+}
+
+type accessPolicy struct {
+	Policy    string   `json:"policy"`
+	Predicate string   `json:"predicate"`
+	Via       []string `json:"via"`
+}
+
+type accessRows struct {
+	Mode        string         `json:"mode"` // all, bypassed, filtered, none
+	Conjunction string         `json:"conjunction"`
+	Policies    []accessPolicy `json:"policies"`
+	Text        string         `json:"text"`
+}
+
+type accessTable struct {
+	Table   string         `json:"table"`
+	Visible bool           `json:"visible"`
+	Summary string         `json:"summary"`
+	Rows    accessRows     `json:"rows"`
+	Columns []accessColumn `json:"columns"`
+	Reasons []string       `json:"reasons"`
+}
+
+type accessOutput struct {
+	person
+	Bypasses       []string      `json:"bypasses"`
+	SecAdmin       bool          `json:"secadmin"`
+	CatalogVersion int64         `json:"catalogVersion"`
+	Tables         []accessTable `json:"tables"`
+}
+
+// apiAccess explains, from the catalog's own decision and its reasons,
+// what the person may read of every table and why.
+func (h *Handler) apiAccess(w http.ResponseWriter, r *http.Request, c *call) {
+	cat := h.catalog()
+	sub := cat.Subject(c.as)
+	out := accessOutput{person: h.person(c.as), Bypasses: bypasses(sub), SecAdmin: sub.CanAdminSecurity(), CatalogVersion: cat.Version,
+		Tables: []accessTable{}}
+	for _, name := range cat.TableNames() {
+		a, ok := cat.Decide(sub, name)
+		if !ok {
+			continue
+		}
+		out.Tables = append(out.Tables, describeAccess(a))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func bypasses(s policy.Subject) []string {
+	out := []string{}
+	if s.Superuser {
+		out = append(out, "superuser")
+	}
+	if s.SecAdmin {
+		out = append(out, "sys:secadmin")
+	}
+	if s.IgnoreRLS {
+		out = append(out, "IGNORE RLS")
+	}
+	if s.ExplainRLS {
+		out = append(out, "EXPLAIN RLS")
+	}
+	if s.ExplainMasking {
+		out = append(out, "EXPLAIN MASKING")
+	}
+	return out
+}
+
+// describeAccess turns a decision into plain words.
+func describeAccess(a policy.Access) accessTable {
+	t := accessTable{Table: a.Table, Visible: a.Visible, Reasons: a.Reasons, Columns: []accessColumn{}}
+	if t.Reasons == nil {
+		t.Reasons = []string{}
+	}
+	granted, masked := 0, []string{}
+	for _, col := range a.Columns {
+		ac := accessColumn{Name: col.Name, Type: col.Type, Granted: col.Granted}
+		if col.Granted {
+			granted++
+		}
+		if col.Mask != nil {
+			ac.Mask = &accessMask{Policy: col.Mask.Policy, Expression: col.Mask.Expr, Via: col.Mask.Via.String(), Priority: col.Mask.Priority}
+			masked = append(masked, col.Name)
+		}
+		t.Columns = append(t.Columns, ac)
+	}
+	t.Rows = accessRows{Conjunction: strings.ToUpper(a.Rows.Conjunction), Policies: []accessPolicy{}}
+	var via []string
+	for _, p := range a.Rows.Policies {
+		vs := make([]string, 0, len(p.Via))
+		for _, g := range p.Via {
+			vs = append(vs, viaText(g))
+		}
+		via = append(via, fmt.Sprintf("%s (policy %s, through %s)", p.Predicate, p.Policy, strings.Join(vs, " and ")))
+		t.Rows.Policies = append(t.Rows.Policies, accessPolicy{Policy: p.Policy, Predicate: p.Predicate, Via: vs})
+	}
+	switch {
+	case !a.Rows.Enforced && len(a.Reasons) > 0 && hasPrefix(a.Reasons, "row level security is off"):
+		t.Rows.Mode = "all"
+		t.Rows.Text = "Row-level security is off for this table: every row is visible to whoever may read it."
+	case !a.Rows.Enforced:
+		t.Rows.Mode = "bypassed"
+		t.Rows.Text = "Row-level security does not apply to you (" + bypassText(a.Reasons) + "): you see every row."
+	case a.Rows.DenyAll():
+		t.Rows.Mode = "none"
+		t.Rows.Text = "Row-level security is on and no row policy is attached to you or your roles, so you see no rows."
+	default:
+		t.Rows.Mode = "filtered"
+		join := " and "
+		if t.Rows.Conjunction == "OR" {
+			join = " or "
+		}
+		t.Rows.Text = "You see only rows where " + strings.Join(via, join) + "."
+	}
+	switch {
+	case !a.Visible:
+		t.Summary = fmt.Sprintf("You cannot read %s: you have no SELECT privilege on it or any of its columns.", a.Table)
+	default:
+		s := fmt.Sprintf("You can read %d of %d columns of %s", granted, len(a.Columns), a.Table)
+		if len(masked) > 0 {
+			s += fmt.Sprintf(" (%s masked)", strings.Join(masked, ", "))
+		}
+		switch t.Rows.Mode {
+		case "filtered":
+			s += ", " + strings.TrimSuffix(strings.Replace(t.Rows.Text, "You see only", "only", 1), ".") + "."
+		case "none":
+			s += ", but no rows: row-level security is on and no policy applies to you."
+		default:
+			s += ", every row."
+		}
+		t.Summary = s
+	}
+	return t
+}
+
+func hasPrefix(reasons []string, prefix string) bool {
+	for _, r := range reasons {
+		if strings.HasPrefix(r, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func bypassText(reasons []string) string {
+	for _, r := range reasons {
+		if after, ok := strings.CutPrefix(r, "row level security bypassed: "); ok {
+			return after
+		}
+	}
+	return "bypass"
+}
+
+func viaText(g policy.Grantee) string {
+	switch g.Kind {
+	case policy.KindPublic:
+		return "PUBLIC"
+	case policy.KindRole:
+		return "role " + g.Name
+	}
+	return "user " + g.Name
+}

@@ -1,0 +1,108 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/tipgate/tipgate/internal/identity"
+	"github.com/tipgate/tipgate/internal/policy"
+)
+
+// call is one authenticated API request.
+type call struct {
+	ws   *webSession
+	self identity.Principal // who signed in
+	// as is whose data the request shows: self, or the person a security
+	// admin views as. actor is the admin's user name in the latter case.
+	as    identity.Principal
+	actor string
+}
+
+type apiFunc func(w http.ResponseWriter, r *http.Request, c *call)
+
+// authed admits requests of a live session; state-changing ones must
+// also carry the session's CSRF token.
+func (h *Handler) authed(next apiFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, p, err := h.sessionOf(r)
+		switch {
+		case errors.Is(err, errExpired):
+			writeError(w, http.StatusUnauthorized, "session_expired", "your session has expired; sign in again")
+			return
+		case err != nil:
+			writeError(w, http.StatusUnauthorized, "signed_out", "sign in to use the dashboard")
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && !h.csrfOK(r, ws) {
+			writeError(w, http.StatusForbidden, "csrf", "the request has no valid X-CSRF-Token header")
+			return
+		}
+		c := &call{ws: ws, self: p, as: p}
+		if va := h.store.viewAs(ws); va != nil {
+			// Viewing as someone is a security admin's right, checked on
+			// every request: revoking sys:secadmin ends it at once.
+			if h.subject(p).CanAdminSecurity() {
+				c.as, c.actor = *va, p.User
+			} else {
+				h.store.setViewAs(ws, nil)
+			}
+		}
+		next(w, r, c)
+	})
+}
+
+// admin admits only security admins (sys:secadmin or superuser) as they
+// are themselves, whoever they currently view as.
+func (h *Handler) admin(next apiFunc) apiFunc {
+	return func(w http.ResponseWriter, r *http.Request, c *call) {
+		if !h.subject(c.self).CanAdminSecurity() {
+			writeError(w, http.StatusForbidden, "forbidden", "only security administrators (sys:secadmin) may use this")
+			return
+		}
+		next(w, r, c)
+	}
+}
+
+func (h *Handler) subject(p identity.Principal) policy.Subject { return h.catalog().Subject(p) }
+
+// person is how /me describes someone.
+type person struct {
+	User   string   `json:"user"`
+	Email  string   `json:"email"`
+	Groups []string `json:"groups"`
+	Roles  []string `json:"roles"`
+}
+
+func (h *Handler) person(p identity.Principal) person {
+	out := person{User: p.User, Email: p.Email, Groups: p.Groups, Roles: h.subject(p).Roles}
+	if out.Groups == nil {
+		out.Groups = []string{}
+	}
+	if out.Roles == nil {
+		out.Roles = []string{}
+	}
+	return out
+}
+
+type meOutput struct {
+	person
+	SecAdmin  bool      `json:"secadmin"`
+	CSRFToken string    `json:"csrfToken"`
+	ExpiresAt time.Time `json:"expiresAt"`
+	ViewAs    *person   `json:"viewAs"`
+}
+
+func (h *Handler) me(c *call) meOutput {
+	out := meOutput{person: h.person(c.self), SecAdmin: h.subject(c.self).CanAdminSecurity(), CSRFToken: c.ws.csrf,
+		ExpiresAt: c.ws.expiry.UTC()}
+	if c.actor != "" {
+		va := h.person(c.as)
+		out.ViewAs = &va
+	}
+	return out
+}
+
+func (h *Handler) apiMe(w http.ResponseWriter, r *http.Request, c *call) {
+	writeJSON(w, http.StatusOK, h.me(c))
+}

@@ -1,0 +1,295 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/tipgate/tipgate/internal/dataapi"
+	"github.com/tipgate/tipgate/internal/identity"
+)
+
+// salesTable is the table the dashboard shows.
+const salesTable = "sales_data"
+
+// filters are the dashboard's filters, validated. Each one that is set
+// adds a fixed predicate whose value is bound as a Data API parameter:
+// no part of a statement is ever built from what the browser sent.
+type filters struct {
+	From, To, Category, Country string
+}
+
+// badRequest is a parameter the browser got wrong.
+type badRequest struct{ msg string }
+
+func (e *badRequest) Error() string { return e.msg }
+
+func parseFilters(q url.Values) (filters, error) {
+	f := filters{From: q.Get("from"), To: q.Get("to"), Category: q.Get("category"), Country: q.Get("country")}
+	for name, v := range map[string]string{"from": f.From, "to": f.To} {
+		if v == "" {
+			continue
+		}
+		if _, err := time.Parse(time.DateOnly, v); err != nil {
+			return f, &badRequest{fmt.Sprintf("%s must be a date as YYYY-MM-DD, not %q", name, truncate(v, 40))}
+		}
+	}
+	if f.From != "" && f.To != "" && f.From > f.To {
+		return f, &badRequest{"from must not be after to"}
+	}
+	for name, v := range map[string]string{"category": f.Category, "country": f.Country} {
+		if len(v) > 100 {
+			return f, &badRequest{name + " is longer than 100 characters"}
+		}
+		if strings.IndexFunc(v, unicode.IsControl) >= 0 {
+			return f, &badRequest{name + " contains a control character"}
+		}
+	}
+	return f, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
+
+// where is the statement's WHERE clause and its parameters.
+func (f filters) where() (string, []dataapi.Parameter) {
+	var conds []string
+	var params []dataapi.Parameter
+	if f.From != "" {
+		conds = append(conds, `"timestamp" >= CAST(:from_date AS DATE)`)
+		params = append(params, dataapi.Parameter{Name: "from_date", Value: f.From})
+	}
+	if f.To != "" {
+		conds = append(conds, `"timestamp" < CAST(:to_date AS DATE) + INTERVAL 1 DAY`)
+		params = append(params, dataapi.Parameter{Name: "to_date", Value: f.To})
+	}
+	if f.Category != "" {
+		conds = append(conds, `category = :category`)
+		params = append(params, dataapi.Parameter{Name: "category", Value: f.Category})
+	}
+	if f.Country != "" {
+		conds = append(conds, `country = :country`)
+		params = append(params, dataapi.Parameter{Name: "country", Value: f.Country})
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), params
+}
+
+// key is the filters' part of a cache key.
+func (f filters) key() string {
+	return strconv.Quote(f.From) + strconv.Quote(f.To) + strconv.Quote(f.Category) + strconv.Quote(f.Country)
+}
+
+// The region of a sale is its time zone's continent: that is what the
+// reference scenario's row policies are written on.
+const (
+	regionExpr = `split_part(timezone, '/', 1)`
+	measures   = `round(sum(quantity * sales_price), 2) AS revenue, sum(quantity) AS units, count(*) AS orders`
+)
+
+// panel is one dashboard panel: a fixed statement and how to read a row.
+type panel struct {
+	sql  func(where string) string
+	cols []string // JSON names, in the statement's column order
+}
+
+var grains = map[string]string{"day": "day", "week": "week", "month": "month"}
+
+func panelFor(name, grain string) (panel, bool) {
+	switch name {
+	case "headline":
+		return panel{sql: func(w string) string {
+			return `SELECT round(coalesce(sum(quantity * sales_price), 0), 2) AS revenue, coalesce(sum(quantity), 0) AS units, count(*) AS orders, ` +
+				`count(DISTINCT country || '|' || city) AS cities, count(DISTINCT country) AS countries FROM sales_data` + w
+		}, cols: []string{"revenue", "units", "orders", "cities", "countries"}}, true
+	case "cities":
+		return panel{sql: func(w string) string {
+			return `SELECT city, country, min(` + regionExpr + `) AS region, min(latitude) AS lat, min(longitude) AS lon, ` + measures +
+				` FROM sales_data` + w + ` GROUP BY city, country ORDER BY revenue DESC, city, country`
+		}, cols: []string{"city", "country", "region", "lat", "lon", "revenue", "units", "orders"}}, true
+	case "regions":
+		return panel{sql: func(w string) string {
+			return `SELECT ` + regionExpr + ` AS region, ` + measures + ` FROM sales_data` + w + ` GROUP BY 1 ORDER BY revenue DESC, region`
+		}, cols: []string{"region", "revenue", "units", "orders"}}, true
+	case "countries":
+		return panel{sql: func(w string) string {
+			return `SELECT country, min(` + regionExpr + `) AS region, ` + measures + ` FROM sales_data` + w + ` GROUP BY country ORDER BY revenue DESC, country`
+		}, cols: []string{"country", "region", "revenue", "units", "orders"}}, true
+	case "categories":
+		return panel{sql: func(w string) string {
+			return `SELECT category, ` + measures + ` FROM sales_data` + w + ` GROUP BY category ORDER BY revenue DESC, category`
+		}, cols: []string{"category", "revenue", "units", "orders"}}, true
+	case "timeseries":
+		g, ok := grains[grain]
+		if !ok {
+			return panel{}, false
+		}
+		return panel{sql: func(w string) string {
+			return `SELECT CAST(date_trunc('` + g + `', "timestamp") AS DATE) AS period, ` + measures + ` FROM sales_data` + w + ` GROUP BY 1 ORDER BY 1`
+		}, cols: []string{"period", "revenue", "units", "orders"}}, true
+	}
+	return panel{}, false
+}
+
+// queryError is a statement the warehouse refused or failed.
+type queryError struct {
+	status int
+	code   string
+	msg    string
+}
+
+func (e *queryError) Error() string { return e.msg }
+
+// result is a finished statement's rows, with values already typed.
+type result struct {
+	columns []dataapi.ColumnMetadata
+	rows    [][]any
+	total   int64
+	id      string
+}
+
+// run executes one statement as p through the Data API service and reads
+// up to maxRows of its result.
+func (h *Handler) run(ctx context.Context, p identity.Principal, sql string, params []dataapi.Parameter, maxRows int) (*result, error) {
+	wait := 30
+	out, err := h.svc.Execute(ctx, p, dataapi.ExecuteInput{Sql: sql, Parameters: params, WaitTimeSeconds: &wait})
+	if err != nil {
+		return nil, fromDataAPI(err)
+	}
+	d, err := h.svc.Describe(ctx, p, out.ID, 0)
+	if err != nil {
+		return nil, fromDataAPI(err)
+	}
+	switch d.Status {
+	case dataapi.StatusFinished:
+	case dataapi.StatusFailed, dataapi.StatusAborted:
+		return nil, &queryError{status: 422, code: "query_failed", msg: d.Error}
+	default:
+		_, _ = h.svc.Cancel(ctx, p, out.ID)
+		return nil, &queryError{status: 504, code: "timeout", msg: "the statement took longer than 30 seconds and was cancelled"}
+	}
+	res := &result{id: out.ID}
+	if !d.HasResultSet {
+		return res, nil
+	}
+	next := ""
+	for {
+		page, err := h.svc.GetResult(ctx, p, out.ID, next, 0)
+		if err != nil {
+			return nil, fromDataAPI(err)
+		}
+		res.columns, res.total = page.ColumnMetadata, page.TotalNumRows
+		for _, rec := range page.Records {
+			if len(res.rows) >= maxRows {
+				return res, nil
+			}
+			row := make([]any, len(rec))
+			for i, f := range rec {
+				row[i] = fieldValue(f)
+			}
+			res.rows = append(res.rows, row)
+		}
+		if page.NextToken == "" {
+			return res, nil
+		}
+		next = page.NextToken
+	}
+}
+
+func fromDataAPI(err error) error {
+	var de *dataapi.Error
+	if errors.As(err, &de) {
+		switch de.Kind {
+		case dataapi.ActiveStatementsExceeded:
+			return &queryError{status: 429, code: "busy", msg: de.Message}
+		case dataapi.Validation:
+			return &queryError{status: 400, code: "bad_request", msg: de.Message}
+		case dataapi.AccessDenied:
+			return &queryError{status: 403, code: "forbidden", msg: de.Message}
+		}
+		return &queryError{status: 500, code: "internal", msg: de.Message}
+	}
+	return err
+}
+
+// fieldValue turns a Data API field into a JSON value.
+func fieldValue(f dataapi.Field) any {
+	switch {
+	case f.IsNull != nil && *f.IsNull:
+		return nil
+	case f.LongValue != nil:
+		return *f.LongValue
+	case f.DoubleValue != nil:
+		return *f.DoubleValue
+	case f.BooleanValue != nil:
+		return *f.BooleanValue
+	case f.StringValue != nil:
+		return *f.StringValue
+	case f.BlobValue != nil:
+		return f.BlobValue
+	}
+	return nil
+}
+
+// number reads a numeric column (DECIMALs arrive as strings).
+func number(v any) float64 {
+	switch x := v.(type) {
+	case int64:
+		return float64(x)
+	case float64:
+		return x
+	case string:
+		f, err := strconv.ParseFloat(x, 64)
+		if err == nil {
+			return f
+		}
+	}
+	return 0
+}
+
+func cents(f float64) float64 { return math.Round(f*100) / 100 }
+
+// panelRows shapes a panel's result as JSON objects.
+func panelRows(pn panel, res *result) []map[string]any {
+	rows := make([]map[string]any, 0, len(res.rows))
+	for _, r := range res.rows {
+		m := make(map[string]any, len(pn.cols))
+		for i, name := range pn.cols {
+			if i >= len(r) {
+				break
+			}
+			switch name {
+			case "revenue":
+				m[name] = cents(number(r[i]))
+			case "units", "orders", "cities", "countries":
+				m[name] = int64(number(r[i]))
+			case "lat", "lon":
+				m[name] = number(r[i])
+			default:
+				m[name] = r[i]
+			}
+		}
+		if _, ok := m["revenue"]; ok && pn.cols[0] == "revenue" {
+			orders := number(m["orders"])
+			aov := 0.0
+			if orders > 0 {
+				aov = cents(number(m["revenue"]) / orders)
+			}
+			m["avgOrderValue"] = aov
+		}
+		rows = append(rows, m)
+	}
+	return rows
+}
