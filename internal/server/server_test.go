@@ -1,18 +1,12 @@
 package server_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,128 +14,35 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/redshiftdata"
 
-	"github.com/tipgate/tipgate/internal/config"
-	"github.com/tipgate/tipgate/internal/demo"
-	"github.com/tipgate/tipgate/internal/gendata"
-	"github.com/tipgate/tipgate/internal/identity"
-	"github.com/tipgate/tipgate/internal/idp"
 	"github.com/tipgate/tipgate/internal/server"
-	"github.com/tipgate/tipgate/internal/sqlscan"
+	"github.com/tipgate/tipgate/internal/testenv/demoserver"
 )
 
 const (
-	demoPassword = "Demo-Pa55word-for-tests"
+	demoPassword = demoserver.Password
 	accessKey    = "AKIATIPGATETEST00001"
 	secretKey    = "test-secret-access-key-0123456789"
 )
 
-// lockedBuffer collects logs from the server's goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func startServer(t *testing.T) (*server.Server, *lockedBuffer) {
+// startServer starts the shared test server (internal/testenv/demoserver).
+func startServer(t *testing.T) (*server.Server, *demoserver.Logs) {
 	t.Helper()
 	return startServerWith(t, "")
 }
 
-// startServerWith appends extra to the test configuration, with {{URL}}
-// replaced by the server's URL (known before the configuration is parsed:
-// the listener is bound first).
-func startServerWith(t *testing.T, extra string) (*server.Server, *lockedBuffer) {
+// startServerWith adds a service access key (ming's groups) and extra to
+// the test configuration.
+func startServerWith(t *testing.T, extra string) (*server.Server, *demoserver.Logs) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	dir := t.TempDir()
-	s3 := filepath.Join(dir, "s3")
-	src := filepath.Join(s3, filepath.FromSlash(demo.SourceKey))
-	os.MkdirAll(filepath.Dir(src), 0o755)
-	if err := gendata.WriteFile(ctx, src, gendata.Options{Rows: 3000, Seed: 1}); err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Parse([]byte(`
-[server]
-listen = "127.0.0.1:0"
-data_dir = "` + filepath.Join(dir, "data") + `"
-shutdown_grace = "5s"
-[warehouse]
-s3_root = "` + s3 + `"
-[idp]
-enabled = true
-users_file = "unused-demo-users-are-given"
-enable_password_grant = true
-[[idp.clients]]
-id = "tipgate-cli"
-public = true
-grants = ["password", "refresh_token"]
+	s := demoserver.Start(t, demoserver.Options{Extra: `
 [[awsapi.access_keys]]
 access_key_id = "` + accessKey + `"
 secret_access_key = "` + secretKey + `"
 user = "ming@example.com"
 namespace = "AWSIDC"
 groups = ["apac-sales"]
-` + strings.ReplaceAll(extra, "{{URL}}", "http://"+ln.Addr().String())))
-	if err != nil {
-		t.Fatal(err)
-	}
-	users, err := idp.DemoUsers(demoPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	logs := &lockedBuffer{}
-	srv, err := server.New(ctx, cfg, server.Options{Logger: slog.New(slog.NewJSONHandler(logs, nil)), IDPUsers: users, Listener: ln})
-	if err != nil {
-		t.Fatal(err)
-	}
-	stmts, _ := sqlscan.Split(demo.PolicyScript)
-	for _, st := range stmts {
-		r, err := srv.Engine().Query(ctx, identity.LocalSuperuser(), st.Text)
-		if err != nil {
-			t.Fatalf("%s: %v", st.Text, err)
-		}
-		r.Close()
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-		srv.Close()
-	})
-	waitReady(t, srv.URL)
-	return srv, logs
-}
-
-func waitReady(t *testing.T, base string) {
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if resp, err := http.Get(base + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return
-			}
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatal("server never became ready")
+` + extra})
+	return s.Server, s.Logs
 }
 
 func postForm(t *testing.T, u string, form url.Values) (int, map[string]any) {

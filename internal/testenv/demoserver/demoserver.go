@@ -1,0 +1,152 @@
+// Package demoserver starts a real tipgate server for tests: generated
+// demo data, the reference policy script, the embedded IdP with the demo
+// users, on a free loopback port. Tests of every binding (REST, AWS SDKs,
+// Keycloak, the dashboard) share it instead of each wiring a server.
+package demoserver
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tipgate/tipgate/internal/config"
+	"github.com/tipgate/tipgate/internal/demo"
+	"github.com/tipgate/tipgate/internal/gendata"
+	"github.com/tipgate/tipgate/internal/identity"
+	"github.com/tipgate/tipgate/internal/idp"
+	"github.com/tipgate/tipgate/internal/server"
+	"github.com/tipgate/tipgate/internal/sqlscan"
+)
+
+// Password is every demo user's password in tests.
+const Password = "Demo-Pa55word-for-tests"
+
+// Logs collects the server's JSON logs from its goroutines.
+type Logs struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *Logs) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *Logs) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// Options shape the server.
+type Options struct {
+	// Rows of generated sales data (default 3000, seed 1).
+	Rows int64
+	// Extra is appended to the configuration; {{URL}} becomes the
+	// server's URL, known before the configuration is parsed because the
+	// listener is bound first.
+	Extra string
+}
+
+// Server is a started server and where its data came from.
+type Server struct {
+	*server.Server
+	Logs *Logs
+	// SourceCSV is the generated data the policy script loaded.
+	SourceCSV string
+}
+
+// Start runs the server until the test ends.
+func Start(t testing.TB, opts Options) *Server {
+	t.Helper()
+	if opts.Rows == 0 {
+		opts.Rows = 3000
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	dir := t.TempDir()
+	s3 := filepath.Join(dir, "s3")
+	src := filepath.Join(s3, filepath.FromSlash(demo.SourceKey))
+	if err := os.MkdirAll(filepath.Dir(src), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := gendata.WriteFile(ctx, src, gendata.Options{Rows: opts.Rows, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Parse([]byte(`
+[server]
+listen = "127.0.0.1:0"
+data_dir = "` + filepath.Join(dir, "data") + `"
+shutdown_grace = "5s"
+[warehouse]
+s3_root = "` + s3 + `"
+[idp]
+enabled = true
+users_file = "unused-demo-users-are-given"
+enable_password_grant = true
+[[idp.clients]]
+id = "tipgate-cli"
+public = true
+grants = ["password", "refresh_token"]
+` + strings.ReplaceAll(opts.Extra, "{{URL}}", "http://"+ln.Addr().String())))
+	if err != nil {
+		ln.Close()
+		t.Fatal(err)
+	}
+	users, err := idp.DemoUsers(Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &Logs{}
+	srv, err := server.New(ctx, cfg, server.Options{Logger: slog.New(slog.NewJSONHandler(logs, nil)), IDPUsers: users, Listener: ln})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stmts, _ := sqlscan.Split(demo.PolicyScript)
+	for _, st := range stmts {
+		r, err := srv.Engine().Query(ctx, identity.LocalSuperuser(), st.Text)
+		if err != nil {
+			t.Fatalf("%s: %v", st.Text, err)
+		}
+		r.Close()
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+		srv.Close()
+	})
+	WaitReady(t, srv.URL)
+	return &Server{Server: srv, Logs: logs, SourceCSV: src}
+}
+
+// WaitReady polls base/readyz until the server answers "ready".
+func WaitReady(t testing.TB, base string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(base + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("server never became ready")
+}

@@ -1,0 +1,132 @@
+package web
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func TestSafeReturn(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"", "/app/"},
+		{"/app/", "/app/"},
+		{"/app/#/access", "/app/#/access"},
+		{"/app/?x=1#/admin/sql", "/app/?x=1#/admin/sql"},
+		{"https://evil.example/", "/app/"},
+		{"//evil.example/app/", "/app/"},
+		{"/\\evil.example/app/", "/app/"},
+		{"\\\\evil.example", "/app/"},
+		{"/app/../idp/logout", "/app/"},
+		{"/app/..", "/app/"},
+		{"javascript:alert(1)", "/app/"},
+		{"/signin", "/app/"},
+		{"/app", "/app/"},
+		{"http:/app/", "/app/"},
+		{"/app/\r\nSet-Cookie: x=1", "/app/"},
+		{"/app/%0d%0aLocation:%20https://evil.example", "/app/%0D%0ALocation:%20https://evil.example"},
+		{"https://user@evil.example/app/", "/app/"},
+		{strings.Repeat("/app/", 1000), "/app/"},
+	} {
+		if got := safeReturn(tc.in); got != tc.want {
+			t.Errorf("safeReturn(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// FuzzSafeReturn: whatever the browser sends, the destination after
+// sign-in is a path of the dashboard on this server.
+func FuzzSafeReturn(f *testing.F) {
+	for _, s := range []string{"/app/", "//evil", "https://e/", "/app/#/x", "/\\e", "/app/%2F%2Fe", "/app/..;/x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		got := safeReturn(in)
+		u, err := url.Parse(got)
+		if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(got, AppPath) || strings.HasPrefix(got, "//") ||
+			strings.ContainsAny(got, "\\\r\n") {
+			t.Fatalf("safeReturn(%q) = %q leaves the dashboard", in, got)
+		}
+	})
+}
+
+func TestParseFilters(t *testing.T) {
+	for _, tc := range []struct {
+		q       string
+		wantErr string
+		where   string
+		params  int
+	}{
+		{"", "", "", 0},
+		{"from=2024-01-01&to=2024-01-31", "", ` WHERE "timestamp" >= CAST(:from_date AS DATE) AND "timestamp" < CAST(:to_date AS DATE) + INTERVAL 1 DAY`, 2},
+		{"category=Golf&country=CN", "", ` WHERE category = :category AND country = :country`, 2},
+		{"category=x'%20OR%201=1--", "", ` WHERE category = :category`, 1},
+		{"from=2024-13-01", "from must be a date", "", 0},
+		{"to=yesterday", "to must be a date", "", 0},
+		{"from=2024-02-01&to=2024-01-01", "from must not be after to", "", 0},
+		{"country=C%00N", "country contains a control character", "", 0},
+		{"category=" + strings.Repeat("x", 101), "category is longer than 100 characters", "", 0},
+	} {
+		q, _ := url.ParseQuery(tc.q)
+		f, err := parseFilters(q)
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("%q: err = %v, want %q", tc.q, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%q: %v", tc.q, err)
+			continue
+		}
+		where, params := f.where()
+		if where != tc.where || len(params) != tc.params {
+			t.Errorf("%q: where %q with %d params, want %q with %d", tc.q, where, len(params), tc.where, tc.params)
+		}
+	}
+}
+
+// FuzzParseFilters: any query string either is refused with a message or
+// yields a WHERE clause built only from fixed fragments; values travel
+// only as parameters.
+func FuzzParseFilters(f *testing.F) {
+	f.Add("from=2024-01-01&to=2024-12-31&category=Golf&country=CN")
+	f.Add("category=%27%3B%20DROP%20TABLE%20sales_data%3B--")
+	f.Fuzz(func(t *testing.T, raw string) {
+		q, err := url.ParseQuery(raw)
+		if err != nil {
+			return
+		}
+		flt, err := parseFilters(q)
+		if err != nil {
+			if err.Error() == "" {
+				t.Fatal("empty error message")
+			}
+			return
+		}
+		where, _ := flt.where()
+		fixed := map[string]bool{`"timestamp" >= CAST(:from_date AS DATE)`: true, `"timestamp" < CAST(:to_date AS DATE) + INTERVAL 1 DAY`: true,
+			`category = :category`: true, `country = :country`: true}
+		if where == "" {
+			return
+		}
+		for _, part := range strings.Split(strings.TrimPrefix(where, " WHERE "), " AND ") {
+			if !fixed[part] {
+				t.Fatalf("WHERE clause %q has a part %q that is not a fixed fragment", where, part)
+			}
+		}
+	})
+}
+
+func TestPanelsUnknown(t *testing.T) {
+	if _, ok := panelFor("secrets", ""); ok {
+		t.Error("unknown panel accepted")
+	}
+	if _, ok := panelFor("timeseries", "year; DROP TABLE x"); ok {
+		t.Error("unknown grain accepted")
+	}
+	for _, g := range []string{"day", "week", "month"} {
+		if _, ok := panelFor("timeseries", g); !ok {
+			t.Errorf("grain %s refused", g)
+		}
+	}
+}

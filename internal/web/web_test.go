@@ -1,0 +1,599 @@
+package web_test
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/tipgate/tipgate/internal/testenv/demoserver"
+	"github.com/tipgate/tipgate/internal/web"
+)
+
+const dashboardClient = "tipgate-dashboard"
+
+// start runs the shared test server with the dashboard enabled, signing
+// in at the embedded IdP as a confidential client.
+func start(t *testing.T) *demoserver.Server {
+	t.Helper()
+	secret := filepath.Join(t.TempDir(), "client-secret")
+	if err := os.WriteFile(secret, []byte("dashboard-secret-for-tests-0123456789\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return demoserver.Start(t, demoserver.Options{Rows: 5000, Extra: `
+[[idp.clients]]
+id = "` + dashboardClient + `"
+secret = "dashboard-secret-for-tests-0123456789"
+redirect_uris = ["{{URL}}/auth/callback"]
+post_logout_redirect_uris = ["{{URL}}/signed-out"]
+grants = ["authorization_code"]
+[web]
+enabled = true
+issuer = "{{URL}}/idp"
+client_id = "` + dashboardClient + `"
+client_secret_file = "` + secret + `"
+scopes = ["openid", "email", "profile", "groups"]
+`})
+}
+
+// browser is a cookie-keeping client that does not follow redirects on
+// its own, so tests see every hop.
+type browser struct {
+	t    *testing.T
+	base string
+	c    *http.Client
+	jar  *cookiejar.Jar
+}
+
+func newBrowser(t *testing.T, base string) *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: t, base: base, jar: jar, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+}
+
+func (b *browser) do(method, path string, body io.Reader, hdr map[string]string) (*http.Response, string) {
+	b.t.Helper()
+	u := path
+	if !strings.HasPrefix(u, "http") {
+		u = b.base + path
+	}
+	req, err := http.NewRequest(method, u, body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := b.c.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return resp, string(data)
+}
+
+// follow GETs u and follows redirects, returning the last response.
+func (b *browser) follow(u string) (*http.Response, string) {
+	b.t.Helper()
+	for range 10 {
+		resp, body := b.do(http.MethodGet, u, nil, nil)
+		loc := resp.Header.Get("Location")
+		if resp.StatusCode < 300 || resp.StatusCode > 399 || loc == "" {
+			return resp, body
+		}
+		next, _ := resp.Request.URL.Parse(loc)
+		u = next.String()
+	}
+	b.t.Fatal("too many redirects")
+	return nil, ""
+}
+
+var hiddenField = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
+
+// signIn goes through the real login page of the embedded IdP.
+func (b *browser) signIn(email, ret string) *http.Response {
+	b.t.Helper()
+	resp, page := b.follow(b.base + web.LoginPath + "?return=" + url.QueryEscape(ret))
+	if !strings.Contains(resp.Request.URL.Path, "/idp/") || !strings.Contains(page, `name="password"`) {
+		b.t.Fatalf("sign-in did not reach the IdP's login page: %s %s", resp.Request.URL, page)
+	}
+	form := url.Values{"email": {email}, "password": {demoserver.Password}}
+	for _, m := range hiddenField.FindAllStringSubmatch(page, -1) {
+		form.Set(m[1], strings.ReplaceAll(m[2], "&#43;", "+"))
+	}
+	resp, _ = b.do(http.MethodPost, "/idp/login", strings.NewReader(form.Encode()), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+	next, _ := resp.Request.URL.Parse(resp.Header.Get("Location"))
+	final, _ := b.follow(next.String())
+	return final
+}
+
+func (b *browser) getJSON(path string, v any) int {
+	b.t.Helper()
+	resp, body := b.do(http.MethodGet, path, nil, nil)
+	if v != nil {
+		if err := json.Unmarshal([]byte(body), v); err != nil {
+			b.t.Fatalf("GET %s: %d %s", path, resp.StatusCode, body)
+		}
+	}
+	return resp.StatusCode
+}
+
+func (b *browser) sendJSON(method, path, csrf string, in, out any) int {
+	b.t.Helper()
+	var body io.Reader
+	if in != nil {
+		data, _ := json.Marshal(in)
+		body = strings.NewReader(string(data))
+	}
+	hdr := map[string]string{"Content-Type": "application/json"}
+	if csrf != "" {
+		hdr["X-CSRF-Token"] = csrf
+	}
+	resp, data := b.do(method, path, body, hdr)
+	if out != nil {
+		if err := json.Unmarshal([]byte(data), out); err != nil {
+			b.t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, data)
+		}
+	}
+	return resp.StatusCode
+}
+
+func (b *browser) cookie(name string) *http.Cookie {
+	u, _ := url.Parse(b.base + "/")
+	for _, c := range b.jar.Cookies(u) {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+type me struct {
+	User      string   `json:"user"`
+	Groups    []string `json:"groups"`
+	SecAdmin  bool     `json:"secadmin"`
+	CSRFToken string   `json:"csrfToken"`
+	ViewAs    *struct {
+		User string `json:"user"`
+	} `json:"viewAs"`
+}
+
+type panel struct {
+	Rows     []map[string]any `json:"rows"`
+	Cached   bool             `json:"cached"`
+	NoAccess bool             `json:"noAccess"`
+}
+
+// truth is what a person may see, computed from the generated CSV
+// without tipgate: the reference policies keep rows by time-zone prefix.
+type truth struct {
+	revenueCents, units, orders int64
+	regions                     map[string]int64 // region → revenue cents
+	cities                      map[string]int64 // city|country → revenue cents
+}
+
+func groundTruth(t *testing.T, csvPath, tzPrefix string, keep func(rec map[string]string) bool) truth {
+	t.Helper()
+	f, err := os.Open(csvPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	header, err := r.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := truth{regions: map[string]int64{}, cities: map[string]int64{}}
+	for {
+		row, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := map[string]string{}
+		for i, h := range header {
+			rec[strings.ToLower(h)] = row[i]
+		}
+		if !strings.HasPrefix(rec["timezone"], tzPrefix) || (keep != nil && !keep(rec)) {
+			continue
+		}
+		q, _ := strconv.ParseInt(rec["quantity"], 10, 64)
+		whole, frac, _ := strings.Cut(rec["sales_price"], ".")
+		w, _ := strconv.ParseInt(whole, 10, 64)
+		c, _ := strconv.ParseInt((frac + "00")[:2], 10, 64)
+		cents := q * (w*100 + c)
+		tr.revenueCents += cents
+		tr.units += q
+		tr.orders++
+		region, _, _ := strings.Cut(rec["timezone"], "/")
+		tr.regions[region] += cents
+		tr.cities[rec["city"]+"|"+rec["country"]] += cents
+	}
+	return tr
+}
+
+func centsOf(v any) int64 { return int64(math.Round(v.(float64) * 100)) }
+
+var people = []struct {
+	email, tz string
+	regions   int // -1: every region
+}{
+	{"ethan@example.com", "", -1},
+	{"frank@example.com", "America", 1},
+	{"alex@example.com", "Europe", 1},
+	{"ming@example.com", "Asia", 1},
+}
+
+// checkDashboard compares what the dashboard API shows with the truth.
+func checkDashboard(t *testing.T, b *browser, who string, tr truth, query string) {
+	t.Helper()
+	var head, regions, cities panel
+	b.getJSON("/app/api/panels/headline"+query, &head)
+	b.getJSON("/app/api/panels/regions"+query, &regions)
+	b.getJSON("/app/api/panels/cities"+query, &cities)
+	if len(head.Rows) != 1 {
+		t.Fatalf("%s: headline = %+v", who, head)
+	}
+	h := head.Rows[0]
+	if centsOf(h["revenue"]) != tr.revenueCents || int64(h["units"].(float64)) != tr.units || int64(h["orders"].(float64)) != tr.orders {
+		t.Errorf("%s: headline %v, want revenue %d¢ units %d orders %d", who, h, tr.revenueCents, tr.units, tr.orders)
+	}
+	got := map[string]int64{}
+	for _, r := range regions.Rows {
+		got[r["region"].(string)] = centsOf(r["revenue"])
+	}
+	if fmt.Sprint(got) != fmt.Sprint(tr.regions) {
+		t.Errorf("%s: regions %v, want %v", who, got, tr.regions)
+	}
+	got = map[string]int64{}
+	for _, r := range cities.Rows {
+		got[r["city"].(string)+"|"+r["country"].(string)] = centsOf(r["revenue"])
+	}
+	if fmt.Sprint(got) != fmt.Sprint(tr.cities) {
+		t.Errorf("%s: %d cities differ from the %d of the truth", who, len(got), len(tr.cities))
+	}
+}
+
+func TestDashboardShowsEachPersonTheirSlice(t *testing.T) {
+	srv := start(t)
+	for _, p := range people {
+		t.Run(p.email, func(t *testing.T) {
+			b := newBrowser(t, srv.URL)
+			final := b.signIn(p.email, "/app/#/access")
+			if final.Request.URL.Path != "/app/" || final.StatusCode != http.StatusOK {
+				t.Fatalf("after sign-in: %d %s", final.StatusCode, final.Request.URL)
+			}
+			c := b.cookie(web.CookieName)
+			if c == nil {
+				t.Fatal("no session cookie")
+			}
+			var m me
+			if b.getJSON("/app/api/me", &m) != http.StatusOK || m.User != "AWSIDC:"+p.email || m.SecAdmin || m.CSRFToken == "" {
+				t.Fatalf("me = %+v", m)
+			}
+			tr := groundTruth(t, srv.SourceCSV, p.tz, nil)
+			if p.regions > 0 && len(tr.regions) != p.regions || p.regions < 0 && len(tr.regions) < 5 {
+				t.Fatalf("%s: ground truth has regions %v", p.email, tr.regions)
+			}
+			checkDashboard(t, b, p.email, tr, "")
+			// Filters narrow every panel; values are bound, never spliced.
+			filtered := groundTruth(t, srv.SourceCSV, p.tz, func(rec map[string]string) bool {
+				return rec["category"] == "Golf" && rec["timestamp"] >= "2024-03-01" && rec["timestamp"] < "2024-07-01"
+			})
+			checkDashboard(t, b, p.email+" (Golf, March–June 2024)", filtered, "?category=Golf&from=2024-03-01&to=2024-06-30")
+			var evil panel
+			if st := b.getJSON("/app/api/panels/headline?category="+url.QueryEscape("' OR 1=1 --"), &evil); st != http.StatusOK || evil.Rows[0]["orders"].(float64) != 0 {
+				t.Errorf("injection attempt: %d %+v", st, evil)
+			}
+			// The export is the cities table, exactly.
+			resp, body := b.do(http.MethodGet, "/app/api/export.csv", nil, nil)
+			recs, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+			if err != nil || resp.Header.Get("Content-Type") != "text/csv; charset=utf-8" || len(recs) != len(tr.cities)+1 {
+				t.Fatalf("export: %v %s, %d rows for %d cities", err, resp.Header.Get("Content-Type"), len(recs), len(tr.cities))
+			}
+			for _, r := range recs[1:] {
+				rev, _ := strconv.ParseFloat(r[7], 64)
+				if want, ok := tr.cities[r[0]+"|"+r[1]]; !ok || int64(math.Round(rev*100)) != want {
+					t.Errorf("export row %v: truth %d¢ (present %v)", r, want, ok)
+				}
+			}
+			var access struct {
+				Tables []struct {
+					Table   string `json:"table"`
+					Summary string `json:"summary"`
+					Rows    struct {
+						Mode string `json:"mode"`
+					} `json:"rows"`
+				} `json:"tables"`
+			}
+			b.getJSON("/app/api/access", &access)
+			if len(access.Tables) != 1 || access.Tables[0].Table != "sales_data" {
+				t.Fatalf("access = %+v", access)
+			}
+			wantMode := "filtered"
+			if p.tz == "" {
+				wantMode = "bypassed"
+			}
+			if access.Tables[0].Rows.Mode != wantMode || (p.tz != "" && !strings.Contains(access.Tables[0].Summary, p.tz+"%")) {
+				t.Errorf("access = %+v", access.Tables[0])
+			}
+		})
+	}
+}
+
+func TestNoAccessIsTold(t *testing.T) {
+	srv := start(t)
+	b := newBrowser(t, srv.URL)
+	b.signIn("sam@example.com", "/app/")
+	var m me
+	b.getJSON("/app/api/me", &m)
+	if !m.SecAdmin {
+		t.Fatalf("sam is not a security admin: %+v", m)
+	}
+	for _, name := range []string{"headline", "cities", "regions", "countries", "categories", "timeseries"} {
+		var p panel
+		if st := b.getJSON("/app/api/panels/"+name, &p); st != http.StatusOK || !p.NoAccess || len(p.Rows) != 0 {
+			t.Errorf("%s: %d %+v", name, st, p)
+		}
+	}
+	if resp, _ := b.do(http.MethodGet, "/app/api/export.csv", nil, nil); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("export without access: %d", resp.StatusCode)
+	}
+}
+
+func TestSessionSecurity(t *testing.T) {
+	srv := start(t)
+	anon := newBrowser(t, srv.URL)
+	// A signed-out visitor is sent to sign-in, and the API says why.
+	resp, _ := anon.do(http.MethodGet, "/app/", nil, nil)
+	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(resp.Header.Get("Location"), "/signin?") {
+		t.Errorf("signed-out /app/: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	var e struct{ Code string }
+	if st := anon.getJSON("/app/api/me", &e); st != http.StatusUnauthorized || e.Code != "signed_out" {
+		t.Errorf("signed-out /me: %d %+v", st, e)
+	}
+	// Security headers on pages, assets and API.
+	for _, p := range []string{"/signin", "/app/api/me", "/signed-out"} {
+		resp, _ := anon.do(http.MethodGet, p, nil, nil)
+		csp := resp.Header.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe") ||
+			!strings.Contains(csp, "frame-ancestors 'none'") || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%s: headers %v", p, resp.Header)
+		}
+	}
+	if _, body := anon.do(http.MethodGet, "/signin?reason=expired", nil, nil); !strings.Contains(body, "Your session has expired") {
+		t.Error("expired sign-in page has no message")
+	}
+
+	b := newBrowser(t, srv.URL)
+	b.signIn("ming@example.com", "/app/")
+	sc := b.cookie(web.CookieName)
+	if sc == nil {
+		t.Fatal("no session cookie")
+	}
+	var m me
+	b.getJSON("/app/api/me", &m)
+
+	// A tampered cookie is refused.
+	tampered := newBrowser(t, srv.URL)
+	u, _ := url.Parse(srv.URL + "/")
+	flip := []byte(sc.Value)
+	flip[5] ^= 1
+	tampered.jar.SetCookies(u, []*http.Cookie{{Name: web.CookieName, Value: string(flip), Path: "/"}})
+	if st := tampered.getJSON("/app/api/me", nil); st != http.StatusUnauthorized {
+		t.Errorf("tampered cookie: %d", st)
+	}
+
+	// State changes need the CSRF token, and only from this origin.
+	if st := b.sendJSON(http.MethodPost, web.LogoutPath, "", nil, nil); st != http.StatusForbidden {
+		t.Errorf("logout without CSRF token: %d", st)
+	}
+	if st := b.sendJSON(http.MethodPost, web.LogoutPath, "wrong", nil, nil); st != http.StatusForbidden {
+		t.Errorf("logout with a wrong CSRF token: %d", st)
+	}
+	resp, _ = b.do(http.MethodPost, web.LogoutPath, nil, map[string]string{"X-CSRF-Token": m.CSRFToken, "Origin": "https://evil.example"})
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("logout from another origin: %d", resp.StatusCode)
+	}
+	// Sign-out ends the session and sends the browser to the IdP's logout.
+	var out struct{ Redirect string }
+	if st := b.sendJSON(http.MethodPost, web.LogoutPath, m.CSRFToken, nil, &out); st != http.StatusOK {
+		t.Fatalf("logout: %d", st)
+	}
+	lu, err := url.Parse(out.Redirect)
+	if err != nil || !strings.HasPrefix(out.Redirect, srv.URL+"/idp/") || lu.Query().Get("id_token_hint") == "" ||
+		lu.Query().Get("post_logout_redirect_uri") != srv.URL+web.SignedOutPath {
+		t.Fatalf("logout redirect %q", out.Redirect)
+	}
+	final, page := b.follow(out.Redirect)
+	if final.Request.URL.Path != web.SignedOutPath || !strings.Contains(page, `data-testid="signed-out"`) {
+		t.Errorf("after the IdP's logout: %s", final.Request.URL)
+	}
+	// The old cookie, replayed, is refused.
+	replay := newBrowser(t, srv.URL)
+	replay.jar.SetCookies(u, []*http.Cookie{{Name: web.CookieName, Value: sc.Value, Path: "/"}})
+	if st := replay.getJSON("/app/api/me", nil); st != http.StatusUnauthorized {
+		t.Errorf("replayed cookie after sign-out: %d", st)
+	}
+	if resp, _ := replay.do(http.MethodGet, "/app/", nil, nil); resp.StatusCode != http.StatusFound {
+		t.Errorf("replayed cookie /app/: %d", resp.StatusCode)
+	}
+}
+
+func TestSignInFlowRefusals(t *testing.T) {
+	srv := start(t)
+	// Start a sign-in, then try to finish it in another browser (login
+	// CSRF), twice (replay), and with a forged state.
+	b := newBrowser(t, srv.URL)
+	resp, _ := b.do(http.MethodGet, web.LoginPath+"?return="+url.QueryEscape("https://evil.example/"), nil, nil)
+	authz, _ := url.Parse(resp.Header.Get("Location"))
+	q := authz.Query()
+	if q.Get("code_challenge_method") != "S256" || q.Get("code_challenge") == "" || q.Get("nonce") == "" || q.Get("state") == "" ||
+		q.Get("client_id") != dashboardClient || q.Get("redirect_uri") != srv.URL+web.CallbackPath {
+		t.Fatalf("authorization request %s", authz)
+	}
+	for _, c := range b.jar.Cookies(authz) {
+		t.Errorf("cookie %s sent to the IdP's path", c.Name)
+	}
+	other := newBrowser(t, srv.URL)
+	if resp, _ := other.do(http.MethodGet, web.CallbackPath+"?code=x&state="+url.QueryEscape(q.Get("state")), nil, nil); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("callback in another browser: %d", resp.StatusCode)
+	}
+	if resp, _ := b.do(http.MethodGet, web.CallbackPath+"?code=x&state="+url.QueryEscape(q.Get("state")), nil, nil); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("callback after the state was spent: %d", resp.StatusCode)
+	}
+	if resp, _ := b.do(http.MethodGet, web.CallbackPath+"?code=x&state=forged", nil, nil); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("forged state: %d", resp.StatusCode)
+	}
+	// An open redirect in return= ends on the dashboard.
+	final := newBrowser(t, srv.URL).signIn("ming@example.com", "https://evil.example/")
+	if final.Request.URL.Host != strings.TrimPrefix(srv.URL, "http://") || final.Request.URL.Path != "/app/" {
+		t.Errorf("return=https://evil.example/ ended at %s", final.Request.URL)
+	}
+	// The session cookie's attributes.
+	resp2 := newBrowser(t, srv.URL)
+	resp2.signIn("frank@example.com", "/app/")
+	if !strings.Contains(srv.Logs.String(), `"dashboard sign-in"`) {
+		t.Error("sign-in not logged")
+	}
+	for _, secret := range []string{"dashboard-secret-for-tests", demoserver.Password} {
+		if strings.Contains(srv.Logs.String(), secret) {
+			t.Errorf("a secret reached the log")
+		}
+	}
+}
+
+func TestAdmin(t *testing.T) {
+	srv := start(t)
+	ming := newBrowser(t, srv.URL)
+	ming.signIn("ming@example.com", "/app/")
+	var mm me
+	ming.getJSON("/app/api/me", &mm)
+	for _, c := range []struct{ method, path string }{
+		{http.MethodGet, "/app/api/admin/audit"}, {http.MethodGet, "/app/api/admin/view-as/options"},
+		{http.MethodPost, "/app/api/admin/sql"}, {http.MethodPost, "/app/api/admin/view-as"}, {http.MethodDelete, "/app/api/admin/view-as"},
+	} {
+		var e struct{ Code string }
+		if st := ming.sendJSON(c.method, c.path, mm.CSRFToken, map[string]string{"sql": "SELECT 1"}, &e); st != http.StatusForbidden || e.Code != "forbidden" {
+			t.Errorf("ming %s %s: %d %+v", c.method, c.path, st, e)
+		}
+	}
+
+	sam := newBrowser(t, srv.URL)
+	sam.signIn("sam@example.com", "/app/")
+	var m me
+	sam.getJSON("/app/api/me", &m)
+	var res struct {
+		Columns []struct{ Name string }
+		Rows    [][]any
+	}
+	if st := sam.sendJSON(http.MethodPost, "/app/api/admin/sql", m.CSRFToken, map[string]string{"sql": "SELECT polname FROM svv_rls_policy ORDER BY 1"}, &res); st != http.StatusOK {
+		t.Fatalf("console: %d %+v", st, res)
+	}
+	if fmt.Sprint(res.Rows) != "[[amer_sales_policy] [apac_sales_policy] [emea_sales_policy]]" {
+		t.Errorf("console rows %v", res.Rows)
+	}
+	var e struct{ Code, Message string }
+	if st := sam.sendJSON(http.MethodPost, "/app/api/admin/sql", m.CSRFToken, map[string]string{"sql": "SELECT count(*) FROM sales_data"}, &e); st != 422 || !strings.Contains(e.Message, "permission denied") {
+		t.Errorf("console as sam on sales_data: %d %+v", st, e)
+	}
+	if st := sam.sendJSON(http.MethodPost, "/app/api/admin/view-as", "", map[string]any{"user": "frank@example.com", "groups": []string{"amer-sales"}}, nil); st != http.StatusForbidden {
+		t.Errorf("view-as without CSRF: %d", st)
+	}
+	var opts struct{ Groups, Users []string }
+	sam.getJSON("/app/api/admin/view-as/options", &opts)
+	if !slices.Contains(opts.Groups, "amer-sales") || !slices.Contains(opts.Groups, "security-admins") {
+		t.Errorf("view-as options %+v", opts)
+	}
+	var va me
+	if st := sam.sendJSON(http.MethodPost, "/app/api/admin/view-as", m.CSRFToken, map[string]any{"user": "frank@example.com", "groups": []string{"amer-sales"}}, &va); st != http.StatusOK || va.ViewAs == nil || va.ViewAs.User != "AWSIDC:frank@example.com" {
+		t.Fatalf("view-as: %d %+v", st, va)
+	}
+	checkDashboard(t, sam, "sam viewing as frank", groundTruth(t, srv.SourceCSV, "America", nil), "")
+	var audit struct {
+		Records []struct {
+			Kind, User, Actor, Binding string
+		}
+	}
+	sam.getJSON("/app/api/admin/audit?limit=500", &audit)
+	var viewAs, asFrank int
+	for _, r := range audit.Records {
+		if r.Kind == "view_as" && r.User == "AWSIDC:frank@example.com" && r.Actor == "AWSIDC:sam@example.com" && r.Binding == "web" {
+			viewAs++
+		}
+		if r.Kind == "statement" && r.User == "AWSIDC:frank@example.com" && r.Actor == "AWSIDC:sam@example.com" {
+			asFrank++
+		}
+	}
+	if viewAs != 1 || asFrank == 0 {
+		t.Errorf("audit: %d view_as records, %d statements as frank by sam", viewAs, asFrank)
+	}
+	var cleared me
+	if st := sam.sendJSON(http.MethodDelete, "/app/api/admin/view-as", m.CSRFToken, nil, &cleared); st != http.StatusOK || cleared.ViewAs != nil {
+		t.Errorf("clear view-as: %d %+v", st, cleared)
+	}
+	var p panel
+	if sam.getJSON("/app/api/panels/headline", &p); !p.NoAccess {
+		t.Errorf("after clearing view-as sam sees %+v", p)
+	}
+}
+
+func TestCacheIsPerPolicyContext(t *testing.T) {
+	srv := start(t)
+	var first, again, other panel
+	ming := newBrowser(t, srv.URL)
+	ming.signIn("ming@example.com", "/app/")
+	// The first statement creates the federated user (a new catalog
+	// version, so a new policy context); warm up past it.
+	ming.getJSON("/app/api/panels/headline", nil)
+	ming.getJSON("/app/api/panels/regions", &first)
+	ming.getJSON("/app/api/panels/regions", &again)
+	if first.Cached || !again.Cached || fmt.Sprint(first.Rows) != fmt.Sprint(again.Rows) {
+		t.Errorf("ming: first cached=%v, again cached=%v", first.Cached, again.Cached)
+	}
+	frank := newBrowser(t, srv.URL)
+	frank.signIn("frank@example.com", "/app/")
+	frank.getJSON("/app/api/panels/regions", &other)
+	if other.Cached || fmt.Sprint(other.Rows) == fmt.Sprint(first.Rows) {
+		t.Errorf("frank got ming's cached regions: %+v", other)
+	}
+}
+
+func TestBadRequests(t *testing.T) {
+	srv := start(t)
+	b := newBrowser(t, srv.URL)
+	b.signIn("ming@example.com", "/app/")
+	for _, tc := range []struct {
+		path, code, msg string
+		status          int
+	}{
+		{"/app/api/panels/headline?from=2024-02-30", "bad_request", "from must be a date", 400},
+		{"/app/api/panels/headline?from=2024-03-01&to=2024-01-01", "bad_request", "from must not be after to", 400},
+		{"/app/api/panels/timeseries?grain=year", "bad_request", "grain must be day, week or month", 400},
+		{"/app/api/panels/passwords", "bad_request", `there is no panel "passwords"`, 400},
+		{"/app/api/nothing", "not_found", "no such dashboard API", 404},
+		{"/app/api/admin/audit?limit=0", "forbidden", "security administrators", 403},
+	} {
+		var e struct{ Code, Message string }
+		if st := b.getJSON(tc.path, &e); st != tc.status || e.Code != tc.code || !strings.Contains(e.Message, tc.msg) {
+			t.Errorf("%s: %d %+v, want %d %s %q", tc.path, st, e, tc.status, tc.code, tc.msg)
+		}
+	}
+}
