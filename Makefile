@@ -13,10 +13,10 @@ FUZZTIME      ?= 10s
 BENCH_ROWS    ?= 10000000
 BENCH_REPS    ?= 5
 
-.PHONY: help build demo test test-go fuzz lint bench oracle tools clean
+.PHONY: help build demo test test-go test-browser web web-check fuzz lint bench oracle tools clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 build: ## build bin/tipgate
 	$(GO) build -o $(BIN) ./cmd/tipgate
@@ -24,11 +24,23 @@ build: ## build bin/tipgate
 demo: build ## generate demo data into $(DATA), apply the reference policies, show what each user sees, then serve (Ctrl-C stops)
 	$(BIN) demo --data-dir $(DATA) --rows $(ROWS) $(if $(PASSWORD),--demo-password $(PASSWORD))
 
-test: lint test-go fuzz ## everything CI runs: lint, all Go tests, short fuzz runs
+test: lint web-check test-go test-browser fuzz ## everything CI runs: lint, the frontend build check, all Go tests, browser tests, short fuzz runs
 
 test-go: ## all Go tests (semantics suite, attack corpus, differential oracle, crash test, ...)
 	scripts/sdk-deps.sh
 	$(GO) test -count=1 -timeout 20m ./...
+
+web: ## build the dashboard frontend (web/ → internal/web/dist, embedded in the binary; needs node and npm)
+	scripts/web-deps.sh
+	cd web && npm run --silent check && npm run --silent build
+
+web-check: web ## rebuild the frontend and fail if the committed build (internal/web/dist) differs from its source
+	@if [ -n "$$(git status --porcelain -- internal/web/dist)" ]; then \
+	  echo "internal/web/dist is not the build of web/: commit the output of make web"; git status --short -- internal/web/dist; exit 1; fi
+
+test-browser: build ## end-to-end tests of the dashboard in headless Chromium (Debian's chromium, playwright-core, axe-core)
+	scripts/browser-deps.sh
+	TIPGATE_BIN=$(CURDIR)/$(BIN) ARTIFACTS=$(CURDIR)/test-artifacts/browser node --test --test-concurrency=1 tests/browser/
 
 fuzz: ## short runs of every fuzz target
 	$(GO) test -run='^$$' -fuzz='^FuzzSplit$$' -fuzztime=$(FUZZTIME) ./internal/sqlscan
@@ -41,6 +53,8 @@ fuzz: ## short runs of every fuzz target
 	$(GO) test -run='^$$' -fuzz='^FuzzDataAPIRequest$$' -fuzztime=$(FUZZTIME) ./internal/awsapi
 	$(GO) test -run='^$$' -fuzz='^FuzzParseForm$$' -fuzztime=$(FUZZTIME) ./internal/awsapi/sts
 	$(GO) test -run='^$$' -fuzz='^FuzzExecuteBody$$' -fuzztime=$(FUZZTIME) ./internal/restapi
+	$(GO) test -run='^$$' -fuzz='^FuzzSafeReturn$$' -fuzztime=$(FUZZTIME) ./internal/web
+	$(GO) test -run='^$$' -fuzz='^FuzzParseFilters$$' -fuzztime=$(FUZZTIME) ./internal/web
 
 oracle: ## long differential-oracle run: make oracle N=100000 [SEED=n]
 	TIPGATE_ORACLE_N=$(N) TIPGATE_ORACLE_SEED=$(or $(SEED),1) $(GO) test -count=1 -timeout 6h -run '^TestOracle$$' -v ./internal/engine/duckdb

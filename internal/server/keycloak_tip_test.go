@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -15,7 +18,12 @@ import (
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 
 	"github.com/tipgate/tipgate/internal/testenv/keycloak"
+	"github.com/tipgate/tipgate/internal/testenv/webclient"
+	"github.com/tipgate/tipgate/internal/web"
 )
+
+// One Keycloak for every test of this package.
+func TestMain(m *testing.M) { os.Exit(keycloak.Main(m)) }
 
 // keycloakTIPConfig is the reference setup with a real Keycloak realm as
 // the external IdP: a trusted issuer (audience = its confidential client),
@@ -140,4 +148,62 @@ func jwtClaims(t *testing.T, jwt string) map[string]any {
 		t.Fatal(err)
 	}
 	return claims
+}
+
+// TestKeycloakDashboardSignIn signs in to the dashboard through Keycloak's
+// real login page (authorization code + PKCE, confidential client), checks
+// that ming's panels show Asia only, and signs out of tipgate and of
+// Keycloak (RP-initiated logout): the next sign-in asks for the password
+// again.
+func TestKeycloakDashboardSignIn(t *testing.T) {
+	kc := keycloak.Start(t)
+	secret := filepath.Join(t.TempDir(), "client-secret")
+	if err := os.WriteFile(secret, []byte(kc.ClientSecret), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv, logs := startServerWith(t, keycloakTIPConfig(kc)+`
+[web]
+enabled = true
+issuer = "`+kc.Issuer+`"
+client_id = "`+kc.ClientID+`"
+client_secret_file = "`+secret+`"
+`)
+	b := webclient.New(t, srv.URL)
+	resp, page := b.Follow(srv.URL + web.LoginPath + "?return=%2Fapp%2F")
+	if !strings.HasPrefix(resp.Request.URL.String(), kc.Issuer) {
+		t.Fatalf("sign-in went to %s, not to Keycloak", resp.Request.URL)
+	}
+	final, _ := b.SubmitLogin(resp, page, map[string]string{"username": "ming@example.com", "password": keycloak.TestPassword})
+	if final.StatusCode != http.StatusOK || final.Request.URL.String() != srv.URL+web.AppPath {
+		t.Fatalf("after Keycloak's login page: %d %s", final.StatusCode, final.Request.URL)
+	}
+	var me struct {
+		User      string
+		Groups    []string
+		CSRFToken string
+	}
+	if b.GetJSON("/app/api/me", &me); me.User != "AWSIDC:ming@example.com" || !slices.Equal(me.Groups, []string{"apac-sales"}) {
+		t.Fatalf("me = %+v", me)
+	}
+	var regions struct{ Rows []map[string]any }
+	b.GetJSON("/app/api/panels/regions", &regions)
+	if len(regions.Rows) != 1 || regions.Rows[0]["region"] != "Asia" {
+		t.Fatalf("ming's regions through Keycloak sign-in: %+v", regions.Rows)
+	}
+	var out struct{ Redirect string }
+	if st := b.SendJSON(http.MethodPost, web.LogoutPath, me.CSRFToken, nil, &out); st != http.StatusOK || !strings.HasPrefix(out.Redirect, kc.Issuer) {
+		t.Fatalf("logout: %d %q", st, out.Redirect)
+	}
+	final, _ = b.Follow(out.Redirect)
+	if final.Request.URL.String() != srv.URL+web.SignedOutPath {
+		t.Fatalf("Keycloak's logout ended at %s", final.Request.URL)
+	}
+	// Keycloak's session is gone too: signing in again shows its login form.
+	resp, page = b.Follow(srv.URL + web.LoginPath)
+	if !strings.HasPrefix(resp.Request.URL.String(), kc.Issuer) || !strings.Contains(page, `type="password"`) {
+		t.Errorf("after sign-out, sign-in did not ask Keycloak for a password: %s", resp.Request.URL)
+	}
+	if strings.Contains(logs.String(), kc.ClientSecret) || strings.Contains(logs.String(), keycloak.TestPassword) {
+		t.Error("a secret reached the log")
+	}
 }

@@ -2,22 +2,20 @@ package web_test
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/tipgate/tipgate/internal/testenv/demoserver"
+	"github.com/tipgate/tipgate/internal/testenv/webclient"
 	"github.com/tipgate/tipgate/internal/web"
 )
 
@@ -47,118 +45,19 @@ scopes = ["openid", "email", "profile", "groups"]
 `})
 }
 
-// browser is a cookie-keeping client that does not follow redirects on
-// its own, so tests see every hop.
-type browser struct {
-	t    *testing.T
-	base string
-	c    *http.Client
-	jar  *cookiejar.Jar
-}
+type browser = webclient.Browser
 
-func newBrowser(t *testing.T, base string) *browser {
-	jar, _ := cookiejar.New(nil)
-	return &browser{t: t, base: base, jar: jar, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
-		return http.ErrUseLastResponse
-	}}}
-}
-
-func (b *browser) do(method, path string, body io.Reader, hdr map[string]string) (*http.Response, string) {
-	b.t.Helper()
-	u := path
-	if !strings.HasPrefix(u, "http") {
-		u = b.base + path
-	}
-	req, err := http.NewRequest(method, u, body)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	for k, v := range hdr {
-		req.Header.Set(k, v)
-	}
-	resp, err := b.c.Do(req)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	return resp, string(data)
-}
-
-// follow GETs u and follows redirects, returning the last response.
-func (b *browser) follow(u string) (*http.Response, string) {
-	b.t.Helper()
-	for range 10 {
-		resp, body := b.do(http.MethodGet, u, nil, nil)
-		loc := resp.Header.Get("Location")
-		if resp.StatusCode < 300 || resp.StatusCode > 399 || loc == "" {
-			return resp, body
-		}
-		next, _ := resp.Request.URL.Parse(loc)
-		u = next.String()
-	}
-	b.t.Fatal("too many redirects")
-	return nil, ""
-}
-
-var hiddenField = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
+func newBrowser(t *testing.T, base string) *browser { return webclient.New(t, base) }
 
 // signIn goes through the real login page of the embedded IdP.
-func (b *browser) signIn(email, ret string) *http.Response {
-	b.t.Helper()
-	resp, page := b.follow(b.base + web.LoginPath + "?return=" + url.QueryEscape(ret))
-	if !strings.Contains(resp.Request.URL.Path, "/idp/") || !strings.Contains(page, `name="password"`) {
-		b.t.Fatalf("sign-in did not reach the IdP's login page: %s %s", resp.Request.URL, page)
+func signIn(t *testing.T, b *browser, email, ret string) *http.Response {
+	t.Helper()
+	resp, page := b.Follow(b.Base + web.LoginPath + "?return=" + url.QueryEscape(ret))
+	if !strings.Contains(resp.Request.URL.Path, "/idp/") {
+		t.Fatalf("sign-in did not reach the IdP's login page: %s", resp.Request.URL)
 	}
-	form := url.Values{"email": {email}, "password": {demoserver.Password}}
-	for _, m := range hiddenField.FindAllStringSubmatch(page, -1) {
-		form.Set(m[1], strings.ReplaceAll(m[2], "&#43;", "+"))
-	}
-	resp, _ = b.do(http.MethodPost, "/idp/login", strings.NewReader(form.Encode()), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
-	next, _ := resp.Request.URL.Parse(resp.Header.Get("Location"))
-	final, _ := b.follow(next.String())
+	final, _ := b.SubmitLogin(resp, page, map[string]string{"email": email, "password": demoserver.Password})
 	return final
-}
-
-func (b *browser) getJSON(path string, v any) int {
-	b.t.Helper()
-	resp, body := b.do(http.MethodGet, path, nil, nil)
-	if v != nil {
-		if err := json.Unmarshal([]byte(body), v); err != nil {
-			b.t.Fatalf("GET %s: %d %s", path, resp.StatusCode, body)
-		}
-	}
-	return resp.StatusCode
-}
-
-func (b *browser) sendJSON(method, path, csrf string, in, out any) int {
-	b.t.Helper()
-	var body io.Reader
-	if in != nil {
-		data, _ := json.Marshal(in)
-		body = strings.NewReader(string(data))
-	}
-	hdr := map[string]string{"Content-Type": "application/json"}
-	if csrf != "" {
-		hdr["X-CSRF-Token"] = csrf
-	}
-	resp, data := b.do(method, path, body, hdr)
-	if out != nil {
-		if err := json.Unmarshal([]byte(data), out); err != nil {
-			b.t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, data)
-		}
-	}
-	return resp.StatusCode
-}
-
-func (b *browser) cookie(name string) *http.Cookie {
-	u, _ := url.Parse(b.base + "/")
-	for _, c := range b.jar.Cookies(u) {
-		if c.Name == name {
-			return c
-		}
-	}
-	return nil
 }
 
 type me struct {
@@ -244,9 +143,9 @@ var people = []struct {
 func checkDashboard(t *testing.T, b *browser, who string, tr truth, query string) {
 	t.Helper()
 	var head, regions, cities panel
-	b.getJSON("/app/api/panels/headline"+query, &head)
-	b.getJSON("/app/api/panels/regions"+query, &regions)
-	b.getJSON("/app/api/panels/cities"+query, &cities)
+	b.GetJSON("/app/api/panels/headline"+query, &head)
+	b.GetJSON("/app/api/panels/regions"+query, &regions)
+	b.GetJSON("/app/api/panels/cities"+query, &cities)
 	if len(head.Rows) != 1 {
 		t.Fatalf("%s: headline = %+v", who, head)
 	}
@@ -275,16 +174,16 @@ func TestDashboardShowsEachPersonTheirSlice(t *testing.T) {
 	for _, p := range people {
 		t.Run(p.email, func(t *testing.T) {
 			b := newBrowser(t, srv.URL)
-			final := b.signIn(p.email, "/app/#/access")
+			final := signIn(t, b, p.email, "/app/#/access")
 			if final.Request.URL.Path != "/app/" || final.StatusCode != http.StatusOK {
 				t.Fatalf("after sign-in: %d %s", final.StatusCode, final.Request.URL)
 			}
-			c := b.cookie(web.CookieName)
+			c := b.Cookie(web.CookieName)
 			if c == nil {
 				t.Fatal("no session cookie")
 			}
 			var m me
-			if b.getJSON("/app/api/me", &m) != http.StatusOK || m.User != "AWSIDC:"+p.email || m.SecAdmin || m.CSRFToken == "" {
+			if b.GetJSON("/app/api/me", &m) != http.StatusOK || m.User != "AWSIDC:"+p.email || m.SecAdmin || m.CSRFToken == "" {
 				t.Fatalf("me = %+v", m)
 			}
 			tr := groundTruth(t, srv.SourceCSV, p.tz, nil)
@@ -298,11 +197,11 @@ func TestDashboardShowsEachPersonTheirSlice(t *testing.T) {
 			})
 			checkDashboard(t, b, p.email+" (Golf, March–June 2024)", filtered, "?category=Golf&from=2024-03-01&to=2024-06-30")
 			var evil panel
-			if st := b.getJSON("/app/api/panels/headline?category="+url.QueryEscape("' OR 1=1 --"), &evil); st != http.StatusOK || evil.Rows[0]["orders"].(float64) != 0 {
+			if st := b.GetJSON("/app/api/panels/headline?category="+url.QueryEscape("' OR 1=1 --"), &evil); st != http.StatusOK || evil.Rows[0]["orders"].(float64) != 0 {
 				t.Errorf("injection attempt: %d %+v", st, evil)
 			}
 			// The export is the cities table, exactly.
-			resp, body := b.do(http.MethodGet, "/app/api/export.csv", nil, nil)
+			resp, body := b.Do(http.MethodGet, "/app/api/export.csv", nil, nil)
 			recs, err := csv.NewReader(strings.NewReader(body)).ReadAll()
 			if err != nil || resp.Header.Get("Content-Type") != "text/csv; charset=utf-8" || len(recs) != len(tr.cities)+1 {
 				t.Fatalf("export: %v %s, %d rows for %d cities", err, resp.Header.Get("Content-Type"), len(recs), len(tr.cities))
@@ -322,7 +221,7 @@ func TestDashboardShowsEachPersonTheirSlice(t *testing.T) {
 					} `json:"rows"`
 				} `json:"tables"`
 			}
-			b.getJSON("/app/api/access", &access)
+			b.GetJSON("/app/api/access", &access)
 			if len(access.Tables) != 1 || access.Tables[0].Table != "sales_data" {
 				t.Fatalf("access = %+v", access)
 			}
@@ -340,19 +239,19 @@ func TestDashboardShowsEachPersonTheirSlice(t *testing.T) {
 func TestNoAccessIsTold(t *testing.T) {
 	srv := start(t)
 	b := newBrowser(t, srv.URL)
-	b.signIn("sam@example.com", "/app/")
+	signIn(t, b, "sam@example.com", "/app/")
 	var m me
-	b.getJSON("/app/api/me", &m)
+	b.GetJSON("/app/api/me", &m)
 	if !m.SecAdmin {
 		t.Fatalf("sam is not a security admin: %+v", m)
 	}
 	for _, name := range []string{"headline", "cities", "regions", "countries", "categories", "timeseries"} {
 		var p panel
-		if st := b.getJSON("/app/api/panels/"+name, &p); st != http.StatusOK || !p.NoAccess || len(p.Rows) != 0 {
+		if st := b.GetJSON("/app/api/panels/"+name, &p); st != http.StatusOK || !p.NoAccess || len(p.Rows) != 0 {
 			t.Errorf("%s: %d %+v", name, st, p)
 		}
 	}
-	if resp, _ := b.do(http.MethodGet, "/app/api/export.csv", nil, nil); resp.StatusCode != http.StatusForbidden {
+	if resp, _ := b.Do(http.MethodGet, "/app/api/export.csv", nil, nil); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("export without access: %d", resp.StatusCode)
 	}
 }
@@ -361,60 +260,59 @@ func TestSessionSecurity(t *testing.T) {
 	srv := start(t)
 	anon := newBrowser(t, srv.URL)
 	// A signed-out visitor is sent to sign-in, and the API says why.
-	resp, _ := anon.do(http.MethodGet, "/app/", nil, nil)
+	resp, _ := anon.Do(http.MethodGet, "/app/", nil, nil)
 	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(resp.Header.Get("Location"), "/signin?") {
 		t.Errorf("signed-out /app/: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	var e struct{ Code string }
-	if st := anon.getJSON("/app/api/me", &e); st != http.StatusUnauthorized || e.Code != "signed_out" {
+	if st := anon.GetJSON("/app/api/me", &e); st != http.StatusUnauthorized || e.Code != "signed_out" {
 		t.Errorf("signed-out /me: %d %+v", st, e)
 	}
 	// Security headers on pages, assets and API.
 	for _, p := range []string{"/signin", "/app/api/me", "/signed-out"} {
-		resp, _ := anon.do(http.MethodGet, p, nil, nil)
+		resp, _ := anon.Do(http.MethodGet, p, nil, nil)
 		csp := resp.Header.Get("Content-Security-Policy")
 		if !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe") ||
 			!strings.Contains(csp, "frame-ancestors 'none'") || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
 			t.Errorf("%s: headers %v", p, resp.Header)
 		}
 	}
-	if _, body := anon.do(http.MethodGet, "/signin?reason=expired", nil, nil); !strings.Contains(body, "Your session has expired") {
+	if _, body := anon.Do(http.MethodGet, "/signin?reason=expired", nil, nil); !strings.Contains(body, "Your session has expired") {
 		t.Error("expired sign-in page has no message")
 	}
 
 	b := newBrowser(t, srv.URL)
-	b.signIn("ming@example.com", "/app/")
-	sc := b.cookie(web.CookieName)
+	signIn(t, b, "ming@example.com", "/app/")
+	sc := b.Cookie(web.CookieName)
 	if sc == nil {
 		t.Fatal("no session cookie")
 	}
 	var m me
-	b.getJSON("/app/api/me", &m)
+	b.GetJSON("/app/api/me", &m)
 
 	// A tampered cookie is refused.
 	tampered := newBrowser(t, srv.URL)
-	u, _ := url.Parse(srv.URL + "/")
 	flip := []byte(sc.Value)
 	flip[5] ^= 1
-	tampered.jar.SetCookies(u, []*http.Cookie{{Name: web.CookieName, Value: string(flip), Path: "/"}})
-	if st := tampered.getJSON("/app/api/me", nil); st != http.StatusUnauthorized {
+	tampered.SetCookie(&http.Cookie{Name: web.CookieName, Value: string(flip), Path: "/"})
+	if st := tampered.GetJSON("/app/api/me", nil); st != http.StatusUnauthorized {
 		t.Errorf("tampered cookie: %d", st)
 	}
 
 	// State changes need the CSRF token, and only from this origin.
-	if st := b.sendJSON(http.MethodPost, web.LogoutPath, "", nil, nil); st != http.StatusForbidden {
+	if st := b.SendJSON(http.MethodPost, web.LogoutPath, "", nil, nil); st != http.StatusForbidden {
 		t.Errorf("logout without CSRF token: %d", st)
 	}
-	if st := b.sendJSON(http.MethodPost, web.LogoutPath, "wrong", nil, nil); st != http.StatusForbidden {
+	if st := b.SendJSON(http.MethodPost, web.LogoutPath, "wrong", nil, nil); st != http.StatusForbidden {
 		t.Errorf("logout with a wrong CSRF token: %d", st)
 	}
-	resp, _ = b.do(http.MethodPost, web.LogoutPath, nil, map[string]string{"X-CSRF-Token": m.CSRFToken, "Origin": "https://evil.example"})
+	resp, _ = b.Do(http.MethodPost, web.LogoutPath, nil, map[string]string{"X-CSRF-Token": m.CSRFToken, "Origin": "https://evil.example"})
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("logout from another origin: %d", resp.StatusCode)
 	}
 	// Sign-out ends the session and sends the browser to the IdP's logout.
 	var out struct{ Redirect string }
-	if st := b.sendJSON(http.MethodPost, web.LogoutPath, m.CSRFToken, nil, &out); st != http.StatusOK {
+	if st := b.SendJSON(http.MethodPost, web.LogoutPath, m.CSRFToken, nil, &out); st != http.StatusOK {
 		t.Fatalf("logout: %d", st)
 	}
 	lu, err := url.Parse(out.Redirect)
@@ -422,17 +320,17 @@ func TestSessionSecurity(t *testing.T) {
 		lu.Query().Get("post_logout_redirect_uri") != srv.URL+web.SignedOutPath {
 		t.Fatalf("logout redirect %q", out.Redirect)
 	}
-	final, page := b.follow(out.Redirect)
+	final, page := b.Follow(out.Redirect)
 	if final.Request.URL.Path != web.SignedOutPath || !strings.Contains(page, `data-testid="signed-out"`) {
 		t.Errorf("after the IdP's logout: %s", final.Request.URL)
 	}
 	// The old cookie, replayed, is refused.
 	replay := newBrowser(t, srv.URL)
-	replay.jar.SetCookies(u, []*http.Cookie{{Name: web.CookieName, Value: sc.Value, Path: "/"}})
-	if st := replay.getJSON("/app/api/me", nil); st != http.StatusUnauthorized {
+	replay.SetCookie(&http.Cookie{Name: web.CookieName, Value: sc.Value, Path: "/"})
+	if st := replay.GetJSON("/app/api/me", nil); st != http.StatusUnauthorized {
 		t.Errorf("replayed cookie after sign-out: %d", st)
 	}
-	if resp, _ := replay.do(http.MethodGet, "/app/", nil, nil); resp.StatusCode != http.StatusFound {
+	if resp, _ := replay.Do(http.MethodGet, "/app/", nil, nil); resp.StatusCode != http.StatusFound {
 		t.Errorf("replayed cookie /app/: %d", resp.StatusCode)
 	}
 }
@@ -442,34 +340,34 @@ func TestSignInFlowRefusals(t *testing.T) {
 	// Start a sign-in, then try to finish it in another browser (login
 	// CSRF), twice (replay), and with a forged state.
 	b := newBrowser(t, srv.URL)
-	resp, _ := b.do(http.MethodGet, web.LoginPath+"?return="+url.QueryEscape("https://evil.example/"), nil, nil)
+	resp, _ := b.Do(http.MethodGet, web.LoginPath+"?return="+url.QueryEscape("https://evil.example/"), nil, nil)
 	authz, _ := url.Parse(resp.Header.Get("Location"))
 	q := authz.Query()
 	if q.Get("code_challenge_method") != "S256" || q.Get("code_challenge") == "" || q.Get("nonce") == "" || q.Get("state") == "" ||
 		q.Get("client_id") != dashboardClient || q.Get("redirect_uri") != srv.URL+web.CallbackPath {
 		t.Fatalf("authorization request %s", authz)
 	}
-	for _, c := range b.jar.Cookies(authz) {
+	for _, c := range b.Jar.Cookies(authz) {
 		t.Errorf("cookie %s sent to the IdP's path", c.Name)
 	}
 	other := newBrowser(t, srv.URL)
-	if resp, _ := other.do(http.MethodGet, web.CallbackPath+"?code=x&state="+url.QueryEscape(q.Get("state")), nil, nil); resp.StatusCode != http.StatusBadRequest {
+	if resp, _ := other.Do(http.MethodGet, web.CallbackPath+"?code=x&state="+url.QueryEscape(q.Get("state")), nil, nil); resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("callback in another browser: %d", resp.StatusCode)
 	}
-	if resp, _ := b.do(http.MethodGet, web.CallbackPath+"?code=x&state="+url.QueryEscape(q.Get("state")), nil, nil); resp.StatusCode != http.StatusBadRequest {
+	if resp, _ := b.Do(http.MethodGet, web.CallbackPath+"?code=x&state="+url.QueryEscape(q.Get("state")), nil, nil); resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("callback after the state was spent: %d", resp.StatusCode)
 	}
-	if resp, _ := b.do(http.MethodGet, web.CallbackPath+"?code=x&state=forged", nil, nil); resp.StatusCode != http.StatusBadRequest {
+	if resp, _ := b.Do(http.MethodGet, web.CallbackPath+"?code=x&state=forged", nil, nil); resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("forged state: %d", resp.StatusCode)
 	}
 	// An open redirect in return= ends on the dashboard.
-	final := newBrowser(t, srv.URL).signIn("ming@example.com", "https://evil.example/")
+	final := signIn(t, newBrowser(t, srv.URL), "ming@example.com", "https://evil.example/")
 	if final.Request.URL.Host != strings.TrimPrefix(srv.URL, "http://") || final.Request.URL.Path != "/app/" {
 		t.Errorf("return=https://evil.example/ ended at %s", final.Request.URL)
 	}
 	// The session cookie's attributes.
 	resp2 := newBrowser(t, srv.URL)
-	resp2.signIn("frank@example.com", "/app/")
+	signIn(t, resp2, "frank@example.com", "/app/")
 	if !strings.Contains(srv.Logs.String(), `"dashboard sign-in"`) {
 		t.Error("sign-in not logged")
 	}
@@ -483,47 +381,47 @@ func TestSignInFlowRefusals(t *testing.T) {
 func TestAdmin(t *testing.T) {
 	srv := start(t)
 	ming := newBrowser(t, srv.URL)
-	ming.signIn("ming@example.com", "/app/")
+	signIn(t, ming, "ming@example.com", "/app/")
 	var mm me
-	ming.getJSON("/app/api/me", &mm)
+	ming.GetJSON("/app/api/me", &mm)
 	for _, c := range []struct{ method, path string }{
 		{http.MethodGet, "/app/api/admin/audit"}, {http.MethodGet, "/app/api/admin/view-as/options"},
 		{http.MethodPost, "/app/api/admin/sql"}, {http.MethodPost, "/app/api/admin/view-as"}, {http.MethodDelete, "/app/api/admin/view-as"},
 	} {
 		var e struct{ Code string }
-		if st := ming.sendJSON(c.method, c.path, mm.CSRFToken, map[string]string{"sql": "SELECT 1"}, &e); st != http.StatusForbidden || e.Code != "forbidden" {
+		if st := ming.SendJSON(c.method, c.path, mm.CSRFToken, map[string]string{"sql": "SELECT 1"}, &e); st != http.StatusForbidden || e.Code != "forbidden" {
 			t.Errorf("ming %s %s: %d %+v", c.method, c.path, st, e)
 		}
 	}
 
 	sam := newBrowser(t, srv.URL)
-	sam.signIn("sam@example.com", "/app/")
+	signIn(t, sam, "sam@example.com", "/app/")
 	var m me
-	sam.getJSON("/app/api/me", &m)
+	sam.GetJSON("/app/api/me", &m)
 	var res struct {
 		Columns []struct{ Name string }
 		Rows    [][]any
 	}
-	if st := sam.sendJSON(http.MethodPost, "/app/api/admin/sql", m.CSRFToken, map[string]string{"sql": "SELECT polname FROM svv_rls_policy ORDER BY 1"}, &res); st != http.StatusOK {
+	if st := sam.SendJSON(http.MethodPost, "/app/api/admin/sql", m.CSRFToken, map[string]string{"sql": "SELECT polname FROM svv_rls_policy ORDER BY 1"}, &res); st != http.StatusOK {
 		t.Fatalf("console: %d %+v", st, res)
 	}
 	if fmt.Sprint(res.Rows) != "[[amer_sales_policy] [apac_sales_policy] [emea_sales_policy]]" {
 		t.Errorf("console rows %v", res.Rows)
 	}
 	var e struct{ Code, Message string }
-	if st := sam.sendJSON(http.MethodPost, "/app/api/admin/sql", m.CSRFToken, map[string]string{"sql": "SELECT count(*) FROM sales_data"}, &e); st != 422 || !strings.Contains(e.Message, "permission denied") {
+	if st := sam.SendJSON(http.MethodPost, "/app/api/admin/sql", m.CSRFToken, map[string]string{"sql": "SELECT count(*) FROM sales_data"}, &e); st != 422 || !strings.Contains(e.Message, "permission denied") {
 		t.Errorf("console as sam on sales_data: %d %+v", st, e)
 	}
-	if st := sam.sendJSON(http.MethodPost, "/app/api/admin/view-as", "", map[string]any{"user": "frank@example.com", "groups": []string{"amer-sales"}}, nil); st != http.StatusForbidden {
+	if st := sam.SendJSON(http.MethodPost, "/app/api/admin/view-as", "", map[string]any{"user": "frank@example.com", "groups": []string{"amer-sales"}}, nil); st != http.StatusForbidden {
 		t.Errorf("view-as without CSRF: %d", st)
 	}
 	var opts struct{ Groups, Users []string }
-	sam.getJSON("/app/api/admin/view-as/options", &opts)
+	sam.GetJSON("/app/api/admin/view-as/options", &opts)
 	if !slices.Contains(opts.Groups, "amer-sales") || !slices.Contains(opts.Groups, "security-admins") {
 		t.Errorf("view-as options %+v", opts)
 	}
 	var va me
-	if st := sam.sendJSON(http.MethodPost, "/app/api/admin/view-as", m.CSRFToken, map[string]any{"user": "frank@example.com", "groups": []string{"amer-sales"}}, &va); st != http.StatusOK || va.ViewAs == nil || va.ViewAs.User != "AWSIDC:frank@example.com" {
+	if st := sam.SendJSON(http.MethodPost, "/app/api/admin/view-as", m.CSRFToken, map[string]any{"user": "frank@example.com", "groups": []string{"amer-sales"}}, &va); st != http.StatusOK || va.ViewAs == nil || va.ViewAs.User != "AWSIDC:frank@example.com" {
 		t.Fatalf("view-as: %d %+v", st, va)
 	}
 	checkDashboard(t, sam, "sam viewing as frank", groundTruth(t, srv.SourceCSV, "America", nil), "")
@@ -532,7 +430,7 @@ func TestAdmin(t *testing.T) {
 			Kind, User, Actor, Binding string
 		}
 	}
-	sam.getJSON("/app/api/admin/audit?limit=500", &audit)
+	sam.GetJSON("/app/api/admin/audit?limit=500", &audit)
 	var viewAs, asFrank int
 	for _, r := range audit.Records {
 		if r.Kind == "view_as" && r.User == "AWSIDC:frank@example.com" && r.Actor == "AWSIDC:sam@example.com" && r.Binding == "web" {
@@ -546,11 +444,11 @@ func TestAdmin(t *testing.T) {
 		t.Errorf("audit: %d view_as records, %d statements as frank by sam", viewAs, asFrank)
 	}
 	var cleared me
-	if st := sam.sendJSON(http.MethodDelete, "/app/api/admin/view-as", m.CSRFToken, nil, &cleared); st != http.StatusOK || cleared.ViewAs != nil {
+	if st := sam.SendJSON(http.MethodDelete, "/app/api/admin/view-as", m.CSRFToken, nil, &cleared); st != http.StatusOK || cleared.ViewAs != nil {
 		t.Errorf("clear view-as: %d %+v", st, cleared)
 	}
 	var p panel
-	if sam.getJSON("/app/api/panels/headline", &p); !p.NoAccess {
+	if sam.GetJSON("/app/api/panels/headline", &p); !p.NoAccess {
 		t.Errorf("after clearing view-as sam sees %+v", p)
 	}
 }
@@ -559,18 +457,18 @@ func TestCacheIsPerPolicyContext(t *testing.T) {
 	srv := start(t)
 	var first, again, other panel
 	ming := newBrowser(t, srv.URL)
-	ming.signIn("ming@example.com", "/app/")
+	signIn(t, ming, "ming@example.com", "/app/")
 	// The first statement creates the federated user (a new catalog
 	// version, so a new policy context); warm up past it.
-	ming.getJSON("/app/api/panels/headline", nil)
-	ming.getJSON("/app/api/panels/regions", &first)
-	ming.getJSON("/app/api/panels/regions", &again)
+	ming.GetJSON("/app/api/panels/headline", nil)
+	ming.GetJSON("/app/api/panels/regions", &first)
+	ming.GetJSON("/app/api/panels/regions", &again)
 	if first.Cached || !again.Cached || fmt.Sprint(first.Rows) != fmt.Sprint(again.Rows) {
 		t.Errorf("ming: first cached=%v, again cached=%v", first.Cached, again.Cached)
 	}
 	frank := newBrowser(t, srv.URL)
-	frank.signIn("frank@example.com", "/app/")
-	frank.getJSON("/app/api/panels/regions", &other)
+	signIn(t, frank, "frank@example.com", "/app/")
+	frank.GetJSON("/app/api/panels/regions", &other)
 	if other.Cached || fmt.Sprint(other.Rows) == fmt.Sprint(first.Rows) {
 		t.Errorf("frank got ming's cached regions: %+v", other)
 	}
@@ -579,7 +477,7 @@ func TestCacheIsPerPolicyContext(t *testing.T) {
 func TestBadRequests(t *testing.T) {
 	srv := start(t)
 	b := newBrowser(t, srv.URL)
-	b.signIn("ming@example.com", "/app/")
+	signIn(t, b, "ming@example.com", "/app/")
 	for _, tc := range []struct {
 		path, code, msg string
 		status          int
@@ -592,7 +490,7 @@ func TestBadRequests(t *testing.T) {
 		{"/app/api/admin/audit?limit=0", "forbidden", "security administrators", 403},
 	} {
 		var e struct{ Code, Message string }
-		if st := b.getJSON(tc.path, &e); st != tc.status || e.Code != tc.code || !strings.Contains(e.Message, tc.msg) {
+		if st := b.GetJSON(tc.path, &e); st != tc.status || e.Code != tc.code || !strings.Contains(e.Message, tc.msg) {
 			t.Errorf("%s: %d %+v, want %d %s %q", tc.path, st, e, tc.status, tc.code, tc.msg)
 		}
 	}
