@@ -13,6 +13,7 @@ var pages = template.Must(template.New("signin").Parse(`<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}} — tipgate</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/app/assets/app.css">
 </head>
 <body class="auth-page">

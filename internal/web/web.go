@@ -149,7 +149,7 @@ func (h *Handler) Sweep() { h.store.sweep(h.now(), h.cfg.LoginTimeout) }
 // contentSecurityPolicy allows only the dashboard's own scripts, styles
 // and API: no inline code, no third-party origin, no framing.
 const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
-	"font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 func (h *Handler) headers(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

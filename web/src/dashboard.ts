@@ -1,0 +1,289 @@
+// The dashboard page (#/): filters, headline figures, the map, four charts
+// and the cities table. Panels load in parallel; body[data-dashboard] is
+// "loading" while any is in flight and "ready" once each has rendered or
+// shown its error / empty / no-access state.
+
+import { api, errorMessage } from "./api";
+import { chartPanel, type ChartItem, type ChartPanel } from "./charts";
+import { citiesTable } from "./cities";
+import { h, nextId } from "./dom";
+import { dataQuery, filterBar, filtersFromQuery, hashQuery, sameFilters, type Filters } from "./filters";
+import { countryName, fmtInt, fmtMoney, periodLabel } from "./format";
+import { worldMap } from "./map";
+import { replaceQuery } from "./route";
+import type {
+  CategoryRow,
+  CityRow,
+  CountryRow,
+  FilterChoices,
+  HeadlineRow,
+  PanelAnswer,
+  RegionRow,
+  TimeRow,
+} from "./types";
+import type { Page } from "./page";
+
+type PanelName = "headline" | "cities" | "regions" | "countries" | "categories" | "timeseries";
+const PANELS: PanelName[] = ["headline", "cities", "regions", "countries", "categories", "timeseries"];
+
+interface Slot {
+  name: PanelName;
+  section: HTMLElement;
+  status: HTMLElement;
+  gen: number;
+  /** the latest answer (or undefined while loading / after an error) */
+  answer?: PanelAnswer<unknown>;
+  failed: boolean;
+  render(rows: unknown[]): void;
+}
+
+export const NO_ACCESS_TEXT = "You don't have access to any sales data yet. Ask your administrator to grant you access to the sales data.";
+
+export function dashboardPage(query: URLSearchParams): Page {
+  let filters: Filters = filtersFromQuery(query);
+  let alive = true;
+  let inflight = 0;
+
+  const loading = h("p", { class: "loading", "data-testid": "loading", role: "status" }, h("span", { class: "spinner", "aria-hidden": "true" }), "Loading\u2026");
+  const bar = filterBar(filters, (f) => {
+    const grainOnly = f.grain !== filters.grain && sameFilters({ ...f, grain: filters.grain }, filters);
+    filters = f;
+    replaceQuery("/", hashQuery(filters));
+    updateExport();
+    load(grainOnly ? ["timeseries"] : PANELS);
+  });
+
+  const noAccessDetail = h("p", { class: "state-detail" });
+  const noAccess = h(
+    "section",
+    { class: "state-card no-access", "data-testid": "no-access", hidden: true, "aria-labelledby": "no-access-title" },
+    h("h2", { id: "no-access-title" }, "No sales data for you yet"),
+    h("p", {}, NO_ACCESS_TEXT),
+    noAccessDetail,
+    h("p", {}, h("a", { href: "#/access" }, "See what you can access")),
+  );
+  const empty = h(
+    "section",
+    { class: "state-card empty", "data-testid": "empty", hidden: true, "aria-labelledby": "empty-title" },
+    h("h2", { id: "empty-title" }, "No sales match these filters"),
+    h("p", {}, "Try a wider date range or another category or country, or reset the filters."),
+  );
+
+  // --- panels -------------------------------------------------------------
+
+  const panel = (name: PanelName, title: string, cls: string, ...body: HTMLElement[]): Slot => {
+    const id = nextId("panel");
+    const status = h("div", { class: "panel-status" });
+    const section = h("section", { class: `panel ${cls}`, "aria-labelledby": id, "data-panel": name }, h("h2", { id }, title), status, ...body);
+    return { name, section, status, gen: 0, failed: false, render: () => undefined };
+  };
+
+  // Headline
+  const kpi = (testid: string, label: string): { card: HTMLElement; value: HTMLElement; sub: HTMLElement } => {
+    const value = h("span", { class: "kpi-value" }, "\u2014");
+    const sub = h("span", { class: "kpi-sub" });
+    const card = h("div", { class: "kpi", "data-testid": testid }, h("span", { class: "kpi-label" }, label), value, sub);
+    return { card, value, sub };
+  };
+  const kRevenue = kpi("kpi-revenue", "Revenue");
+  const kUnits = kpi("kpi-units", "Units sold");
+  const kOrders = kpi("kpi-orders", "Orders");
+  const kAov = kpi("kpi-aov", "Average order value");
+  const headline = panel("headline", "Headline figures", "panel-kpis", h("div", { class: "kpis" }, kRevenue.card, kUnits.card, kOrders.card, kAov.card));
+  headline.render = (rows) => {
+    const r = (rows[0] as HeadlineRow | undefined) ?? { revenue: 0, units: 0, orders: 0, avgOrderValue: 0, cities: 0, countries: 0 };
+    const set = (k: { card: HTMLElement; value: HTMLElement }, n: number, text: string): void => {
+      k.card.dataset.value = String(n);
+      k.value.textContent = text;
+    };
+    set(kRevenue, r.revenue, fmtMoney(r.revenue));
+    set(kUnits, r.units, fmtInt(r.units));
+    set(kOrders, r.orders, fmtInt(r.orders));
+    set(kAov, r.avgOrderValue, fmtMoney(r.avgOrderValue));
+    kRevenue.sub.textContent = `from ${fmtInt(r.cities ?? 0)} ${r.cities === 1 ? "city" : "cities"} in ${fmtInt(r.countries ?? 0)} ${r.countries === 1 ? "country" : "countries"}`;
+    kAov.sub.textContent = "revenue \u00f7 orders";
+  };
+
+  // Cities: the map and the table share one answer.
+  const map = worldMap();
+  const mapSlot = panel("cities", "Revenue by city", "panel-map", h("p", { class: "panel-hint" }, "Scroll or use the buttons to zoom, drag to pan. Bubble area is proportional to revenue."), map.el);
+  const table = citiesTable();
+  const tableSection = h("section", { class: "panel panel-cities", "aria-labelledby": "cities-title" }, h("h2", { id: "cities-title" }, "Cities"), table.el);
+  mapSlot.render = (rows) => {
+    map.update(rows as CityRow[]);
+    table.update(rows as CityRow[]);
+  };
+
+  const charts: ChartPanel[] = [];
+  const chartSlot = (
+    name: PanelName,
+    title: string,
+    chart: ChartPanel,
+    items: (rows: unknown[]) => ChartItem[],
+    extra?: HTMLElement,
+  ): Slot => {
+    charts.push(chart);
+    const slot = panel(name, title, "panel-chart", ...(extra ? [extra] : []), chart.el);
+    slot.render = (rows) => chart.update(items(rows));
+    return slot;
+  };
+  const fig = (r: { revenue: number; units: number; orders: number }) => ({ revenue: r.revenue, units: r.units, orders: r.orders });
+
+  const regions = chartSlot(
+    "regions",
+    "Revenue by region",
+    chartPanel({ testid: "chart-regions", kind: "bar", ariaLabel: "Bar chart of revenue by region", keyHeader: "Region" }),
+    (rows) => (rows as RegionRow[]).map((r) => ({ key: r.region, label: r.region, ...fig(r) })),
+  );
+  const countries = chartSlot(
+    "countries",
+    "Revenue by country (top 15)",
+    chartPanel({ testid: "chart-countries", kind: "hbar", ariaLabel: "Horizontal bar chart of revenue by country, top 15", keyHeader: "Country", limit: 15, tall: true }),
+    (rows) =>
+      [...(rows as CountryRow[])]
+        .sort((a, b) => b.revenue - a.revenue)
+        .map((r) => ({ key: r.country, label: countryName(r.country), ...fig(r) })),
+  );
+  const categories = chartSlot(
+    "categories",
+    "Revenue by category",
+    chartPanel({ testid: "chart-categories", kind: "bar", ariaLabel: "Bar chart of revenue by product category", keyHeader: "Category" }),
+    (rows) => (rows as CategoryRow[]).map((r) => ({ key: r.category, label: r.category, ...fig(r) })),
+  );
+  const timeseries = chartSlot(
+    "timeseries",
+    "Revenue over time",
+    chartPanel({ testid: "chart-timeseries", kind: "line", ariaLabel: "Line chart of revenue over time", keyHeader: "Period" }),
+    (rows) => (rows as TimeRow[]).map((r) => ({ key: r.period, label: periodLabel(r.period, filters.grain), ...fig(r) })),
+  );
+
+  const slots: Record<PanelName, Slot> = { headline, cities: mapSlot, regions, countries, categories, timeseries };
+
+  const viz = h(
+    "div",
+    { class: "viz" },
+    mapSlot.section,
+    h("div", { class: "chart-grid" }, regions.section, countries.section, categories.section, timeseries.section),
+    tableSection,
+  );
+
+  const el = h(
+    "div",
+    { class: "page page-dashboard" },
+    h("div", { class: "page-head" }, h("h1", { tabindex: "-1" }, "Sales dashboard"), loading),
+    bar.el,
+    noAccess,
+    headline.section,
+    empty,
+    viz,
+  );
+
+  // --- loading ------------------------------------------------------------
+
+  const updateExport = (): void => {
+    table.setExportHref("/app/api/export.csv?" + dataQuery(filters).toString());
+  };
+
+  const begin = (): void => {
+    inflight++;
+    loading.hidden = false;
+    document.body.dataset.dashboard = "loading";
+  };
+
+  const end = (): void => {
+    inflight--;
+    if (inflight > 0 || !alive) return;
+    const answers = PANELS.map((n) => slots[n].answer);
+    const denied = answers.find((a) => a?.noAccess);
+    noAccess.hidden = !denied;
+    noAccessDetail.textContent = denied?.message && denied.message !== NO_ACCESS_TEXT ? denied.message : "";
+    noAccessDetail.hidden = noAccessDetail.textContent === "";
+    bar.el.hidden = !!denied;
+    headline.section.hidden = !!denied;
+    const head = slots.headline.answer?.rows[0] as HeadlineRow | undefined;
+    const cities = slots.cities.answer;
+    const isEmpty =
+      !denied &&
+      ((slots.headline.answer !== undefined && (!head || (head.orders === 0 && head.revenue === 0))) ||
+        (cities !== undefined && cities.rows.length === 0 && slots.headline.answer === undefined));
+    empty.hidden = !isEmpty;
+    viz.hidden = !!denied || isEmpty;
+    loading.hidden = true;
+    document.body.dataset.dashboard = "ready";
+  };
+
+  const showError = (slot: Slot, message: string): void => {
+    slot.status.replaceChildren(
+      h("p", { class: "panel-error", "data-testid": "error", role: "alert" }, h("strong", {}, "This panel could not be loaded. "), message),
+    );
+  };
+
+  const loadPanel = async (slot: Slot): Promise<void> => {
+    const gen = ++slot.gen;
+    const q = dataQuery(filters);
+    if (slot.name === "timeseries") q.set("grain", filters.grain);
+    const qs = q.toString();
+    slot.section.classList.add("is-loading");
+    slot.section.setAttribute("aria-busy", "true");
+    begin();
+    try {
+      const answer = await api<PanelAnswer<unknown>>(`/app/api/panels/${slot.name}${qs ? "?" + qs : ""}`);
+      if (gen !== slot.gen || !alive) return;
+      slot.answer = answer;
+      slot.failed = false;
+      slot.status.replaceChildren();
+      if (!answer.noAccess) slot.render(Array.isArray(answer.rows) ? answer.rows : []);
+    } catch (err) {
+      if (gen !== slot.gen || !alive) return;
+      slot.answer = undefined;
+      slot.failed = true;
+      showError(slot, errorMessage(err));
+    } finally {
+      if (gen === slot.gen) {
+        slot.section.classList.remove("is-loading");
+        slot.section.removeAttribute("aria-busy");
+      }
+      end();
+    }
+  };
+
+  const load = (names: PanelName[]): void => {
+    noAccess.hidden = true;
+    for (const n of names) void loadPanel(slots[n]);
+  };
+
+  const loadChoices = async (): Promise<void> => {
+    begin();
+    try {
+      const choices = await api<FilterChoices>("/app/api/filters");
+      if (alive) bar.setChoices(choices);
+    } catch {
+      if (alive) bar.setChoices(null);
+    } finally {
+      end();
+    }
+  };
+
+  updateExport();
+  document.body.dataset.dashboard = "loading";
+  void loadChoices();
+  load(PANELS);
+
+  return {
+    el,
+    title: "Sales dashboard",
+    onQuery(q) {
+      const next = filtersFromQuery(q);
+      if (sameFilters(next, filters)) return;
+      filters = next;
+      bar.setValues(filters);
+      updateExport();
+      load(PANELS);
+    },
+    destroy() {
+      alive = false;
+      for (const c of charts) c.destroy();
+      delete document.body.dataset.dashboard;
+    },
+  };
+}

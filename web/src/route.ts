@@ -1,0 +1,25 @@
+// Hash routes: "#/", "#/access", "#/admin/sql", ... with an optional "?query".
+
+export interface Route {
+  path: string;
+  query: URLSearchParams;
+}
+
+/** The route in the hash, or null for a hash that is not a route (an in-page anchor). */
+export function currentRoute(): Route | null {
+  const hash = location.hash;
+  if (hash === "" || hash === "#") return { path: "/", query: new URLSearchParams() };
+  if (!hash.startsWith("#/")) return null;
+  const rest = hash.slice(1);
+  const q = rest.indexOf("?");
+  const path = q < 0 ? rest : rest.slice(0, q);
+  const query = new URLSearchParams(q < 0 ? "" : rest.slice(q + 1));
+  return { path: path.replace(/\/+$/, "") || "/", query };
+}
+
+/** Replaces the hash's query without a hashchange event (and without a history entry). */
+export function replaceQuery(path: string, query: URLSearchParams): void {
+  const qs = query.toString();
+  const hash = "#" + path + (qs ? "?" + qs : "");
+  if (location.hash !== hash) history.replaceState(history.state, "", hash);
+}
