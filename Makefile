@@ -40,7 +40,7 @@ web-check: web ## rebuild the frontend and fail if the committed build (internal
 
 test-browser: build ## end-to-end tests of the dashboard in headless Chromium (Debian's chromium, playwright-core, axe-core)
 	scripts/browser-deps.sh
-	TIPGATE_BIN=$(CURDIR)/$(BIN) ARTIFACTS=$(CURDIR)/test-artifacts/browser node --test --test-concurrency=1 tests/browser/
+	TIPGATE_BIN=$(CURDIR)/$(BIN) ARTIFACTS=$(CURDIR)/test-artifacts/browser node tests/browser/run.mjs
 
 fuzz: ## short runs of every fuzz target
 	$(GO) test -run='^$$' -fuzz='^FuzzSplit$$' -fuzztime=$(FUZZTIME) ./internal/sqlscan

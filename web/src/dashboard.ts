@@ -53,12 +53,13 @@ export function dashboardPage(query: URLSearchParams): Page {
     load(grainOnly ? ["timeseries"] : PANELS);
   });
 
-  const noAccessDetail = h("p", { class: "state-detail" });
+  // The server's message says what to ask for; the built-in text is the
+  // fallback when it sends none.
+  const noAccessDetail = h("p", {}, NO_ACCESS_TEXT);
   const noAccess = h(
     "section",
     { class: "state-card no-access", "data-testid": "no-access", hidden: true, "aria-labelledby": "no-access-title" },
     h("h2", { id: "no-access-title" }, "No sales data for you yet"),
-    h("p", {}, NO_ACCESS_TEXT),
     noAccessDetail,
     h("p", {}, h("a", { href: "#/access" }, "See what you can access")),
   );
@@ -196,8 +197,7 @@ export function dashboardPage(query: URLSearchParams): Page {
     const answers = PANELS.map((n) => slots[n].answer);
     const denied = answers.find((a) => a?.noAccess);
     noAccess.hidden = !denied;
-    noAccessDetail.textContent = denied?.message && denied.message !== NO_ACCESS_TEXT ? denied.message : "";
-    noAccessDetail.hidden = noAccessDetail.textContent === "";
+    noAccessDetail.textContent = denied?.message ? denied.message : NO_ACCESS_TEXT;
     bar.el.hidden = !!denied;
     headline.section.hidden = !!denied;
     const head = slots.headline.answer?.rows[0] as HeadlineRow | undefined;

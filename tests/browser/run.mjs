@@ -1,0 +1,821 @@
+// End-to-end tests of the tipgate dashboard (docs/dashboard.md) in headless
+// Chromium, against the real `tipgate demo` and its embedded IdP, checked
+// against a ground truth computed from the demo's CSV alone.
+//
+//   node tests/browser/run.mjs
+//
+// Environment: TIPGATE_BIN (default bin/tipgate), CHROMIUM (default
+// chromium, found on PATH), ARTIFACTS (default test-artifacts/browser),
+// ROWS (default 30000). Needs scripts/browser-deps.sh first. The exit code
+// is non-zero when any check fails (node:test sets it).
+
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startDemo } from './lib/demo.mjs';
+import { POLICIES, USERS, cents, filtered, load, parseCSV, parseCSVObjects } from './lib/groundtruth.mjs';
+import { cityOf, diffKeyed, formatAxe, near, num, runAxe, snapshot, which } from './lib/page.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const REPO = resolve(HERE, '..', '..');
+
+function repoPath(p) {
+  const fromCwd = resolve(process.cwd(), p);
+  return existsSync(fromCwd) ? fromCwd : resolve(REPO, p);
+}
+
+const CFG = {
+  bin: repoPath(process.env.TIPGATE_BIN || 'bin/tipgate'),
+  chromium: process.env.CHROMIUM || 'chromium',
+  artifacts: resolve(process.cwd(), process.env.ARTIFACTS || 'test-artifacts/browser'),
+  rows: Number(process.env.ROWS || 30000),
+};
+
+// Shared state: the demo, the ground truth, the browser, timings.
+const S = { url: null, demo: null, gt: null, browser: null, timings: [], outside: [], started: performance.now(), notes: [] };
+
+const log = (msg) => process.stdout.write(`# ${msg}\n`);
+const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
+const sanitize = (s) => s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 100);
+const artifact = (name) => join(CFG.artifacts, name);
+
+const EXPECTED_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+// ---------------------------------------------------------------- helpers
+
+async function newContext(st) {
+  const ctx = await S.browser.newContext({ viewport: { width: 1366, height: 900 }, acceptDownloads: true, locale: 'en-US', timezoneId: 'UTC' });
+  ctx.setDefaultTimeout(20_000);
+  ctx.setDefaultNavigationTimeout(30_000);
+  // Nothing leaves the machine: any request that is not for the test
+  // server is answered here (and noted), never sent.
+  await ctx.route(
+    (u) => !u.href.startsWith(`${S.url}/`),
+    (route) => {
+      S.outside.push(route.request().url());
+      return route.fulfill({ status: 200, contentType: 'text/plain', body: 'blocked by the browser tests: not the test server' });
+    },
+  );
+  if (st) st.contexts.push(ctx);
+  return ctx;
+}
+
+async function newPage(ctx, st) {
+  const page = await ctx.newPage();
+  page.on('console', (m) => {
+    const url = page.url();
+    st.console.push(`[${m.type()}] ${url}: ${m.text()}`);
+    if (/Content Security Policy/i.test(m.text()) && isAppPage(url)) st.csp.push(`${url}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => {
+    st.console.push(`[pageerror] ${page.url()}: ${e.message}`);
+    st.pageErrors.push(`${page.url()}: ${e.message}`);
+  });
+  st.page = page;
+  return page;
+}
+
+// isAppPage: tipgate's own pages (not the IdP's), whose CSP the frontend
+// must live with.
+function isAppPage(url) {
+  try {
+    const u = new URL(url);
+    return u.origin === S.url && /^\/(app\/|signin|signed-out)/.test(u.pathname);
+  } catch {
+    return false;
+  }
+}
+
+function newState(label, who) {
+  return { label, who, page: null, contexts: [], console: [], pageErrors: [], csp: [], a11y: {}, blocked: null };
+}
+
+async function closeState(st) {
+  for (const c of st.contexts.splice(0)) await c.close().catch(() => {});
+  try {
+    writeFileSync(artifact(`console-${sanitize(st.label)}.txt`), `${st.console.join('\n')}\n`);
+  } catch {
+    // best effort
+  }
+}
+
+async function saveFailure(st, name) {
+  const base = `failure-${sanitize(`${st.label}-${name}`)}`;
+  try {
+    if (st.page && !st.page.isClosed()) await st.page.screenshot({ path: artifact(`${base}.png`), fullPage: true, timeout: 15_000 });
+  } catch (e) {
+    st.console.push(`(could not take the failure screenshot: ${e.message})`);
+  }
+  try {
+    writeFileSync(artifact(`${base}.console.txt`), `${st.page && !st.page.isClosed() ? `URL: ${st.page.url()}\n` : ''}${st.console.join('\n')}\n`);
+  } catch {
+    // best effort
+  }
+}
+
+// step declares one test of a flow. A failing critical step (sign-in)
+// makes the later steps of the same flow skip instead of piling up
+// time-outs; a failure saves a screenshot and the console messages.
+function step(st, name, fn, { critical = false, timeout = 120_000, always = false } = {}) {
+  test(name, { timeout }, async (t) => {
+    if (st.blocked && !always) {
+      t.skip(st.blocked);
+      return;
+    }
+    const t0 = performance.now();
+    try {
+      await fn(t);
+    } catch (e) {
+      await saveFailure(st, name);
+      if (critical) st.blocked = `not run: "${name}" failed`;
+      throw e;
+    } finally {
+      S.timings.push({ name: `${st.label} › ${name}`, ms: performance.now() - t0 });
+    }
+  });
+}
+
+function pathOf(page) {
+  const u = new URL(page.url());
+  return u.origin === S.url ? u.pathname : u.href;
+}
+
+function expectPath(page, want, msg) {
+  assert.equal(pathOf(page), want, `${msg}: expected to be at ${want}, the browser is at ${page.url()}`);
+}
+
+// waitUntil polls fn in the page; false when it did not hold in time.
+async function waitUntil(page, fn, arg, timeout = 30_000) {
+  try {
+    await page.waitForFunction(fn, arg, { timeout, polling: 100 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitReady(page, who, what = 'the dashboard') {
+  if (await waitUntil(page, () => document.body?.dataset.dashboard === 'ready', null, 60_000)) return;
+  const s = await snapshot(page).catch(() => null);
+  assert.fail(`${who}: ${what} never became ready in 60 s (body data-dashboard=${JSON.stringify(s?.dashboard)}, url ${page.url()}, error state: ${JSON.stringify(s?.errorText)})`);
+}
+
+// api calls the JSON API with the context's cookies.
+async function api(ctx, method, path, { csrf, body, maxRedirects = 0 } = {}) {
+  const headers = {};
+  if (csrf) headers['X-CSRF-Token'] = csrf;
+  const opts = { method, headers, maxRedirects, failOnStatusCode: false };
+  if (body !== undefined) opts.data = body;
+  const r = await ctx.request.fetch(`${S.url}${path}`, opts);
+  let json = null;
+  const text = await r.text();
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // not JSON
+  }
+  return { status: r.status(), headers: r.headers(), json, text };
+}
+
+// signIn goes the way a person does: /app/ sends a signed-out visitor to
+// /signin, whose button leads to the embedded IdP's real login page; after
+// the password the browser is back on /app/. a11y (an object) collects axe
+// results of the sign-in and IdP pages on the way.
+async function signIn(page, name, { a11y = null, start = '/app/', landing = '/app/' } = {}) {
+  const u = USERS[name];
+  const who = `${name} (${u.email})`;
+  await page.goto(`${S.url}${start}`);
+  if (start === '/app/') {
+    expectPath(page, '/signin', `${who}: a signed-out visit to /app/ must be sent to sign-in`);
+    const ret = new URL(page.url()).searchParams.get('return');
+    assert.equal(ret, '/app/', `${who}: /signin must carry return=/app/ (url ${page.url()})`);
+    if (a11y) a11y.signin = await runAxe(page);
+    const btn = page.getByTestId('signin-button');
+    assert.ok(await btn.count(), `${who}: /signin has no signin-button`);
+    await btn.click();
+  }
+  try {
+    await page.waitForURL((x) => x.origin === S.url && x.pathname.startsWith('/idp/'), { timeout: 20_000 });
+    await page.locator('#email').waitFor({ state: 'visible', timeout: 20_000 });
+  } catch {
+    assert.fail(`${who}: sign-in did not reach the IdP's login page under ${S.url}/idp/ (at ${page.url()})`);
+  }
+  if (a11y) a11y['idp-login'] = await runAxe(page);
+  await page.locator('#email').fill(u.email);
+  await page.locator('#password').fill(S.demo.password);
+  await page.locator('form button[type=submit]').click();
+  try {
+    await page.waitForURL((x) => x.origin === S.url && x.pathname === landing, { timeout: 30_000 });
+  } catch {
+    const err = await page
+      .locator('#form-error, [role=alert]')
+      .first()
+      .textContent({ timeout: 1000 })
+      .catch(() => null);
+    assert.fail(`${who}: after the IdP login the browser must land on ${landing}; it is at ${page.url()}${err ? ` (page says: ${err.trim()})` : ''}`);
+  }
+}
+
+function setEq(actual, expected) {
+  const a = new Set(actual);
+  const e = new Set(expected);
+  const missing = [...e].filter((x) => !a.has(x));
+  const extra = [...a].filter((x) => !e.has(x));
+  return { ok: !missing.length && !extra.length, missing, extra };
+}
+
+function countryCode(key) {
+  if (/^[A-Z]{2}$/.test(key)) return key;
+  const m = /\b([A-Z]{2})\b/.exec(key);
+  return m ? m[1] : key;
+}
+
+// checkDashboard compares a snapshot with one person's ground truth.
+function checkHeadline(s, g, who) {
+  const k = s.kpi;
+  assert.ok(near(num(k.revenue), g.revenue), `${who}, kpi-revenue: data-value ${JSON.stringify(k.revenue)}, expected ${g.revenue.toFixed(2)}`);
+  assert.equal(num(k.units), g.units, `${who}, kpi-units: data-value ${JSON.stringify(k.units)}, expected ${g.units}`);
+  assert.equal(num(k.orders), g.orders, `${who}, kpi-orders: data-value ${JSON.stringify(k.orders)}, expected ${g.orders}`);
+  assert.ok(near(num(k.aov), g.aov), `${who}, kpi-aov: data-value ${JSON.stringify(k.aov)}, expected ${g.aov.toFixed(4)} (revenue / orders)`);
+}
+
+function checkCitiesTable(rows, g, who, what = 'cities-table') {
+  const problems = diffKeyed(rows, g.cities, cityOf, { fields: ['revenue', 'units', 'orders'] });
+  for (const r of rows) {
+    const want = g.cities.get(cityOf(r));
+    if (want && r.region !== want.region) problems.push(`${r.city}, ${r.country}: data-region ${JSON.stringify(r.region)}, expected ${want.region}`);
+  }
+  assert.deepEqual(problems.slice(0, 12), [], `${who}, ${what}: ${rows.length} rows, expected ${g.cities.size} (one per city+country)`);
+}
+
+// ------------------------------------------------------------------ suite
+
+describe('tipgate dashboard in headless Chromium', { timeout: 15 * 60_000 }, () => {
+  before(async () => {
+    // A fresh folder per run: stale failure screenshots would mislead.
+    rmSync(CFG.artifacts, { recursive: true, force: true });
+    mkdirSync(CFG.artifacts, { recursive: true });
+    assert.ok(existsSync(CFG.bin), `TIPGATE_BIN ${CFG.bin} does not exist: build it (go build -o bin/tipgate ./cmd/tipgate)`);
+    const chromePath = which(CFG.chromium);
+    const t0 = performance.now();
+    S.demo = await startDemo({ bin: CFG.bin, rows: CFG.rows, log });
+    S.url = S.demo.url;
+    const t1 = performance.now();
+    S.gt = load(S.demo.csvPath);
+    assert.equal(S.gt.rows, CFG.rows, `the demo's CSV has ${S.gt.rows} rows, expected ROWS=${CFG.rows}`);
+    const t2 = performance.now();
+    S.browser = await chromium.launch({ executablePath: chromePath, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+    log(`demo ${secs(t1 - t0)}, ground truth ${secs(t2 - t1)} (${S.gt.rows} rows), chromium ${S.browser.version()} ${secs(performance.now() - t2)}; artifacts in ${CFG.artifacts}`);
+    S.timings.push({ name: 'setup: demo + ground truth + chromium', ms: performance.now() - t0 });
+  });
+
+  after(async () => {
+    const t0 = performance.now();
+    if (S.browser) await S.browser.close().catch(() => {});
+    if (S.demo) await S.demo.stop();
+    S.timings.push({ name: 'teardown', ms: performance.now() - t0 });
+    const total = performance.now() - S.started;
+    const lines = S.timings.map((t) => `#   ${secs(t.ms).padStart(8)}  ${t.name}`);
+    process.stdout.write(`#\n# timings (total ${secs(total)}):\n${lines.join('\n')}\n`);
+    if (S.outside.length) process.stdout.write(`# requests outside the test server (answered locally, never sent): ${[...new Set(S.outside)].slice(0, 10).join(' ')}\n`);
+    for (const n of S.notes) process.stdout.write(`# note: ${n}\n`);
+    process.stdout.write(`# screenshots and failure artifacts: ${CFG.artifacts}\n`);
+  });
+
+  describe('ground truth helpers', () => {
+    test('CSV parser and cents', () => {
+      assert.deepEqual(parseCSV('a,b\r\n"x,""y""\nz",\n'), [['a', 'b'], ['x,"y"\nz', '']]);
+      assert.deepEqual(parseCSV('"",""\n'), [['', '']]);
+      assert.deepEqual(parseCSV('a,\n,b'), [['a', ''], ['', 'b']]);
+      assert.deepEqual(parseCSV('TEN-RACK-0012,"Junior Tennis Racket 25""",Tennis\n'), [['TEN-RACK-0012', 'Junior Tennis Racket 25"', 'Tennis']]);
+      assert.equal(cents('34.99'), 3499);
+      assert.equal(cents('12.5'), 1250);
+      assert.equal(cents('7'), 700);
+      assert.equal(cents('0.07'), 7);
+      assert.throws(() => parseCSV('"open'));
+    });
+  });
+
+  for (const name of ['ethan', 'frank', 'alex', 'ming']) describe(`${name} (${USERS[name].groups.join(', ')})`, () => personFlow(name));
+  describe('sessions, cookies and CSRF (ming)', () => sessionFlow('ming'));
+  describe('security admin (sam)', () => adminFlow());
+  describe('public pages', () => publicPages());
+});
+
+// ------------------------------------------------- one person's dashboard
+
+function personFlow(name) {
+  const u = USERS[name];
+  const who = `${name} (${u.email})`;
+  const st = newState(name, who);
+  let g; // ground truth
+  let snap;
+
+  after(() => closeState(st));
+
+  step(
+    st,
+    'signs in through the IdP and lands on /app/',
+    async () => {
+      g = S.gt.users[name];
+      const ctx = await newContext(st);
+      const page = await newPage(ctx, st);
+      await signIn(page, name, { a11y: st.a11y });
+    },
+    { critical: true },
+  );
+
+  step(
+    st,
+    'dashboard becomes ready without error or no-access',
+    async (t) => {
+      const page = st.page;
+      await waitReady(page, who);
+      snap = await snapshot(page);
+      t.diagnostic(`${who}: ${snap.bubbles.length} city bubbles, ${snap.cities.length} city rows, regions ${snap.regions.map((r) => r.key).join(' ')}, ${snap.countries.length} country bars, ${snap.categories.length} category bars, ${snap.timeseries.length} time points; ground truth ${g.cities.size} cities, revenue ${g.revenue.toFixed(2)}`);
+      assert.ok(!snap.states.error, `${who}: the dashboard shows the error state: ${snap.errorText}`);
+      assert.ok(!snap.states['no-access'], `${who}: the dashboard shows no-access`);
+    },
+    { critical: true },
+  );
+
+  step(st, 'user-name and headline figures (kpi-*) equal the ground truth', async () => {
+    assert.equal(snap.userName, u.email, `${who}, user-name: shows ${JSON.stringify(snap.userName)}`);
+    checkHeadline(snap, g, who);
+  });
+
+  step(st, 'map: one city-bubble per city, with region and revenue', async () => {
+    assert.ok(snap.hasMap, `${who}: no data-testid=map`);
+    const problems = diffKeyed(snap.bubbles, g.cities, cityOf);
+    for (const b of snap.bubbles) {
+      const want = g.cities.get(cityOf(b));
+      if (want && b.region !== want.region) problems.push(`${b.city}, ${b.country}: data-region ${JSON.stringify(b.region)}, expected ${want.region}`);
+    }
+    assert.deepEqual(problems.slice(0, 12), [], `${who}, map city-bubbles: ${snap.bubbles.length} bubbles, expected ${g.cities.size}`);
+    const regions = setEq(snap.bubbles.map((b) => b.region), g.regions.keys());
+    assert.ok(regions.ok, `${who}, map: bubble regions differ: missing ${regions.missing}, unexpected ${regions.extra}`);
+    // Focus on the biggest city's bubble shows the tooltip naming it.
+    const top = [...g.cities.values()].sort((a, b) => b.revenueCents - a.revenueCents)[0];
+    const bubble = st.page.locator(`circle[data-testid="city-bubble"][data-city="${top.city.replace(/"/g, '\\"')}"][data-country="${top.country}"]`);
+    await bubble.focus();
+    const tip = st.page.getByTestId('map-tooltip');
+    await tip.waitFor({ state: 'visible', timeout: 5000 }).catch(() => {});
+    assert.ok(await tip.isVisible(), `${who}, map: focusing the bubble of ${top.city} shows no map-tooltip`);
+    assert.ok((await tip.textContent()).includes(top.city), `${who}, map-tooltip: does not name ${top.city}: ${await tip.textContent()}`);
+    await bubble.blur();
+  });
+
+  step(st, 'charts: regions, countries, categories and time series data tables', async () => {
+    const pr = diffKeyed(snap.regions, g.regions, (r) => r.key);
+    assert.deepEqual(pr, [], `${who}, chart-regions-data (expected exactly ${[...g.regions.keys()].sort().join(', ')})`);
+    if (name === 'ethan') assert.ok(snap.regions.length === g.regions.size && g.regions.size > 1, `${who}: the executive must see all ${g.regions.size} regions, sees ${snap.regions.map((r) => r.key)}`);
+    else assert.equal(snap.regions.length, 1, `${who}: a regional manager sees exactly one region, sees ${snap.regions.map((r) => r.key)}`);
+    assert.ok(snap.countries.length > 0, `${who}, chart-countries-data: no rows`);
+    const foreign = snap.countries.map((c) => c.key).filter((k) => !g.countries.has(countryCode(k)));
+    assert.deepEqual(foreign, [], `${who}, chart-countries-data: countries outside the person's rows`);
+    // Each country's revenue (summed over its rows if the chart splits a
+    // country by region) equals the ground truth.
+    const byCountry = new Map();
+    for (const c of snap.countries) byCountry.set(countryCode(c.key), (byCountry.get(countryCode(c.key)) ?? 0) + num(c.revenue));
+    const wrong = [...byCountry].filter(([k, v]) => !near(v, g.countries.get(k)?.revenue ?? NaN, 0.02)).map(([k, v]) => `${k}: ${v.toFixed(2)} vs ${g.countries.get(k)?.revenue.toFixed(2)}`);
+    assert.deepEqual(wrong.slice(0, 10), [], `${who}, chart-countries-data revenues`);
+    const pc = diffKeyed(snap.categories, g.categories, (r) => r.key);
+    assert.deepEqual(pc, [], `${who}, chart-categories-data`);
+    assert.ok(snap.timeseries.length > 0, `${who}, chart-timeseries-data: no rows`);
+    const tsSum = snap.timeseries.reduce((a, r) => a + num(r.revenue), 0);
+    assert.ok(near(tsSum, g.revenue, 0.01 * snap.timeseries.length + 0.01), `${who}, chart-timeseries-data: revenues add up to ${tsSum.toFixed(2)}, expected ${g.revenue.toFixed(2)}`);
+  });
+
+  step(st, 'cities-table rows equal the per-city ground truth', async () => {
+    checkCitiesTable(snap.cities, g, who);
+  });
+
+  step(st, 'no row of another region anywhere on the page', async () => {
+    const foreign = snap.dataRegions.filter((r) => !g.regions.has(r));
+    assert.deepEqual(foreign, [], `${who}: elements with data-region outside ${[...g.regions.keys()].join(', ')}`);
+    const page = st.page;
+    const countryOpts = await page
+      .getByTestId('filter-country')
+      .evaluate((s) => [...s.options].map((o) => o.value).filter((v) => v !== ''))
+      .catch(() => null);
+    assert.ok(countryOpts, `${who}: no filter-country select`);
+    const foreignOpts = countryOpts.filter((c) => !g.countries.has(countryCode(c)));
+    assert.deepEqual(foreignOpts, [], `${who}, filter-country: choices outside the person's countries`);
+  });
+
+  step(st, 'filter by category: headline and table follow, reset restores', async () => {
+    const page = st.page;
+    const sel = page.getByTestId('filter-category');
+    const opts = await sel.evaluate((s) => [...s.options].filter((o) => o.value !== '' && !/^all\b/i.test(o.textContent.trim())).map((o) => o.value));
+    const cats = setEq(opts, g.categories.keys());
+    assert.ok(cats.ok, `${who}, filter-category: choices differ from the person's categories: missing ${cats.missing}, unexpected ${cats.extra}`);
+    const cat = g.categories.has('Cycling') ? 'Cycling' : [...g.categories.keys()].sort()[0];
+    const want = g.byCategory[cat];
+    await sel.selectOption(cat);
+    const settled = (r) => document.body.dataset.dashboard === 'ready' && Math.abs(Number(document.querySelector('[data-testid="kpi-revenue"]')?.dataset.value) - r) <= 0.0100001;
+    await waitUntil(page, settled, want.revenue, 30_000);
+    const s = await snapshot(page);
+    checkHeadline(s, want, `${who} with category=${cat}`);
+    checkCitiesTable(s.cities, want, `${who} with category=${cat}`);
+    const href = await page.getByTestId('export-csv').getAttribute('href');
+    assert.ok(href && new URL(href, S.url).searchParams.get('category') === cat, `${who}, export-csv: href ${JSON.stringify(href)} does not carry category=${cat}`);
+    await page.getByTestId('filter-reset').click();
+    await waitUntil(page, settled, g.revenue, 30_000);
+    const r = await snapshot(page);
+    checkHeadline(r, g, `${who} after filter-reset`);
+  });
+
+  step(st, 'filter by dates (inclusive) and country: headline follows, reset restores', async () => {
+    const page = st.page;
+    const country = [...g.countries].sort((a, b) => b[1].revenueCents - a[1].revenueCents)[0][0];
+    const f = { from: '2024-03-01', to: '2024-03-31', country };
+    const want = filtered(g, f);
+    const settled = (r) => document.body.dataset.dashboard === 'ready' && Math.abs(Number(document.querySelector('[data-testid="kpi-revenue"]')?.dataset.value) - r) <= 0.0100001;
+    await page.getByTestId('filter-from').fill(f.from);
+    await page.getByTestId('filter-to').fill(f.to);
+    await page.getByTestId('filter-country').selectOption(country);
+    await waitUntil(page, settled, want.revenue, 30_000);
+    const s = await snapshot(page);
+    checkHeadline(s, want, `${who} with from=${f.from} to=${f.to} country=${country}`);
+    await page.getByTestId('filter-reset').click();
+    await waitUntil(page, settled, g.revenue, 30_000);
+    checkHeadline(await snapshot(page), g, `${who} after filter-reset`);
+  });
+
+  step(st, 'export-csv downloads the per-city ground truth', async () => {
+    const page = st.page;
+    const link = page.getByTestId('export-csv');
+    const href = await link.getAttribute('href');
+    assert.equal(new URL(href, S.url).pathname, '/app/api/export.csv', `${who}, export-csv: href ${href}`);
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), link.click()]);
+    assert.equal(dl.suggestedFilename(), 'tipgate-sales-by-city.csv', `${who}, export-csv: file name`);
+    const text = readFileSync(await dl.path(), 'utf8');
+    const { header, records } = parseCSVObjects(text);
+    assert.deepEqual(header, ['city', 'country', 'region', 'latitude', 'longitude', 'orders', 'units', 'revenue'], `${who}, export-csv: header`);
+    checkCitiesTable(records, g, who, 'export.csv');
+  });
+
+  step(st, 'dashboard screenshot and axe', async () => {
+    const page = st.page;
+    await page.screenshot({ path: artifact(`dashboard-${name}.png`), fullPage: true });
+    st.a11y.dashboard = await runAxe(page);
+  });
+
+  step(st, 'admin API is refused for a non-admin (403)', async () => {
+    const ctx = st.contexts[0];
+    const r = await api(ctx, 'GET', '/app/api/admin/audit');
+    assert.equal(r.status, 403, `${who}: GET /app/api/admin/audit answered ${r.status} ${r.text.slice(0, 200)}`);
+    assert.equal(r.json?.code, 'forbidden', `${who}: GET /app/api/admin/audit error code`);
+    const s = await snapshot(st.page);
+    assert.deepEqual(s.navAdmin, [false, false, false], `${who}: admin navigation (nav-admin-sql, -audit, -viewas) must not be shown to a non-admin`);
+  });
+
+  step(st, 'access page names the policy that applies', async () => {
+    const page = st.page;
+    await page.getByTestId('nav-access').click();
+    const table = page.locator('[data-testid="access-table"][data-table="sales_data"]');
+    await table.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.ok(await page.getByTestId('access').isVisible(), `${who}: the access page (data-testid=access) is not visible`);
+    const text = (await table.textContent()).replace(/\s+/g, ' ');
+    if (u.policy) {
+      assert.ok(text.includes(u.policy), `${who}, access-table[sales_data]: does not mention ${u.policy}: ${text.slice(0, 400)}`);
+      for (const other of POLICIES.filter((p) => p !== u.policy)) assert.ok(!text.includes(other), `${who}, access-table[sales_data]: mentions ${other}, which does not apply`);
+    } else {
+      assert.match(text, /IGNORE RLS|bypass/i, `${who}, access-table[sales_data]: must say rows are not filtered (IGNORE RLS): ${text.slice(0, 400)}`);
+    }
+    await page.screenshot({ path: artifact(`access-${name}.png`), fullPage: true });
+    st.a11y.access = await runAxe(page);
+  });
+
+  step(st, 'signs out to /signed-out; /app/ then asks to sign in again', async () => {
+    const page = st.page;
+    await page.getByTestId('signout').click();
+    try {
+      await page.waitForURL((x) => x.origin === S.url && x.pathname === '/signed-out', { timeout: 30_000 });
+    } catch {
+      assert.fail(`${who}: signout must end on /signed-out, the browser is at ${page.url()}`);
+    }
+    await page.getByTestId('signed-out').waitFor({ state: 'visible' });
+    st.a11y['signed-out'] = await runAxe(page);
+    await page.goto(`${S.url}/app/`);
+    expectPath(page, '/signin', `${who}: after sign-out, /app/ must redirect to sign-in`);
+  });
+
+  step(st, 'accessibility: no serious or critical axe violations', async () => {
+    const bad = Object.entries(st.a11y).filter(([, v]) => v.length);
+    const pages = Object.keys(st.a11y);
+    assert.ok(st.blocked || pages.length >= 5, `${who}: axe ran on ${pages.join(', ')} only (expected signin, idp-login, dashboard, access, signed-out)`);
+    assert.equal(bad.length, 0, `${who}: axe violations (serious/critical):\n${bad.map(([p, v]) => formatAxe(p, v)).join('\n')}`);
+  }, { always: true });
+
+  step(st, 'no uncaught page errors and no CSP violations', async () => {
+    assert.deepEqual([...st.pageErrors, ...st.csp].slice(0, 10), [], `${who}: the page threw or the CSP refused something`);
+  }, { always: true });
+}
+
+// --------------------------------------------------- sessions and cookies
+
+function sessionFlow(name) {
+  const u = USERS[name];
+  const who = `${name} (${u.email})`;
+  const st = newState(`session-${name}`, who);
+  let ctx;
+  let cookie;
+  let me;
+
+  after(() => closeState(st));
+
+  step(
+    st,
+    'tipgate_session cookie is HttpOnly, SameSite=Lax, Path=/, opaque',
+    async () => {
+      ctx = await newContext(st);
+      const page = await newPage(ctx, st);
+      await signIn(page, name);
+      const cookies = await ctx.cookies(S.url);
+      cookie = cookies.find((c) => c.name === 'tipgate_session');
+      assert.ok(cookie, `${who}: no tipgate_session cookie after sign-in (cookies: ${cookies.map((c) => c.name)})`);
+      assert.equal(cookie.httpOnly, true, `${who}: tipgate_session must be HttpOnly`);
+      assert.equal(cookie.sameSite, 'Lax', `${who}: tipgate_session must be SameSite=Lax`);
+      assert.equal(cookie.path, '/', `${who}: tipgate_session Path`);
+      assert.ok(!cookie.value.includes('example.com') && !/^eyJ/.test(cookie.value), `${who}: tipgate_session must be an opaque id, not a token or the email: ${cookie.value.slice(0, 40)}…`);
+      const others = cookies.filter((c) => c.name !== 'tipgate_session' && !c.name.startsWith('__Host-') && !c.path?.startsWith('/idp'));
+      if (others.length) S.notes.push(`${who}: other cookies for the app after sign-in: ${others.map((c) => `${c.name} (path ${c.path})`).join(', ')}`);
+      assert.ok(!(await page.evaluate(() => document.cookie)).includes('tipgate_session'), `${who}: tipgate_session readable from script`);
+      const r = await api(ctx, 'GET', '/app/api/me');
+      assert.equal(r.status, 200, `${who}: GET /app/api/me answered ${r.status}`);
+      me = r.json;
+      assert.equal(me.email, u.email, `${who}: /app/api/me email`);
+      assert.equal(me.secadmin, false, `${who}: /app/api/me secadmin`);
+      assert.ok(me.csrfToken && typeof me.csrfToken === 'string', `${who}: /app/api/me has no csrfToken`);
+      assert.deepEqual(me.groups, u.groups, `${who}: /app/api/me groups`);
+    },
+    { critical: true },
+  );
+
+  step(st, 'security headers on the page and the API', async () => {
+    const directives = (v) => new Set((v ?? '').split(';').map((d) => d.trim().replace(/\s+/g, ' ')).filter(Boolean));
+    const want = directives(EXPECTED_CSP);
+    for (const path of ['/app/', '/app/api/me', '/signin']) {
+      const r = await api(ctx, 'GET', path);
+      const h = r.headers;
+      const csp = setEq(directives(h['content-security-policy']), want);
+      assert.ok(csp.ok, `${who}, GET ${path}: Content-Security-Policy ${JSON.stringify(h['content-security-policy'])}: missing ${csp.missing.join(' | ')}; extra ${csp.extra.join(' | ')}`);
+      assert.equal(h['x-content-type-options'], 'nosniff', `${who}, GET ${path}: X-Content-Type-Options`);
+      assert.equal(h['referrer-policy'], 'no-referrer', `${who}, GET ${path}: Referrer-Policy`);
+      assert.equal(h['cross-origin-opener-policy'], 'same-origin', `${who}, GET ${path}: Cross-Origin-Opener-Policy`);
+      if (path.startsWith('/app/api/')) assert.match(h['cache-control'] ?? '', /no-store/, `${who}, GET ${path}: Cache-Control`);
+    }
+  });
+
+  step(st, 'state-changing calls without X-CSRF-Token are refused (403)', async () => {
+    const calls = [
+      ['POST', '/auth/logout', undefined],
+      ['POST', '/app/api/admin/view-as', { user: 'frank@example.com', groups: ['amer-sales'] }],
+      ['DELETE', '/app/api/admin/view-as', undefined],
+    ];
+    for (const [method, path, body] of calls) {
+      const r = await api(ctx, method, path, { body });
+      assert.equal(r.status, 403, `${who}: ${method} ${path} without X-CSRF-Token answered ${r.status} ${r.text.slice(0, 200)}`);
+    }
+    const wrong = await api(ctx, 'POST', '/auth/logout', { csrf: `${me.csrfToken}x` });
+    assert.equal(wrong.status, 403, `${who}: POST /auth/logout with a wrong X-CSRF-Token answered ${wrong.status}`);
+    const after = await api(ctx, 'GET', '/app/api/me');
+    assert.equal(after.status, 200, `${who}: the refused logouts must leave the session alive; /app/api/me answered ${after.status}`);
+  });
+
+  step(st, 'a tampered session cookie is refused (401, /app/ asks to sign in)', async () => {
+    const v = cookie.value;
+    const i = Math.floor(v.length / 2);
+    const tampered = v.slice(0, i) + (v[i] === 'A' ? 'B' : 'A') + v.slice(i + 1);
+    const c2 = await newContext(st);
+    await c2.addCookies([{ ...cookie, value: tampered }]);
+    const r = await api(c2, 'GET', '/app/api/me');
+    assert.equal(r.status, 401, `${who}: GET /app/api/me with a tampered cookie answered ${r.status} ${r.text.slice(0, 200)}`);
+    const p2 = await newPage(c2, st);
+    await p2.goto(`${S.url}/app/`);
+    expectPath(p2, '/signin', `${who}: /app/ with a tampered cookie must redirect to sign-in`);
+    st.page = (await ctx.pages())[0];
+    const still = await api(ctx, 'GET', '/app/api/me');
+    assert.equal(still.status, 200, `${who}: the untampered session must still work; /app/api/me answered ${still.status}`);
+  });
+
+  step(st, 'a session cookie replayed after sign-out is refused', async () => {
+    // Signs out through the API (the person flows sign out with the
+    // button): POST /auth/logout with the CSRF header.
+    const out = await api(ctx, 'POST', '/auth/logout', { csrf: me.csrfToken });
+    assert.equal(out.status, 200, `${who}: POST /auth/logout with X-CSRF-Token answered ${out.status} ${out.text.slice(0, 200)}`);
+    const redirect = out.json?.redirect ?? '';
+    assert.ok(redirect.startsWith(`${S.url}/idp/`), `${who}: POST /auth/logout must answer {"redirect": <the IdP's end_session_endpoint>}, got ${out.text.slice(0, 200)}`);
+    const rq = new URL(redirect).searchParams;
+    assert.ok(rq.get('id_token_hint'), `${who}: the logout redirect has no id_token_hint: ${redirect.slice(0, 200)}`);
+    assert.equal(rq.get('post_logout_redirect_uri'), `${S.url}/signed-out`, `${who}: the logout redirect's post_logout_redirect_uri`);
+    const gone = await api(ctx, 'GET', '/app/api/me');
+    assert.equal(gone.status, 401, `${who}: after POST /auth/logout, GET /app/api/me in the same browser answered ${gone.status}`);
+    const c3 = await newContext(st);
+    await c3.addCookies([cookie]);
+    const r = await api(c3, 'GET', '/app/api/me');
+    assert.equal(r.status, 401, `${who}: GET /app/api/me with the cookie of a signed-out session answered ${r.status} ${r.text.slice(0, 200)}`);
+    const p3 = await newPage(c3, st);
+    await p3.goto(`${S.url}/app/`);
+    expectPath(p3, '/signin', `${who}: /app/ with a replayed cookie must redirect to sign-in`);
+  });
+
+  step(st, 'no open redirect: /auth/login?return=<elsewhere> lands on /app/', async () => {
+    for (const ret of ['https://evil.example/', '//evil.example/app/', '/\\evil.example/app/']) {
+      const c4 = await newContext(st);
+      const p4 = await newPage(c4, st);
+      await signIn(p4, name, { start: `/auth/login?return=${encodeURIComponent(ret)}`, landing: '/app/' });
+      assert.equal(new URL(p4.url()).origin, S.url, `${who}: return=${ret} led to ${p4.url()}`);
+      await c4.close();
+      st.contexts = st.contexts.filter((c) => c !== c4);
+    }
+  });
+}
+
+// ------------------------------------------------------- security admin
+
+function adminFlow() {
+  const name = 'sam';
+  const u = USERS[name];
+  const who = `${name} (${u.email}, security admin)`;
+  const st = newState(name, who);
+  let ctx;
+  let page;
+  let me;
+
+  after(() => closeState(st));
+
+  step(
+    st,
+    'signs in; the dashboard shows no-access and is ready',
+    async () => {
+      ctx = await newContext(st);
+      page = await newPage(ctx, st);
+      await signIn(page, name, { a11y: st.a11y });
+      await waitReady(page, who);
+      const s = await snapshot(page);
+      assert.ok(s.states['no-access'], `${who}: the dashboard must show no-access (sam has no SELECT on sales_data); states ${JSON.stringify(s.states)}`);
+      assert.equal(s.bubbles.length + s.cities.length, 0, `${who}: no-access but ${s.bubbles.length} bubbles and ${s.cities.length} city rows`);
+      const text = await page.getByTestId('no-access').textContent();
+      assert.match(text, /access/i, `${who}: no-access text: ${text}`);
+      await page.screenshot({ path: artifact('dashboard-sam.png'), fullPage: true });
+      st.a11y.dashboard = await runAxe(page);
+      const r = await api(ctx, 'GET', '/app/api/me');
+      me = r.json;
+      assert.equal(me?.secadmin, true, `${who}: /app/api/me secadmin`);
+    },
+    { critical: true },
+  );
+
+  step(st, 'admin navigation is shown', async () => {
+    const s = await snapshot(page);
+    assert.deepEqual(s.navAdmin, [true, true, true], `${who}: nav-admin-sql, nav-admin-audit, nav-admin-viewas`);
+  });
+
+  step(st, 'SQL console lists the three RLS policies', async () => {
+    await page.getByTestId('nav-admin-sql').click();
+    await page.getByTestId('sql-input').waitFor({ state: 'visible' });
+    const run = async (sql) => {
+      await page.getByTestId('sql-input').fill(sql);
+      await page.getByTestId('sql-run').click();
+      const res = page.getByTestId('sql-result');
+      const err = page.getByTestId('sql-error');
+      await Promise.race([res.waitFor({ state: 'visible', timeout: 30_000 }), err.waitFor({ state: 'visible', timeout: 30_000 })]).catch(() => {});
+      await waitUntil(page, () => document.querySelector('[data-testid="sql-result"]')?.textContent.includes('_policy') || !!document.querySelector('[data-testid="sql-error"]')?.textContent.trim(), null, 10_000);
+      const ok = (await res.count()) && (await res.isVisible());
+      return { ok, text: ok ? await res.textContent() : '', error: (await err.count()) ? (await err.textContent()).trim() : '' };
+    };
+    let r = await run('SELECT polname FROM svv_rls_policy ORDER BY 1');
+    if (!POLICIES.every((p) => r.text.includes(p))) {
+      S.notes.push(`${who}: SELECT polname FROM svv_rls_policy did not list the policies (${r.error || 'result without them'}); tried SELECT *`);
+      r = await run('SELECT * FROM svv_rls_policy');
+    }
+    const missing = POLICIES.filter((p) => !r.text.includes(p));
+    assert.deepEqual(missing, [], `${who}, sql-result: policies missing (sql-error: ${JSON.stringify(r.error)}; result: ${r.text.slice(0, 300)})`);
+    await page.screenshot({ path: artifact('admin-sql.png'), fullPage: true });
+    st.a11y['admin-sql'] = await runAxe(page);
+  });
+
+  step(st, 'audit page shows records', async () => {
+    await page.getByTestId('nav-admin-audit').click();
+    const ok = await waitUntil(page, () => document.querySelectorAll('[data-testid="audit-table"] tbody tr').length > 0, null, 30_000);
+    assert.ok(ok, `${who}, audit-table: no rows`);
+    await page.screenshot({ path: artifact('admin-audit.png'), fullPage: true });
+    st.a11y['admin-audit'] = await runAxe(page);
+  });
+
+  step(st, 'view-as without X-CSRF-Token is refused (403)', async () => {
+    const r = await api(ctx, 'POST', '/app/api/admin/view-as', { body: { user: 'frank@example.com', groups: ['amer-sales'] } });
+    assert.equal(r.status, 403, `${who}: POST /app/api/admin/view-as without X-CSRF-Token answered ${r.status} ${r.text.slice(0, 200)}`);
+    assert.equal(r.json?.code, 'csrf', `${who}: the refusal's code`);
+    const m = await api(ctx, 'GET', '/app/api/me');
+    assert.equal(m.json?.viewAs ?? null, null, `${who}: the refused view-as must not have started: ${JSON.stringify(m.json?.viewAs)}`);
+  });
+
+  step(
+    st,
+    'view as frank (amer-sales): the dashboard shows exactly frank\'s data and the banner',
+    async () => {
+      const g = S.gt.users.frank;
+      await page.getByTestId('nav-admin-viewas').click();
+      const userField = page.getByTestId('viewas-user');
+      await userField.waitFor({ state: 'visible' });
+      st.a11y['admin-viewas'] = await runAxe(page);
+      if ((await userField.evaluate((e) => e.tagName)) === 'SELECT') await userField.selectOption('frank@example.com');
+      else await userField.fill('frank@example.com');
+      const box = page.locator('[data-testid="viewas-groups"] input[type="checkbox"][value="amer-sales"]');
+      assert.ok(await box.count(), `${who}: viewas-groups has no checkbox with value amer-sales`);
+      await box.check();
+      await page.getByTestId('viewas-apply').click();
+      await page.getByTestId('viewas-banner').waitFor({ state: 'visible', timeout: 30_000 });
+      if (!/#\/?$/.test(new URL(page.url()).hash || '#/')) await page.getByTestId('nav-dashboard').click();
+      await waitUntil(page, (r) => document.body.dataset.dashboard === 'ready' && Math.abs(Number(document.querySelector('[data-testid="kpi-revenue"]')?.dataset.value) - r) <= 0.0100001, g.revenue, 60_000);
+      await waitReady(page, who, 'the dashboard viewed as frank');
+      const s = await snapshot(page);
+      checkHeadline(s, g, `${who} viewing as frank`);
+      const regs = setEq(s.regions.map((r) => r.key), g.regions.keys());
+      assert.ok(regs.ok, `${who} viewing as frank, chart-regions-data: missing ${regs.missing}, unexpected ${regs.extra}`);
+      const banner = await page.getByTestId('viewas-banner').textContent();
+      assert.ok(banner.includes('frank@example.com'), `${who}: viewas-banner must name frank: ${banner}`);
+      const m = await api(ctx, 'GET', '/app/api/me');
+      assert.equal(m.json?.viewAs?.email, 'frank@example.com', `${who}: /app/api/me viewAs ${JSON.stringify(m.json?.viewAs)}`);
+      await page.screenshot({ path: artifact('viewas-frank.png'), fullPage: true });
+      st.a11y['viewas-dashboard'] = await runAxe(page);
+    },
+  );
+
+  step(st, 'while viewing as someone, SQL still runs as the admin', async () => {
+    const m = await api(ctx, 'GET', '/app/api/me');
+    const r = await api(ctx, 'POST', '/app/api/admin/sql', { csrf: m.json?.csrfToken, body: { sql: 'SELECT count(*) FROM sales_data' } });
+    assert.notEqual(r.status, 200, `${who}: SELECT count(*) FROM sales_data in the SQL console while viewing as frank answered 200 ${r.text.slice(0, 200)}: it must run as sam, who may not read sales_data`);
+    assert.equal(r.status, 422, `${who}: expected 422 query_failed (sam has no SELECT on sales_data), got ${r.status} ${r.text.slice(0, 200)}`);
+  });
+
+  step(st, 'the audit log has a view_as record', async () => {
+    const r = await api(ctx, 'GET', '/app/api/admin/audit?limit=200');
+    assert.equal(r.status, 200, `${who}: GET /app/api/admin/audit answered ${r.status}`);
+    const recs = r.json?.records ?? [];
+    const va = recs.filter((x) => x.kind === 'view_as');
+    assert.ok(va.length > 0, `${who}: no view_as record among ${recs.length} audit records (kinds: ${[...new Set(recs.map((x) => x.kind))]})`);
+    assert.ok(JSON.stringify(va).includes('frank@example.com'), `${who}: the view_as record does not name frank: ${JSON.stringify(va[0]).slice(0, 300)}`);
+  });
+
+  step(st, 'clearing view-as returns to sam\'s own (no-access) view', async () => {
+    await page.getByTestId('viewas-clear').click();
+    await page.getByTestId('viewas-banner').waitFor({ state: 'hidden', timeout: 30_000 });
+    const m = await api(ctx, 'GET', '/app/api/me');
+    assert.equal(m.json?.viewAs ?? null, null, `${who}: /app/api/me viewAs after viewas-clear: ${JSON.stringify(m.json?.viewAs)}`);
+    if (!/#\/?$/.test(new URL(page.url()).hash || '#/')) await page.getByTestId('nav-dashboard').click();
+    await waitUntil(page, () => document.body.dataset.dashboard === 'ready' && !!document.querySelector('[data-testid="no-access"]'), null, 30_000);
+    const s = await snapshot(page);
+    assert.ok(s.states['no-access'], `${who}: after viewas-clear the dashboard must show no-access again; states ${JSON.stringify(s.states)}, kpi-revenue ${s.kpi.revenue}`);
+  });
+
+  step(st, 'accessibility: no serious or critical axe violations', async () => {
+    const bad = Object.entries(st.a11y).filter(([, v]) => v.length);
+    assert.equal(bad.length, 0, `${who}: axe violations (serious/critical):\n${bad.map(([p, v]) => formatAxe(p, v)).join('\n')}`);
+  }, { always: true });
+
+  step(st, 'no uncaught page errors and no CSP violations', async () => {
+    assert.deepEqual([...st.pageErrors, ...st.csp].slice(0, 10), [], `${who}: the page threw or the CSP refused something`);
+  }, { always: true });
+}
+
+// ----------------------------------------------------------- public pages
+
+function publicPages() {
+  const st = newState('public', 'signed-out visitor');
+
+  after(() => closeState(st));
+
+  step(st, 'GET / redirects to /app/, which redirects to /signin', async () => {
+    const ctx = await newContext(st);
+    const r = await api(ctx, 'GET', '/');
+    assert.ok([301, 302, 303, 307, 308].includes(r.status), `GET / answered ${r.status}, expected a redirect`);
+    assert.equal(new URL(r.headers.location, S.url).pathname, '/app/', `GET / redirects to ${r.headers.location}`);
+    const a = await api(ctx, 'GET', '/app/');
+    assert.ok([302, 303, 307].includes(a.status), `GET /app/ without a session answered ${a.status}`);
+    const loc = new URL(a.headers.location, S.url);
+    assert.equal(`${loc.pathname}?${loc.searchParams}`, '/signin?return=%2Fapp%2F', `GET /app/ without a session redirects to ${a.headers.location}`);
+    const me = await api(ctx, 'GET', '/app/api/me');
+    assert.equal(me.status, 401, `GET /app/api/me without a session answered ${me.status}`);
+    assert.equal(me.json?.code, 'signed_out', 'GET /app/api/me without a session: error code');
+  });
+
+  step(st, '/signin?reason=expired says the session expired', async () => {
+    const ctx = st.contexts[0] ?? (await newContext(st));
+    const page = await newPage(ctx, st);
+    await page.goto(`${S.url}/signin?reason=expired&return=/app/`);
+    const msg = page.getByTestId('signin-message');
+    await msg.waitFor({ state: 'visible' });
+    const text = await msg.textContent();
+    assert.match(text, /expired/i, `signin-message: ${JSON.stringify(text)}`);
+    assert.ok(await page.getByTestId('signin-button').count(), 'the expired page has a signin-button');
+    const v = await runAxe(page);
+    assert.equal(v.length, 0, `axe violations on /signin?reason=expired:\n${formatAxe('signin-expired', v)}`);
+  });
+}
