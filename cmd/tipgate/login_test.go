@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"encoding/xml"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -15,67 +12,26 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/tipgate/tipgate/internal/cliauth"
-	"github.com/tipgate/tipgate/internal/config"
-	"github.com/tipgate/tipgate/internal/demo"
-	"github.com/tipgate/tipgate/internal/gendata"
-	"github.com/tipgate/tipgate/internal/identity"
-	"github.com/tipgate/tipgate/internal/idp"
 	"github.com/tipgate/tipgate/internal/server"
-	"github.com/tipgate/tipgate/internal/sqlscan"
+	"github.com/tipgate/tipgate/internal/testenv/demoserver"
 )
 
-const loginTestPassword = "Login-Test-Pa55word-0123"
+const loginTestPassword = demoserver.Password
 
 // syncBuffer is an output the command writes from one goroutine while the
 // test reads it from another.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = demoserver.Logs
 
 // startLoginServer runs a real tipgate server on loopback with the
 // embedded IdP, the demo users and the reference scenario loaded. Result
 // pages hold 7 rows so that paging is exercised.
 func startLoginServer(t *testing.T) *server.Server {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	dir := t.TempDir()
-	s3 := filepath.Join(dir, "s3")
-	src := filepath.Join(s3, filepath.FromSlash(demo.SourceKey))
-	os.MkdirAll(filepath.Dir(src), 0o755)
-	if err := gendata.WriteFile(ctx, src, gendata.Options{Rows: 3000, Seed: 1}); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Parse([]byte(`
-[server]
-listen = "127.0.0.1:0"
-data_dir = "` + filepath.Join(dir, "data") + `"
-shutdown_grace = "5s"
-[warehouse]
-s3_root = "` + s3 + `"
-[dataapi]
-page_rows = 7
-[idp]
-enabled = true
-users_file = "unused-demo-users-are-given"
-enable_password_grant = true
+	return demoserver.Start(t, demoserver.Options{IDPClients: `
 [[idp.clients]]
 id = "tipgate-cli"
 public = true
@@ -85,52 +41,10 @@ grants = ["authorization_code", "urn:ietf:params:oauth:grant-type:device_code"]
 id = "test-setup"
 public = true
 grants = ["password"]
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	users, err := idp.DemoUsers(loginTestPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := server.New(ctx, cfg, server.Options{Logger: slog.New(slog.DiscardHandler), IDPUsers: users, Listener: ln})
-	if err != nil {
-		t.Fatal(err)
-	}
-	stmts, _ := sqlscan.Split(demo.PolicyScript)
-	for _, st := range stmts {
-		r, err := srv.Engine().Query(ctx, identity.LocalSuperuser(), st.Text)
-		if err != nil {
-			t.Fatalf("%s: %v", st.Text, err)
-		}
-		r.Close()
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-		srv.Close()
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if resp, err := http.Get(srv.URL + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return srv
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("server never became ready")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+`, Extra: `
+[dataapi]
+page_rows = 7
+`}).Server
 }
 
 // person is the test playing a human with a browser.

@@ -55,7 +55,17 @@ type Options struct {
 	// server's URL, known before the configuration is parsed because the
 	// listener is bound first.
 	Extra string
+	// IDPClients, when set, replaces the default [[idp.clients]] (a public
+	// "tipgate-cli" with the password and refresh grants).
+	IDPClients string
 }
+
+const defaultClients = `
+[[idp.clients]]
+id = "tipgate-cli"
+public = true
+grants = ["password", "refresh_token"]
+`
 
 // Server is a started server and where its data came from.
 type Server struct {
@@ -85,6 +95,10 @@ func Start(t testing.TB, opts Options) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
+	clients := opts.IDPClients
+	if clients == "" {
+		clients = defaultClients
+	}
 	cfg, err := config.Parse([]byte(`
 [server]
 listen = "127.0.0.1:0"
@@ -96,11 +110,7 @@ s3_root = "` + s3 + `"
 enabled = true
 users_file = "unused-demo-users-are-given"
 enable_password_grant = true
-[[idp.clients]]
-id = "tipgate-cli"
-public = true
-grants = ["password", "refresh_token"]
-` + strings.ReplaceAll(opts.Extra, "{{URL}}", "http://"+ln.Addr().String())))
+` + clients + strings.ReplaceAll(opts.Extra, "{{URL}}", "http://"+ln.Addr().String())))
 	if err != nil {
 		ln.Close()
 		t.Fatal(err)
