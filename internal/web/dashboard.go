@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/tipgate/tipgate/internal/identity"
@@ -31,34 +30,6 @@ type panelOutput struct {
 	Message  string           `json:"message,omitempty"`
 }
 
-// panelData runs (or finds in the cache) one panel for the call's person.
-func (h *Handler) panelData(r *http.Request, c *call, name, grain string, f filters) (*panelOutput, error) {
-	start := time.Now()
-	if !h.canRead(c.as) {
-		return &panelOutput{Rows: []map[string]any{}, NoAccess: true, Message: noAccessMessage}, nil
-	}
-	pn, ok := panelFor(name, grain)
-	if !ok {
-		if name == "timeseries" {
-			return nil, &badRequest{"grain must be day, week or month"}
-		}
-		return nil, &badRequest{fmt.Sprintf("there is no panel %q", truncate(name, 40))}
-	}
-	cat := h.catalog()
-	key := strconv.FormatInt(cat.Version, 10) + "\x00" + cat.Subject(c.as).Key() + "\x00" + name + "\x00" + grain + "\x00" + f.key()
-	if v, ok := h.cache.get(key); ok {
-		return &panelOutput{Rows: v.([]map[string]any), Cached: true, MS: ms(time.Since(start))}, nil
-	}
-	where, params := f.where()
-	res, err := h.run(requestContext(r, c.actor), c.as, pn.sql(where), params, 100000)
-	if err != nil {
-		return nil, err
-	}
-	rows := panelRows(pn, res)
-	h.cache.put(key, rows)
-	return &panelOutput{Rows: rows, MS: ms(time.Since(start))}, nil
-}
-
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 func (h *Handler) fail(w http.ResponseWriter, err error) {
@@ -81,12 +52,11 @@ func (h *Handler) apiPanel(w http.ResponseWriter, r *http.Request, c *call) {
 		h.fail(w, err)
 		return
 	}
-	name, grain := r.PathValue("name"), ""
-	if name == "timeseries" {
-		grain = r.URL.Query().Get("grain")
-		if grain == "" {
-			grain = "month"
-		}
+	// Every panel takes grain (only the time series shows it): the
+	// panels of one load share one statement, keyed by it.
+	name, grain := r.PathValue("name"), r.URL.Query().Get("grain")
+	if grain == "" {
+		grain = "month"
 	}
 	out, err := h.panelData(r, c, name, grain, f)
 	if err != nil {
@@ -117,48 +87,11 @@ func (h *Handler) apiFilters(w http.ResponseWriter, r *http.Request, c *call) {
 		writeJSON(w, http.StatusOK, out)
 		return
 	}
-	cat := h.catalog()
-	key := strconv.FormatInt(cat.Version, 10) + "\x00" + cat.Subject(c.as).Key() + "\x00filters"
-	if v, ok := h.cache.get(key); ok {
-		writeJSON(w, http.StatusOK, v)
-		return
-	}
-	ctx := requestContext(r, c.actor)
-	stmts := []string{
-		`SELECT DISTINCT category FROM sales_data ORDER BY 1`,
-		`SELECT country, min(` + regionExpr + `) AS region FROM sales_data GROUP BY country ORDER BY country`,
-		`SELECT CAST(min("timestamp") AS DATE) AS first_day, CAST(max("timestamp") AS DATE) AS last_day FROM sales_data`,
-	}
-	results := make([]*result, len(stmts))
-	errs := make([]error, len(stmts))
-	var wg sync.WaitGroup
-	for i, s := range stmts {
-		wg.Go(func() { results[i], errs[i] = h.run(ctx, c.as, s, nil, 10000) })
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	out, err := h.filterChoices(r, c)
+	if err != nil {
 		h.fail(w, err)
 		return
 	}
-	for _, row := range results[0].rows {
-		if s, ok := row[0].(string); ok {
-			out.Categories = append(out.Categories, s)
-		}
-	}
-	for _, row := range results[1].rows {
-		code, _ := row[0].(string)
-		region, _ := row[1].(string)
-		out.Countries = append(out.Countries, country{Code: code, Region: region})
-	}
-	if len(results[2].rows) == 1 {
-		if s, ok := results[2].rows[0][0].(string); ok {
-			out.MinDate = &s
-		}
-		if s, ok := results[2].rows[0][1].(string); ok {
-			out.MaxDate = &s
-		}
-	}
-	h.cache.put(key, out)
 	writeJSON(w, http.StatusOK, out)
 }
 
@@ -170,7 +103,7 @@ func (h *Handler) apiExport(w http.ResponseWriter, r *http.Request, c *call) {
 		h.fail(w, err)
 		return
 	}
-	out, err := h.panelData(r, c, "cities", "", f)
+	out, err := h.panelData(r, c, "cities", "month", f)
 	if err != nil {
 		h.fail(w, err)
 		return

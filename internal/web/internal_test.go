@@ -117,16 +117,13 @@ func FuzzParseFilters(f *testing.F) {
 	})
 }
 
-func TestPanelsUnknown(t *testing.T) {
-	if _, ok := panelFor("secrets", ""); ok {
-		t.Error("unknown panel accepted")
-	}
-	if _, ok := panelFor("timeseries", "year; DROP TABLE x"); ok {
-		t.Error("unknown grain accepted")
-	}
-	for _, g := range []string{"day", "week", "month"} {
-		if _, ok := panelFor("timeseries", g); !ok {
-			t.Errorf("grain %s refused", g)
+func TestBundleSQLGrains(t *testing.T) {
+	for _, tc := range []struct{ grain, want string }{
+		{"day", "date_trunc('day'"}, {"week", "date_trunc('week'"}, {"month", "date_trunc('month'"},
+		{"year'); DROP TABLE x; --", "date_trunc('month'"},
+	} {
+		if got := BundleSQL("", tc.grain); !strings.Contains(got, tc.want) || strings.Contains(got, "DROP") {
+			t.Errorf("grain %q: %s", tc.grain, got)
 		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"net/url"
 	"strconv"
 	"strings"
@@ -90,57 +89,6 @@ func (f filters) where() (string, []dataapi.Parameter) {
 // key is the filters' part of a cache key.
 func (f filters) key() string {
 	return strconv.Quote(f.From) + strconv.Quote(f.To) + strconv.Quote(f.Category) + strconv.Quote(f.Country)
-}
-
-// The region of a sale is its time zone's continent: that is what the
-// reference scenario's row policies are written on.
-const (
-	regionExpr = `split_part(timezone, '/', 1)`
-	measures   = `round(sum(quantity * sales_price), 2) AS revenue, sum(quantity) AS units, count(*) AS orders`
-)
-
-// panel is one dashboard panel: a fixed statement and how to read a row.
-type panel struct {
-	sql  func(where string) string
-	cols []string // JSON names, in the statement's column order
-}
-
-var grains = map[string]string{"day": "day", "week": "week", "month": "month"}
-
-func panelFor(name, grain string) (panel, bool) {
-	switch name {
-	case "headline":
-		return panel{sql: func(w string) string {
-			return `SELECT round(coalesce(sum(quantity * sales_price), 0), 2) AS revenue, coalesce(sum(quantity), 0) AS units, count(*) AS orders, ` +
-				`count(DISTINCT country || '|' || city) AS cities, count(DISTINCT country) AS countries FROM sales_data` + w
-		}, cols: []string{"revenue", "units", "orders", "cities", "countries"}}, true
-	case "cities":
-		return panel{sql: func(w string) string {
-			return `SELECT city, country, min(` + regionExpr + `) AS region, min(latitude) AS lat, min(longitude) AS lon, ` + measures +
-				` FROM sales_data` + w + ` GROUP BY city, country ORDER BY revenue DESC, city, country`
-		}, cols: []string{"city", "country", "region", "lat", "lon", "revenue", "units", "orders"}}, true
-	case "regions":
-		return panel{sql: func(w string) string {
-			return `SELECT ` + regionExpr + ` AS region, ` + measures + ` FROM sales_data` + w + ` GROUP BY 1 ORDER BY revenue DESC, region`
-		}, cols: []string{"region", "revenue", "units", "orders"}}, true
-	case "countries":
-		return panel{sql: func(w string) string {
-			return `SELECT country, min(` + regionExpr + `) AS region, ` + measures + ` FROM sales_data` + w + ` GROUP BY country ORDER BY revenue DESC, country`
-		}, cols: []string{"country", "region", "revenue", "units", "orders"}}, true
-	case "categories":
-		return panel{sql: func(w string) string {
-			return `SELECT category, ` + measures + ` FROM sales_data` + w + ` GROUP BY category ORDER BY revenue DESC, category`
-		}, cols: []string{"category", "revenue", "units", "orders"}}, true
-	case "timeseries":
-		g, ok := grains[grain]
-		if !ok {
-			return panel{}, false
-		}
-		return panel{sql: func(w string) string {
-			return `SELECT CAST(date_trunc('` + g + `', "timestamp") AS DATE) AS period, ` + measures + ` FROM sales_data` + w + ` GROUP BY 1 ORDER BY 1`
-		}, cols: []string{"period", "revenue", "units", "orders"}}, true
-	}
-	return panel{}, false
 }
 
 // queryError is a statement the warehouse refused or failed.
@@ -257,39 +205,4 @@ func number(v any) float64 {
 		}
 	}
 	return 0
-}
-
-func cents(f float64) float64 { return math.Round(f*100) / 100 }
-
-// panelRows shapes a panel's result as JSON objects.
-func panelRows(pn panel, res *result) []map[string]any {
-	rows := make([]map[string]any, 0, len(res.rows))
-	for _, r := range res.rows {
-		m := make(map[string]any, len(pn.cols))
-		for i, name := range pn.cols {
-			if i >= len(r) {
-				break
-			}
-			switch name {
-			case "revenue":
-				m[name] = cents(number(r[i]))
-			case "units", "orders", "cities", "countries":
-				m[name] = int64(number(r[i]))
-			case "lat", "lon":
-				m[name] = number(r[i])
-			default:
-				m[name] = r[i]
-			}
-		}
-		if _, ok := m["revenue"]; ok && pn.cols[0] == "revenue" {
-			orders := number(m["orders"])
-			aov := 0.0
-			if orders > 0 {
-				aov = cents(number(m["revenue"]) / orders)
-			}
-			m["avgOrderValue"] = aov
-		}
-		rows = append(rows, m)
-	}
-	return rows
 }

@@ -70,6 +70,7 @@ type Handler struct {
 	disc      *discovery
 	store     *store
 	cache     *cache
+	bundles   bundles
 	assets    fs.FS
 }
 
