@@ -43,18 +43,18 @@ test-browser: build ## end-to-end tests of the dashboard in headless Chromium (D
 	TIPGATE_BIN=$(CURDIR)/$(BIN) ARTIFACTS=$(CURDIR)/test-artifacts/browser node tests/browser/run.mjs
 
 fuzz: ## short runs of every fuzz target
-	$(GO) test -run='^$$' -fuzz='^FuzzSplit$$' -fuzztime=$(FUZZTIME) ./internal/sqlscan
-	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./internal/policy/ddl
-	$(GO) test -run='^$$' -fuzz='^FuzzGuard$$' -fuzztime=$(FUZZTIME) ./internal/engine/duckdb
-	$(GO) test -run='^$$' -fuzz='^FuzzVerify$$' -fuzztime=$(FUZZTIME) ./internal/identity
-	$(GO) test -run='^$$' -fuzz='^FuzzStrictObject$$' -fuzztime=$(FUZZTIME) ./internal/identity
-	$(GO) test -run='^$$' -fuzz='^FuzzTokenForm$$' -fuzztime=$(FUZZTIME) ./internal/identity/tokenapi
-	$(GO) test -run='^$$' -fuzz='^FuzzParseUsers$$' -fuzztime=$(FUZZTIME) ./internal/idp
-	$(GO) test -run='^$$' -fuzz='^FuzzDataAPIRequest$$' -fuzztime=$(FUZZTIME) ./internal/awsapi
-	$(GO) test -run='^$$' -fuzz='^FuzzParseForm$$' -fuzztime=$(FUZZTIME) ./internal/awsapi/sts
-	$(GO) test -run='^$$' -fuzz='^FuzzExecuteBody$$' -fuzztime=$(FUZZTIME) ./internal/restapi
-	$(GO) test -run='^$$' -fuzz='^FuzzSafeReturn$$' -fuzztime=$(FUZZTIME) ./internal/web
-	$(GO) test -run='^$$' -fuzz='^FuzzParseFilters$$' -fuzztime=$(FUZZTIME) ./internal/web
+	scripts/fuzz.sh ./internal/sqlscan FuzzSplit $(FUZZTIME)
+	scripts/fuzz.sh ./internal/policy/ddl FuzzParse $(FUZZTIME)
+	scripts/fuzz.sh ./internal/engine/duckdb FuzzGuard $(FUZZTIME)
+	scripts/fuzz.sh ./internal/identity FuzzVerify $(FUZZTIME)
+	scripts/fuzz.sh ./internal/identity FuzzStrictObject $(FUZZTIME)
+	scripts/fuzz.sh ./internal/identity/tokenapi FuzzTokenForm $(FUZZTIME)
+	scripts/fuzz.sh ./internal/idp FuzzParseUsers $(FUZZTIME)
+	scripts/fuzz.sh ./internal/awsapi FuzzDataAPIRequest $(FUZZTIME)
+	scripts/fuzz.sh ./internal/awsapi/sts FuzzParseForm $(FUZZTIME)
+	scripts/fuzz.sh ./internal/restapi FuzzExecuteBody $(FUZZTIME)
+	scripts/fuzz.sh ./internal/web FuzzSafeReturn $(FUZZTIME)
+	scripts/fuzz.sh ./internal/web FuzzParseFilters $(FUZZTIME)
 
 oracle: ## long differential-oracle run: make oracle N=100000 [SEED=n]
 	TIPGATE_ORACLE_N=$(N) TIPGATE_ORACLE_SEED=$(or $(SEED),1) $(GO) test -count=1 -timeout 6h -run '^TestOracle$$' -v ./internal/engine/duckdb
