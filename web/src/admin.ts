@@ -152,7 +152,7 @@ function auditTable(records: AuditRecord[]): HTMLElement {
             h("td", {}, r.user ?? ""),
             h("td", {}, r.actor ?? ""),
             h("td", {}, r.binding ?? ""),
-            h("td", { title: r.error ?? "" }, h("span", { class: r.status && r.status !== "ok" && r.status !== "success" ? "badge no" : "badge yes" }, r.status ?? ""), r.error ? h("span", { class: "sr-only" }, `: ${r.error}`) : null),
+            h("td", { title: r.error ?? "" }, h("span", { class: r.status === "FINISHED" || (!r.status && !r.error) ? "badge yes" : "badge no" }, r.status ?? ""), r.error ? h("span", { class: "sr-only" }, `: ${r.error}`) : null),
             h("td", { class: "num" }, r.rows !== undefined && r.rows !== null ? fmtInt(r.rows) : ""),
             h("td", { class: "num nowrap" }, r.duration_ns !== undefined && r.duration_ns !== null ? `${fmtNumber(r.duration_ns / 1e6)} ms` : ""),
             h("td", {}, (r.policies ?? []).join(", ")),
