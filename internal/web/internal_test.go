@@ -117,13 +117,28 @@ func FuzzParseFilters(f *testing.F) {
 	})
 }
 
-func TestBundleSQLGrains(t *testing.T) {
-	for _, tc := range []struct{ grain, want string }{
-		{"day", "date_trunc('day'"}, {"week", "date_trunc('week'"}, {"month", "date_trunc('month'"},
-		{"year'); DROP TABLE x; --", "date_trunc('month'"},
+func TestPeriodOf(t *testing.T) {
+	for _, tc := range []struct{ day, grain, want string }{
+		{"2024-03-14", "day", "2024-03-14"},
+		{"2024-03-14", "month", "2024-03-01"},
+		{"2024-03-14", "week", "2024-03-11"}, // a Thursday; its ISO week starts Monday the 11th
+		{"2024-03-11", "week", "2024-03-11"},
+		{"2024-03-17", "week", "2024-03-11"}, // Sunday ends the ISO week
+		{"2025-01-01", "week", "2024-12-30"},
 	} {
-		if got := BundleSQL("", tc.grain); !strings.Contains(got, tc.want) || strings.Contains(got, "DROP") {
-			t.Errorf("grain %q: %s", tc.grain, got)
+		if got := periodOf(tc.day, tc.grain); got != tc.want {
+			t.Errorf("periodOf(%s, %s) = %s, want %s", tc.day, tc.grain, got, tc.want)
+		}
+	}
+}
+
+func TestCentsOf(t *testing.T) {
+	for _, tc := range []struct {
+		in   any
+		want int64
+	}{{"12345.67", 1234567}, {"-0.5", -50}, {"7", 700}, {"1.2", 120}, {int64(3), 300}, {2.345, 235}} {
+		if got := centsOf(tc.in); got != tc.want {
+			t.Errorf("centsOf(%v) = %d, want %d", tc.in, got, tc.want)
 		}
 	}
 }

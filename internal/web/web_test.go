@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tipgate/tipgate/internal/testenv/demoserver"
 	"github.com/tipgate/tipgate/internal/testenv/webclient"
@@ -82,6 +83,9 @@ type truth struct {
 	revenueCents, units, orders int64
 	regions                     map[string]int64 // region → revenue cents
 	cities                      map[string]int64 // city|country → revenue cents
+	countries                   map[string]int64
+	categories                  map[string]int64
+	months, weeks, days         map[string]int64 // period start → revenue cents
 }
 
 func groundTruth(t *testing.T, csvPath, tzPrefix string, keep func(rec map[string]string) bool) truth {
@@ -96,7 +100,8 @@ func groundTruth(t *testing.T, csvPath, tzPrefix string, keep func(rec map[strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr := truth{regions: map[string]int64{}, cities: map[string]int64{}}
+	tr := truth{regions: map[string]int64{}, cities: map[string]int64{}, countries: map[string]int64{}, categories: map[string]int64{},
+		months: map[string]int64{}, weeks: map[string]int64{}, days: map[string]int64{}}
 	for {
 		row, err := r.Read()
 		if err == io.EOF {
@@ -123,6 +128,15 @@ func groundTruth(t *testing.T, csvPath, tzPrefix string, keep func(rec map[strin
 		region, _, _ := strings.Cut(rec["timezone"], "/")
 		tr.regions[region] += cents
 		tr.cities[rec["city"]+"|"+rec["country"]] += cents
+		tr.countries[rec["country"]] += cents
+		tr.categories[rec["category"]] += cents
+		day, err := time.Parse(time.DateTime, rec["timestamp"])
+		if err != nil {
+			t.Fatalf("timestamp %q: %v", rec["timestamp"], err)
+		}
+		tr.days[day.Format(time.DateOnly)] += cents
+		tr.months[day.Format("2006-01")+"-01"] += cents
+		tr.weeks[day.AddDate(0, 0, -((int(day.Weekday())+6)%7)).Format(time.DateOnly)] += cents
 	}
 	return tr
 }
@@ -166,6 +180,38 @@ func checkDashboard(t *testing.T, b *browser, who string, tr truth, query string
 	}
 	if fmt.Sprint(got) != fmt.Sprint(tr.cities) {
 		t.Errorf("%s: %d cities differ from the %d of the truth", who, len(got), len(tr.cities))
+	}
+	sep := "?"
+	if query != "" {
+		sep = "&"
+	}
+	for _, c := range []struct {
+		panel, key string
+		want       map[string]int64
+	}{
+		{"countries", "country", tr.countries}, {"categories", "category", tr.categories},
+		{"timeseries" + query + sep + "grain=month", "period", tr.months}, {"timeseries" + query + sep + "grain=week", "period", tr.weeks},
+		{"timeseries" + query + sep + "grain=day", "period", tr.days},
+	} {
+		var p panel
+		path := "/app/api/panels/" + c.panel
+		if !strings.Contains(c.panel, "?") {
+			path += query
+		}
+		b.GetJSON(path, &p)
+		got := map[string]int64{}
+		prev := ""
+		for _, r := range p.Rows {
+			k := r[c.key].(string)
+			got[k] = centsOf(r["revenue"])
+			if c.key == "period" && k <= prev {
+				t.Errorf("%s: %s periods not ascending at %s", who, c.panel, k)
+			}
+			prev = k
+		}
+		if fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("%s: %s = %d rows, want %d rows of the truth", who, c.panel, len(got), len(c.want))
+		}
 	}
 }
 
