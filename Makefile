@@ -65,10 +65,11 @@ lint: $(STATICCHECK) ## gofmt, go vet, staticcheck
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
 
-bench: build ## enforcement overhead vs raw DuckDB on $(BENCH_ROWS) rows, Data API bindings, token verification; appends to bench/RESULTS.md
+bench: build ## enforcement overhead vs raw DuckDB on $(BENCH_ROWS) rows, Data API bindings, token verification, dashboard load (server and Chromium); appends to bench/RESULTS.md
 	$(GO) run ./bench/enforce --rows $(BENCH_ROWS) --reps $(BENCH_REPS) --results bench/RESULTS.md
 	$(GO) run ./bench/dataapi --results bench/RESULTS.md
 	$(GO) run ./bench/identity --results bench/RESULTS.md
+	$(GO) run ./bench/dashboard --rows $(BENCH_ROWS) --reps $(BENCH_REPS) --results bench/RESULTS.md
 
 tools: $(STATICCHECK) ## install pinned tools
 
