@@ -101,7 +101,7 @@ scopes = ["openid", "email", "profile", "groups"]
 	fmt.Fprintf(stdout, "  embedded IdP (OpenID Connect): %s/idp   client id: tipgate-cli\n", u)
 	fmt.Fprintf(stdout, "  demo users (password %q):\n", password)
 	for _, d := range demo.Users() {
-		fmt.Fprintf(stdout, "    %-20s %-12v sees %s\n", d.Email, d.Groups, d.Sees)
+		fmt.Fprintf(stdout, "    %-20s %-18v sees %s\n", d.Email, d.Groups, d.Sees)
 	}
 	fmt.Fprintf(stdout, `
 Sign in as ming and query through the Data API (REST binding):
