@@ -44,6 +44,10 @@ type Options struct {
 	// Listener, when set, is used instead of [server].listen (tests bind
 	// port 0 first so the public URL is known).
 	Listener net.Listener
+	// WebClock, when set, is the dashboard's clock for its sessions and
+	// sign-ins (tests move it forward to expire a session); time.Now
+	// otherwise.
+	WebClock func() time.Time
 }
 
 // Server is a running tipgate: warehouse, Data API bindings, token
@@ -164,7 +168,7 @@ func (s *Server) open(ctx context.Context, opts Options) error {
 		return err
 	}
 	if cfg.Web.Enabled {
-		if err := s.mountWeb(mux, verifier, issuers, client); err != nil {
+		if err := s.mountWeb(mux, verifier, issuers, client, opts.WebClock); err != nil {
 			return err
 		}
 	}
@@ -199,7 +203,7 @@ func (s *Server) open(ctx context.Context, opts Options) error {
 // mountWeb serves the dashboard. Its provider must be a trusted issuer
 // that accepts the dashboard's client id, or no sign-in could ever be
 // verified: that is a configuration error, reported at startup.
-func (s *Server) mountWeb(mux *http.ServeMux, verifier *identity.Verifier, issuers []config.Issuer, client *http.Client) error {
+func (s *Server) mountWeb(mux *http.ServeMux, verifier *identity.Verifier, issuers []config.Issuer, client *http.Client, clock func() time.Time) error {
 	wc := s.cfg.Web
 	i := slices.IndexFunc(issuers, func(is config.Issuer) bool { return is.Issuer == wc.Issuer })
 	if i < 0 {
@@ -209,7 +213,7 @@ func (s *Server) mountWeb(mux *http.ServeMux, verifier *identity.Verifier, issue
 		return fmt.Errorf("server: [web].client_id %q is not among the audiences of issuer %s", wc.ClientID, wc.Issuer)
 	}
 	h, err := web.New(web.Options{Config: wc, PublicURL: s.URL, Service: s.svc, Catalog: s.engine.Catalog, Verifier: verifier,
-		Sessions: s.sessions, HTTPClient: client, Logger: s.log})
+		Sessions: s.sessions, HTTPClient: client, Logger: s.log, Clock: clock})
 	if err != nil {
 		return err
 	}

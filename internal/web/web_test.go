@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,11 +27,16 @@ const dashboardClient = "tipgate-dashboard"
 // in at the embedded IdP as a confidential client.
 func start(t *testing.T) *demoserver.Server {
 	t.Helper()
+	return startWithClock(t, nil)
+}
+
+func startWithClock(t *testing.T, clock func() time.Time) *demoserver.Server {
+	t.Helper()
 	secret := filepath.Join(t.TempDir(), "client-secret")
 	if err := os.WriteFile(secret, []byte("dashboard-secret-for-tests-0123456789\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return demoserver.Start(t, demoserver.Options{Rows: 5000, Extra: `
+	return demoserver.Start(t, demoserver.Options{Rows: 5000, WebClock: clock, Extra: `
 [[idp.clients]]
 id = "` + dashboardClient + `"
 secret = "dashboard-secret-for-tests-0123456789"
@@ -539,5 +545,35 @@ func TestBadRequests(t *testing.T) {
 		if st := b.GetJSON(tc.path, &e); st != tc.status || e.Code != tc.code || !strings.Contains(e.Message, tc.msg) {
 			t.Errorf("%s: %d %+v, want %d %s %q", tc.path, st, e, tc.status, tc.code, tc.msg)
 		}
+	}
+}
+
+// TestExpiredSession: once the session's time is up, the API says so and
+// the page sends the person to sign in again with a clear message.
+func TestExpiredSession(t *testing.T) {
+	var skew atomic.Int64
+	srv := startWithClock(t, func() time.Time { return time.Now().Add(time.Duration(skew.Load())) })
+	b := newBrowser(t, srv.URL)
+	signIn(t, b, "ming@example.com", "/app/")
+	if st := b.GetJSON("/app/api/me", nil); st != http.StatusOK {
+		t.Fatalf("fresh session: %d", st)
+	}
+	skew.Store(int64(2 * time.Hour)) // past the session's lifetime (1h)
+	var e struct{ Code string }
+	if st := b.GetJSON("/app/api/panels/headline", &e); st != http.StatusUnauthorized || e.Code != "session_expired" {
+		t.Errorf("expired session, API: %d %+v", st, e)
+	}
+	// The page itself redirects with the reason; the sign-in page says it.
+	skew.Store(0)
+	b2 := newBrowser(t, srv.URL)
+	signIn(t, b2, "frank@example.com", "/app/")
+	skew.Store(int64(2 * time.Hour))
+	resp, _ := b2.Do(http.MethodGet, "/app/", nil, nil)
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusFound || !strings.Contains(loc, "reason=expired") {
+		t.Fatalf("expired session, page: %d %s", resp.StatusCode, loc)
+	}
+	if _, page := b2.Follow(srv.URL + loc); !strings.Contains(page, "Your session has expired. Please sign in again.") {
+		t.Errorf("the sign-in page does not say the session expired")
 	}
 }

@@ -58,6 +58,8 @@ type Options struct {
 	// IDPClients, when set, replaces the default [[idp.clients]] (a public
 	// "tipgate-cli" with the password and refresh grants).
 	IDPClients string
+	// WebClock is the dashboard's clock (server.Options.WebClock).
+	WebClock func() time.Time
 }
 
 const defaultClients = `
@@ -120,7 +122,8 @@ enable_password_grant = true
 		t.Fatal(err)
 	}
 	logs := &Logs{}
-	srv, err := server.New(ctx, cfg, server.Options{Logger: slog.New(slog.NewJSONHandler(logs, nil)), IDPUsers: users, Listener: ln})
+	srv, err := server.New(ctx, cfg, server.Options{Logger: slog.New(slog.NewJSONHandler(logs, nil)), IDPUsers: users, Listener: ln,
+		WebClock: opts.WebClock})
 	if err != nil {
 		t.Fatal(err)
 	}
