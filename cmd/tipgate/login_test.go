@@ -3,11 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"encoding/xml"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -18,6 +16,7 @@ import (
 	"github.com/tipgate/tipgate/internal/cliauth"
 	"github.com/tipgate/tipgate/internal/server"
 	"github.com/tipgate/tipgate/internal/testenv/demoserver"
+	"github.com/tipgate/tipgate/internal/testenv/webclient"
 )
 
 const loginTestPassword = demoserver.Password
@@ -77,54 +76,18 @@ func (p *person) get(u string) (*http.Response, string) {
 // submit fills the page's form and posts it as a browser would.
 func (p *person) submit(page *http.Response, body string, fill map[string]string) (*http.Response, string) {
 	p.t.Helper()
-	action, fields := parseHTMLForm(p.t, body)
+	form := webclient.FirstForm(p.t, body)
+	fields := form.Fields
 	for k, v := range fill {
 		fields.Set(k, v)
 	}
-	u, err := page.Request.URL.Parse(action)
+	u, err := page.Request.URL.Parse(form.Action)
 	if err != nil {
 		p.t.Fatal(err)
 	}
 	req, _ := http.NewRequest(http.MethodPost, u.String(), strings.NewReader(fields.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return p.do(req)
-}
-
-// parseHTMLForm returns the first form's action and its named inputs.
-func parseHTMLForm(t *testing.T, body string) (string, url.Values) {
-	t.Helper()
-	action, fields := "", url.Values{}
-	d := xml.NewDecoder(strings.NewReader(body))
-	d.Strict, d.AutoClose, d.Entity = false, xml.HTMLAutoClose, xml.HTMLEntity
-	for {
-		tok, err := d.Token()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatalf("parse HTML: %v\n%s", err, body)
-		}
-		se, ok := tok.(xml.StartElement)
-		if !ok {
-			continue
-		}
-		attrs := map[string]string{}
-		for _, a := range se.Attr {
-			attrs[a.Name.Local] = a.Value
-		}
-		switch se.Name.Local {
-		case "form":
-			action = attrs["action"]
-		case "input":
-			if attrs["name"] != "" {
-				fields.Set(attrs["name"], attrs["value"])
-			}
-		}
-	}
-	if action == "" {
-		t.Fatalf("no form in page:\n%s", body)
-	}
-	return action, fields
 }
 
 // approveDevice plays the person at the device page: open the

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"encoding/xml"
 	"io"
 	"log/slog"
 	"net/http"
@@ -19,6 +18,8 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/tipgate/tipgate/internal/testenv/webclient"
 )
 
 const (
@@ -270,42 +271,13 @@ type htmlForm struct {
 	inputs         []map[string]string
 }
 
-// parseForm reads our login page with encoding/xml in HTML mode.
+// parseForm reads our login page's first form.
 func parseForm(t *testing.T, body string) htmlForm {
 	t.Helper()
-	f := htmlForm{fields: map[string]string{}, labelled: map[string]bool{}}
-	d := xml.NewDecoder(strings.NewReader(body))
-	d.Strict, d.AutoClose, d.Entity = false, xml.HTMLAutoClose, xml.HTMLEntity
-	for {
-		tok, err := d.Token()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatalf("parse HTML: %v\n%s", err, body)
-		}
-		se, ok := tok.(xml.StartElement)
-		if !ok {
-			continue
-		}
-		attrs := map[string]string{}
-		for _, a := range se.Attr {
-			attrs[a.Name.Local] = a.Value
-		}
-		switch se.Name.Local {
-		case "form":
-			f.action, f.method = attrs["action"], attrs["method"]
-		case "input":
-			f.inputs = append(f.inputs, attrs)
-			if attrs["name"] != "" {
-				f.fields[attrs["name"]] = attrs["value"]
-			}
-		case "label":
-			f.labelled[attrs["for"]] = true
-		}
+	f := webclient.FirstForm(t, body)
+	out := htmlForm{action: f.Action, method: f.Method, fields: map[string]string{}, labelled: f.Labelled, inputs: f.Inputs}
+	for k := range f.Fields {
+		out.fields[k] = f.Fields.Get(k)
 	}
-	if f.action == "" {
-		t.Fatalf("no form in page:\n%s", body)
-	}
-	return f
+	return out
 }

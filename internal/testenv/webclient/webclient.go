@@ -7,12 +7,12 @@ package webclient
 
 import (
 	"encoding/json"
-	"html"
+	"encoding/xml"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -76,54 +76,113 @@ func (b *Browser) Follow(u string) (*http.Response, string) {
 	return nil, ""
 }
 
-var (
-	formTag = regexp.MustCompile(`(?is)<form\b[^>]*>`)
-	attr    = regexp.MustCompile(`(?is)\b(action|name|value|type)\s*=\s*"([^"]*)"`)
-	input   = regexp.MustCompile(`(?is)<input\b[^>]*>`)
-)
+// Form is one <form> of a page.
+type Form struct {
+	Action, Method string
+	// Fields are the named inputs with their values (hidden ones included).
+	Fields url.Values
+	// Inputs are every input's attributes, in page order.
+	Inputs []map[string]string
+	// Labelled are the ids some <label for> names.
+	Labelled map[string]bool
+}
+
+// HasPassword reports whether the form asks for a password.
+func (f Form) HasPassword() bool {
+	for _, in := range f.Inputs {
+		if strings.EqualFold(in["type"], "password") {
+			return true
+		}
+	}
+	return false
+}
+
+// ParseForms reads a page's forms with encoding/xml in HTML mode.
+func ParseForms(body string) ([]Form, error) {
+	var forms []Form
+	labelled := map[string]bool{}
+	d := xml.NewDecoder(strings.NewReader(body))
+	d.Strict, d.AutoClose, d.Entity = false, xml.HTMLAutoClose, xml.HTMLEntity
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		se, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		attrs := map[string]string{}
+		for _, a := range se.Attr {
+			attrs[strings.ToLower(a.Name.Local)] = a.Value
+		}
+		switch strings.ToLower(se.Name.Local) {
+		case "form":
+			forms = append(forms, Form{Action: attrs["action"], Method: attrs["method"], Fields: url.Values{}, Labelled: labelled})
+		case "input":
+			if len(forms) == 0 {
+				continue
+			}
+			f := &forms[len(forms)-1]
+			f.Inputs = append(f.Inputs, attrs)
+			if attrs["name"] != "" {
+				f.Fields.Set(attrs["name"], attrs["value"])
+			}
+		case "label":
+			labelled[attrs["for"]] = true
+		}
+	}
+	return forms, nil
+}
+
+// FirstForm is the page's first form; the test fails if there is none.
+func FirstForm(t testing.TB, body string) Form {
+	t.Helper()
+	forms, err := ParseForms(body)
+	if err != nil {
+		t.Fatalf("parse HTML: %v\n%s", err, body)
+	}
+	if len(forms) == 0 || forms[0].Action == "" {
+		t.Fatalf("no form in page:\n%s", body)
+	}
+	return forms[0]
+}
+
+// Submit fills form with fill and posts it as a browser would, relative
+// to the page it came from; it does not follow the answer's redirect.
+func (b *Browser) Submit(page *http.Response, form Form, fill map[string]string) (*http.Response, string) {
+	b.t.Helper()
+	fields := url.Values{}
+	for k, v := range form.Fields {
+		fields[k] = v
+	}
+	for k, v := range fill {
+		fields.Set(k, v)
+	}
+	target, err := page.Request.URL.Parse(form.Action)
+	if err != nil {
+		b.t.Fatalf("form action %q: %v", form.Action, err)
+	}
+	return b.Do(http.MethodPost, target.String(), strings.NewReader(fields.Encode()), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+}
 
 // SubmitLogin fills the page's login form (the first form with a password
 // field) with fields, keeping its hidden inputs, posts it and follows the
 // redirects that come back.
 func (b *Browser) SubmitLogin(page *http.Response, body string, fields map[string]string) (*http.Response, string) {
 	b.t.Helper()
-	start := strings.Index(body, `type="password"`)
-	if start < 0 {
+	forms, err := ParseForms(body)
+	if err != nil {
+		b.t.Fatalf("%s: parse HTML: %v", page.Request.URL, err)
+	}
+	i := slices.IndexFunc(forms, Form.HasPassword)
+	if i < 0 {
 		b.t.Fatalf("%s is not a login page", page.Request.URL)
 	}
-	tags := formTag.FindAllStringIndex(body[:start], -1)
-	if len(tags) == 0 {
-		b.t.Fatalf("%s has no form", page.Request.URL)
-	}
-	open := body[tags[len(tags)-1][0]:tags[len(tags)-1][1]]
-	end := strings.Index(body[start:], "</form>")
-	if end < 0 {
-		end = len(body) - start
-	}
-	action := ""
-	for _, m := range attr.FindAllStringSubmatch(open, -1) {
-		if strings.EqualFold(m[1], "action") {
-			action = html.UnescapeString(m[2])
-		}
-	}
-	form := url.Values{}
-	for _, in := range input.FindAllString(body[tags[len(tags)-1][0]:start+end], -1) {
-		kv := map[string]string{}
-		for _, m := range attr.FindAllStringSubmatch(in, -1) {
-			kv[strings.ToLower(m[1])] = html.UnescapeString(m[2])
-		}
-		if strings.EqualFold(kv["type"], "hidden") && kv["name"] != "" {
-			form.Set(kv["name"], kv["value"])
-		}
-	}
-	for k, v := range fields {
-		form.Set(k, v)
-	}
-	target, err := page.Request.URL.Parse(action)
-	if err != nil {
-		b.t.Fatalf("form action %q: %v", action, err)
-	}
-	resp, rbody := b.Do(http.MethodPost, target.String(), strings.NewReader(form.Encode()), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+	resp, rbody := b.Submit(page, forms[i], fields)
 	if loc := resp.Header.Get("Location"); resp.StatusCode >= 300 && resp.StatusCode < 400 && loc != "" {
 		next, _ := resp.Request.URL.Parse(loc)
 		return b.Follow(next.String())
