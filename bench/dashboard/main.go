@@ -55,11 +55,11 @@ import (
 
 	"github.com/tipgate/tipgate/internal/config"
 	"github.com/tipgate/tipgate/internal/demo"
+	"github.com/tipgate/tipgate/internal/engine"
 	"github.com/tipgate/tipgate/internal/gendata"
 	"github.com/tipgate/tipgate/internal/identity"
 	"github.com/tipgate/tipgate/internal/idp"
 	"github.com/tipgate/tipgate/internal/server"
-	"github.com/tipgate/tipgate/internal/sqlscan"
 	"github.com/tipgate/tipgate/internal/web"
 )
 
@@ -419,20 +419,10 @@ cache_ttl = "` + cacheTTL + `"
 	}
 	if script {
 		t := time.Now()
-		stmts, err := sqlscan.Split(demo.PolicyScript)
-		if err != nil {
+		if err := engine.Run(ctx, srv.Engine(), identity.LocalSuperuser(), demo.PolicyScript); err != nil {
 			cancel()
 			srv.Close()
-			return nil, err
-		}
-		for _, st := range stmts {
-			r, err := srv.Engine().Query(ctx, identity.LocalSuperuser(), st.Text)
-			if err != nil {
-				cancel()
-				srv.Close()
-				return nil, fmt.Errorf("policy script: %s: %w", firstLine(st.Text), err)
-			}
-			r.Close()
+			return nil, fmt.Errorf("policy script: %w", err)
 		}
 		logf("tipgate loaded the reference scenario in %s", since(t))
 	}
@@ -1467,14 +1457,6 @@ func ms(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
 func since(t time.Time) time.Duration { return time.Since(t).Round(time.Millisecond) }
 
 func logf(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
-
-func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i > 0 {
-		return s[:i]
-	}
-	return s
-}
 
 var ansiEscape = regexp.MustCompile(`\x1b\[[0-9;]*[A-Za-z]`)
 

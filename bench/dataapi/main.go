@@ -43,7 +43,6 @@ import (
 	"github.com/tipgate/tipgate/internal/identity"
 	"github.com/tipgate/tipgate/internal/idp"
 	"github.com/tipgate/tipgate/internal/server"
-	"github.com/tipgate/tipgate/internal/sqlscan"
 )
 
 const (
@@ -207,24 +206,15 @@ groups = ["apac-sales"]
 		return nil, nil, err
 	}
 	t := time.Now()
-	stmts, err := sqlscan.Split(demo.PolicyScript + `
+	if err := engine.Run(ctx, srv.Engine(), identity.LocalSuperuser(), demo.PolicyScript+`
 CREATE TABLE sales_fetch (SKU VARCHAR(50), Product_Name VARCHAR(255), Category VARCHAR(100), Quantity INT, Sales_Price DECIMAL(10,2),
     Timestamp TIMESTAMP, City VARCHAR(100), Region_Code VARCHAR(10), Country VARCHAR(10), Latitude DECIMAL(10,6), Longitude DECIMAL(10,6),
     Population INT, Elevation INT, Timezone VARCHAR(50));
-COPY sales_fetch FROM 's3://` + fetchKey + `' IAM_ROLE default CSV IGNOREHEADER 1 TIMEFORMAT 'auto';
+COPY sales_fetch FROM 's3://`+fetchKey+`' IAM_ROLE default CSV IGNOREHEADER 1 TIMEFORMAT 'auto';
 GRANT SELECT ON TABLE sales_fetch TO ROLE "AWSIDC:apac-sales";
-`)
-	if err != nil {
+`); err != nil {
 		cancel()
-		return nil, nil, err
-	}
-	for _, st := range stmts {
-		r, err := srv.Engine().Query(ctx, identity.LocalSuperuser(), st.Text)
-		if err != nil {
-			cancel()
-			return nil, nil, fmt.Errorf("setup: %s: %w", firstLine(st.Text), err)
-		}
-		r.Close()
+		return nil, nil, fmt.Errorf("setup: %w", err)
 	}
 	fmt.Fprintf(os.Stderr, "loaded the reference scenario in %s\n", time.Since(t).Round(time.Millisecond))
 	done := make(chan error, 1)
@@ -264,14 +254,6 @@ GRANT SELECT ON TABLE sales_fetch TO ROLE "AWSIDC:apac-sales";
 		return nil, nil, err
 	}
 	return e, stop, nil
-}
-
-func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i > 0 {
-		return s[:i]
-	}
-	return s
 }
 
 func waitReady(e *env) error {

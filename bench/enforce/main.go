@@ -20,7 +20,6 @@ import (
 	"github.com/tipgate/tipgate/internal/engine/duckdb"
 	"github.com/tipgate/tipgate/internal/gendata"
 	"github.com/tipgate/tipgate/internal/identity"
-	"github.com/tipgate/tipgate/internal/sqlscan"
 )
 
 // query is one dashboard panel; {{and}} / {{where}} mark where the baseline
@@ -86,17 +85,9 @@ func run(ctx context.Context, rows int64, reps, micro int, results string) error
 		return err
 	}
 	defer eng.Close()
-	stmts, err := sqlscan.Split(demo.PolicyScript)
-	if err != nil {
-		return err
-	}
 	start = time.Now()
-	for _, st := range stmts {
-		r, err := eng.Query(ctx, identity.LocalSuperuser(), st.Text)
-		if err != nil {
-			return fmt.Errorf("policy script: %w", err)
-		}
-		r.Close()
+	if err := engine.Run(ctx, eng, identity.LocalSuperuser(), demo.PolicyScript); err != nil {
+		return fmt.Errorf("policy script: %w", err)
 	}
 	fmt.Fprintf(os.Stderr, "tipgate loaded in %s\n", time.Since(start).Round(time.Millisecond))
 

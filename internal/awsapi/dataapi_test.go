@@ -22,6 +22,7 @@ import (
 
 	"github.com/tipgate/tipgate/internal/awsapi"
 	"github.com/tipgate/tipgate/internal/dataapi"
+	"github.com/tipgate/tipgate/internal/engine"
 	"github.com/tipgate/tipgate/internal/engine/duckdb"
 	"github.com/tipgate/tipgate/internal/identity"
 )
@@ -40,7 +41,7 @@ func newServer(t testing.TB) *httptest.Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { eng.Close() })
-	for _, q := range []string{
+	if err := engine.Run(ctx, eng, identity.LocalSuperuser(),
 		"CREATE TABLE sales (id INT, region VARCHAR(10), amount DECIMAL(10,2))",
 		"INSERT INTO sales VALUES (1, 'asia', 1.50), (2, 'amer', 2.25), (3, 'asia', NULL)",
 		`CREATE ROLE "AWSIDC:apac"`, `CREATE ROLE "AWSIDC:amer"`,
@@ -50,12 +51,8 @@ func newServer(t testing.TB) *httptest.Server {
 		`ATTACH RLS POLICY asia ON sales TO ROLE "AWSIDC:apac"`,
 		`ATTACH RLS POLICY amer ON sales TO ROLE "AWSIDC:amer"`,
 		"ALTER TABLE sales ROW LEVEL SECURITY ON",
-	} {
-		r, err := eng.Query(ctx, identity.LocalSuperuser(), q)
-		if err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		r.Close()
+	); err != nil {
+		t.Fatal(err)
 	}
 	svc, err := dataapi.New(eng, dataapi.Options{DataDir: t.TempDir()})
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tipgate/tipgate/internal/dataapi"
+	"github.com/tipgate/tipgate/internal/engine"
 	"github.com/tipgate/tipgate/internal/engine/duckdb"
 	"github.com/tipgate/tipgate/internal/identity"
 )
@@ -47,7 +48,7 @@ func newEnv(t *testing.T, opts dataapi.Options) *env {
 	}
 	t.Cleanup(func() { eng.Close() })
 	su := identity.LocalSuperuser()
-	for _, q := range []string{
+	if err := engine.Run(ctx, eng, su,
 		"CREATE TABLE sales (id INT, region VARCHAR(10), amount DECIMAL(10,2), sold_at TIMESTAMP, note VARCHAR(20), secret VARCHAR(20))",
 		"INSERT INTO sales SELECT i, CASE WHEN i % 2 = 0 THEN 'asia' ELSE 'amer' END, i * 1.25, TIMESTAMP '2024-01-01 00:00:00' + INTERVAL (i) MINUTE, CASE WHEN i % 10 = 0 THEN NULL ELSE 'n' || i END, 's' || i FROM range(1, 2501) r(i)",
 		`CREATE ROLE "AWSIDC:apac"`, `CREATE ROLE "AWSIDC:amer"`,
@@ -59,12 +60,8 @@ func newEnv(t *testing.T, opts dataapi.Options) *env {
 		`ATTACH RLS POLICY amer ON sales TO ROLE "AWSIDC:amer"`,
 		"ALTER TABLE sales ROW LEVEL SECURITY ON",
 		"CREATE TABLE hidden (x INT)",
-	} {
-		r, err := eng.Query(ctx, su, q)
-		if err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		r.Close()
+	); err != nil {
+		t.Fatal(err)
 	}
 	clock := &fakeClock{}
 	opts.DataDir = t.TempDir()

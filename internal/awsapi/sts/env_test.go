@@ -28,6 +28,7 @@ import (
 	"github.com/tipgate/tipgate/internal/awsapi/tempcreds"
 	"github.com/tipgate/tipgate/internal/config"
 	"github.com/tipgate/tipgate/internal/dataapi"
+	"github.com/tipgate/tipgate/internal/engine"
 	"github.com/tipgate/tipgate/internal/engine/duckdb"
 	"github.com/tipgate/tipgate/internal/identity"
 	"github.com/tipgate/tipgate/internal/identity/identitytest"
@@ -113,7 +114,7 @@ func newWarehouse(t *testing.T) *dataapi.Service {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { eng.Close() })
-	for _, q := range []string{
+	if err := engine.Run(ctx, eng, identity.LocalSuperuser(),
 		"CREATE TABLE sales (id INT, region VARCHAR(10), amount DECIMAL(10,2))",
 		"INSERT INTO sales VALUES (1, 'asia', 1.50), (2, 'amer', 2.25), (3, 'asia', 3.00)",
 		`CREATE ROLE "AWSIDC:apac"`, `CREATE ROLE "AWSIDC:amer"`,
@@ -123,12 +124,8 @@ func newWarehouse(t *testing.T) *dataapi.Service {
 		`ATTACH RLS POLICY asia ON sales TO ROLE "AWSIDC:apac"`,
 		`ATTACH RLS POLICY amer ON sales TO ROLE "AWSIDC:amer"`,
 		"ALTER TABLE sales ROW LEVEL SECURITY ON",
-	} {
-		r, err := eng.Query(ctx, identity.LocalSuperuser(), q)
-		if err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		r.Close()
+	); err != nil {
+		t.Fatal(err)
 	}
 	svc, err := dataapi.New(eng, dataapi.Options{DataDir: t.TempDir()})
 	if err != nil {

@@ -14,7 +14,6 @@ import (
 	"github.com/tipgate/tipgate/internal/engine"
 	"github.com/tipgate/tipgate/internal/gendata"
 	"github.com/tipgate/tipgate/internal/identity"
-	"github.com/tipgate/tipgate/internal/sqlscan"
 )
 
 // The fixture is a protected warehouse and, for each principal, a ground
@@ -93,16 +92,8 @@ func NewFixture(t testing.TB, eng engine.Engine, rows int64, seed int64) *Fixtur
 	if err := gendata.WriteFile(ctx, csv, gendata.Options{Rows: rows, Seed: seed}); err != nil {
 		t.Fatal(err)
 	}
-	stmts, err := sqlscan.Split(fmt.Sprintf(fixtureScript, csv))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, st := range stmts {
-		r, err := eng.Query(ctx, identity.LocalSuperuser(), st.Text)
-		if err != nil {
-			t.Fatalf("fixture: %s: %v", st.Text, err)
-		}
-		r.Close()
+	if err := engine.Run(ctx, eng, identity.LocalSuperuser(), fmt.Sprintf(fixtureScript, csv)); err != nil {
+		t.Fatalf("fixture: %v", err)
 	}
 	f := &Fixture{Engine: eng}
 	for _, spec := range truthSpec {

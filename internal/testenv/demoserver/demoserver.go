@@ -19,11 +19,11 @@ import (
 
 	"github.com/tipgate/tipgate/internal/config"
 	"github.com/tipgate/tipgate/internal/demo"
+	"github.com/tipgate/tipgate/internal/engine"
 	"github.com/tipgate/tipgate/internal/gendata"
 	"github.com/tipgate/tipgate/internal/identity"
 	"github.com/tipgate/tipgate/internal/idp"
 	"github.com/tipgate/tipgate/internal/server"
-	"github.com/tipgate/tipgate/internal/sqlscan"
 )
 
 // Password is every demo user's password in tests.
@@ -127,13 +127,8 @@ enable_password_grant = true
 	if err != nil {
 		t.Fatal(err)
 	}
-	stmts, _ := sqlscan.Split(demo.PolicyScript)
-	for _, st := range stmts {
-		r, err := srv.Engine().Query(ctx, identity.LocalSuperuser(), st.Text)
-		if err != nil {
-			t.Fatalf("%s: %v", st.Text, err)
-		}
-		r.Close()
+	if err := engine.Run(ctx, srv.Engine(), identity.LocalSuperuser(), demo.PolicyScript); err != nil {
+		t.Fatal(err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx) }()
