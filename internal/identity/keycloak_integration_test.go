@@ -8,7 +8,6 @@ package identity_test
 // fetched or started the test fails with the harness's message.
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -22,7 +21,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -35,6 +33,7 @@ import (
 	"github.com/tipgate/tipgate/internal/identity/tokenapi"
 	"github.com/tipgate/tipgate/internal/sqlscan"
 	"github.com/tipgate/tipgate/internal/testenv/keycloak"
+	"github.com/tipgate/tipgate/internal/testenv/logbuf"
 )
 
 // kcUser is one demo user's state as the test goes along.
@@ -601,22 +600,8 @@ type testClock struct{ offset atomic.Int64 }
 func (c *testClock) Now() time.Time          { return time.Now().Add(time.Duration(c.offset.Load())) }
 func (c *testClock) advance(d time.Duration) { c.offset.Add(int64(d)) }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer collects log output from concurrent handlers.
+type syncBuffer = logbuf.Buffer
 
 // secretSet is every secret the test has seen, to look for in logs and
 // error messages. Tokens are also added by part (a JWS signature, a

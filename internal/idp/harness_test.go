@@ -1,7 +1,6 @@
 package idp
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -19,6 +18,7 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 
+	"github.com/tipgate/tipgate/internal/testenv/logbuf"
 	"github.com/tipgate/tipgate/internal/testenv/webclient"
 )
 
@@ -30,23 +30,8 @@ const (
 	cliLoggedOut = "http://127.0.0.1/signed-out"
 )
 
-// lockedBuffer collects log output written from server goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+// lockedBuffer collects log output from concurrent handlers.
+type lockedBuffer = logbuf.Buffer
 
 // env is a provider on a loopback httptest server plus a browser-like client.
 type env struct {

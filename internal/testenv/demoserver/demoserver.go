@@ -5,7 +5,6 @@
 package demoserver
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net"
@@ -13,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,28 +22,14 @@ import (
 	"github.com/tipgate/tipgate/internal/identity"
 	"github.com/tipgate/tipgate/internal/idp"
 	"github.com/tipgate/tipgate/internal/server"
+	"github.com/tipgate/tipgate/internal/testenv/logbuf"
 )
 
 // Password is every demo user's password in tests.
 const Password = "Demo-Pa55word-for-tests"
 
 // Logs collects the server's JSON logs from its goroutines.
-type Logs struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *Logs) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *Logs) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+type Logs = logbuf.Buffer
 
 // Options shape the server.
 type Options struct {
