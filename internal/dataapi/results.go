@@ -47,9 +47,11 @@ func writeResult(dir, id, format string, rows engine.Rows, pageRows int, maxByte
 	fields := make([]Field, len(rf.columns))
 	// Redshift's Data API gives a DATE as "2024-03-01", not as a midnight
 	// timestamp, which is how the engine's time.Time would print.
-	isDate := make([]bool, len(rf.columns))
+	var dates []int
 	for i, c := range rf.columns {
-		isDate[i] = c.TypeName == "date"
+		if c.TypeName == "date" {
+			dates = append(dates, i)
+		}
 	}
 	for rows.Next() {
 		if rf.rows%int64(pageRows) == 0 {
@@ -59,8 +61,8 @@ func writeResult(dir, id, format string, rows engine.Rows, pageRows int, maxByte
 			rf.pages = append(rf.pages, counter.n)
 		}
 		vals := rows.Values()
-		for i, v := range vals {
-			if t, ok := v.(time.Time); ok && i < len(isDate) && isDate[i] {
+		for _, i := range dates {
+			if t, ok := vals[i].(time.Time); ok {
 				vals[i] = t.Format(time.DateOnly)
 			}
 		}

@@ -163,6 +163,31 @@ func TestCSVResults(t *testing.T) {
 	}
 }
 
+// TestDateValues: a DATE is "YYYY-MM-DD" in both formats, as in Redshift's
+// Data API; a TIMESTAMP keeps its time.
+func TestDateValues(t *testing.T) {
+	e := newEnv(t, dataapi.Options{})
+	ctx := context.Background()
+	const q = "SELECT CAST(sold_at AS DATE) AS d, sold_at FROM sales WHERE id = 2"
+	d := e.run(t, e.ming, dataapi.ExecuteInput{Sql: q})
+	r, err := e.svc.GetResult(ctx, e.ming, d.ID, "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Records) != 1 || *r.Records[0][0].StringValue != "2024-01-01" || *r.Records[0][1].StringValue != "2024-01-01 00:02:00" ||
+		r.ColumnMetadata[0].TypeName != "date" {
+		t.Fatalf("JSON: %+v %+v", r.Records, r.ColumnMetadata)
+	}
+	d = e.run(t, e.ming, dataapi.ExecuteInput{Sql: q, ResultFormat: "CSV"})
+	r2, err := e.svc.GetResultV2(ctx, e.ming, d.ID, "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r2.Records) != 1 || r2.Records[0].CSVRecords != "2024-01-01,2024-01-01 00:02:00\n" {
+		t.Fatalf("CSV: %+v", r2.Records)
+	}
+}
+
 func TestParameters(t *testing.T) {
 	e := newEnv(t, dataapi.Options{})
 	ctx := context.Background()

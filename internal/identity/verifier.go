@@ -137,6 +137,11 @@ func (v *Verifier) verify(ctx context.Context, raw string) (Principal, *Error) {
 	if err != nil {
 		return Principal{}, err
 	}
+	return v.verifyParsed(ctx, t)
+}
+
+// verifyParsed checks a parsed token's issuer, signature and claims.
+func (v *Verifier) verifyParsed(ctx context.Context, t *parsedToken) (Principal, *Error) {
 	iss, ok, err := t.claimString("iss")
 	if err != nil {
 		return Principal{}, err
@@ -294,7 +299,7 @@ func (v *Verifier) VerifySignIn(ctx context.Context, raw, clientID, nonce string
 	if err != nil {
 		return Principal{}, err
 	}
-	p, err := v.verify(ctx, raw)
+	p, err := v.verifyParsed(ctx, t)
 	if err != nil {
 		return Principal{}, err
 	}

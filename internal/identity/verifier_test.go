@@ -350,3 +350,34 @@ func TestConcurrentRefreshCoalesces(t *testing.T) {
 		t.Errorf("%d fetches, want 1", got)
 	}
 }
+
+// TestVerifySignIn: a sign-in's ID token must be addressed to the client
+// that started it and carry its nonce, besides passing every usual check.
+func TestVerifySignIn(t *testing.T) {
+	e := newCorpusEnv(t, VerifierOptions{})
+	for _, tc := range []struct {
+		name          string
+		edit          func(map[string]any)
+		client, nonce string
+		wantCode      Code
+	}{
+		{"good", func(c map[string]any) { c["nonce"] = "n-1" }, "tipgate", "n-1", ""},
+		{"no nonce claim", func(map[string]any) {}, "tipgate", "n-1", CodeInvalidClaim},
+		{"other sign-in's nonce", func(c map[string]any) { c["nonce"] = "n-2" }, "tipgate", "n-1", CodeInvalidClaim},
+		{"sign-in without a nonce", func(c map[string]any) { c["nonce"] = "" }, "tipgate", "", CodeInvalidClaim},
+		{"for another client of the issuer", func(c map[string]any) { c["nonce"] = "n-1" }, "tipgate-cli", "n-1", CodeWrongAudience},
+		{"expired", func(c map[string]any) { c["nonce"] = "n-1"; c["exp"] = e.clock.Now().Add(-time.Hour).Unix() }, "tipgate", "n-1", CodeTokenExpired},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			claims := e.claims()
+			tc.edit(claims)
+			p, err := e.v.VerifySignIn(context.Background(), mintJose(t, e.rsa, claims), tc.client, tc.nonce)
+			if CodeOf(err) != tc.wantCode {
+				t.Fatalf("err = %v, want code %q", err, tc.wantCode)
+			}
+			if tc.wantCode == "" && p.User != "AWSIDC:alice@example.com" {
+				t.Errorf("principal = %+v", p)
+			}
+		})
+	}
+}

@@ -353,7 +353,7 @@ func bindingOf(r *http.Request) string {
 	case strings.HasPrefix(r.URL.Path, IDPPath+"/"):
 		return "idp"
 	case strings.HasPrefix(r.URL.Path, web.AppPath), strings.HasPrefix(r.URL.Path, "/auth/"), r.URL.Path == web.SignInPath,
-		r.URL.Path == web.SignedOutPath, r.URL.Path == "/":
+		r.URL.Path == web.SignedOutPath, r.Method == http.MethodGet && r.URL.Path == "/":
 		return "web"
 	case strings.HasPrefix(r.URL.Path, "/oauth2/"), strings.HasPrefix(r.URL.Path, "/.well-known/"):
 		return "oauth"

@@ -26,8 +26,8 @@ func (h *Handler) sessionOf(r *http.Request) (*webSession, identity.Principal, e
 	if err != nil || c.Value == "" || len(c.Value) > 100 {
 		return nil, identity.Principal{}, errSignedOut
 	}
-	ws, ok := h.store.get(c.Value)
-	if !ok || ws.ended {
+	ws := h.store.get(c.Value)
+	if ws == nil {
 		return nil, identity.Principal{}, errSignedOut
 	}
 	if !h.now().Before(ws.expiry) {
@@ -168,9 +168,9 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	c, err := r.Cookie(CookieName)
 	var ws *webSession
 	if err == nil {
-		ws, _ = h.store.get(c.Value)
+		ws = h.store.get(c.Value)
 	}
-	if ws == nil || ws.ended {
+	if ws == nil {
 		// Nothing to end: still clear the cookie and finish at our page.
 		h.setCookie(w, CookieName, "", "/", -1)
 		writeJSON(w, http.StatusOK, map[string]string{"redirect": SignedOutPath})

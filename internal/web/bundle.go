@@ -9,14 +9,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"golang.org/x/sync/singleflight"
 )
 
 // Panels are the dashboard's panels, in the order of docs/dashboard.md.
 var Panels = []string{"headline", "cities", "regions", "countries", "categories", "timeseries"}
 
-var grains = map[string]string{"day": "day", "week": "week", "month": "month"}
+// grains are the time series' periods.
+var grains = []string{"day", "week", "month"}
 
 // BundleSQL is the one statement behind every panel of a dashboard load:
 // a single scan of the person's rows aggregated by GROUPING SETS, instead
@@ -91,29 +90,25 @@ type bundle struct {
 	days       []keyed // ascending
 }
 
-// bundles computes bundles once per (policy context, filters): the
-// panels of one page load, requested in parallel, share one statement,
-// and with the cache on, later loads share its result.
-type bundles struct {
-	flight singleflight.Group
-}
-
-type bundleResult struct {
-	b      *bundle
-	cached bool
-}
-
-func (h *Handler) bundleFor(r *http.Request, c *call, f filters) (*bundleResult, error) {
+// bundleFor is the call's person's bundle under f; nil when the person
+// may not read the sales table at all (so the page can say so politely;
+// the statement would be refused by the warehouse either way). cached
+// says whether it came from the cache.
+func (h *Handler) bundleFor(r *http.Request, c *call, f filters) (b *bundle, cached bool, err error) {
 	cat := h.catalog()
-	key := strconv.FormatInt(cat.Version, 10) + "\x00" + cat.Subject(c.as).Key() + "\x00" + f.key()
+	sub := cat.Subject(c.as)
+	if a, ok := cat.Decide(sub, salesTable); !ok || !a.Visible {
+		return nil, false, nil
+	}
+	key := strconv.FormatInt(cat.Version, 10) + "\x00" + sub.Key() + "\x00" + f.key()
 	if v, ok := h.cache.get(key); ok {
-		return &bundleResult{b: v.(*bundle), cached: true}, nil
+		return v.(*bundle), true, nil
 	}
 	where, params := f.where()
 	// The statement runs for whichever request came first; it must not
 	// be cancelled when that one browser connection goes away.
 	ctx := context.WithoutCancel(requestContext(r, c.actor))
-	v, err, _ := h.bundles.flight.Do(key, func() (any, error) {
+	v, err, _ := h.flight.Do(key, func() (any, error) {
 		res, err := h.run(ctx, c.as, BundleSQL(where), params, 1_000_000)
 		if err != nil {
 			return nil, err
@@ -123,9 +118,9 @@ func (h *Handler) bundleFor(r *http.Request, c *call, f filters) (*bundleResult,
 		return b, nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return &bundleResult{b: v.(*bundle)}, nil
+	return v.(*bundle), false, nil
 }
 
 // shapeBundle reads the grouping sets.
@@ -307,25 +302,15 @@ func (h *Handler) panelData(r *http.Request, c *call, name, grain string, f filt
 	if !slices.Contains(Panels, name) {
 		return nil, &badRequest{"there is no panel " + strconv.Quote(truncate(name, 40))}
 	}
-	if _, ok := grains[grain]; !ok {
+	if !slices.Contains(grains, grain) {
 		return nil, &badRequest{"grain must be day, week or month"}
 	}
-	if !h.canRead(c.as) {
-		return &panelOutput{Rows: []map[string]any{}, NoAccess: true, Message: noAccessMessage}, nil
-	}
-	br, err := h.bundleFor(r, c, f)
+	b, cached, err := h.bundleFor(r, c, f)
 	if err != nil {
 		return nil, err
 	}
-	return &panelOutput{Rows: br.b.panel(name, grain), Cached: br.cached, MS: ms(time.Since(start))}, nil
-}
-
-// filterChoices are the filter options: the unfiltered bundle's
-// categories, countries and date range.
-func (h *Handler) filterChoices(r *http.Request, c *call) (filtersOutput, error) {
-	br, err := h.bundleFor(r, c, filters{})
-	if err != nil {
-		return filtersOutput{}, err
+	if b == nil {
+		return &panelOutput{Rows: []map[string]any{}, NoAccess: true, Message: noAccessMessage}, nil
 	}
-	return br.b.choices(), nil
+	return &panelOutput{Rows: b.panel(name, grain), Cached: cached, MS: ms(time.Since(start))}, nil
 }

@@ -7,20 +7,9 @@ import (
 	"net/http"
 	"strconv"
 	"time"
-
-	"github.com/tipgate/tipgate/internal/identity"
 )
 
 const noAccessMessage = "You don't have access to any sales data yet. Ask your administrator to grant your group access to sales_data."
-
-// access tells whether p may read the sales table at all. It only shapes
-// the answer (a polite message instead of a permission error): the
-// statements themselves are enforced by the warehouse either way.
-func (h *Handler) canRead(p identity.Principal) bool {
-	cat := h.catalog()
-	a, ok := cat.Decide(cat.Subject(p), salesTable)
-	return ok && a.Visible
-}
 
 type panelOutput struct {
 	Rows     []map[string]any `json:"rows"`
@@ -52,8 +41,7 @@ func (h *Handler) apiPanel(w http.ResponseWriter, r *http.Request, c *call) {
 		h.fail(w, err)
 		return
 	}
-	// Every panel takes grain (only the time series shows it): the
-	// panels of one load share one statement, keyed by it.
+	// Every panel accepts grain; only the time series shows it.
 	name, grain := r.PathValue("name"), r.URL.Query().Get("grain")
 	if grain == "" {
 		grain = "month"
@@ -81,18 +69,17 @@ type filtersOutput struct {
 
 // apiFilters lists the filter choices within what the person may see.
 func (h *Handler) apiFilters(w http.ResponseWriter, r *http.Request, c *call) {
-	out := filtersOutput{Categories: []string{}, Countries: []country{}}
-	if !h.canRead(c.as) {
-		out.NoAccess = true
-		writeJSON(w, http.StatusOK, out)
-		return
-	}
-	out, err := h.filterChoices(r, c)
+	// The choices come from the unfiltered bundle.
+	b, _, err := h.bundleFor(r, c, filters{})
 	if err != nil {
 		h.fail(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, out)
+	if b == nil {
+		writeJSON(w, http.StatusOK, filtersOutput{Categories: []string{}, Countries: []country{}, NoAccess: true})
+		return
+	}
+	writeJSON(w, http.StatusOK, b.choices())
 }
 
 // apiExport writes the cities table under the current filters as CSV:

@@ -25,7 +25,6 @@ type webSession struct {
 	idToken string           // for the provider's logout (id_token_hint)
 	csrf    string
 	expiry  time.Time
-	ended   bool // signed out or expired: kept briefly to say which
 	// viewAs is who a security admin currently views the dashboard as.
 	viewAs *identity.Principal
 }
@@ -68,22 +67,22 @@ func (s *store) put(id string, ws *webSession) {
 	s.sessions[hashID(id)] = ws
 }
 
-// get returns the session for a cookie value and whether it was found.
-func (s *store) get(id string) (*webSession, bool) {
+// get returns the session for a cookie value, or nil when there is none
+// (never was, or ended).
+func (s *store) get(id string) *webSession {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ws, ok := s.sessions[hashID(id)]
-	return ws, ok
+	return s.sessions[hashID(id)]
 }
 
-// end marks a session ended and returns it (nil if unknown).
+// end forgets a session and returns it (nil if unknown): its cookie, if
+// presented again, is refused.
 func (s *store) end(id string) *webSession {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ws := s.sessions[hashID(id)]
-	if ws != nil {
-		ws.ended = true
-	}
+	k := hashID(id)
+	ws := s.sessions[k]
+	delete(s.sessions, k)
 	return ws
 }
 
@@ -123,8 +122,9 @@ func (s *store) takeLogin(state string) *loginState {
 	return ls
 }
 
-// sweep forgets pending sign-ins older than timeout and sessions that
-// ended more than a day ago.
+// sweep forgets pending sign-ins older than timeout, and sessions a day
+// after they expired: until then a returning browser is told its session
+// expired rather than that it is signed out.
 func (s *store) sweep(now time.Time, timeout time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"crypto/sha256"
-	"crypto/subtle"
 	"embed"
 	"errors"
 	"fmt"
@@ -11,8 +10,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 
 	"github.com/tipgate/tipgate/internal/config"
 	"github.com/tipgate/tipgate/internal/dataapi"
@@ -70,8 +72,12 @@ type Handler struct {
 	disc      *discovery
 	store     *store
 	cache     *cache
-	bundles   bundles
-	assets    fs.FS
+	// flight runs a bundle once per (policy context, filters) at a time:
+	// the panels of one page load, requested in parallel, share one
+	// statement.
+	flight singleflight.Group
+	index  []byte
+	assets map[string]asset
 }
 
 // New checks the configuration and prepares the handler. The provider is
@@ -105,11 +111,8 @@ func New(opts Options) (*Handler, error) {
 	}
 	h.disc = &discovery{issuer: opts.Config.Issuer, client: h.client}
 	h.cache = newCache(opts.Config.CacheEntries, opts.Config.CacheTTL, h.now)
-	if h.assets, err = fs.Sub(dist, "dist"); err != nil {
-		return nil, fmt.Errorf("web: embedded build: %w", err)
-	}
-	if _, err := fs.Stat(h.assets, "index.html"); err != nil {
-		return nil, fmt.Errorf("web: the embedded frontend build has no index.html (run `make web`): %w", err)
+	if h.index, h.assets, err = loadAssets(); err != nil {
+		return nil, err
 	}
 	return h, nil
 }
@@ -178,50 +181,71 @@ func (h *Handler) serveIndex(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, signInURL(AppPath, reason), http.StatusFound)
 		return
 	}
-	b, err := fs.ReadFile(h.assets, "index.html")
-	if err != nil {
-		http.Error(w, "the dashboard build is missing", http.StatusInternalServerError)
-		return
-	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	w.Write(b)
+	w.Write(h.index)
 }
 
-// serveAsset serves the build's files. They are public (no data), named
-// without content hashes, so browsers revalidate them by ETag.
-func (h *Handler) serveAsset(w http.ResponseWriter, r *http.Request) {
-	name := r.PathValue("name")
-	if name == "index.html" || strings.HasPrefix(name, ".") || !fs.ValidPath(name) {
-		http.NotFound(w, r)
-		return
-	}
-	b, err := fs.ReadFile(h.assets, name)
+// asset is one file of the build, with what its answers need.
+type asset struct {
+	body        []byte
+	etag        string
+	contentType string
+}
+
+// loadAssets reads the embedded build once: index.html (served only to
+// signed-in people) and the public files under /app/assets/, each with
+// its ETag. The files are named without content hashes, so browsers
+// revalidate them by ETag.
+func loadAssets() ([]byte, map[string]asset, error) {
+	sub, err := fs.Sub(dist, "dist")
 	if err != nil {
+		return nil, nil, fmt.Errorf("web: embedded build: %w", err)
+	}
+	index, err := fs.ReadFile(sub, "index.html")
+	if err != nil {
+		return nil, nil, fmt.Errorf("web: the embedded frontend build has no index.html (run `make web`): %w", err)
+	}
+	entries, err := fs.ReadDir(sub, ".")
+	if err != nil {
+		return nil, nil, fmt.Errorf("web: embedded build: %w", err)
+	}
+	types := map[string]string{".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
+		".json": "application/json", ".svg": "image/svg+xml"}
+	assets := map[string]asset{}
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || name == "index.html" || strings.HasPrefix(name, ".") {
+			continue
+		}
+		b, err := fs.ReadFile(sub, name)
+		if err != nil {
+			return nil, nil, fmt.Errorf("web: embedded build: %w", err)
+		}
+		ct, ok := types[path.Ext(name)]
+		if !ok {
+			ct = "text/plain; charset=utf-8"
+		}
+		sum := sha256.Sum256(b)
+		assets[name] = asset{body: b, etag: fmt.Sprintf(`"%x"`, sum[:12]), contentType: ct}
+	}
+	return index, assets, nil
+}
+
+func (h *Handler) serveAsset(w http.ResponseWriter, r *http.Request) {
+	a, ok := h.assets[r.PathValue("name")]
+	if !ok {
 		http.NotFound(w, r)
 		return
 	}
-	sum := sha256.Sum256(b)
-	etag := fmt.Sprintf(`"%x"`, sum[:12])
-	w.Header().Set("ETag", etag)
+	w.Header().Set("ETag", a.etag)
 	w.Header().Set("Cache-Control", "no-cache")
-	if subtle.ConstantTimeCompare([]byte(r.Header.Get("If-None-Match")), []byte(etag)) == 1 {
+	if r.Header.Get("If-None-Match") == a.etag {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	switch {
-	case strings.HasSuffix(name, ".js"):
-		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
-	case strings.HasSuffix(name, ".css"):
-		w.Header().Set("Content-Type", "text/css; charset=utf-8")
-	case strings.HasSuffix(name, ".json"):
-		w.Header().Set("Content-Type", "application/json")
-	case strings.HasSuffix(name, ".svg"):
-		w.Header().Set("Content-Type", "image/svg+xml")
-	default:
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	}
-	w.Write(b)
+	w.Header().Set("Content-Type", a.contentType)
+	w.Write(a.body)
 }
 
 // safeReturn keeps a post-sign-in destination only if it is a path of the
