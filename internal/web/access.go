@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/tipgate/tipgate/internal/policy"
@@ -60,11 +61,12 @@ func (h *Handler) apiAccess(w http.ResponseWriter, r *http.Request, c *call) {
 	out := accessOutput{person: h.person(c.as), Bypasses: bypasses(sub), SecAdmin: sub.CanAdminSecurity(), CatalogVersion: cat.Version,
 		Tables: []accessTable{}}
 	for _, name := range cat.TableNames() {
-		a, ok := cat.Decide(sub, name)
-		if !ok {
+		t, ok := cat.Table(name)
+		a, ok2 := cat.Decide(sub, name)
+		if !ok || !ok2 {
 			continue
 		}
-		out.Tables = append(out.Tables, describeAccess(a))
+		out.Tables = append(out.Tables, describeAccess(a, t.RLS, out.Bypasses))
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -89,8 +91,9 @@ func bypasses(s policy.Subject) []string {
 	return out
 }
 
-// describeAccess turns a decision into plain words.
-func describeAccess(a policy.Access) accessTable {
+// describeAccess turns a decision into plain words; rlsOn is the table's
+// row-level security switch and bypass the subject's bypasses.
+func describeAccess(a policy.Access, rlsOn bool, bypass []string) accessTable {
 	t := accessTable{Table: a.Table, Visible: a.Visible, Reasons: a.Reasons, Columns: []accessColumn{}}
 	if t.Reasons == nil {
 		t.Reasons = []string{}
@@ -118,12 +121,14 @@ func describeAccess(a policy.Access) accessTable {
 		t.Rows.Policies = append(t.Rows.Policies, accessPolicy{Policy: p.Policy, Predicate: p.Predicate, Via: vs})
 	}
 	switch {
-	case !a.Rows.Enforced && len(a.Reasons) > 0 && hasPrefix(a.Reasons, "row level security is off"):
+	case !rlsOn:
 		t.Rows.Mode = "all"
 		t.Rows.Text = "Row-level security is off for this table: every row is visible to whoever may read it."
 	case !a.Rows.Enforced:
 		t.Rows.Mode = "bypassed"
-		t.Rows.Text = "Row-level security does not apply to you (" + bypassText(a.Reasons) + "): you see every row."
+		// Of the bypasses, only these lift row-level security.
+		rls := slices.DeleteFunc(slices.Clone(bypass), func(b string) bool { return b != "superuser" && b != "sys:secadmin" && b != "IGNORE RLS" })
+		t.Rows.Text = "Row-level security does not apply to you (you hold " + strings.Join(rls, ", ") + "): you see every row."
 	case a.Rows.DenyAll():
 		t.Rows.Mode = "none"
 		t.Rows.Text = "Row-level security is on and no row policy is attached to you or your roles, so you see no rows."
@@ -154,24 +159,6 @@ func describeAccess(a policy.Access) accessTable {
 		t.Summary = s
 	}
 	return t
-}
-
-func hasPrefix(reasons []string, prefix string) bool {
-	for _, r := range reasons {
-		if strings.HasPrefix(r, prefix) {
-			return true
-		}
-	}
-	return false
-}
-
-func bypassText(reasons []string) string {
-	for _, r := range reasons {
-		if after, ok := strings.CutPrefix(r, "row level security bypassed: "); ok {
-			return after
-		}
-	}
-	return "bypass"
 }
 
 func viaText(g policy.Grantee) string {

@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/tipgate/tipgate/internal/policy"
 )
 
 func TestSafeReturn(t *testing.T) {
@@ -139,6 +141,30 @@ func TestCentsOf(t *testing.T) {
 	}{{"12345.67", 1234567}, {"-0.5", -50}, {"7", 700}, {"1.2", 120}, {int64(3), 300}, {2.345, 235}} {
 		if got := centsOf(tc.in); got != tc.want {
 			t.Errorf("centsOf(%v) = %d, want %d", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestDescribeAccessRowModes(t *testing.T) {
+	cols := []policy.ColumnAccess{{Column: policy.Column{Name: "region", Type: "VARCHAR(10)"}, Granted: true}}
+	for _, tc := range []struct {
+		name         string
+		rows         policy.RowFilter
+		rlsOn        bool
+		bypass       []string
+		mode, inText string
+		notInText    string
+	}{
+		{"row security off", policy.RowFilter{}, false, nil, "all", "off for this table", ""},
+		{"bypassed", policy.RowFilter{}, true, []string{"IGNORE RLS", "EXPLAIN RLS"}, "bypassed", "you hold IGNORE RLS)", "EXPLAIN"},
+		{"no policy applies", policy.RowFilter{Enforced: true}, true, nil, "none", "you see no rows", ""},
+		{"filtered", policy.RowFilter{Enforced: true, Conjunction: "and", Policies: []policy.AppliedRLS{
+			{Policy: "asia", Predicate: "region = 'asia'", Via: []policy.Grantee{{Kind: policy.KindRole, Name: "AWSIDC:apac"}}}}},
+			true, nil, "filtered", "only rows where region = 'asia' (policy asia, through role AWSIDC:apac)", ""},
+	} {
+		got := describeAccess(policy.Access{Table: "sales", Visible: true, Columns: cols, Rows: tc.rows}, tc.rlsOn, tc.bypass)
+		if got.Rows.Mode != tc.mode || !strings.Contains(got.Rows.Text, tc.inText) || (tc.notInText != "" && strings.Contains(got.Rows.Text, tc.notInText)) {
+			t.Errorf("%s: mode %q, text %q", tc.name, got.Rows.Mode, got.Rows.Text)
 		}
 	}
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"encoding/json"
 	"net/http"
-	"net/url"
 )
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -25,5 +24,3 @@ type apiError struct {
 func writeError(w http.ResponseWriter, status int, code, msg string) {
 	writeJSON(w, status, apiError{Code: code, Message: msg})
 }
-
-func urlQueryEscape(s string) string { return url.QueryEscape(s) }

@@ -3,6 +3,7 @@ package web
 import (
 	"html/template"
 	"net/http"
+	"net/url"
 )
 
 // The sign-in and signed-out pages are rendered by the server: they must
@@ -42,7 +43,7 @@ func (h *Handler) renderPage(w http.ResponseWriter, status int, d pageData) {
 	}
 }
 
-func loginURL(ret string) string { return LoginPath + "?return=" + urlQueryEscape(safeReturn(ret)) }
+func loginURL(ret string) string { return LoginPath + "?return=" + url.QueryEscape(safeReturn(ret)) }
 
 func (h *Handler) renderSignIn(w http.ResponseWriter, status int, ret, message string) {
 	h.renderPage(w, status, pageData{Title: "Sign in to tipgate", Message: message, Button: "Sign in",
