@@ -53,6 +53,7 @@ import (
 
 	_ "github.com/duckdb/duckdb-go/v2"
 
+	"github.com/tipgate/tipgate/bench/internal/benchutil"
 	"github.com/tipgate/tipgate/internal/config"
 	"github.com/tipgate/tipgate/internal/demo"
 	"github.com/tipgate/tipgate/internal/engine"
@@ -235,7 +236,7 @@ func run(ctx context.Context, f flags) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	startLoad := loadAvg()
+	startLoad := benchutil.LoadAvg()
 	s3 := filepath.Join(tmp, "s3")
 	src := filepath.Join(s3, filepath.FromSlash(demo.SourceKey))
 	if err := os.MkdirAll(filepath.Dir(src), 0o755); err != nil {
@@ -324,7 +325,7 @@ func run(ctx context.Context, f flags) error {
 	}
 	srv.stop()
 
-	report := render(f, stats, startLoad, loadAvg(), br, browserNote)
+	report := render(f, stats, startLoad, benchutil.LoadAvg(), br, browserNote)
 	fmt.Print(report)
 	if f.results != "" {
 		out, err := os.OpenFile(f.results, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
@@ -1027,7 +1028,7 @@ func measureCold(ctx context.Context, srv *tipgate, raw *sql.DB, p person, reps 
 			}
 		}
 		logf("%s: rep %d/%d, full load tipgate %.1f ms (%.0f statement(s), %.1f ms), raw bundle %.1f ms, raw pre-bundle %.1f ms",
-			p.email, rep+1, reps, ms(s.loadTG[rep]), s.loadStmts[rep], ms(s.loadStmtTime[rep]), ms(s.rawBundle[rep]), ms(s.rawNaive[rep]))
+			p.email, rep+1, reps, benchutil.MS(s.loadTG[rep]), s.loadStmts[rep], benchutil.MS(s.loadStmtTime[rep]), benchutil.MS(s.rawBundle[rep]), benchutil.MS(s.rawNaive[rep]))
 	}
 	return nil
 }
@@ -1084,7 +1085,7 @@ func measureWarm(ctx context.Context, srv *tipgate, p person, reps int, s *perso
 		return err
 	}
 	s.warmStmts = after.n - before.n
-	logf("%s: warm full load %.1f ms (median of %d), %.0f statement(s) run", p.email, ms(median(s.warmLoad)), reps, s.warmStmts)
+	logf("%s: warm full load %.1f ms (median of %d), %.0f statement(s) run", p.email, benchutil.MS(benchutil.Median(s.warmLoad)), reps, s.warmStmts)
 	return ctx.Err()
 }
 
@@ -1237,23 +1238,23 @@ func render(f flags, stats map[string]*personStats, loadStart, loadEnd string, b
 				sets = fmt.Sprintf("%d, %d, %d", setCategories, setCities, setDays)
 			} else {
 				rows = strconv.Itoa(s.answers[i].rows[0])
-				server = fmt.Sprintf("%.1f", ms(median(cold.server)))
+				server = fmt.Sprintf("%.1f", benchutil.MS(benchutil.Median(cold.server)))
 			}
 			fmt.Fprintf(&b, "| `%s` | %s | %s | %.1f | %.1f | %s | %.1f |\n", strings.TrimPrefix(r.path, "/app/api/"), rows, sets,
-				ms(median(cold.wall)), ms(slices.Min(cold.wall)), server, ms(median(warm.wall)))
+				benchutil.MS(benchutil.Median(cold.wall)), benchutil.MS(slices.Min(cold.wall)), server, benchutil.MS(benchutil.Median(warm.wall)))
 		}
 		fmt.Fprintln(&b)
-		lt, lb := median(s.loadTG), median(s.rawBundle)
+		lt, lb := benchutil.Median(s.loadTG), benchutil.Median(s.rawBundle)
 		fmt.Fprintln(&b, "| full load | median (ms) | min (ms) | ratio to raw bundle |")
 		fmt.Fprintln(&b, "|---|---:|---:|---:|")
-		fmt.Fprintf(&b, "| **tipgate, cache off, seven requests at once** | **%.1f** | %.1f | **%.2f** |\n", ms(lt), ms(slices.Min(s.loadTG)), ratio(lt, lb))
+		fmt.Fprintf(&b, "| **tipgate, cache off, seven requests at once** | **%.1f** | %.1f | **%.2f** |\n", benchutil.MS(lt), benchutil.MS(slices.Min(s.loadTG)), ratio(lt, lb))
 		fmt.Fprintf(&b, "| of which tipgate's statement(s), server metric (%s per load) | %.1f | %.1f | %.2f |\n",
-			stmtCount(s.loadStmts), ms(median(s.loadStmtTime)), ms(slices.Min(s.loadStmtTime)), ratio(median(s.loadStmtTime), lb))
-		fmt.Fprintf(&b, "| raw DuckDB, `web.BundleSQL` once (the same work) | %.1f | %.1f | 1.00 |\n", ms(lb), ms(slices.Min(s.rawBundle)))
+			stmtCount(s.loadStmts), benchutil.MS(benchutil.Median(s.loadStmtTime)), benchutil.MS(slices.Min(s.loadStmtTime)), ratio(benchutil.Median(s.loadStmtTime), lb))
+		fmt.Fprintf(&b, "| raw DuckDB, `web.BundleSQL` once (the same work) | %.1f | %.1f | 1.00 |\n", benchutil.MS(lb), benchutil.MS(slices.Min(s.rawBundle)))
 		fmt.Fprintf(&b, "| raw DuckDB, pre-bundle design: nine statements at once | %.1f | %.1f | %.2f |\n",
-			ms(median(s.rawNaive)), ms(slices.Min(s.rawNaive)), ratio(median(s.rawNaive), lb))
+			benchutil.MS(benchutil.Median(s.rawNaive)), benchutil.MS(slices.Min(s.rawNaive)), ratio(benchutil.Median(s.rawNaive), lb))
 		fmt.Fprintf(&b, "| tipgate, warm cache, seven requests at once (%s statements) | %.1f | %.1f | %.2f |\n\n",
-			strconv.FormatFloat(s.warmStmts, 'f', 0, 64), ms(median(s.warmLoad)), ms(slices.Min(s.warmLoad)), ratio(median(s.warmLoad), lb))
+			strconv.FormatFloat(s.warmStmts, 'f', 0, 64), benchutil.MS(benchutil.Median(s.warmLoad)), benchutil.MS(slices.Min(s.warmLoad)), ratio(benchutil.Median(s.warmLoad), lb))
 	}
 
 	fmt.Fprintln(&b, "### Full load against the target, warm cache and the browser")
@@ -1277,30 +1278,32 @@ func render(f flags, stats map[string]*personStats, loadStart, loadEnd string, b
 		fmt.Fprintf(&b, "| %s | %s | %s |\n", label, v(stats[people[0].email]), v(stats[people[1].email]))
 	}
 	row(fmt.Sprintf("full load, cache off, tipgate (target ≤ %d ms)", targetMS), func(s *personStats) string {
-		m := median(s.loadTG)
+		m := benchutil.Median(s.loadTG)
 		verdict := "met"
-		if ms(m) > targetMS {
+		if benchutil.MS(m) > targetMS {
 			verdict = "missed"
 		}
-		return fmt.Sprintf("%.1f ms (%s)", ms(m), verdict)
+		return fmt.Sprintf("%.1f ms (%s)", benchutil.MS(m), verdict)
 	})
 	row("statements per cold load, tipgate; their time", func(s *personStats) string {
-		return fmt.Sprintf("%s; %.1f ms", stmtCount(s.loadStmts), ms(median(s.loadStmtTime)))
+		return fmt.Sprintf("%s; %.1f ms", stmtCount(s.loadStmts), benchutil.MS(benchutil.Median(s.loadStmtTime)))
 	})
-	row("full load, raw DuckDB, `web.BundleSQL` once", func(s *personStats) string { return fmt.Sprintf("%.1f ms", ms(median(s.rawBundle))) })
-	row("full load, raw DuckDB, pre-bundle nine statements", func(s *personStats) string { return fmt.Sprintf("%.1f ms", ms(median(s.rawNaive))) })
+	row("full load, raw DuckDB, `web.BundleSQL` once", func(s *personStats) string {
+		return fmt.Sprintf("%.1f ms", benchutil.MS(benchutil.Median(s.rawBundle)))
+	})
+	row("full load, raw DuckDB, pre-bundle nine statements", func(s *personStats) string { return fmt.Sprintf("%.1f ms", benchutil.MS(benchutil.Median(s.rawNaive))) })
 	row("full load, warm cache, tipgate", func(s *personStats) string {
-		return fmt.Sprintf("%.1f ms (min %.1f)", ms(median(s.warmLoad)), ms(slices.Min(s.warmLoad)))
+		return fmt.Sprintf("%.1f ms (min %.1f)", benchutil.MS(benchutil.Median(s.warmLoad)), benchutil.MS(slices.Min(s.warmLoad)))
 	})
 	row("slowest request, warm cache, one at a time", func(s *personStats) string {
 		var worst time.Duration
 		name := ""
 		for i, st := range s.warmReq {
-			if m := median(st.wall); m > worst {
+			if m := benchutil.Median(st.wall); m > worst {
 				worst, name = m, fullLoad[i].name
 			}
 		}
-		return fmt.Sprintf("%.1f ms (`%s`)", ms(worst), name)
+		return fmt.Sprintf("%.1f ms (`%s`)", benchutil.MS(worst), name)
 	})
 	browser := func(r *browserResult, stmts float64) string {
 		if r == nil {
@@ -1343,26 +1346,26 @@ func limits(stats map[string]*personStats, loadStart, loadEnd string, ranBrowser
 			shares = append(shares, pct(s.loadStmtTime[i], lt))
 			rests = append(rests, max(lt-s.loadStmtTime[i], 0))
 		}
-		lt, st, rb, rn := median(s.loadTG), median(s.loadStmtTime), median(s.rawBundle), median(s.rawNaive)
+		lt, st, rb, rn := benchutil.Median(s.loadTG), benchutil.Median(s.loadStmtTime), benchutil.Median(s.rawBundle), benchutil.Median(s.rawNaive)
 		overhead := fmt.Sprintf("so tipgate's policy rewrite and result file make it %.2f× raw", ratio(st, rb))
 		if ratio(st, rb) < 1.03 {
 			overhead = fmt.Sprintf("so tipgate's policy rewrite and result file are within the noise, %.2f× raw", ratio(st, rb))
 		}
-		saves := fmt.Sprintf("the bundle spares %.0f%% of the pre-bundle design's %.0f ms on raw DuckDB", 100-pct(rb, rn), ms(rn))
+		saves := fmt.Sprintf("the bundle spares %.0f%% of the pre-bundle design's %.0f ms on raw DuckDB", 100-pct(rb, rn), benchutil.MS(rn))
 		if rb >= rn {
-			saves = fmt.Sprintf("the bundle is %.0f%% slower than the pre-bundle design's %.0f ms on raw DuckDB", pct(rb, rn)-100, ms(rn))
+			saves = fmt.Sprintf("the bundle is %.0f%% slower than the pre-bundle design's %.0f ms on raw DuckDB", pct(rb, rn)-100, benchutil.MS(rn))
 		}
 		parts = append(parts, fmt.Sprintf("%s: the statement is %.0f%% of the cold load (%.0f of %.0f ms; raw DuckDB runs it in %.0f ms, %.0f%% of the load, "+
 			"%s), and %.0f ms is the seven requests around it (HTTP, session, Data API, reading the result back, JSON); %s.",
-			name, medianF(shares), ms(st), ms(lt), ms(rb), pct(rb, lt), overhead, ms(median(rests)), saves))
+			name, medianF(shares), benchutil.MS(st), benchutil.MS(lt), benchutil.MS(rb), pct(rb, lt), overhead, benchutil.MS(benchutil.Median(rests)), saves))
 	}
 	e := stats[people[0].email]
 	m := stats[people[1].email]
 	parts = append(parts, fmt.Sprintf("Warm, the timed loads ran %s and %s statements: the %.1f and %.1f ms loads are HTTP and JSON.",
-		strconv.FormatFloat(e.warmStmts, 'f', 0, 64), strconv.FormatFloat(m.warmStmts, 'f', 0, 64), ms(median(e.warmLoad)), ms(median(m.warmLoad))))
+		strconv.FormatFloat(e.warmStmts, 'f', 0, 64), strconv.FormatFloat(m.warmStmts, 'f', 0, 64), benchutil.MS(benchutil.Median(e.warmLoad)), benchutil.MS(benchutil.Median(m.warmLoad))))
 	if ranBrowser {
 		c := e.browserCold
-		text := fmt.Sprintf("In Chromium (ethan, cache off) the page is ready at %.0f ms against %.0f ms for the load over HTTP", medianF(c.Times), ms(median(e.loadTG)))
+		text := fmt.Sprintf("In Chromium (ethan, cache off) the page is ready at %.0f ms against %.0f ms for the load over HTTP", medianF(c.Times), benchutil.MS(benchutil.Median(e.loadTG)))
 		if in, api := positive(c.InPage), positive(c.APIDone); len(in) > 0 && len(api) > 0 {
 			text += fmt.Sprintf(" (last answer in at %.0f ms, rendering %.0f ms more)", medianF(api), medianF(in)-medianF(api))
 		}
@@ -1378,7 +1381,7 @@ func limits(stats map[string]*personStats, loadStart, loadEnd string, ranBrowser
 	for _, p := range people {
 		s := stats[p.email]
 		name, _, _ := strings.Cut(p.email, "@")
-		lt, rb := ms(median(s.loadTG)), ms(median(s.rawBundle))
+		lt, rb := benchutil.MS(benchutil.Median(s.loadTG)), benchutil.MS(benchutil.Median(s.rawBundle))
 		switch {
 		case lt <= targetMS:
 			target = append(target, fmt.Sprintf("%s's cold load meets it (%.0f ms, %.0f ms to spare)", name, lt, targetMS-lt))
@@ -1412,18 +1415,6 @@ func pct(a, b time.Duration) float64 { return 100 * ratio(a, b) }
 
 // ---- helpers ----
 
-func median(d []time.Duration) time.Duration {
-	if len(d) == 0 {
-		return 0
-	}
-	s := slices.Clone(d)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
-
 func medianF(v []float64) float64 {
 	s := slices.Clone(v)
 	slices.Sort(s)
@@ -1452,8 +1443,6 @@ func joinMS(v []float64) string {
 	return strings.Join(s, ", ")
 }
 
-func ms(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
-
 func since(t time.Time) time.Duration { return time.Since(t).Round(time.Millisecond) }
 
 func logf(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
@@ -1474,13 +1463,3 @@ func truncate(s string, n int) string {
 }
 
 // loadAvg is the 1-minute load average, or "unknown".
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	if f := strings.Fields(string(b)); len(f) > 0 {
-		return f[0]
-	}
-	return "unknown"
-}

@@ -35,6 +35,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
+	"github.com/tipgate/tipgate/bench/internal/benchutil"
 	"github.com/tipgate/tipgate/internal/config"
 	"github.com/tipgate/tipgate/internal/dataapi"
 	"github.com/tipgate/tipgate/internal/demo"
@@ -123,7 +124,7 @@ func run(ctx context.Context, f flags) error {
 		"Machine: %d CPUs, %s, %s/%s, load average %s at the start; the server, its DuckDB and every client share this process and these cores, and the machine may be loaded by other work, so figures are medians. "+
 		"Principal: ming@example.com (apac-sales, RLS `timezone LIKE 'Asia%%'`) with a session token from the embedded IdP's password grant and the token exchange; "+
 		"the AWS binding uses a configured access key for the same user and groups, requests signed with the SDK's SigV4 signer on a plain HTTP client.\n\n",
-		f.rows, f.fetchRows, f.iters, joinInts(f.levels), f.stmts, f.levelTime, f.fetchReps, runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, loadAvg())
+		f.rows, f.fetchRows, f.iters, joinInts(f.levels), f.stmts, f.levelTime, f.fetchReps, runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, benchutil.LoadAvg())
 
 	if err := latency(ctx, e, f, &b); err != nil {
 		return err
@@ -480,10 +481,10 @@ func latency(ctx context.Context, e *env, f flags, b *strings.Builder) error {
 	for i, s := range sides {
 		p50, p99 := pct(s.d, 50), pct(s.d, 99)
 		if i == 0 {
-			fmt.Fprintf(b, "| %s | %.3f | %.3f | — | — | 1.000 |\n", s.name, ms(p50), ms(p99))
+			fmt.Fprintf(b, "| %s | %.3f | %.3f | — | — | 1.000 |\n", s.name, benchutil.MS(p50), benchutil.MS(p99))
 			continue
 		}
-		fmt.Fprintf(b, "| %s | %.3f | %.3f | %.3f | %.3f | %.3f |\n", s.name, ms(p50), ms(p99), ms(p50-pct(base, 50)), ms(p99-pct(base, 99)),
+		fmt.Fprintf(b, "| %s | %.3f | %.3f | %.3f | %.3f | %.3f |\n", s.name, benchutil.MS(p50), benchutil.MS(p99), benchutil.MS(p50-pct(base, 50)), benchutil.MS(p99-pct(base, 99)),
 			float64(p50)/float64(pct(base, 50)))
 	}
 	// Paired differences: each iteration's side minus that iteration's engine run.
@@ -494,7 +495,7 @@ func latency(ctx context.Context, e *env, f flags, b *strings.Builder) error {
 		for i := range s.d {
 			diff[i] = s.d[i] - base[i]
 		}
-		parts = append(parts, fmt.Sprintf("%s p50 %.3f ms, p99 %.3f ms", shortName(s.name), ms(pct(diff, 50)), ms(pct(diff, 99))))
+		parts = append(parts, fmt.Sprintf("%s p50 %.3f ms, p99 %.3f ms", shortName(s.name), benchutil.MS(pct(diff, 50)), benchutil.MS(pct(diff, 99))))
 	}
 	fmt.Fprintf(b, "%s.\n\n", strings.Join(parts, "; "))
 	return nil
@@ -579,12 +580,12 @@ func throughput(ctx context.Context, e *env, f flags, b *strings.Builder) error 
 	for _, s := range all {
 		for _, l := range s.levels {
 			fmt.Fprintf(b, "| %s | %d | %d | %.0f | %.2f | %.2f | %.0f | %d |\n", s.name, l.clients, l.done, float64(l.done)/l.wall.Seconds(),
-				ms(pct(l.lat, 50)), ms(pct(l.lat, 99)), us(l.cpu)/float64(l.done), l.retainedPre)
+				benchutil.MS(pct(l.lat, 50)), benchutil.MS(pct(l.lat, 99)), us(l.cpu)/float64(l.done), l.retainedPre)
 		}
 	}
 	first := all[1].levels[0]
 	fmt.Fprintf(b, "| `SELECT 1`, again after the levels above | 1 | %d | %.0f | %.2f | %.2f | %.0f | %d |\n\n", again.done, float64(again.done)/again.wall.Seconds(),
-		ms(pct(again.lat, 50)), ms(pct(again.lat, 99)), us(again.cpu)/float64(again.done), again.retainedPre)
+		benchutil.MS(pct(again.lat, 50)), benchutil.MS(pct(again.lat, 99)), us(again.cpu)/float64(again.done), again.retainedPre)
 	fmt.Fprintf(b, "One client, `SELECT 1`, with %d statements retained vs %d: p50 ratio %.3f, CPU/statement ratio %.3f.\n\n",
 		again.retainedPre, first.retainedPre, float64(pct(again.lat, 50))/float64(pct(first.lat, 50)),
 		(us(again.cpu)/float64(again.done))/(us(first.cpu)/float64(first.done)))
@@ -910,7 +911,6 @@ func pct(d []time.Duration, p int) time.Duration {
 
 func median(d []time.Duration) time.Duration { return pct(d, 50) }
 
-func ms(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
 func us(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 }
 
 func joinInts(v []int) string {
@@ -922,10 +922,3 @@ func joinInts(v []int) string {
 }
 
 // loadAvg is the 1-minute load average, or "unknown".
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	return strings.Fields(string(b))[0]
-}

@@ -15,6 +15,7 @@ import (
 
 	_ "github.com/duckdb/duckdb-go/v2"
 
+	"github.com/tipgate/tipgate/bench/internal/benchutil"
 	"github.com/tipgate/tipgate/internal/demo"
 	"github.com/tipgate/tipgate/internal/engine"
 	"github.com/tipgate/tipgate/internal/engine/duckdb"
@@ -179,16 +180,16 @@ func run(ctx context.Context, rows int64, reps, micro int, results string) error
 	fmt.Fprintln(&b, "|---|---:|---:|---:|")
 	var ratios []float64
 	for _, r := range res {
-		t, base := median(r.tg), median(r.base)
+		t, base := benchutil.Median(r.tg), benchutil.Median(r.base)
 		ratio := float64(t) / float64(base)
 		ratios = append(ratios, ratio)
-		fmt.Fprintf(&b, "| %s | %.1f | %.1f | %.3f |\n", r.name, ms(t), ms(base), ratio)
+		fmt.Fprintf(&b, "| %s | %.1f | %.1f | %.3f |\n", r.name, benchutil.MS(t), benchutil.MS(base), ratio)
 	}
 	slices.Sort(ratios)
 	fmt.Fprintf(&b, "| **median ratio** | | | **%.3f** |\n\n", ratios[len(ratios)/2])
-	over := median(tgMicro) - median(rawMicro)
+	over := benchutil.Median(tgMicro) - benchutil.Median(rawMicro)
 	fmt.Fprintf(&b, "Per-statement enforcement cost (median `SELECT 1` through tipgate minus direct, %d runs): **%.0f µs** for a statement text seen before in the same policy context (tipgate %.0f µs, direct %.0f µs); **%.0f µs** for a new text (parse and admission by DuckDB's parser; tipgate %.0f µs, direct %.0f µs).\n",
-		micro, us(over), us(median(tgMicro)), us(median(rawMicro)), us(median(tgCold)-median(rawCold)), us(median(tgCold)), us(median(rawCold)))
+		micro, us(over), us(benchutil.Median(tgMicro)), us(benchutil.Median(rawMicro)), us(benchutil.Median(tgCold)-benchutil.Median(rawCold)), us(benchutil.Median(tgCold)), us(benchutil.Median(rawCold)))
 	fmt.Print(b.String())
 	if results != "" {
 		f, err := os.OpenFile(results, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
@@ -210,13 +211,6 @@ func timeIt(into *[]time.Duration, f func() error) error {
 	return err
 }
 
-func median(d []time.Duration) time.Duration {
-	s := slices.Clone(d)
-	slices.Sort(s)
-	return s[len(s)/2]
-}
-
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 func us(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1000 }
 
 func drainEngine(ctx context.Context, eng engine.Engine, p identity.Principal, q string) (int, error) {

@@ -31,6 +31,7 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 
+	"github.com/tipgate/tipgate/bench/internal/benchutil"
 	"github.com/tipgate/tipgate/internal/config"
 	"github.com/tipgate/tipgate/internal/identity"
 	"github.com/tipgate/tipgate/internal/identity/tokenapi"
@@ -249,7 +250,7 @@ func run(ctx context.Context, dur time.Duration, reps, workers int, results stri
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n## Identity: verifications and token exchanges, %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"))
 	fmt.Fprintf(&b, "Command: `go run ./bench/identity --time %s --reps %d --workers %d` (`make bench`). Machine: %d CPUs, %s, %s/%s, load average %s at the start (the machine may be loaded by other work: wall throughput depends on it, CPU µs/op much less).\n",
-		dur, reps, workers, runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, loadAvg())
+		dur, reps, workers, runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, benchutil.LoadAvg())
 	fmt.Fprintf(&b, "%d goroutines per run, each run %s; every operation alternates with its baseline, %d runs each, medians shown. "+
 		"Keys are cached (fetched once from a loopback IdP serving discovery and a JWKS); ID tokens carry five groups. "+
 		"CPU µs/op is this process's user+system CPU over the run divided by operations (for the exchange it includes the HTTP client in the same process). "+
@@ -322,10 +323,3 @@ func med(v []float64) float64 {
 }
 
 // loadAvg is the 1-minute load average, or "unknown".
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	return strings.Fields(string(b))[0]
-}
