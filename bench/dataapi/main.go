@@ -612,7 +612,7 @@ func runLevel(ctx context.Context, e *env, q string, clients, max int, limit tim
 		first  error
 	)
 	deadline := time.Now().Add(limit)
-	cpu0 := processCPU()
+	cpu0 := benchutil.ProcessCPU()
 	start := time.Now()
 	for i := 0; i < clients; i++ {
 		wg.Add(1)
@@ -638,7 +638,7 @@ func runLevel(ctx context.Context, e *env, q string, clients, max int, limit tim
 	}
 	wg.Wait()
 	l.wall = time.Since(start)
-	l.cpu = processCPU() - cpu0
+	l.cpu = benchutil.ProcessCPU() - cpu0
 	l.done = int64(len(l.lat))
 	e.retired += l.done
 	if first != nil {

@@ -288,7 +288,7 @@ func measure(fn func() error, workers int, d time.Duration) (float64, float64, e
 		first error
 	)
 	runtime.GC()
-	cpu0 := processCPU()
+	cpu0 := benchutil.ProcessCPU()
 	start := time.Now()
 	for i := 0; i < workers; i++ {
 		wg.Add(1)
@@ -308,7 +308,7 @@ func measure(fn func() error, workers int, d time.Duration) (float64, float64, e
 	stop.Store(true)
 	wg.Wait()
 	wall := time.Since(start)
-	cpu := processCPU() - cpu0
+	cpu := benchutil.ProcessCPU() - cpu0
 	if first != nil {
 		return 0, 0, first
 	}

@@ -22,8 +22,7 @@ import (
 
 	"github.com/tipgate/tipgate/internal/awsapi"
 	"github.com/tipgate/tipgate/internal/dataapi"
-	"github.com/tipgate/tipgate/internal/engine"
-	"github.com/tipgate/tipgate/internal/engine/duckdb"
+	"github.com/tipgate/tipgate/internal/engine/duckdb/duckdbtest"
 	"github.com/tipgate/tipgate/internal/identity"
 )
 
@@ -35,13 +34,7 @@ const (
 
 func newServer(t testing.TB) *httptest.Server {
 	t.Helper()
-	ctx := context.Background()
-	eng, err := duckdb.Open(ctx, duckdb.Options{DataDir: t.TempDir(), Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { eng.Close() })
-	if err := engine.Run(ctx, eng, identity.LocalSuperuser(),
+	eng := duckdbtest.New(t, 1,
 		"CREATE TABLE sales (id INT, region VARCHAR(10), amount DECIMAL(10,2))",
 		"INSERT INTO sales VALUES (1, 'asia', 1.50), (2, 'amer', 2.25), (3, 'asia', NULL)",
 		`CREATE ROLE "AWSIDC:apac"`, `CREATE ROLE "AWSIDC:amer"`,
@@ -51,9 +44,7 @@ func newServer(t testing.TB) *httptest.Server {
 		`ATTACH RLS POLICY asia ON sales TO ROLE "AWSIDC:apac"`,
 		`ATTACH RLS POLICY amer ON sales TO ROLE "AWSIDC:amer"`,
 		"ALTER TABLE sales ROW LEVEL SECURITY ON",
-	); err != nil {
-		t.Fatal(err)
-	}
+	)
 	svc, err := dataapi.New(eng, dataapi.Options{DataDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)

@@ -9,8 +9,7 @@ import (
 	"time"
 
 	"github.com/tipgate/tipgate/internal/dataapi"
-	"github.com/tipgate/tipgate/internal/engine"
-	"github.com/tipgate/tipgate/internal/engine/duckdb"
+	"github.com/tipgate/tipgate/internal/engine/duckdb/duckdbtest"
 	"github.com/tipgate/tipgate/internal/identity"
 )
 
@@ -41,14 +40,7 @@ func (c *fakeClock) advance(d time.Duration) {
 
 func newEnv(t *testing.T, opts dataapi.Options) *env {
 	t.Helper()
-	ctx := context.Background()
-	eng, err := duckdb.Open(ctx, duckdb.Options{DataDir: t.TempDir(), Threads: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { eng.Close() })
-	su := identity.LocalSuperuser()
-	if err := engine.Run(ctx, eng, su,
+	eng := duckdbtest.New(t, 2,
 		"CREATE TABLE sales (id INT, region VARCHAR(10), amount DECIMAL(10,2), sold_at TIMESTAMP, note VARCHAR(20), secret VARCHAR(20))",
 		"INSERT INTO sales SELECT i, CASE WHEN i % 2 = 0 THEN 'asia' ELSE 'amer' END, i * 1.25, TIMESTAMP '2024-01-01 00:00:00' + INTERVAL (i) MINUTE, CASE WHEN i % 10 = 0 THEN NULL ELSE 'n' || i END, 's' || i FROM range(1, 2501) r(i)",
 		`CREATE ROLE "AWSIDC:apac"`, `CREATE ROLE "AWSIDC:amer"`,
@@ -60,9 +52,8 @@ func newEnv(t *testing.T, opts dataapi.Options) *env {
 		`ATTACH RLS POLICY amer ON sales TO ROLE "AWSIDC:amer"`,
 		"ALTER TABLE sales ROW LEVEL SECURITY ON",
 		"CREATE TABLE hidden (x INT)",
-	); err != nil {
-		t.Fatal(err)
-	}
+	)
+	su := identity.LocalSuperuser()
 	clock := &fakeClock{}
 	opts.DataDir = t.TempDir()
 	opts.Clock = clock.Now

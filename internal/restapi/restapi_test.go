@@ -17,8 +17,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/legacy"
 
 	"github.com/tipgate/tipgate/internal/dataapi"
-	"github.com/tipgate/tipgate/internal/engine"
-	"github.com/tipgate/tipgate/internal/engine/duckdb"
+	"github.com/tipgate/tipgate/internal/engine/duckdb/duckdbtest"
 	"github.com/tipgate/tipgate/internal/identity"
 	"github.com/tipgate/tipgate/internal/restapi"
 )
@@ -37,20 +36,13 @@ func (t tokens) Verify(_ context.Context, bearer string) (identity.Principal, er
 func setup(t testing.TB) (*httptest.Server, func(method, path, token, body string) (int, map[string]any)) {
 	t.Helper()
 	ctx := context.Background()
-	eng, err := duckdb.Open(ctx, duckdb.Options{DataDir: t.TempDir(), Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { eng.Close() })
-	if err := engine.Run(ctx, eng, identity.LocalSuperuser(),
+	eng := duckdbtest.New(t, 1,
 		"CREATE TABLE sales (id INT, region VARCHAR(10), amount DECIMAL(10,2))",
 		"INSERT INTO sales SELECT i, CASE WHEN i % 2 = 0 THEN 'asia' ELSE 'amer' END, i / 4 FROM range(1, 2001) r(i)",
 		`CREATE ROLE "AWSIDC:apac"`, `GRANT SELECT ON sales TO ROLE "AWSIDC:apac"`,
 		"CREATE RLS POLICY asia WITH (region VARCHAR(10)) USING (region = 'asia')",
 		`ATTACH RLS POLICY asia ON sales TO ROLE "AWSIDC:apac"`, "ALTER TABLE sales ROW LEVEL SECURITY ON",
-	); err != nil {
-		t.Fatal(err)
-	}
+	)
 	svc, err := dataapi.New(eng, dataapi.Options{DataDir: t.TempDir(), PageRows: 400})
 	if err != nil {
 		t.Fatal(err)

@@ -28,8 +28,7 @@ import (
 	"github.com/tipgate/tipgate/internal/awsapi/tempcreds"
 	"github.com/tipgate/tipgate/internal/config"
 	"github.com/tipgate/tipgate/internal/dataapi"
-	"github.com/tipgate/tipgate/internal/engine"
-	"github.com/tipgate/tipgate/internal/engine/duckdb"
+	"github.com/tipgate/tipgate/internal/engine/duckdb/duckdbtest"
 	"github.com/tipgate/tipgate/internal/identity"
 	"github.com/tipgate/tipgate/internal/identity/identitytest"
 )
@@ -108,13 +107,7 @@ func newEnv(t *testing.T) *env {
 
 func newWarehouse(t *testing.T) *dataapi.Service {
 	t.Helper()
-	ctx := context.Background()
-	eng, err := duckdb.Open(ctx, duckdb.Options{DataDir: t.TempDir(), Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { eng.Close() })
-	if err := engine.Run(ctx, eng, identity.LocalSuperuser(),
+	eng := duckdbtest.New(t, 1,
 		"CREATE TABLE sales (id INT, region VARCHAR(10), amount DECIMAL(10,2))",
 		"INSERT INTO sales VALUES (1, 'asia', 1.50), (2, 'amer', 2.25), (3, 'asia', 3.00)",
 		`CREATE ROLE "AWSIDC:apac"`, `CREATE ROLE "AWSIDC:amer"`,
@@ -124,9 +117,7 @@ func newWarehouse(t *testing.T) *dataapi.Service {
 		`ATTACH RLS POLICY asia ON sales TO ROLE "AWSIDC:apac"`,
 		`ATTACH RLS POLICY amer ON sales TO ROLE "AWSIDC:amer"`,
 		"ALTER TABLE sales ROW LEVEL SECURITY ON",
-	); err != nil {
-		t.Fatal(err)
-	}
+	)
 	svc, err := dataapi.New(eng, dataapi.Options{DataDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)

@@ -13,8 +13,7 @@ import (
 	"time"
 
 	"github.com/tipgate/tipgate/internal/dataapi"
-	"github.com/tipgate/tipgate/internal/engine"
-	"github.com/tipgate/tipgate/internal/engine/duckdb"
+	"github.com/tipgate/tipgate/internal/engine/duckdb/duckdbtest"
 	"github.com/tipgate/tipgate/internal/identity"
 )
 
@@ -66,13 +65,7 @@ var (
 // granted) and table hidden (no grants).
 func NewService(t testing.TB, opts dataapi.Options) *dataapi.Service {
 	t.Helper()
-	ctx := context.Background()
-	eng, err := duckdb.Open(ctx, duckdb.Options{DataDir: t.TempDir(), Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { eng.Close() })
-	if err := engine.Run(ctx, eng, identity.LocalSuperuser(),
+	eng := duckdbtest.New(t, 1,
 		"CREATE TABLE sales (id INT, region VARCHAR(10), amount DECIMAL(10,2), note VARCHAR(20), secret VARCHAR(20))",
 		"INSERT INTO sales SELECT i, CASE WHEN i % 2 = 0 THEN 'asia' ELSE 'amer' END, i / 4, CASE WHEN i % 10 = 0 THEN NULL ELSE 'n' || i END, 's' FROM range(1, 2001) r(i)",
 		"CREATE TABLE hidden (x INT)",
@@ -82,9 +75,7 @@ func NewService(t testing.TB, opts dataapi.Options) *dataapi.Service {
 		"CREATE RLS POLICY amer WITH (region VARCHAR(10)) USING (region = 'amer')",
 		`ATTACH RLS POLICY asia ON sales TO ROLE "AWSIDC:apac"`, `ATTACH RLS POLICY amer ON sales TO ROLE "AWSIDC:amer"`,
 		"ALTER TABLE sales ROW LEVEL SECURITY ON",
-	); err != nil {
-		t.Fatal(err)
-	}
+	)
 	if opts.DataDir == "" {
 		opts.DataDir = t.TempDir()
 	}
