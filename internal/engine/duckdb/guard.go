@@ -74,8 +74,9 @@ func (e *Engine) admit(ctx context.Context, q querier, pc *policyContext, text s
 	if err != nil || !rewritten {
 		return res, err
 	}
-	// The rewrite only removed schema qualifiers; check DuckDB's printing
-	// of it once more, so what runs is exactly what was checked.
+	// The rewrite removed schema qualifiers and isolated function arguments;
+	// check DuckDB's printing of it once more, so what runs is exactly what
+	// was checked (a second pass must find nothing left to rewrite).
 	res2, again, err := e.check(ctx, q, pc, res.text)
 	if err != nil {
 		return nil, err
@@ -163,6 +164,11 @@ func (e *Engine) check(ctx context.Context, q querier, pc *policyContext, text s
 	if err := checkNaturalJoins(tree.statements[0], pc.partial); err != nil {
 		return nil, false, err
 	}
+	isolated, err := isolate(ctx, q, tree.statements[0], e.aggregates)
+	if err != nil {
+		return nil, false, err
+	}
+	rewritten = rewritten || isolated
 	if rewritten {
 		if res.text, err = deparse(ctx, q, tree); err != nil {
 			return nil, false, err

@@ -24,7 +24,24 @@ func (e *Engine) tableStatement(ctx context.Context, sub policy.Subject, st ddl.
 	if err != nil {
 		return nil, mapError(err, nil)
 	}
+	if _, ok := st.(*ddl.Copy); ok {
+		e.checkpoint(ctx)
+	}
 	return tagRows(stepTag(st), affected), nil
+}
+
+// checkpoint writes a bulk load to the warehouse file now, compressed as
+// DuckDB stores data for good, rather than leaving it in the WAL until the
+// next automatic checkpoint. A load is then read the way every later read
+// reads it, and the enforcement tests see the storage (dictionaries
+// included) that production sees. A failed checkpoint loses nothing: the
+// data is committed in the WAL.
+func (e *Engine) checkpoint(ctx context.Context) {
+	e.ddlMu.Lock()
+	defer e.ddlMu.Unlock()
+	if _, err := e.admin.ExecContext(ctx, "CHECKPOINT "+rawCatalog); err != nil {
+		e.log.Warn("checkpoint after COPY failed", "err", err)
+	}
 }
 
 // tableStep applies one table statement inside the caller's transaction.
