@@ -3,6 +3,7 @@ package duckdb
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/tipgate/tipgate/internal/policy"
@@ -87,7 +88,9 @@ func (e *Engine) compileView(ctx context.Context, q querier, cat *policy.Catalog
 // rewriteExpr prepares a policy expression for a view: lookup tables are
 // read from the raw catalog (a policy reads with its own privileges, not
 // the invoker's), session functions become the principal's values, and
-// masking inputs are bound to the attached columns.
+// masking inputs are bound to the attached columns through TRY, so a mask,
+// like the principal's own SQL, never sees a value of a hidden row
+// (isolate.go): only the row filter reads hidden rows.
 func (e *Engine) rewriteExpr(ctx context.Context, q querier, cat *policy.Catalog, sub policy.Subject, expr string, bind map[string]string) (string, error) {
 	tree, err := parseSQL(ctx, q, "SELECT "+expr)
 	if err != nil {
@@ -101,7 +104,16 @@ func (e *Engine) rewriteExpr(ctx context.Context, q querier, cat *policy.Catalog
 		ctes = append(ctes, cteNames(n)...)
 		return true, nil
 	})
+	// bound holds the masking inputs already bound to their columns: a
+	// column's name may equal another parameter's and must not be bound
+	// twice.
+	bound := map[uintptr]bool{}
 	err = walk(tree.statements[0], func(n node) (bool, error) {
+		if bound[reflect.ValueOf(n).Pointer()] {
+			// A masking input already bound to its column: its name may
+			// equal another parameter's and must not be bound twice.
+			return false, nil
+		}
 		if str(n, "type") == "BASE_TABLE" && str(n, "catalog_name") == "" {
 			name := strings.ToLower(str(n, "table_name"))
 			if _, ok := cat.Table(name); ok && !contains(ctes, name) {
@@ -122,11 +134,12 @@ func (e *Engine) rewriteExpr(ctx context.Context, q querier, cat *policy.Catalog
 				}
 				if col, ok := bind[names[0]]; ok {
 					m["column_names"] = []any{col}
+					n[k] = boundInput(bound, m)
 				}
 			}
 		}
 		if list, ok := n["children"].([]any); ok {
-			rewriteList(list, sub, bind)
+			rewriteList(list, sub, bind, bound)
 		}
 		return true, nil
 	})
@@ -141,7 +154,7 @@ func (e *Engine) rewriteExpr(ctx context.Context, q querier, cat *policy.Catalog
 }
 
 // rewriteList handles COLUMN_REFs held in lists (function arguments).
-func rewriteList(list []any, sub policy.Subject, bind map[string]string) {
+func rewriteList(list []any, sub policy.Subject, bind map[string]string, bound map[uintptr]bool) {
 	for i, child := range list {
 		m, ok := child.(node)
 		if !ok || str(m, "class") != "COLUMN_REF" {
@@ -158,8 +171,16 @@ func rewriteList(list []any, sub policy.Subject, bind map[string]string) {
 		}
 		if col, ok := bind[names[0]]; ok {
 			m["column_names"] = []any{col}
+			list[i] = boundInput(bound, m)
 		}
 	}
+}
+
+// boundInput binds a masking input to its column through TRY.
+func boundInput(bound map[uintptr]bool, col node) node {
+	t := tryNode(col)
+	bound[reflect.ValueOf(t).Pointer()] = true
+	return t
 }
 
 func contains(list []string, s string) bool {

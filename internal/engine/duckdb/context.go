@@ -87,13 +87,16 @@ func (e *Engine) buildContext(ctx context.Context, q querier, cat *policy.Catalo
 	return pc, nil
 }
 
-// sessionMacros make current_user and session_user return the principal's
-// name in the principal's own SQL, as Redshift does.
+// sessionMacros make current_user, session_user and current_role return
+// the principal's name in the principal's own SQL, as Redshift does and as
+// the same names mean in a policy (rewriteExpr): a principal's query and the
+// policies applied to it never disagree on who is asking.
 func sessionMacros(user string) []string {
 	lit := sqlscan.QuoteString(user)
 	return []string{
 		"CREATE OR REPLACE TEMP MACRO current_user() AS " + lit,
 		"CREATE OR REPLACE TEMP MACRO session_user() AS " + lit,
+		"CREATE OR REPLACE TEMP MACRO current_role() AS " + lit,
 	}
 }
 

@@ -60,7 +60,11 @@ func mapError(err error, pc *policyContext) error {
 	case strings.HasPrefix(msg, "Parser Error: "):
 		return sqlerr.Wrap(sqlerr.SyntaxError, err, "%s", strings.TrimPrefix(msg, "Parser Error: "))
 	case strings.HasPrefix(msg, "Conversion Error: "), strings.HasPrefix(msg, "Invalid Input Error: "), strings.HasPrefix(msg, "Out of Range Error: "):
-		return clean(sqlerr.Wrap(sqlerr.DataException, err, "%s", reTypePrefix.ReplaceAllString(msg, "")), pc)
+		text := reTypePrefix.ReplaceAllString(msg, "")
+		if pc != nil {
+			text = redactValues(text)
+		}
+		return clean(sqlerr.Wrap(sqlerr.DataException, err, "%s", text), pc)
 	case strings.HasPrefix(msg, "INTERRUPT Error"), strings.Contains(msg, "Interrupted"):
 		return sqlerr.Wrap(sqlerr.Canceled, err, "canceling statement due to user request")
 	case strings.HasPrefix(msg, "Permission Error: "):
@@ -72,7 +76,11 @@ func mapError(err error, pc *policyContext) error {
 	if strings.HasPrefix(msg, "Binder Error: ") || strings.HasPrefix(msg, "Catalog Error: ") {
 		code = sqlerr.InvalidParameter
 	}
-	return clean(sqlerr.Wrap(code, err, "%s", reTypePrefix.ReplaceAllString(msg, "")), pc)
+	text := reTypePrefix.ReplaceAllString(msg, "")
+	if pc != nil && code == sqlerr.DataException {
+		text = redactValues(text)
+	}
+	return clean(sqlerr.Wrap(code, err, "%s", text), pc)
 }
 
 func columnError(err error, pc *policyContext, name string) error {
@@ -102,6 +110,34 @@ func firstLine(s string) string {
 		s = s[:i]
 	}
 	return strings.TrimSpace(s)
+}
+
+var (
+	reQuotedSingle = regexp.MustCompile(`(^|[^\p{L}\p{N}])'(?:[^']|'')*'?`)
+	reQuotedDouble = regexp.MustCompile(`"[^"]*"?`)
+	reParenthesed  = regexp.MustCompile(`\([^()]*\)`)
+	reNumber       = regexp.MustCompile(`(^|[^\p{L}\p{N}_])[-+]?\p{N}+(?:[.,]\p{N}+)*(?:[eE][-+]?\p{N}+)?`)
+)
+
+// redactValues keeps data out of a data-exception message shown to a
+// principal. DuckDB quotes the offending value in most of these messages
+// (Could not convert string 'x' to INT32; extract specifier "x" not
+// recognized; Overflow in addition of INT32 (1 + 2)!; missing ): (pattern).
+// Argument isolation means a principal's own expressions only ever fail on
+// rows the principal may read, but a policy's row filter reads every row,
+// and defence in depth says no message carries a value at all: what the
+// message says about the kind of failure stays, with the SQLSTATE; the
+// value itself, and anything after the first ": " (where DuckDB and RE2 put
+// the input), is cut. The audit log stores this message, not DuckDB's.
+func redactValues(msg string) string {
+	if i := strings.Index(msg, ": "); i > 0 {
+		msg = msg[:i]
+	}
+	msg = reQuotedSingle.ReplaceAllString(msg, "${1}'…'")
+	msg = reQuotedDouble.ReplaceAllString(msg, `"…"`)
+	msg = reParenthesed.ReplaceAllString(msg, "(…)")
+	msg = reNumber.ReplaceAllString(msg, "${1}…")
+	return strings.TrimSpace(msg)
 }
 
 // clean replaces a principal-facing message that mentions tipgate's raw
