@@ -15,6 +15,11 @@ const (
 	InternalServer           Kind = "InternalServerException"
 	QueryTimeout             Kind = "QueryTimeoutException"
 	AccessDenied             Kind = "AccessDeniedException"
+	// RunningTimeExceeded is tipgate's own: the principal's running
+	// statements have used its running-time budget. The Data API has no
+	// such shape; the AWS binding sends ActiveStatementsExceededException,
+	// the quota error Data API clients already handle.
+	RunningTimeExceeded Kind = "RunningTimeExceeded"
 )
 
 // Error is an API-level failure. SQL errors are not API errors: they end a

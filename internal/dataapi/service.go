@@ -30,11 +30,21 @@ type Options struct {
 	MaxStatementBytes int
 	// MaxActive bounds a principal's SUBMITTED+PICKED+STARTED statements (default 200).
 	MaxActive int
+	// MaxRunningTime is a principal's running-time budget (default three
+	// times StatementTimeout): a new statement is refused while the
+	// principal's running statements have together run this long, each
+	// counted as at least RunningTimeFloor. See admitLocked.
+	MaxRunningTime time.Duration
+	// MaxSessions bounds open sessions of all principals together (default
+	// MaxSessions); MaxSessionsPerOwner those of one principal (default 50).
+	MaxSessions         int
+	MaxSessionsPerOwner int
 	// Retention keeps statements and results (default 24 h).
 	Retention time.Duration
 	// ClientTokenTTL keeps idempotency tokens (default 8 h).
 	ClientTokenTTL time.Duration
-	// StatementTimeout ends a running statement (default 24 h).
+	// StatementTimeout ends a running statement (default
+	// DefaultStatementTimeout).
 	StatementTimeout time.Duration
 	Clock            func() time.Time
 	Logger           *slog.Logger
@@ -57,11 +67,26 @@ func (s *Service) Active() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := 0
-	for _, c := range s.active {
-		n += c
+	for _, set := range s.active {
+		n += len(set)
 	}
 	return n
 }
+
+// Defaults of the limits on principals' statements and sessions.
+const (
+	// DefaultStatementTimeout ends a statement that runs longer. The Data
+	// API allows 24 h; a principal's read that long holds a worker for a
+	// day, so tipgate's default is short and operators raise it.
+	DefaultStatementTimeout = 5 * time.Minute
+	// RunningTimeFloor is the least a running statement counts against
+	// its principal's running-time budget, however young: it bounds how
+	// many statements a principal can start at once to
+	// MaxRunningTime / RunningTimeFloor.
+	RunningTimeFloor = 10 * time.Second
+	// DefaultMaxSessionsPerOwner bounds one principal's open sessions.
+	DefaultMaxSessionsPerOwner = 50
+)
 
 func (o *Options) defaults() {
 	if o.PageRows <= 0 {
@@ -83,7 +108,16 @@ func (o *Options) defaults() {
 		o.ClientTokenTTL = 8 * time.Hour
 	}
 	if o.StatementTimeout <= 0 {
-		o.StatementTimeout = 24 * time.Hour
+		o.StatementTimeout = DefaultStatementTimeout
+	}
+	if o.MaxRunningTime <= 0 {
+		o.MaxRunningTime = 3 * o.StatementTimeout
+	}
+	if o.MaxSessions <= 0 {
+		o.MaxSessions = MaxSessions
+	}
+	if o.MaxSessionsPerOwner <= 0 {
+		o.MaxSessionsPerOwner = DefaultMaxSessionsPerOwner
 	}
 	if o.Clock == nil {
 		o.Clock = time.Now
@@ -104,9 +138,9 @@ type Service struct {
 	stmts    map[string]*statement
 	clients  map[string]clientToken // owner + "\x00" + ClientToken
 	sessions map[string]*session
-	// active counts each owner's running statements, so admission does
+	// active holds each owner's running statements, so admission does
 	// not walk every retained statement.
-	active    map[string]int
+	active    map[string]map[*statement]struct{}
 	lastSweep time.Time
 }
 
@@ -136,7 +170,7 @@ func New(eng engine.Engine, opts Options) (*Service, error) {
 	if _, err := rand.Read(key); err != nil {
 		return nil, fmt.Errorf("dataapi: token key: %w", err)
 	}
-	return &Service{eng: eng, opts: opts, dir: dir, tokenKey: key, stmts: map[string]*statement{}, clients: map[string]clientToken{}, sessions: map[string]*session{}, active: map[string]int{}}, nil
+	return &Service{eng: eng, opts: opts, dir: dir, tokenKey: key, stmts: map[string]*statement{}, clients: map[string]clientToken{}, sessions: map[string]*session{}, active: map[string]map[*statement]struct{}{}}, nil
 }
 
 // owner identifies who may see a statement: the same user from the same
@@ -164,9 +198,9 @@ func (s *Service) Execute(ctx context.Context, p identity.Principal, in ExecuteI
 			s.mu.Lock()
 		}
 	}
-	if s.active[own] >= s.opts.MaxActive {
+	if err := s.admitLocked(own, now); err != nil {
 		s.mu.Unlock()
-		return nil, &Error{Kind: ActiveStatementsExceeded, Message: fmt.Sprintf("Active statements exceeded the allowed quota (%d).", s.opts.MaxActive)}
+		return nil, err
 	}
 	sess, err := s.bindSessionLocked(own, &in, now)
 	if err != nil {
@@ -179,7 +213,10 @@ func (s *Service) Execute(ctx context.Context, p identity.Principal, in ExecuteI
 		sess.busy = st.id
 	}
 	s.stmts[st.id] = st
-	s.active[own]++
+	if s.active[own] == nil {
+		s.active[own] = map[*statement]struct{}{}
+	}
+	s.active[own][st] = struct{}{}
 	if in.ClientToken != "" {
 		s.clients[own+"\x00"+in.ClientToken] = clientToken{id: st.id, created: now}
 	}
@@ -399,9 +436,40 @@ func (s *Service) ended(st *statement) {
 		return
 	}
 	st.slotFreed = true
-	if s.active[st.owner]--; s.active[st.owner] <= 0 {
+	delete(s.active[st.owner], st)
+	if len(s.active[st.owner]) == 0 {
 		delete(s.active, st.owner)
 	}
+}
+
+// admitLocked decides whether own may start another statement; the
+// caller holds s.mu. Two per-principal limits apply:
+//
+//   - at most MaxActive statements running at once (the Data API's
+//     ActiveStatementsExceededException);
+//   - a running-time budget: the principal's running time, the sum over
+//     its running statements of how long each has run so far (at least
+//     RunningTimeFloor each), must be below MaxRunningTime.
+//
+// Admitted statements are never cut short by the budget: each ends by
+// StatementTimeout at the latest. So many short statements may run side
+// by side, a few long ones fill the budget, and one principal can never
+// start more than MaxRunningTime / RunningTimeFloor statements at once.
+func (s *Service) admitLocked(own string, now time.Time) error {
+	running := s.active[own]
+	if len(running) >= s.opts.MaxActive {
+		return &Error{Kind: ActiveStatementsExceeded, Message: fmt.Sprintf("Active statements exceeded the allowed quota (%d).", s.opts.MaxActive)}
+	}
+	var used time.Duration
+	for st := range running {
+		used += max(now.Sub(st.created), RunningTimeFloor)
+	}
+	if used >= s.opts.MaxRunningTime {
+		return &Error{Kind: RunningTimeExceeded, Message: fmt.Sprintf(
+			"Running time exceeded the allowed quota: your %d running statements have run %s together, the limit is %s; wait for them to finish or cancel some.",
+			len(running), used.Round(time.Second), s.opts.MaxRunningTime)}
+	}
+	return nil
 }
 
 // expireLocked forgets statements, client tokens and sessions past their

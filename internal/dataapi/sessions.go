@@ -1,10 +1,13 @@
 package dataapi
 
 import (
+	"fmt"
 	"time"
 )
 
-// MaxSessions bounds open sessions (the Data API's 500 per workgroup).
+// MaxSessions is the default bound on open sessions of all principals
+// together (the Data API's 500 per workgroup); Options.MaxSessionsPerOwner
+// keeps one principal from taking them all.
 const MaxSessions = 500
 
 // maxSessionLife is the Data API's limit on a session's age.
@@ -51,7 +54,20 @@ func (s *Service) bindSessionLocked(own string, in *ExecuteInput, now time.Time)
 	if in.SessionKeepAliveSeconds == nil || *in.SessionKeepAliveSeconds == 0 {
 		return nil, nil
 	}
-	if len(s.sessions) >= MaxSessions {
+	open, mine := 0, 0
+	for _, sess := range s.sessions {
+		if sess.expired(now) {
+			continue
+		}
+		open++
+		if sess.owner == own {
+			mine++
+		}
+	}
+	if mine >= s.opts.MaxSessionsPerOwner {
+		return nil, &Error{Kind: ActiveSessionsExceeded, Message: fmt.Sprintf("Active sessions exceeded the allowed quota (%d per principal).", s.opts.MaxSessionsPerOwner)}
+	}
+	if open >= s.opts.MaxSessions {
 		return nil, &Error{Kind: ActiveSessionsExceeded, Message: "Active sessions exceeded the allowed quota."}
 	}
 	sess := &session{id: newUUID(), owner: own, created: now, lastUsed: now, keepAlive: time.Duration(*in.SessionKeepAliveSeconds) * time.Second}
