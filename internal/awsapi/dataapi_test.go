@@ -34,6 +34,11 @@ const (
 
 func newServer(t testing.TB) *httptest.Server {
 	t.Helper()
+	return newServerWith(t, dataapi.Options{})
+}
+
+func newServerWith(t testing.TB, opts dataapi.Options) *httptest.Server {
+	t.Helper()
 	eng := duckdbtest.New(t, 1,
 		"CREATE TABLE sales (id INT, region VARCHAR(10), amount DECIMAL(10,2))",
 		"INSERT INTO sales VALUES (1, 'asia', 1.50), (2, 'amer', 2.25), (3, 'asia', NULL)",
@@ -45,7 +50,8 @@ func newServer(t testing.TB) *httptest.Server {
 		`ATTACH RLS POLICY amer ON sales TO ROLE "AWSIDC:amer"`,
 		"ALTER TABLE sales ROW LEVEL SECURITY ON",
 	)
-	svc, err := dataapi.New(eng, dataapi.Options{DataDir: t.TempDir()})
+	opts.DataDir = t.TempDir()
+	svc, err := dataapi.New(eng, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

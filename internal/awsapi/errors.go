@@ -57,6 +57,10 @@ func fromService(err error) *apiError {
 	}
 	e := &apiError{Status: http.StatusBadRequest, Type: string(de.Kind), Message: de.Message, ResourceID: de.ResourceID}
 	switch de.Kind {
+	case dataapi.RunningTimeExceeded:
+		// The Data API has no shape for tipgate's running-time budget; its
+		// clients already back off on this quota error.
+		e.Type = string(dataapi.ActiveStatementsExceeded)
 	case dataapi.ResourceNotFound:
 		e.Status = http.StatusNotFound
 	case dataapi.AccessDenied:

@@ -22,7 +22,8 @@ type restClient struct {
 }
 
 var codeKinds = map[string]dataapi.Kind{"validation": dataapi.Validation, "not_found": dataapi.ResourceNotFound,
-	"active_statements_exceeded": dataapi.ActiveStatementsExceeded, "permission_denied": dataapi.AccessDenied}
+	"active_statements_exceeded": dataapi.ActiveStatementsExceeded, "permission_denied": dataapi.AccessDenied,
+	"active_sessions_exceeded": dataapi.ActiveSessionsExceeded, "running_time_exceeded": dataapi.RunningTimeExceeded}
 
 func (c restClient) do(ctx context.Context, method, path string, in, out any) error {
 	var body bytes.Buffer

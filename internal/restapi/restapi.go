@@ -127,7 +127,7 @@ func toError(err error) *Error {
 			e.Status = http.StatusNotFound
 		case dataapi.AccessDenied:
 			e.Status = http.StatusForbidden
-		case dataapi.ActiveStatementsExceeded, dataapi.ActiveSessionsExceeded:
+		case dataapi.ActiveStatementsExceeded, dataapi.ActiveSessionsExceeded, dataapi.RunningTimeExceeded:
 			e.Status = http.StatusTooManyRequests
 		case dataapi.InternalServer, dataapi.ExecuteStatementFailed:
 			e.Status = http.StatusInternalServerError
@@ -147,6 +147,8 @@ func codeOf(k dataapi.Kind) string {
 		return "active_statements_exceeded"
 	case dataapi.ActiveSessionsExceeded:
 		return "active_sessions_exceeded"
+	case dataapi.RunningTimeExceeded:
+		return "running_time_exceeded"
 	case dataapi.QueryTimeout:
 		return "query_timeout"
 	case dataapi.AccessDenied:

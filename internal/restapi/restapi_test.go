@@ -35,6 +35,11 @@ func (t tokens) Verify(_ context.Context, bearer string) (identity.Principal, er
 
 func setup(t testing.TB) (*httptest.Server, func(method, path, token, body string) (int, map[string]any)) {
 	t.Helper()
+	return setupWith(t, dataapi.Options{PageRows: 400})
+}
+
+func setupWith(t testing.TB, opts dataapi.Options) (*httptest.Server, func(method, path, token, body string) (int, map[string]any)) {
+	t.Helper()
 	ctx := context.Background()
 	eng := duckdbtest.New(t, 1,
 		"CREATE TABLE sales (id INT, region VARCHAR(10), amount DECIMAL(10,2))",
@@ -43,7 +48,8 @@ func setup(t testing.TB) (*httptest.Server, func(method, path, token, body strin
 		"CREATE RLS POLICY asia WITH (region VARCHAR(10)) USING (region = 'asia')",
 		`ATTACH RLS POLICY asia ON sales TO ROLE "AWSIDC:apac"`, "ALTER TABLE sales ROW LEVEL SECURITY ON",
 	)
-	svc, err := dataapi.New(eng, dataapi.Options{DataDir: t.TempDir(), PageRows: 400})
+	opts.DataDir = t.TempDir()
+	svc, err := dataapi.New(eng, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -160,7 +160,7 @@ func fromDataAPI(err error) error {
 	var de *dataapi.Error
 	if errors.As(err, &de) {
 		switch de.Kind {
-		case dataapi.ActiveStatementsExceeded:
+		case dataapi.ActiveStatementsExceeded, dataapi.RunningTimeExceeded:
 			return &queryError{status: 429, code: "busy", msg: de.Message}
 		case dataapi.Validation:
 			return &queryError{status: 400, code: "bad_request", msg: de.Message}
