@@ -134,3 +134,40 @@ func TestDocsExamples(t *testing.T) {
 		t.Fatal("no complete example found")
 	}
 }
+
+// TestDataAPILimits: a principal's statements end after five minutes
+// unless configured otherwise, the running-time budget follows the
+// timeout, and out-of-range limits are refused.
+func TestDataAPILimits(t *testing.T) {
+	for _, tc := range []struct {
+		name, toml      string
+		timeout, budget string
+		sessions        int
+		problem         string
+	}{
+		{"defaults", "", "5m0s", "15m0s", 50, ""},
+		{"budget follows the timeout", `statement_timeout = "1h"`, "1h0m0s", "3h0m0s", 50, ""},
+		{"explicit", "statement_timeout = \"30s\"\nmax_running_time = \"2m\"\nmax_sessions_per_principal = 5", "30s", "2m0s", 5, ""},
+		{"timeout beyond the Data API's 24h", `statement_timeout = "25h"`, "", "", 0, "dataapi.statement_timeout: must be between 1s and 24h"},
+		{"zero timeout", `statement_timeout = "0s"`, "", "", 0, "dataapi.statement_timeout: must be between 1s and 24h"},
+		{"budget below a minute", `max_running_time = "30s"`, "", "", 0, "dataapi.max_running_time: must be between 1m and 240h"},
+		{"no sessions", `max_sessions_per_principal = 0`, "", "", 0, "dataapi.max_sessions_per_principal: must be between 1 and 500"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Parse([]byte("[dataapi]\n" + tc.toml + "\n"))
+			if tc.problem != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.problem) {
+					t.Fatalf("err = %v, want %q", err, tc.problem)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := c.DataAPI
+			if d.StatementTimeout.String() != tc.timeout || d.MaxRunningTime.String() != tc.budget || d.MaxSessionsPerPrincipal != tc.sessions {
+				t.Errorf("got timeout %v, budget %v, sessions %d", d.StatementTimeout, d.MaxRunningTime, d.MaxSessionsPerPrincipal)
+			}
+		})
+	}
+}

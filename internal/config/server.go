@@ -31,13 +31,31 @@ type Warehouse struct {
 	Threads int
 }
 
-// DataAPI is the [dataapi] section.
+// DataAPI is the [dataapi] section: result limits and the limits on each
+// principal's statements and sessions.
 type DataAPI struct {
-	ResultCapBytes      int64
-	PageRows            int
-	StatementTimeout    time.Duration
+	ResultCapBytes int64
+	PageRows       int
+	// StatementTimeout ends a statement (default 5m, at most 24h).
+	StatementTimeout time.Duration
+	// MaxActiveStatements bounds a principal's statements running at once.
 	MaxActiveStatements int
+	// MaxRunningTime is a principal's running-time budget: no new statement
+	// while its running statements have together run this long (default
+	// three times StatementTimeout).
+	MaxRunningTime time.Duration
+	// MaxSessionsPerPrincipal bounds one principal's open sessions (default
+	// 50; all principals together have the Data API's 500).
+	MaxSessionsPerPrincipal int
 }
+
+// Defaults and bounds of the [dataapi] limits.
+const (
+	DefaultStatementTimeout        = 5 * time.Minute
+	MaxStatementTimeout            = 24 * time.Hour
+	DefaultMaxSessionsPerPrincipal = 50
+	maxSessionsTotal               = 500
+)
 
 // AccessKey is one [[awsapi.access_keys]] entry: SigV4 credentials of a
 // service principal.
@@ -161,10 +179,12 @@ type rawWarehouse struct {
 }
 
 type rawDataAPI struct {
-	ResultCapBytes      any `toml:"result_cap_bytes"`
-	PageRows            any `toml:"page_rows"`
-	StatementTimeout    any `toml:"statement_timeout"`
-	MaxActiveStatements any `toml:"max_active_statements"`
+	ResultCapBytes          any `toml:"result_cap_bytes"`
+	PageRows                any `toml:"page_rows"`
+	StatementTimeout        any `toml:"statement_timeout"`
+	MaxActiveStatements     any `toml:"max_active_statements"`
+	MaxRunningTime          any `toml:"max_running_time"`
+	MaxSessionsPerPrincipal any `toml:"max_sessions_per_principal"`
 }
 
 type rawAccessKey struct {
@@ -288,8 +308,18 @@ func (r rawDataAPI) validate(p *problems, key string) DataAPI {
 		ResultCapBytes:      integer(p, key+".result_cap_bytes", r.ResultCapBytes, 100<<20, 1, 1<<40),
 		PageRows:            int(integer(p, key+".page_rows", r.PageRows, 1000, 1, 1_000_000)),
 		MaxActiveStatements: int(integer(p, key+".max_active_statements", r.MaxActiveStatements, 200, 1, 100_000)),
+		MaxSessionsPerPrincipal: int(integer(p, key+".max_sessions_per_principal", r.MaxSessionsPerPrincipal,
+			DefaultMaxSessionsPerPrincipal, 1, maxSessionsTotal)),
 	}
-	d.StatementTimeout, _ = duration(p, key+".statement_timeout", r.StatementTimeout, 24*time.Hour)
+	d.StatementTimeout, _ = duration(p, key+".statement_timeout", r.StatementTimeout, DefaultStatementTimeout)
+	if d.StatementTimeout < time.Second || d.StatementTimeout > MaxStatementTimeout {
+		p.add(key+".statement_timeout", "must be between 1s and 24h")
+		d.StatementTimeout = DefaultStatementTimeout
+	}
+	d.MaxRunningTime, _ = duration(p, key+".max_running_time", r.MaxRunningTime, 3*d.StatementTimeout)
+	if d.MaxRunningTime < time.Minute || d.MaxRunningTime > 240*time.Hour {
+		p.add(key+".max_running_time", "must be between 1m and 240h")
+	}
 	return d
 }
 

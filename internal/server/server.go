@@ -112,7 +112,8 @@ func (s *Server) open(ctx context.Context, opts Options) error {
 		return err
 	}
 	svc, err = dataapi.New(s.engine, dataapi.Options{DataDir: dir, PageRows: cfg.DataAPI.PageRows, ResultCap: cfg.DataAPI.ResultCapBytes,
-		MaxActive: cfg.DataAPI.MaxActiveStatements, StatementTimeout: cfg.DataAPI.StatementTimeout, Logger: s.log, Audit: s.audit,
+		MaxActive: cfg.DataAPI.MaxActiveStatements, StatementTimeout: cfg.DataAPI.StatementTimeout, MaxRunningTime: cfg.DataAPI.MaxRunningTime,
+		MaxSessionsPerOwner: cfg.DataAPI.MaxSessionsPerPrincipal, Logger: s.log, Audit: s.audit,
 		Observer: observer{s.metrics}})
 	if err != nil {
 		return err
