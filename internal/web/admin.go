@@ -1,7 +1,10 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -18,11 +21,29 @@ const (
 	maxConsoleBytes = 100_000
 )
 
-func readJSON(r *http.Request, dst any) error {
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxConsoleBytes+1000))
+// maxJSONBody bounds an admin request body: one console statement and
+// its JSON envelope.
+const maxJSONBody = maxConsoleBytes + 1000
+
+// readJSON reads the whole body, refusing one over maxJSONBody with 413,
+// before decoding exactly one JSON object from it: a body cut at the bound
+// is never parsed.
+func readJSON(w http.ResponseWriter, r *http.Request, dst any) error {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return &queryError{status: http.StatusRequestEntityTooLarge, code: "too_large", msg: fmt.Sprintf("the request body is larger than %d bytes", maxJSONBody)}
+		}
+		return &badRequest{"the request body could not be read"}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return &badRequest{"the request body is not the expected JSON object: " + err.Error()}
+	}
+	if dec.More() {
+		return &badRequest{"the request body holds more than one JSON value"}
 	}
 	return nil
 }
@@ -47,7 +68,7 @@ func (h *Handler) apiAdminSQL(w http.ResponseWriter, r *http.Request, c *call) {
 	var in struct {
 		SQL string `json:"sql"`
 	}
-	if err := readJSON(r, &in); err != nil {
+	if err := readJSON(w, r, &in); err != nil {
 		h.fail(w, err)
 		return
 	}
@@ -138,7 +159,7 @@ func (h *Handler) apiViewAs(w http.ResponseWriter, r *http.Request, c *call) {
 		User   string   `json:"user"`
 		Groups []string `json:"groups"`
 	}
-	if err := readJSON(r, &in); err != nil {
+	if err := readJSON(w, r, &in); err != nil {
 		h.fail(w, err)
 		return
 	}
