@@ -123,8 +123,13 @@ func (h *Handler) serve(r *http.Request) (*Response, *oauthError) {
 		return nil, oauth("invalid_request", "CreateTokenWithIAM is served at POST /token?aws_iam=t")
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
-	if err != nil || len(body) > MaxBody {
-		return nil, oauth("invalid_request", fmt.Sprintf("the request body must be JSON of at most %d bytes", MaxBody))
+	if err != nil {
+		return nil, oauth("invalid_request", "the request body could not be read")
+	}
+	if len(body) > MaxBody {
+		e := oauth("invalid_request", fmt.Sprintf("the request body is larger than %d bytes", MaxBody))
+		e.Status = http.StatusRequestEntityTooLarge
+		return nil, e
 	}
 	callerARN, aerr := h.authenticate(r, body)
 	if aerr != nil {

@@ -227,6 +227,7 @@ func TestTokenEndpointErrors(t *testing.T) {
 		{"session token as ID token", http.MethodPost, PathToken, form, "", 400, "invalid_grant"},
 		{"GET revoke", http.MethodGet, PathRevoke, "", "", 405, "invalid_request"},
 		{"revoke without token", http.MethodPost, PathRevoke, form, "token_type_hint=access_token", 400, "invalid_request"},
+		{"revoke body too large", http.MethodPost, PathRevoke, form, "token=x&pad=" + strings.Repeat("a", 70<<10), 413, "invalid_request"},
 		{"POST jwks", http.MethodPost, PathJWKS, form, "", 405, "invalid_request"},
 	}
 	for _, c := range cases {
