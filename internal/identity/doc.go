@@ -10,7 +10,8 @@
 //   - Sessions: tipgate's own session tokens (ES256 or EdDSA JWTs) with
 //     signing keys in <dataDir>/keys, rotated with an overlap window, and
 //     revocations in <dataDir>/revocations shared by every process on the
-//     directory.
+//     directory. ES256 session tokens are signed and accepted with low s
+//     only (lows.go), so each token has exactly one valid encoding.
 //   - Error and Code: every refusal has a stable code and a message that
 //     never contains the token.
 //

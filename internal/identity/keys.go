@@ -130,5 +130,7 @@ func verifySignature(t *parsedToken, keys []verifyKey) *Error {
 		}
 		return nil
 	}
-	return wrapError(CodeBadSignature, "signature does not verify with the issuer's key", last)
+	return wrapError(CodeBadSignature, msgBadSignature, last)
 }
+
+const msgBadSignature = "signature does not verify with the issuer's key"

@@ -203,7 +203,12 @@ func readKey(path string, period time.Time) (*sessionKey, error) {
 		return nil, fmt.Errorf("identity: session key thumbprint: %w", err)
 	}
 	kid := b64url(tp)
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: priv},
+	var signingKey any = priv
+	if ec, ok := priv.(*ecdsa.PrivateKey); ok {
+		// Only low-s signatures: see canonicalES256.
+		signingKey = &lowSSigner{key: ec, kid: kid}
+	}
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: signingKey},
 		(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", kid))
 	if err != nil {
 		return nil, fmt.Errorf("identity: session signer: %w", err)

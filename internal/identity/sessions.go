@@ -319,6 +319,11 @@ func (s *Sessions) verify(ctx context.Context, raw string) (Principal, *Error) {
 	if len(cands) == 0 {
 		return Principal{}, newError(CodeAlgNotAllowed, "token algorithm does not match the session key")
 	}
+	if t.alg == jose.ES256 && !canonicalES256(t.sig) {
+		// tipgate signs only low-s: the high-s twin of a valid token, or
+		// any other form, is refused as what it is, not a tipgate signature.
+		return Principal{}, newError(CodeBadSignature, msgBadSignature)
+	}
 	if err := verifySignature(t, cands); err != nil {
 		return Principal{}, err
 	}

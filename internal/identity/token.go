@@ -29,6 +29,7 @@ type parsedToken struct {
 	hasKid  bool
 	typ     string
 	payload []byte
+	sig     []byte // the decoded signature, unverified
 	claims  map[string]json.RawMessage
 }
 
@@ -77,7 +78,7 @@ func parseToken(raw string, algs []jose.SignatureAlgorithm) (*parsedToken, *Erro
 			return nil, newError(CodeForbiddenHeader, "JOSE header parameter \""+name+"\" is not accepted")
 		}
 	}
-	t := &parsedToken{raw: raw, payload: dec[1]}
+	t := &parsedToken{raw: raw, payload: dec[1], sig: dec[2]}
 	var alg string
 	if err := jsonString(hdr["alg"], &alg); err != nil || alg == "" {
 		return nil, newError(CodeTokenMalformed, "JOSE header has no \"alg\"")
