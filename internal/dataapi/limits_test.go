@@ -129,3 +129,40 @@ func TestSessionsPerOwner(t *testing.T) {
 		})
 	}
 }
+
+// TestSlotsFreeWhenStatementEnds: once a caller has seen its statement
+// end (WaitTimeSeconds), its session and its active-statement slot are
+// already free, so the next statement is never refused for them. (The
+// window this closes is narrow: -race widens it enough that the test fails
+// without the fix in nearly every run.)
+func TestSlotsFreeWhenStatementEnds(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		opts    dataapi.Options
+		session bool
+	}{
+		{"session runs the next statement", dataapi.Options{}, true},
+		{"the only active slot is free", dataapi.Options{MaxActive: 1}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, tc.opts)
+			ctx := context.Background()
+			in := dataapi.ExecuteInput{Sql: "SELECT 1", WaitTimeSeconds: wait(10)}
+			if tc.session {
+				in.SessionKeepAliveSeconds = wait(60)
+			}
+			for i := range 100 {
+				out, err := e.svc.Execute(ctx, e.ming, in)
+				if err != nil {
+					t.Fatalf("statement %d: %v", i+1, err)
+				}
+				if out.Status != dataapi.StatusFinished {
+					t.Fatalf("statement %d: %s after waiting", i+1, out.Status)
+				}
+				if tc.session {
+					in.SessionKeepAliveSeconds, in.SessionID = nil, out.SessionID
+				}
+			}
+		})
+	}
+}

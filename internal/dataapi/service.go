@@ -222,6 +222,14 @@ func (s *Service) Execute(ctx context.Context, p identity.Principal, in ExecuteI
 	}
 	s.mu.Unlock()
 
+	// The session and the slot are free before anyone waiting on the
+	// statement wakes: a client that saw it end may send the next at once.
+	st.onEnd = func() {
+		if st.in.SessionID != "" {
+			s.releaseSession(st.in.SessionID)
+		}
+		s.ended(st)
+	}
 	runCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.opts.StatementTimeout)
 	st.setCancel(cancel)
 	go s.run(runCtx, cancel, st)
@@ -313,10 +321,6 @@ func (s *Service) executeOutput(st *statement, p identity.Principal) *ExecuteOut
 // run executes the statement's SQL in order; the first failure ends it.
 func (s *Service) run(ctx context.Context, cancel context.CancelFunc, st *statement) {
 	defer cancel()
-	defer s.ended(st)
-	if st.in.SessionID != "" {
-		defer s.releaseSession(st.in.SessionID)
-	}
 	st.transition(StatusPicked, s.opts.Clock())
 	st.transition(StatusStarted, s.opts.Clock())
 	if b, ok := s.eng.(engine.Batcher); ok && st.batch && st.in.ExecutionMode != "AUTO_COMMIT" {

@@ -22,6 +22,8 @@ type statement struct {
 	created   time.Time
 	slotFreed bool // guarded by Service.mu
 	done      chan struct{}
+	// onEnd runs once when the statement ends, before done is closed.
+	onEnd func()
 
 	mu      sync.Mutex
 	status  string
@@ -100,7 +102,7 @@ func (st *statement) fail(msg string, now time.Time) {
 		st.status, st.err, st.updated = StatusFailed, msg, now
 	}
 	st.mu.Unlock()
-	close(st.done)
+	st.end()
 }
 
 func (st *statement) complete(now time.Time) {
@@ -109,6 +111,13 @@ func (st *statement) complete(now time.Time) {
 		st.status, st.updated = StatusFinished, now
 	}
 	st.mu.Unlock()
+	st.end()
+}
+
+func (st *statement) end() {
+	if st.onEnd != nil {
+		st.onEnd()
+	}
 	close(st.done)
 }
 
