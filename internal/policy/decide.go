@@ -110,7 +110,7 @@ type Access struct {
 	Visible bool
 	Columns []ColumnAccess
 	Rows    RowFilter
-	Reasons []string
+	Reasons Reasons
 }
 
 // ColumnAccess says whether a column may be read and how it is masked.
@@ -136,7 +136,14 @@ type AppliedRLS struct {
 	Policy    string
 	Alias     string
 	Predicate string
-	Via       []Grantee
+	// Lookups are the tables the predicate reads; UngrantedLookups those
+	// of them the policy holds no GRANT SELECT ... TO RLS POLICY on (a
+	// read through the policy is then refused).
+	Lookups          []string
+	UngrantedLookups []string
+	// Via are the grantees the policy is attached to that reach the
+	// subject, sorted.
+	Via []Grantee
 }
 
 // RowFilter is the row-level decision.
@@ -144,13 +151,16 @@ type RowFilter struct {
 	// Enforced is true when RLS is on and the subject does not bypass it.
 	Enforced    bool
 	Conjunction string // "and" or "or"
-	Policies    []AppliedRLS
+	// Policies are sorted by name.
+	Policies []AppliedRLS
 }
 
 // DenyAll reports whether RLS is enforced with no applicable policy.
 func (f RowFilter) DenyAll() bool { return f.Enforced && len(f.Policies) == 0 }
 
-// Decide computes what the subject may read of the table. It is pure.
+// Decide computes what the subject may read of the table. It is pure, and
+// depends only on the catalog's content, not on the order in which its
+// grants and attachments were made.
 func (c *Catalog) Decide(s Subject, table string) (Access, bool) {
 	t, ok := c.Table(table)
 	if !ok {
@@ -162,24 +172,29 @@ func (c *Catalog) Decide(s Subject, table string) (Access, bool) {
 		for _, col := range t.Columns {
 			a.Columns = append(a.Columns, ColumnAccess{Column: col, Granted: true})
 		}
-		a.Reasons = append(a.Reasons, "superuser: every column, every row, no masks")
+		a.Reasons = append(a.Reasons, Reason{Kind: ReasonSuperuser, Table: t.Name})
+		a.Rows = RowFilter{Conjunction: conjunction(t)}
 		return a, true
 	}
 	tableLevel := false
 	cols := map[string]bool{}
+	var grants []TableGrant
 	for _, g := range c.TableGrants {
-		if g.Table != t.Name || g.Privilege != "select" || !s.applies(g.Grantee) {
-			continue
+		if g.Table == t.Name && g.Privilege == "select" && s.applies(g.Grantee) {
+			grants = append(grants, g)
 		}
+	}
+	slices.SortStableFunc(grants, func(x, y TableGrant) int { return compareGrantees(x.Grantee, y.Grantee) })
+	for _, g := range grants {
 		if g.Columns == nil {
 			tableLevel = true
-			a.Reasons = append(a.Reasons, fmt.Sprintf("SELECT on %s granted to %s", t.Name, g.Grantee))
+			a.Reasons = append(a.Reasons, Reason{Kind: ReasonTableGrant, Table: t.Name, Via: []Grantee{g.Grantee}})
 			continue
 		}
 		for _, col := range g.Columns {
 			cols[strings.ToLower(col)] = true
 		}
-		a.Reasons = append(a.Reasons, fmt.Sprintf("SELECT (%s) on %s granted to %s", strings.Join(g.Columns, ", "), t.Name, g.Grantee))
+		a.Reasons = append(a.Reasons, Reason{Kind: ReasonColumnGrant, Table: t.Name, Via: []Grantee{g.Grantee}, Columns: slices.Clone(g.Columns)})
 	}
 	for _, col := range t.Columns {
 		ca := ColumnAccess{Column: col, Granted: tableLevel || cols[strings.ToLower(col.Name)]}
@@ -187,48 +202,71 @@ func (c *Catalog) Decide(s Subject, table string) (Access, bool) {
 			a.Visible = true
 			ca.Mask = c.maskFor(s, t.Name, col.Name)
 			if ca.Mask != nil {
-				a.Reasons = append(a.Reasons, fmt.Sprintf("column %s masked by %s (priority %d, attached to %s)", col.Name, ca.Mask.Policy, ca.Mask.Priority, ca.Mask.Via))
+				a.Reasons = append(a.Reasons, maskReason(t.Name, col.Name, ca.Mask))
 			}
 		}
 		a.Columns = append(a.Columns, ca)
 	}
 	if !a.Visible {
-		a.Reasons = append(a.Reasons, fmt.Sprintf("no SELECT privilege on %s or any of its columns", t.Name))
+		a.Reasons = append(a.Reasons, Reason{Kind: ReasonNoGrant, Table: t.Name})
 	}
 	a.Rows = c.rowFilter(s, t)
-	switch {
-	case !t.RLS:
-		a.Reasons = append(a.Reasons, "row level security is off for "+t.Name)
-	case !a.Rows.Enforced:
-		a.Reasons = append(a.Reasons, "row level security bypassed: "+bypassReason(s))
-	case a.Rows.DenyAll():
-		a.Reasons = append(a.Reasons, "row level security is on and no policy applies: no rows")
-	default:
-		names := make([]string, 0, len(a.Rows.Policies))
-		for _, p := range a.Rows.Policies {
-			names = append(names, p.Policy)
-		}
-		a.Reasons = append(a.Reasons, fmt.Sprintf("rows filtered by %s (combined with %s)", strings.Join(names, ", "), strings.ToUpper(a.Rows.Conjunction)))
-	}
+	a.Reasons = append(a.Reasons, rowReasons(t, a.Rows, c.bypass(s))...)
 	return a, true
 }
 
-func bypassReason(s Subject) string {
+func maskReason(table, column string, m *AppliedMask) Reason {
+	return Reason{Kind: ReasonMask, Table: table, Column: column, Policy: m.Policy, Priority: m.Priority, Via: []Grantee{m.Via}}
+}
+
+// rowReasons explains a row filter; bypass is how the subject bypasses
+// RLS and who holds that bypass (see Catalog.bypass).
+func rowReasons(t *Table, f RowFilter, bypass Reason) []Reason {
+	switch {
+	case !t.RLS:
+		return []Reason{{Kind: ReasonRLSOff, Table: t.Name}}
+	case !f.Enforced:
+		bypass.Kind, bypass.Table = ReasonIgnoreRLS, t.Name
+		return []Reason{bypass}
+	case f.DenyAll():
+		return []Reason{{Kind: ReasonDenyAll, Table: t.Name}}
+	}
+	out := make([]Reason, 0, len(f.Policies))
+	for _, p := range f.Policies {
+		out = append(out, Reason{Kind: ReasonFilter, Table: t.Name, Policy: p.Policy, Via: slices.Clone(p.Via), Conjunction: f.Conjunction})
+	}
+	return out
+}
+
+// bypass says how the subject bypasses row level security, strongest
+// first, and through which grantees: superuser; sys:secadmin; IGNORE RLS
+// held by the user or a role (never PUBLIC).
+func (c *Catalog) bypass(s Subject) Reason {
 	switch {
 	case s.Superuser:
-		return "superuser"
+		return Reason{Bypass: BypassSuperuser}
 	case s.SecAdmin:
-		return "holds sys:secadmin"
-	default:
-		return "holds IGNORE RLS"
+		return Reason{Bypass: BypassSecAdmin, Via: []Grantee{{Kind: KindRole, Name: RoleSecAdmin}}}
 	}
+	r := Reason{Bypass: BypassIgnoreRLS}
+	for _, g := range c.SystemGrants {
+		if g.Privilege == PrivIgnoreRLS && g.Grantee.Kind != KindPublic && s.applies(g.Grantee) && !slices.Contains(r.Via, g.Grantee) {
+			r.Via = append(r.Via, g.Grantee)
+		}
+	}
+	slices.SortFunc(r.Via, compareGrantees)
+	return r
+}
+
+func conjunction(t *Table) string {
+	if t.Conjunction == "" {
+		return "and"
+	}
+	return t.Conjunction
 }
 
 func (c *Catalog) rowFilter(s Subject, t *Table) RowFilter {
-	f := RowFilter{Conjunction: t.Conjunction}
-	if f.Conjunction == "" {
-		f.Conjunction = "and"
-	}
+	f := RowFilter{Conjunction: conjunction(t)}
 	if !t.RLS || s.IgnoreRLS {
 		return f
 	}
@@ -247,14 +285,30 @@ func (c *Catalog) rowFilter(s Subject, t *Table) RowFilter {
 			continue
 		}
 		idx[p.Name] = len(f.Policies)
-		f.Policies = append(f.Policies, AppliedRLS{Policy: p.Name, Alias: p.Alias, Predicate: p.Using, Via: []Grantee{att.Grantee}})
+		f.Policies = append(f.Policies, c.appliedRLS(p, att.Grantee))
+	}
+	for i := range f.Policies {
+		slices.SortFunc(f.Policies[i].Via, compareGrantees)
 	}
 	slices.SortFunc(f.Policies, func(a, b AppliedRLS) int { return strings.Compare(a.Policy, b.Policy) })
 	return f
 }
 
+func (c *Catalog) appliedRLS(p *RLSPolicy, via ...Grantee) AppliedRLS {
+	a := AppliedRLS{Policy: p.Name, Alias: p.Alias, Predicate: p.Using, Lookups: slices.Clone(p.Lookups), Via: via}
+	for _, lk := range p.Lookups {
+		if !c.HasLookupGrant(p.Name, lk) {
+			a.UngrantedLookups = append(a.UngrantedLookups, lk)
+		}
+	}
+	return a
+}
+
 // maskFor picks the highest-priority masking policy on the column among
-// those attached to the subject, its roles or PUBLIC.
+// those attached to the subject, its roles or PUBLIC. Only attachments of
+// one policy can share a priority on a column; among them the grantee that
+// sorts first (compareGrantees) wins, which decides Via and, when the
+// attachments bind different input columns, Args.
 func (c *Catalog) maskFor(s Subject, table, column string) *AppliedMask {
 	var best *AppliedMask
 	for _, att := range c.MaskAttachments {
@@ -265,17 +319,23 @@ func (c *Catalog) maskFor(s Subject, table, column string) *AppliedMask {
 		if i < 0 {
 			continue
 		}
-		if best != nil && best.Priority >= att.Priority {
+		if best != nil && (best.Priority > att.Priority || best.Priority == att.Priority && compareGrantees(best.Via, att.Grantee) <= 0) {
 			continue
 		}
 		p, ok := c.MaskingPolicies[att.Policy]
 		if !ok {
 			continue
 		}
-		best = &AppliedMask{Policy: p.Name, Priority: att.Priority, Params: p.Inputs, Via: att.Grantee}
-		best.Expr, best.Args = bindMask(p, att, i)
+		best = appliedMask(p, att, i)
 	}
 	return best
+}
+
+// appliedMask is output i of the attachment of p.
+func appliedMask(p *MaskingPolicy, att MaskAttachment, i int) *AppliedMask {
+	m := &AppliedMask{Policy: p.Name, Priority: att.Priority, Params: p.Inputs, Via: att.Grantee}
+	m.Expr, m.Args = bindMask(p, att, i)
+	return m
 }
 
 // bindMask returns the expression masking output i of the attachment and the

@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/tipgate/tipgate/internal/policy"
@@ -66,7 +65,7 @@ func (h *Handler) apiAccess(w http.ResponseWriter, r *http.Request, c *call) {
 		if !ok || !ok2 {
 			continue
 		}
-		out.Tables = append(out.Tables, describeAccess(a, t.RLS, out.Bypasses))
+		out.Tables = append(out.Tables, describeAccess(a, t.RLS))
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -91,13 +90,11 @@ func bypasses(s policy.Subject) []string {
 	return out
 }
 
-// describeAccess turns a decision into plain words; rlsOn is the table's
-// row-level security switch and bypass the subject's bypasses.
-func describeAccess(a policy.Access, rlsOn bool, bypass []string) accessTable {
-	t := accessTable{Table: a.Table, Visible: a.Visible, Reasons: a.Reasons, Columns: []accessColumn{}}
-	if t.Reasons == nil {
-		t.Reasons = []string{}
-	}
+// describeAccess turns a decision into plain words, from its typed
+// reasons; rlsOn is the table's row-level security switch, which only a
+// superuser's decision (one Superuser reason) leaves unsaid.
+func describeAccess(a policy.Access, rlsOn bool) accessTable {
+	t := accessTable{Table: a.Table, Visible: a.Visible, Reasons: a.Reasons.Strings(), Columns: []accessColumn{}}
 	granted, masked := 0, []string{}
 	for _, col := range a.Columns {
 		ac := accessColumn{Name: col.Name, Type: col.Type, Granted: col.Granted}
@@ -120,25 +117,26 @@ func describeAccess(a policy.Access, rlsOn bool, bypass []string) accessTable {
 		via = append(via, fmt.Sprintf("%s (policy %s, through %s)", p.Predicate, p.Policy, strings.Join(vs, " and ")))
 		t.Rows.Policies = append(t.Rows.Policies, accessPolicy{Policy: p.Policy, Predicate: p.Predicate, Via: vs})
 	}
-	switch {
-	case !rlsOn:
+	switch rs := a.Reasons; {
+	case rs.Has(policy.ReasonSuperuser) && rlsOn:
+		t.Rows.Mode = "bypassed"
+		t.Rows.Text = "Row-level security does not apply to you (you hold superuser): you see every row."
+	case rs.Has(policy.ReasonRLSOff), rs.Has(policy.ReasonSuperuser):
 		t.Rows.Mode = "all"
 		t.Rows.Text = "Row-level security is off for this table: every row is visible to whoever may read it."
-	case !a.Rows.Enforced:
+	case rs.Has(policy.ReasonIgnoreRLS):
 		t.Rows.Mode = "bypassed"
-		// Of the bypasses, only these lift row-level security.
-		rls := slices.DeleteFunc(slices.Clone(bypass), func(b string) bool { return b != "superuser" && b != "sys:secadmin" && b != "IGNORE RLS" })
-		t.Rows.Text = "Row-level security does not apply to you (you hold " + strings.Join(rls, ", ") + "): you see every row."
-	case a.Rows.DenyAll():
-		t.Rows.Mode = "none"
-		t.Rows.Text = "Row-level security is on and no row policy is attached to you or your roles, so you see no rows."
-	default:
+		t.Rows.Text = "Row-level security does not apply to you (you hold " + bypassText(rs.Of(policy.ReasonIgnoreRLS)[0]) + "): you see every row."
+	case rs.Has(policy.ReasonFilter):
 		t.Rows.Mode = "filtered"
 		join := " and "
 		if t.Rows.Conjunction == "OR" {
 			join = " or "
 		}
 		t.Rows.Text = "You see only rows where " + strings.Join(via, join) + "."
+	default: // DenyAll, and fail closed on a decision without a row reason
+		t.Rows.Mode = "none"
+		t.Rows.Text = "Row-level security is on and no row policy is attached to you or your roles, so you see no rows."
 	}
 	switch {
 	case !a.Visible:
@@ -159,6 +157,18 @@ func describeAccess(a policy.Access, rlsOn bool, bypass []string) accessTable {
 		t.Summary = s
 	}
 	return t
+}
+
+// bypassText names the bypass and, for IGNORE RLS, who it is granted to.
+func bypassText(r policy.Reason) string {
+	if r.Bypass != policy.BypassIgnoreRLS || len(r.Via) == 0 {
+		return r.Bypass
+	}
+	vs := make([]string, 0, len(r.Via))
+	for _, g := range r.Via {
+		vs = append(vs, viaText(g))
+	}
+	return r.Bypass + ", granted to " + strings.Join(vs, " and ")
 }
 
 func viaText(g policy.Grantee) string {

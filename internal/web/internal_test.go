@@ -147,24 +147,34 @@ func TestCentsOf(t *testing.T) {
 
 func TestDescribeAccessRowModes(t *testing.T) {
 	cols := []policy.ColumnAccess{{Column: policy.Column{Name: "region", Type: "VARCHAR(10)"}, Granted: true}}
+	apac := policy.Grantee{Kind: policy.KindRole, Name: "AWSIDC:apac"}
+	exec := policy.Grantee{Kind: policy.KindRole, Name: "AWSIDC:exec"}
+	filtered := policy.RowFilter{Enforced: true, Conjunction: "and", Policies: []policy.AppliedRLS{
+		{Policy: "asia", Predicate: "region = 'asia'", Via: []policy.Grantee{apac}}}}
 	for _, tc := range []struct {
 		name         string
 		rows         policy.RowFilter
+		reasons      policy.Reasons
 		rlsOn        bool
-		bypass       []string
 		mode, inText string
-		notInText    string
 	}{
-		{"row security off", policy.RowFilter{}, false, nil, "all", "off for this table", ""},
-		{"bypassed", policy.RowFilter{}, true, []string{"IGNORE RLS", "EXPLAIN RLS"}, "bypassed", "you hold IGNORE RLS)", "EXPLAIN"},
-		{"no policy applies", policy.RowFilter{Enforced: true}, true, nil, "none", "you see no rows", ""},
-		{"filtered", policy.RowFilter{Enforced: true, Conjunction: "and", Policies: []policy.AppliedRLS{
-			{Policy: "asia", Predicate: "region = 'asia'", Via: []policy.Grantee{{Kind: policy.KindRole, Name: "AWSIDC:apac"}}}}},
-			true, nil, "filtered", "only rows where region = 'asia' (policy asia, through role AWSIDC:apac)", ""},
+		{"row security off", policy.RowFilter{}, policy.Reasons{{Kind: policy.ReasonRLSOff}}, false, "all", "off for this table"},
+		{"bypassed", policy.RowFilter{}, policy.Reasons{{Kind: policy.ReasonIgnoreRLS, Bypass: policy.BypassIgnoreRLS, Via: []policy.Grantee{exec}}},
+			true, "bypassed", "you hold IGNORE RLS, granted to role AWSIDC:exec)"},
+		{"secadmin", policy.RowFilter{}, policy.Reasons{{Kind: policy.ReasonIgnoreRLS, Bypass: policy.BypassSecAdmin}}, true, "bypassed", "you hold sys:secadmin)"},
+		{"superuser, row security on", policy.RowFilter{}, policy.Reasons{{Kind: policy.ReasonSuperuser}}, true, "bypassed", "you hold superuser)"},
+		{"superuser, row security off", policy.RowFilter{}, policy.Reasons{{Kind: policy.ReasonSuperuser}}, false, "all", "off for this table"},
+		{"no policy applies", policy.RowFilter{Enforced: true}, policy.Reasons{{Kind: policy.ReasonDenyAll}}, true, "none", "you see no rows"},
+		{"no row reason fails closed", policy.RowFilter{Enforced: true}, nil, true, "none", "you see no rows"},
+		{"filtered", filtered, policy.Reasons{{Kind: policy.ReasonFilter, Policy: "asia", Via: []policy.Grantee{apac}, Conjunction: "and"}},
+			true, "filtered", "only rows where region = 'asia' (policy asia, through role AWSIDC:apac)"},
 	} {
-		got := describeAccess(policy.Access{Table: "sales", Visible: true, Columns: cols, Rows: tc.rows}, tc.rlsOn, tc.bypass)
-		if got.Rows.Mode != tc.mode || !strings.Contains(got.Rows.Text, tc.inText) || (tc.notInText != "" && strings.Contains(got.Rows.Text, tc.notInText)) {
+		got := describeAccess(policy.Access{Table: "sales", Visible: true, Columns: cols, Rows: tc.rows, Reasons: tc.reasons}, tc.rlsOn)
+		if got.Rows.Mode != tc.mode || !strings.Contains(got.Rows.Text, tc.inText) {
 			t.Errorf("%s: mode %q, text %q", tc.name, got.Rows.Mode, got.Rows.Text)
+		}
+		if len(got.Reasons) != len(tc.reasons) {
+			t.Errorf("%s: reasons %q", tc.name, got.Reasons)
 		}
 	}
 }
