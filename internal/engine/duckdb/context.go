@@ -34,6 +34,25 @@ type policyContext struct {
 	lookups map[string]bool
 }
 
+// viewColumns returns the columns of the view the subject reads as table,
+// which are the granted ones.
+func (pc *policyContext) viewColumns(table string) ([]string, bool) {
+	if !pc.views[table] {
+		return nil, false
+	}
+	a, ok := pc.access[table]
+	if !ok {
+		return nil, false
+	}
+	var out []string
+	for _, c := range a.Columns {
+		if c.Granted {
+			out = append(out, c.Name)
+		}
+	}
+	return out, true
+}
+
 func contextKey(version int64, sub policy.Subject) string {
 	return fmt.Sprintf("%d|%s", version, sub.Key())
 }

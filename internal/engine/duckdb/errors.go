@@ -11,7 +11,7 @@ import (
 
 var (
 	reNoTable     = regexp.MustCompile(`^Catalog Error: Table with name (.+?) does not exist!`)
-	reNoColumn    = regexp.MustCompile(`^Binder Error: Referenced column "?(.+?)"? not found in FROM clause!`)
+	reNoColumn    = regexp.MustCompile(`^Binder Error: (?:failed to bind function, either: )?Referenced column "?(.+?)"? not found in FROM clause!`)
 	reNoColumnTbl = regexp.MustCompile(`^Binder Error: (?:Table|Values list) "(.+?)" does not have a column named "(.+?)"`)
 	reNoJoinCol   = regexp.MustCompile(`^Binder Error: Column "(.+?)" does not exist on (?:left|right) side of join`)
 	reTypePrefix  = regexp.MustCompile(`^[A-Z][A-Za-z ]* Error: `)

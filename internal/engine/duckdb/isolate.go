@@ -48,6 +48,15 @@ var passThroughOperators = map[string]bool{
 	"COMPARE_IN": true, "COMPARE_NOT_IN": true, "OPERATOR_COALESCE": true,
 }
 
+// functionKinds sorts DuckDB's function names for the rewrite.
+type functionKinds struct {
+	// aggregates are names that are only aggregates.
+	aggregates map[string]bool
+	// maybeAggregates are names that are aggregates and also scalar or
+	// macro functions.
+	maybeAggregates map[string]bool
+}
+
 // isolator rewrites one statement tree.
 type isolator struct {
 	// aggregates are names that are only aggregate functions in DuckDB.
@@ -59,20 +68,85 @@ type isolator struct {
 	// group holds the plain grouping columns while rewriting the parts of a
 	// grouped SELECT evaluated after aggregation.
 	group map[string]bool
+	// correlated holds the outer grouping columns a subquery refers to.
+	correlated map[string]bool
+	// tableColumns returns the columns of a principal's view.
+	tableColumns func(table string) ([]string, bool)
+	// ctes are the names of every CTE the statement defines.
+	ctes map[string]bool
+	// maybeAggregates are names that are aggregates and also something else.
+	maybeAggregates map[string]bool
 }
 
 func (iso *isolator) isGroupColumn(n node) bool {
-	if iso.group == nil || str(n, "class") != "COLUMN_REF" {
+	if str(n, "class") != "COLUMN_REF" {
 		return false
 	}
 	names := columnNames(n)
-	return len(names) > 0 && iso.group[names[len(names)-1]]
+	if len(names) == 0 {
+		return false
+	}
+	last := names[len(names)-1]
+	return iso.group[last] || (len(names) == 1 && iso.correlated[last])
+}
+
+// exempt is the set of names that refer to flat aggregate output here.
+func (iso *isolator) exempt() map[string]bool {
+	out := map[string]bool{}
+	for n := range iso.group {
+		out[n] = true
+	}
+	for n := range iso.correlated {
+		out[n] = true
+	}
+	return out
+}
+
+// fromColumns returns the column names a FROM clause defines, and whether
+// it knows them all: only base tables of the principal's views (not CTEs,
+// subqueries or table functions) are known.
+func (iso *isolator) fromColumns(from any) (map[string]bool, bool) {
+	out := map[string]bool{}
+	var visit func(v any) bool
+	visit = func(v any) bool {
+		t, _ := v.(node)
+		switch str(t, "type") {
+		case "", "EMPTY":
+			return true
+		case "JOIN":
+			return visit(t["left"]) && visit(t["right"])
+		case "BASE_TABLE":
+			name := strings.ToLower(str(t, "table_name"))
+			if iso.tableColumns == nil || iso.ctes[name] || str(t, "schema_name") != "" || str(t, "catalog_name") != "" {
+				return false
+			}
+			if aliases, _ := t["column_name_alias"].([]any); len(aliases) > 0 {
+				return false
+			}
+			cols, ok := iso.tableColumns(name)
+			if !ok {
+				return false
+			}
+			for _, c := range cols {
+				out[strings.ToLower(c)] = true
+			}
+			return true
+		}
+		return false
+	}
+	return out, visit(from)
 }
 
 // isolate rewrites stmt in place so that every function argument is
 // isolated, and reports whether anything changed.
-func isolate(ctx context.Context, q querier, stmt node, aggregates map[string]bool) (bool, error) {
-	iso := &isolator{aggregates: aggregates}
+func isolate(ctx context.Context, q querier, stmt node, fn functionKinds, tableColumns func(string) ([]string, bool)) (bool, error) {
+	iso := &isolator{aggregates: fn.aggregates, maybeAggregates: fn.maybeAggregates, tableColumns: tableColumns, ctes: map[string]bool{}}
+	_ = walk(stmt, func(n node) (bool, error) {
+		for _, c := range cteNames(n) {
+			iso.ctes[c] = true
+		}
+		return true, nil
+	})
 	iso.any(stmt)
 	for _, u := range iso.unnamed {
 		name, err := exprName(ctx, q, u.original)
@@ -288,8 +362,23 @@ func (iso *isolator) any(v any) {
 // including grouping expressions themselves, is isolated the same way
 // wherever it appears, so a select item still matches its GROUP BY term.
 func (iso *isolator) selectNode(sel node) {
-	saved := iso.group
-	defer func() { iso.group = saved }()
+	saved, savedCorrelated := iso.group, iso.correlated
+	defer func() { iso.group, iso.correlated = saved, savedCorrelated }()
+	// A subquery in the post-aggregation part of a grouped SELECT may
+	// refer to the outer grouping columns; those values, too, come from the
+	// outer aggregate's output. A name counts as such a reference only where
+	// the subquery's own FROM is fully known and does not define it.
+	iso.correlated = nil
+	if outer := iso.exempt(); len(outer) > 0 {
+		if own, known := iso.fromColumns(sel["from_table"]); known {
+			iso.correlated = map[string]bool{}
+			for name := range outer {
+				if !own[name] {
+					iso.correlated[name] = true
+				}
+			}
+		}
+	}
 	iso.group = nil
 	for k, v := range sel {
 		switch k {
@@ -298,11 +387,83 @@ func (iso *isolator) selectNode(sel node) {
 		}
 		iso.anyMember(sel, k, v)
 	}
+	iso.groupByAll(sel)
 	iso.group = groupColumns(sel)
 	iso.selectList(sel)
 	for _, k := range []string{"having", "qualify", "modifiers"} {
 		iso.anyMember(sel, k, sel[k])
 	}
+}
+
+// groupByAll spells GROUP BY ALL out as GROUP BY <position> of every select
+// item without an aggregate or window function, which is what it means,
+// when a grouping item needs isolation: DuckDB cannot bind TRY inside the
+// grouping expressions it derives for GROUP BY ALL, but binds them when they
+// are named by position. Otherwise GROUP BY ALL stays as written, with
+// DuckDB's own rules.
+func (iso *isolator) groupByAll(sel node) {
+	if str(sel, "aggregate_handling") != "FORCE_AGGREGATES" {
+		return
+	}
+	list, _ := sel["select_list"].([]any)
+	var keys []int
+	needed := false
+	for i, item := range list {
+		if iso.hasAggregate(item) {
+			continue
+		}
+		keys = append(keys, i)
+		m, ok := item.(node)
+		if !ok {
+			continue
+		}
+		probe := &isolator{aggregates: iso.aggregates, maybeAggregates: iso.maybeAggregates, tableColumns: iso.tableColumns,
+			ctes: iso.ctes, correlated: iso.correlated}
+		slot := any(deepCopy(m))
+		probe.expr(&slot, false)
+		needed = needed || probe.changed
+	}
+	if !needed {
+		return
+	}
+	var groups []any
+	for _, i := range keys {
+		groups = append(groups, node{
+			"class": "CONSTANT", "type": "VALUE_CONSTANT", "alias": "", "query_location": tryQueryLocation,
+			"value": node{"type": node{"id": "INTEGER", "type_info": nil}, "is_null": false, "value": json.Number(strconv.Itoa(i + 1))},
+		})
+	}
+	sel["aggregate_handling"] = "STANDARD_HANDLING"
+	sel["group_expressions"] = groups
+	sets := make([]any, 0, 1)
+	set := make([]any, len(groups))
+	for i := range groups {
+		set[i] = json.Number(strconv.Itoa(i))
+	}
+	sel["group_sets"] = append(sets, set)
+	iso.changed = true
+}
+
+// hasAggregate reports an aggregate or window function in an expression,
+// not counting those inside subqueries. A function name DuckDB has both as
+// an aggregate and otherwise counts as an aggregate.
+func (iso *isolator) hasAggregate(v any) bool {
+	found := false
+	_ = walk(v, func(n node) (bool, error) {
+		switch str(n, "class") {
+		case "SUBQUERY":
+			return false, nil
+		case "WINDOW":
+			found = true
+		case "FUNCTION":
+			name := strings.ToLower(str(n, "function_name"))
+			if iso.aggregates[name] || iso.maybeAggregates[name] {
+				found = true
+			}
+		}
+		return !found, nil
+	})
+	return found
 }
 
 // anyMember rewrites n[k], an expression or a part of the tree.
@@ -319,13 +480,10 @@ func (iso *isolator) anyMember(n node, k string, v any) {
 }
 
 // groupColumns returns the names of the plain columns a SELECT groups by
-// (directly, by position or by select-list alias), or nil if it does not
-// group.
+// (directly, by position, by select-list alias or by GROUP BY ALL), or nil
+// if it does not group.
 func groupColumns(sel node) map[string]bool {
 	groups, _ := sel["group_expressions"].([]any)
-	if len(groups) == 0 {
-		return nil
-	}
 	list, _ := sel["select_list"].([]any)
 	out := map[string]bool{}
 	addColumn := func(m node) {
@@ -334,6 +492,19 @@ func groupColumns(sel node) map[string]bool {
 				out[names[len(names)-1]] = true
 			}
 		}
+	}
+	if str(sel, "aggregate_handling") == "FORCE_AGGREGATES" {
+		// GROUP BY ALL groups by every select item without an aggregate:
+		// the bare columns among them are grouping columns.
+		for _, item := range list {
+			if m, ok := item.(node); ok {
+				addColumn(m)
+			}
+		}
+		return out
+	}
+	if len(groups) == 0 {
+		return nil
 	}
 	for _, g := range groups {
 		m, _ := g.(node)
