@@ -109,7 +109,6 @@ func checkAll(t *testing.T, c *Catalog, principals []identity.Principal, st *pro
 	}
 }
 
-
 // scriptRecord is a statement record of a semantics script, or a query
 // record (no SQL kept), with the principal it runs as.
 type scriptRecord struct {
