@@ -169,6 +169,7 @@ func (c *Catalog) EnsureUser(name string) (*Catalog, error) {
 	}
 	n := c.clone()
 	n.Users[name] = &User{Name: name, Auto: true}
+	n.PolicyVersion = c.PolicyVersion // a user alone decides nothing
 	return n, nil
 }
 
@@ -196,6 +197,9 @@ func (c *Catalog) EnsureRoles(names []string) (*Catalog, error) {
 	for _, name := range missing {
 		n.Roles[name] = &Role{Name: name}
 	}
+	// An empty role decides nothing: a subject that now holds it has a new
+	// key (its role set changed) and every other subject's decision stands.
+	n.PolicyVersion = c.PolicyVersion
 	return n, nil
 }
 

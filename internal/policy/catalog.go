@@ -169,7 +169,14 @@ type MaskAttachment struct {
 // Catalog is an immutable snapshot of the warehouse's security state. Apply
 // returns a new Catalog; nothing mutates one after it is published.
 type Catalog struct {
-	Version         int64                     `json:"version"`
+	// Version counts every committed change, for persistence.
+	Version int64 `json:"version"`
+	// PolicyVersion counts only changes that can alter a decision. Recording
+	// a user or role on first sight does not (a new user has no grants, and
+	// a new role none either, so no one else's decision moves; the newcomer's
+	// own subject is a new key anyway), so a first sign-in leaves every
+	// policy context, pooled connection and cached answer keyed by it valid.
+	PolicyVersion   int64                     `json:"policy_version"`
 	Users           map[string]*User          `json:"users"`
 	Roles           map[string]*Role          `json:"roles"`
 	Memberships     []Membership              `json:"memberships"`
@@ -187,6 +194,7 @@ type Catalog struct {
 func New() *Catalog {
 	return &Catalog{
 		Version:         1,
+		PolicyVersion:   1,
 		Users:           map[string]*User{},
 		Roles:           map[string]*Role{},
 		Tables:          map[string]*Table{},
@@ -209,10 +217,14 @@ func Unmarshal(b []byte) (*Catalog, error) {
 			return nil, fmt.Errorf("policy: decode catalog: missing section")
 		}
 	}
+	if c.PolicyVersion == 0 {
+		// Written before policy versions were kept apart.
+		c.PolicyVersion = c.Version
+	}
 	return c, nil
 }
 
-// clone returns a deep copy with the version incremented; mutations happen
+// clone returns a deep copy with both versions incremented; mutations happen
 // only on clones, before they are published.
 func (c *Catalog) clone() *Catalog {
 	b, err := c.Marshal()
@@ -224,6 +236,7 @@ func (c *Catalog) clone() *Catalog {
 		panic(fmt.Sprintf("policy: catalog does not decode: %v", err))
 	}
 	n.Version = c.Version + 1
+	n.PolicyVersion = c.PolicyVersion + 1
 	return n
 }
 

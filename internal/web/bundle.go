@@ -100,7 +100,7 @@ func (h *Handler) bundleFor(r *http.Request, c *call, f filters) (b *bundle, cac
 	if a, ok := cat.Decide(sub, salesTable); !ok || !a.Visible {
 		return nil, false, nil
 	}
-	key := strconv.FormatInt(cat.Version, 10) + "\x00" + sub.Key() + "\x00" + f.key()
+	key := strconv.FormatInt(cat.PolicyVersion, 10) + "\x00" + sub.Key() + "\x00" + f.key()
 	if v, ok := h.cache.get(key); ok {
 		return v.(*bundle), true, nil
 	}

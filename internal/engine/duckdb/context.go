@@ -13,8 +13,11 @@ import (
 	"github.com/tipgate/tipgate/internal/sqlscan"
 )
 
-// policyContext is everything one subject may read under one catalog
-// version, compiled to DuckDB statements that set up a connection.
+// policyContext is everything one subject may read under one policy
+// version, compiled to DuckDB statements that set up a connection. Its
+// catalog is the snapshot it was built from: later snapshots of the same
+// policy version differ only in users and roles that decide nothing for
+// this subject.
 type policyContext struct {
 	key     string
 	version int64
@@ -61,7 +64,7 @@ func contextKey(version int64, sub policy.Subject) string {
 // through DuckDB's parser, so it needs a querier, but touches no data.
 func (e *Engine) buildContext(ctx context.Context, q querier, cat *policy.Catalog, sub policy.Subject) (*policyContext, error) {
 	pc := &policyContext{
-		key: contextKey(cat.Version, sub), version: cat.Version, sub: sub, cat: cat,
+		key: contextKey(cat.PolicyVersion, sub), version: cat.PolicyVersion, sub: sub, cat: cat,
 		views: map[string]bool{}, partial: map[string][]string{}, access: map[string]policy.Access{},
 		lookups: map[string]bool{},
 	}
@@ -223,7 +226,7 @@ func (e *Engine) connFor(ctx context.Context, pc *policyContext, variant string,
 }
 
 func (e *Engine) release(c *pooledConn) {
-	version := e.cat.Load().Version
+	version := e.cat.Load().PolicyVersion
 	prefix := fmt.Sprintf("%d|", version)
 	for _, old := range e.pool.give(c, func(key string) bool { return strings.HasPrefix(key, prefix) }) {
 		old.conn.Close()
@@ -232,7 +235,7 @@ func (e *Engine) release(c *pooledConn) {
 
 // context returns the cached policy context of sub under cat.
 func (e *Engine) context(ctx context.Context, cat *policy.Catalog, sub policy.Subject) (*policyContext, error) {
-	key := contextKey(cat.Version, sub)
+	key := contextKey(cat.PolicyVersion, sub)
 	e.ctxMu.Lock()
 	pc, ok := e.contexts[key]
 	e.ctxMu.Unlock()
@@ -247,7 +250,7 @@ func (e *Engine) context(ctx context.Context, cat *policy.Catalog, sub policy.Su
 	defer e.ctxMu.Unlock()
 	if len(e.contexts) >= maxContexts {
 		for k, v := range e.contexts {
-			if v.version != cat.Version || len(e.contexts) >= maxContexts {
+			if v.version != cat.PolicyVersion || len(e.contexts) >= maxContexts {
 				delete(e.contexts, k)
 			}
 		}

@@ -331,7 +331,7 @@ func (e *Engine) commit(ctx context.Context, fn func(tx sqlConn, cat *policy.Cat
 	}
 	if next != nil && next != cur {
 		e.cat.Store(next)
-		e.dropStale(next.Version)
+		e.dropStale(next.PolicyVersion)
 	}
 	return nil
 }

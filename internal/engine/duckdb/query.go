@@ -343,7 +343,8 @@ func (a analyzer) TypeOf(ctx context.Context, expr string, inputs []policy.Colum
 }
 
 // refreshDynamicViews rebuilds the system views whose rows change between
-// statements (applied policies, query history) when a statement names them.
+// statements (applied policies, query history, roles created on first sight)
+// when a statement names them.
 func (e *Engine) refreshDynamicViews(ctx context.Context, conn *pooledConn, sub policy.Subject, names []string) error {
 	mentions := func(view string) bool {
 		return slices.ContainsFunc(names, func(n string) bool { return strings.Contains(n, view) })
@@ -351,6 +352,9 @@ func (e *Engine) refreshDynamicViews(ctx context.Context, conn *pooledConn, sub 
 	var stmts []string
 	if mentions("svv_rls_applied_policy") {
 		stmts = append(stmts, "CREATE OR REPLACE TEMP VIEW svv_rls_applied_policy AS "+e.applied.view(sub))
+	}
+	if mentions("svv_roles") {
+		stmts = append(stmts, "CREATE OR REPLACE TEMP VIEW svv_roles AS "+rolesView(e.cat.Load()))
 	}
 	if mentions("sys_query_history") {
 		stmts = append(stmts, "CREATE OR REPLACE TEMP VIEW sys_query_history AS "+queryHistoryView(sub, e.opts.QueryHistory))

@@ -144,18 +144,24 @@ func svvViews(cat *policy.Catalog, sub policy.Subject, pc *policyContext) map[st
 		{"table_type", "VARCHAR"}, {"grantor", "VARCHAR"}, {"grantee", "VARCHAR"}, {"grantee_type", "VARCHAR"}, {"priority", "INTEGER"},
 		{"input_columns", "VARCHAR"}, {"output_columns", "VARCHAR"}, {"is_masking_datashare_on", "BOOLEAN"}}, rows)
 
-	rows = nil
+	out["sys_query_history"] = queryHistoryView(sub, nil)
+	out["svv_roles"] = rolesView(cat)
+	return out
+}
+
+// rolesView is SVV_ROLES. Roles created on a principal's first sight do not
+// change the policy version, so a statement that names the view rebuilds it
+// from the current catalog (refreshDynamicViews).
+func rolesView(cat *policy.Catalog) string {
+	var rows [][]any
 	for i, name := range allRoles(cat) {
 		ext := ""
 		if r := cat.Roles[name]; r != nil {
 			ext = r.ExternalID
 		}
-		owner := "rdsdb"
-		rows = append(rows, []any{int64(100000 + i), name, owner, nullIfEmpty(ext)})
+		rows = append(rows, []any{int64(100000 + i), name, "rdsdb", nullIfEmpty(ext)})
 	}
-	out["sys_query_history"] = queryHistoryView(sub, nil)
-	out["svv_roles"] = valuesView([]svvCol{{"role_id", "INTEGER"}, {"role_name", "VARCHAR"}, {"role_owner", "VARCHAR"}, {"external_id", "VARCHAR"}}, rows)
-	return out
+	return valuesView([]svvCol{{"role_id", "INTEGER"}, {"role_name", "VARCHAR"}, {"role_owner", "VARCHAR"}, {"external_id", "VARCHAR"}}, rows)
 }
 
 func allRoles(cat *policy.Catalog) []string {
