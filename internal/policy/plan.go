@@ -36,11 +36,14 @@ import (
 //     Conjunction (AND: a row must pass all; OR: any); none is deny-all.
 //
 // An engine that compiles per role can therefore give each grantee its
-// grants and its policies, and combine them per session: OR-conjunction
-// tables are PostgreSQL's permissive policies (a session sees the union),
-// AND-conjunction tables need the policies of all the session's roles in one
-// restrictive expression, and masks follow priority order (Trino's first
-// matching rule).
+// grants and its policies and let role membership combine them per
+// session. In PostgreSQL terms: on an OR table each attached policy is a
+// permissive policy TO its grantee (a session sees the union, and nothing
+// when none applies); on an AND table each is a restrictive policy TO its
+// grantee, plus a permissive USING (true) TO every grantee that has any (so
+// a session with no applicable policy still sees nothing); bypasses are
+// grantees whose policies are USING (true) on every table. Masks resolve
+// by descending Priority, as Trino's first matching rule does.
 type TablePlan struct {
 	Table   string
 	Columns []Column
