@@ -41,9 +41,11 @@ import (
 // permissive policy TO its grantee (a session sees the union, and nothing
 // when none applies); on an AND table each is a restrictive policy TO its
 // grantee, plus a permissive USING (true) TO every grantee that has any (so
-// a session with no applicable policy still sees nothing); bypasses are
-// grantees whose policies are USING (true) on every table. Masks resolve
-// by descending Priority, as Trino's first matching rule does.
+// a session with no applicable policy still sees nothing). A bypass held
+// through any grantee lifts every policy of the session, including those
+// of its other roles, which per-role policies cannot express (PostgreSQL's
+// BYPASSRLS is not inherited): an engine applies it per session. Masks
+// resolve by descending Priority, as Trino's first matching rule does.
 type TablePlan struct {
 	Table   string
 	Columns []Column
