@@ -18,7 +18,7 @@ import (
 	"github.com/tipgate/tipgate/bench/internal/benchutil"
 	"github.com/tipgate/tipgate/internal/demo"
 	"github.com/tipgate/tipgate/internal/engine"
-	"github.com/tipgate/tipgate/internal/engine/duckdb"
+	"github.com/tipgate/tipgate/internal/engine/engines"
 	"github.com/tipgate/tipgate/internal/gendata"
 	"github.com/tipgate/tipgate/internal/identity"
 )
@@ -81,7 +81,7 @@ func run(ctx context.Context, rows int64, reps, micro int, results string) error
 	}
 	fmt.Fprintf(os.Stderr, "generated %d rows in %s\n", rows, time.Since(start).Round(time.Millisecond))
 
-	eng, err := duckdb.Open(ctx, duckdb.Options{DataDir: filepath.Join(tmp, "tipgate"), S3Root: s3})
+	eng, err := engines.Open(ctx, engines.Config{DataDir: filepath.Join(tmp, "tipgate"), S3Root: s3})
 	if err != nil {
 		return err
 	}

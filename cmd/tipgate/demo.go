@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/tipgate/tipgate/internal/demo"
-	"github.com/tipgate/tipgate/internal/engine/duckdb"
+	"github.com/tipgate/tipgate/internal/engine/engines"
 	"github.com/tipgate/tipgate/internal/gendata"
 	"github.com/tipgate/tipgate/internal/identity"
 )
@@ -50,7 +50,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 // demoWarehouse loads the reference scenario once and shows each demo
 // user's slice.
 func demoWarehouse(ctx context.Context, dataDir, s3root string, rows, seed int64, stdout io.Writer) error {
-	eng, err := duckdb.Open(ctx, duckdb.Options{DataDir: dataDir, S3Root: s3root})
+	eng, err := engines.Open(ctx, engines.Config{DataDir: dataDir, S3Root: s3root})
 	if err != nil {
 		return err
 	}

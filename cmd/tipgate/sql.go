@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/tipgate/tipgate/internal/engine"
-	"github.com/tipgate/tipgate/internal/engine/duckdb"
+	"github.com/tipgate/tipgate/internal/engine/engines"
 	"github.com/tipgate/tipgate/internal/identity"
 	"github.com/tipgate/tipgate/internal/sqlerr"
 	"github.com/tipgate/tipgate/internal/sqlscan"
@@ -72,7 +72,7 @@ func runSQL(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	} else if *groups != "" {
 		return fmt.Errorf("sql: --groups needs --as")
 	}
-	eng, err := duckdb.Open(ctx, duckdb.Options{DataDir: *dataDir, S3Root: *s3root})
+	eng, err := engines.Open(ctx, engines.Config{DataDir: *dataDir, S3Root: *s3root})
 	if err != nil {
 		return err
 	}

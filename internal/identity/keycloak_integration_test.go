@@ -27,7 +27,8 @@ import (
 
 	"github.com/tipgate/tipgate/internal/config"
 	"github.com/tipgate/tipgate/internal/demo"
-	"github.com/tipgate/tipgate/internal/engine/duckdb"
+	"github.com/tipgate/tipgate/internal/engine"
+	"github.com/tipgate/tipgate/internal/engine/engines"
 	"github.com/tipgate/tipgate/internal/gendata"
 	"github.com/tipgate/tipgate/internal/identity"
 	"github.com/tipgate/tipgate/internal/identity/tokenapi"
@@ -290,9 +291,9 @@ func testWarehouse(t *testing.T, ctx context.Context, users []*kcUser, logger *s
 	if err := gendata.WriteFile(ctx, src, gendata.Options{Rows: 2000, Seed: 1}); err != nil {
 		t.Fatalf("gendata: %v", err)
 	}
-	eng, err := duckdb.Open(ctx, duckdb.Options{DataDir: filepath.Join(dir, "warehouse"), S3Root: s3, Logger: logger, Threads: 1})
+	eng, err := engines.Open(ctx, engines.Config{DataDir: filepath.Join(dir, "warehouse"), S3Root: s3, Logger: logger, Threads: 1})
 	if err != nil {
-		t.Fatalf("duckdb.Open: %v", err)
+		t.Fatalf("engines.Open: %v", err)
 	}
 	defer eng.Close()
 	stmts, err := sqlscan.Split(demo.PolicyScript)
@@ -530,7 +531,7 @@ func checkPrincipal(t *testing.T, what string, got, want identity.Principal) {
 	}
 }
 
-func queryColumn(t *testing.T, ctx context.Context, eng *duckdb.Engine, p identity.Principal, sql string) []string {
+func queryColumn(t *testing.T, ctx context.Context, eng engine.Engine, p identity.Principal, sql string) []string {
 	t.Helper()
 	rows, err := eng.Query(ctx, p, sql)
 	if err != nil {

@@ -25,7 +25,8 @@ import (
 	"github.com/tipgate/tipgate/internal/awsapi/tempcreds"
 	"github.com/tipgate/tipgate/internal/config"
 	"github.com/tipgate/tipgate/internal/dataapi"
-	"github.com/tipgate/tipgate/internal/engine/duckdb"
+	"github.com/tipgate/tipgate/internal/engine"
+	"github.com/tipgate/tipgate/internal/engine/engines"
 	"github.com/tipgate/tipgate/internal/identity"
 	"github.com/tipgate/tipgate/internal/identity/tokenapi"
 	"github.com/tipgate/tipgate/internal/idp"
@@ -56,7 +57,7 @@ type Server struct {
 	cfg      *config.Config
 	log      *slog.Logger
 	ln       net.Listener
-	engine   *duckdb.Engine
+	engine   engine.Engine
 	audit    *audit.Log
 	svc      *dataapi.Service
 	sessions *identity.Sessions
@@ -106,8 +107,8 @@ func (s *Server) open(ctx context.Context, opts Options) error {
 		return err
 	}
 	var svc *dataapi.Service
-	s.engine, err = duckdb.Open(ctx, duckdb.Options{DataDir: dir, S3Root: cfg.Warehouse.S3Root, Threads: cfg.Warehouse.Threads, Logger: s.log,
-		QueryHistory: func() []audit.Record { return svc.History() }})
+	s.engine, err = engines.Open(ctx, engines.Config{Kind: cfg.Warehouse.Engine, DataDir: dir, S3Root: cfg.Warehouse.S3Root,
+		Threads: cfg.Warehouse.Threads, Logger: s.log, QueryHistory: func() []audit.Record { return svc.History() }})
 	if err != nil {
 		return err
 	}
@@ -256,7 +257,7 @@ func (s *Server) mountIDP(ctx context.Context, mux *http.ServeMux, users []idp.U
 func (s *Server) Ready() <-chan struct{} { return s.readyc }
 
 // Engine exposes the warehouse (for the demo's setup).
-func (s *Server) Engine() *duckdb.Engine { return s.engine }
+func (s *Server) Engine() engine.Engine { return s.engine }
 
 // Handler is the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }

@@ -8,13 +8,13 @@ import (
 
 	"github.com/tipgate/tipgate/internal/engine"
 	"github.com/tipgate/tipgate/internal/engine/conformance"
-	"github.com/tipgate/tipgate/internal/engine/duckdb"
+	"github.com/tipgate/tipgate/internal/engine/engines"
 	"github.com/tipgate/tipgate/internal/identity"
 )
 
 func newEngine(t testing.TB) engine.Engine {
 	t.Helper()
-	e, err := duckdb.Open(context.Background(), duckdb.Options{DataDir: t.TempDir(), Threads: 1, MaxIdleConns: 8})
+	e, err := engines.Open(context.Background(), engines.Config{DataDir: t.TempDir(), Threads: 1, MaxIdleConns: 8})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/tipgate/tipgate/internal/engine/conformance"
-	"github.com/tipgate/tipgate/internal/engine/duckdb"
+	"github.com/tipgate/tipgate/internal/engine/engines"
 	"github.com/tipgate/tipgate/internal/identity"
 )
 
@@ -24,7 +24,7 @@ func TestCrashChild(t *testing.T) {
 		t.Skip("only run as the child of TestKillNineAtomicity")
 	}
 	ctx := context.Background()
-	e, err := duckdb.Open(ctx, duckdb.Options{DataDir: dir, Threads: 1})
+	e, err := engines.Open(ctx, engines.Config{DataDir: dir, Threads: 1})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "open:", err)
 		os.Exit(3)
@@ -108,7 +108,7 @@ func checkConsistent(t *testing.T, dir string, round int) {
 	t.Helper()
 	ctx := context.Background()
 	// Open verifies that the catalog and the tables agree.
-	e, err := duckdb.Open(ctx, duckdb.Options{DataDir: dir, Threads: 1})
+	e, err := engines.Open(ctx, engines.Config{DataDir: dir, Threads: 1})
 	if err != nil {
 		t.Fatalf("round %d: warehouse does not reopen consistently: %v", round, err)
 	}

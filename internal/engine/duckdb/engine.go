@@ -75,7 +75,10 @@ type Engine struct {
 	guards *boundedCache[*guardResult]
 }
 
-var _ engine.Engine = (*Engine)(nil)
+var (
+	_ engine.Backend     = (*Engine)(nil)
+	_ engine.ReadBatcher = (*Engine)(nil)
+)
 
 // Open opens (creating if needed) the warehouse in opts.DataDir.
 func Open(ctx context.Context, opts Options) (*Engine, error) {
@@ -301,18 +304,37 @@ func (e *Engine) Close() error {
 	return e.db.Close()
 }
 
-// commit runs fn inside one DuckDB transaction on the admin connection
+// duckTx is an open transaction on the admin connection.
+type duckTx struct {
+	conn sqlConn
+	// loaded is set when a COPY ran in it: the load is checkpointed after
+	// the commit.
+	loaded bool
+}
+
+func txConn(tx engine.Tx) (*duckTx, error) {
+	t, ok := tx.(*duckTx)
+	if !ok || t == nil {
+		return nil, fmt.Errorf("duckdb: not a DuckDB transaction: %T", tx)
+	}
+	return t, nil
+}
+
+// Commit runs fn inside one DuckDB transaction on the admin connection
 // together with writing the catalog it returns, then publishes that
 // catalog. Data and policy change together or not at all, including on a
-// crash: DuckDB's write-ahead log makes the transaction atomic.
-func (e *Engine) commit(ctx context.Context, fn func(tx sqlConn, cat *policy.Catalog) (*policy.Catalog, error)) error {
+// crash: DuckDB's write-ahead log makes the transaction atomic. Catalog
+// changes are serialised by ddlMu: the embedded warehouse belongs to one
+// process, so fn never has to run twice.
+func (e *Engine) Commit(ctx context.Context, fn func(tx engine.Tx, cat *policy.Catalog) (*policy.Catalog, error)) error {
 	e.ddlMu.Lock()
 	defer e.ddlMu.Unlock()
 	cur := e.cat.Load()
 	if _, err := e.admin.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
 		return fmt.Errorf("duckdb: begin: %w", err)
 	}
-	next, err := fn(e.admin, cur)
+	tx := &duckTx{conn: e.admin}
+	next, err := fn(tx, cur)
 	if err == nil && next != nil && next != cur {
 		var body []byte
 		if body, err = next.Marshal(); err == nil {
@@ -333,8 +355,26 @@ func (e *Engine) commit(ctx context.Context, fn func(tx sqlConn, cat *policy.Cat
 		e.cat.Store(next)
 		e.dropStale(next.PolicyVersion)
 	}
+	if tx.loaded {
+		e.checkpoint(ctx)
+	}
 	return nil
 }
+
+// checkpoint writes a bulk load to the warehouse file now, compressed as
+// DuckDB stores data for good, rather than leaving it in the WAL until the
+// next automatic checkpoint. A load is then read the way every later read
+// reads it, and the enforcement tests see the storage (dictionaries
+// included) that production sees. A failed checkpoint loses nothing: the
+// data is committed in the WAL. The caller holds ddlMu.
+func (e *Engine) checkpoint(ctx context.Context) {
+	if _, err := e.admin.ExecContext(ctx, "CHECKPOINT "+rawCatalog); err != nil {
+		e.log.Warn("checkpoint after COPY failed", "err", err)
+	}
+}
+
+// Analyzer parses and types policy expressions with DuckDB.
+func (e *Engine) Analyzer() policy.Analyzer { return analyzer{e} }
 
 // dropStale forgets contexts and idle connections of older catalogs.
 func (e *Engine) dropStale(version int64) {

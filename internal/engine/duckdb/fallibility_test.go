@@ -268,10 +268,11 @@ func fbEnforce(t *testing.T, ctx context.Context, results []*fbResult) {
 		t.Skip("no unmarked throwing function")
 	}
 	dir := t.TempDir()
-	eng, err := Open(ctx, Options{DataDir: filepath.Join(dir, "warehouse"), Threads: 2})
+	be, err := Open(ctx, Options{DataDir: filepath.Join(dir, "warehouse"), Threads: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
+	eng := engine.New(be)
 	defer eng.Close()
 	su := identity.LocalSuperuser()
 
@@ -403,7 +404,7 @@ func fbWriteCSV(path string, cols []string, colOf map[string]*fbResult) error {
 	return f.Close()
 }
 
-func fbEngineCompression(ctx context.Context, eng *Engine, su identity.Principal) (map[string]string, error) {
+func fbEngineCompression(ctx context.Context, eng engine.Engine, su identity.Principal) (map[string]string, error) {
 	rows, err := eng.Query(ctx, su, fmt.Sprintf(fbStorageQuery, "fb"))
 	if err != nil {
 		return nil, err
@@ -420,7 +421,7 @@ func fbEngineCompression(ctx context.Context, eng *Engine, su identity.Principal
 }
 
 // fbEngineQuery runs q through tipgate as p and returns the first value.
-func fbEngineQuery(ctx context.Context, eng *Engine, p identity.Principal, q string) (string, error) {
+func fbEngineQuery(ctx context.Context, eng engine.Engine, p identity.Principal, q string) (string, error) {
 	rows, err := eng.Query(ctx, p, q)
 	if err != nil {
 		return "", err

@@ -19,8 +19,9 @@ func TestFirstSightKeepsPolicyVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer e.Close()
-	if err := engine.Run(ctx, e, identity.LocalSuperuser(),
+	r := engine.New(e)
+	defer r.Close()
+	if err := engine.Run(ctx, r, identity.LocalSuperuser(),
 		`CREATE TABLE t (region VARCHAR(10), n INT)`,
 		`INSERT INTO t VALUES ('asia', 1), ('europe', 2)`,
 		`CREATE ROLE "AWSIDC:asia"`,
@@ -32,7 +33,7 @@ func TestFirstSightKeepsPolicyVersion(t *testing.T) {
 	}
 	count := func(p identity.Principal) int64 {
 		t.Helper()
-		rows, err := e.Query(ctx, p, "SELECT count(*) FROM t")
+		rows, err := r.Query(ctx, p, "SELECT count(*) FROM t")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -84,7 +85,7 @@ func TestFirstSightKeepsPolicyVersion(t *testing.T) {
 		t.Fatal("a first sign-in closed another principal's pooled connection")
 	}
 	// SVV_ROLES still shows the new role to its readers.
-	rows, err := e.Query(ctx, identity.LocalSuperuser(), "SELECT count(*) FROM svv_roles WHERE role_name = 'AWSIDC:brand-new'")
+	rows, err := r.Query(ctx, identity.LocalSuperuser(), "SELECT count(*) FROM svv_roles WHERE role_name = 'AWSIDC:brand-new'")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +96,7 @@ func TestFirstSightKeepsPolicyVersion(t *testing.T) {
 	rows.Close()
 
 	// A real policy change moves the policy version and drops old contexts.
-	if err := engine.Run(ctx, e, identity.LocalSuperuser(), `GRANT SELECT ON t TO ROLE "AWSIDC:brand-new"`); err != nil {
+	if err := engine.Run(ctx, r, identity.LocalSuperuser(), `GRANT SELECT ON t TO ROLE "AWSIDC:brand-new"`); err != nil {
 		t.Fatal(err)
 	}
 	if e.Catalog().PolicyVersion == after.PolicyVersion {

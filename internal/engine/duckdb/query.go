@@ -2,101 +2,20 @@ package duckdb
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/tipgate/tipgate/internal/engine"
-	"github.com/tipgate/tipgate/internal/identity"
 	"github.com/tipgate/tipgate/internal/policy"
 	"github.com/tipgate/tipgate/internal/policy/ddl"
 	"github.com/tipgate/tipgate/internal/sqlerr"
 	"github.com/tipgate/tipgate/internal/sqlscan"
 )
 
-// superuserStatements are the statements a superuser may run directly on
-// the raw tables. Schema changes go through tipgate's grammar so the
-// catalog always knows every table.
-var superuserStatements = []string{"select", "with", "insert", "update", "delete", "truncate", "explain", "values",
-	"describe", "show", "summarize", "from", "table", "pivot", "unpivot"}
-
-// Query runs one statement as p.
-func (e *Engine) Query(ctx context.Context, p identity.Principal, text string, args ...any) (engine.Rows, error) {
-	st, err := ddl.Parse(text)
-	if err != nil {
-		return nil, syntaxError(err)
-	}
-	cat := e.cat.Load()
-	if !p.Superuser {
-		if cat, err = e.ensureUser(ctx, p); err != nil {
-			return nil, err
-		}
-	}
-	sub := cat.Subject(p)
-	if policy.IsSecurityDDL(st) {
-		return e.applySecurity(ctx, sub, st)
-	}
-	switch s := st.(type) {
-	case *ddl.CreateTable, *ddl.DropTable, *ddl.AlterTable, *ddl.Copy:
-		if !sub.Superuser {
-			return nil, sqlerr.New(sqlerr.PermissionDenied, "permission denied: only superusers may create, change, drop or load tables")
-		}
-		return e.tableStatement(ctx, sub, st)
-	case *ddl.Other:
-		if sub.Superuser {
-			if !slices.Contains(superuserStatements, s.Keyword) {
-				return nil, sqlerr.New(sqlerr.FeatureUnsupported, "%s statements are not supported", strings.ToUpper(s.Keyword))
-			}
-			return e.superuserQuery(ctx, cat, sub, text, args)
-		}
-		return e.read(ctx, cat, sub, s.Keyword, text, args)
-	}
-	return nil, sqlerr.New(sqlerr.FeatureUnsupported, "statement not supported")
-}
-
-func syntaxError(err error) error {
-	var se *ddl.SyntaxError
-	if errors.As(err, &se) {
-		return &sqlerr.Error{Code: sqlerr.SyntaxError, Message: se.Error(), Position: se.Pos + 1, Err: err}
-	}
-	return sqlerr.Wrap(sqlerr.SyntaxError, err, "%s", err.Error())
-}
-
-// ensureUser creates the federated user on first sight, as Redshift does
-// on a principal's first sign-in, and the roles its identity provider's
-// AUTO_CREATE_ROLES settings allow.
-func (e *Engine) ensureUser(ctx context.Context, p identity.Principal) (*policy.Catalog, error) {
-	cat := e.cat.Load()
-	if _, ok := cat.Users[p.User]; ok && allRolesExist(cat, p.AutoCreateRoles) {
-		return cat, nil
-	}
-	err := e.commit(ctx, func(_ sqlConn, cur *policy.Catalog) (*policy.Catalog, error) {
-		next, err := cur.EnsureUser(p.User)
-		if err != nil {
-			return nil, err
-		}
-		return next.EnsureRoles(p.AutoCreateRoles)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return e.cat.Load(), nil
-}
-
-func (e *Engine) applySecurity(ctx context.Context, sub policy.Subject, st ddl.Stmt) (engine.Rows, error) {
-	err := e.commit(ctx, func(_ sqlConn, cur *policy.Catalog) (*policy.Catalog, error) {
-		// Re-resolve against the catalog the change applies to.
-		return cur.Apply(ctx, st, policy.Env{Actor: sub, Analyzer: analyzer{e}})
-	})
-	if err != nil {
-		return nil, err
-	}
-	return tagRows(commandTag(st), -1), nil
-}
-
-// read runs a principal's query through its policy views.
-func (e *Engine) read(ctx context.Context, cat *policy.Catalog, sub policy.Subject, keyword, text string, args []any) (engine.Rows, error) {
+// Read runs a principal's query through its policy views.
+func (e *Engine) Read(ctx context.Context, cat *policy.Catalog, sub policy.Subject, st *ddl.Other, args []any) (engine.Rows, error) {
+	keyword, text := st.Keyword, st.Text
 	pc, err := e.context(ctx, cat, sub)
 	if err != nil {
 		return nil, err
@@ -154,6 +73,23 @@ func appliedPolicies(pc *policyContext, relations []string) []string {
 	return out
 }
 
+// Raw runs a superuser's statement on the raw tables, inside tx when it is
+// not nil (a batch).
+func (e *Engine) Raw(ctx context.Context, tx engine.Tx, cat *policy.Catalog, sub policy.Subject, st *ddl.Other, args []any) (engine.Rows, error) {
+	if tx != nil {
+		t, err := txConn(tx)
+		if err != nil {
+			return nil, err
+		}
+		r, err := t.conn.QueryContext(ctx, st.Text, args...)
+		if err != nil {
+			return nil, mapError(err, nil)
+		}
+		return newRows(r, func() {}, nil), nil
+	}
+	return e.superuserQuery(ctx, cat, sub, st.Text, args)
+}
+
 // superuserQuery runs a statement on the raw tables.
 func (e *Engine) superuserQuery(ctx context.Context, cat *policy.Catalog, sub policy.Subject, text string, args []any) (engine.Rows, error) {
 	pc, err := e.context(ctx, cat, sub)
@@ -198,52 +134,6 @@ func splitExplain(text string) (bool, string, bool) {
 		i++
 	}
 	return true, text[toks[i].Pos:], analyze
-}
-
-func commandTag(st ddl.Stmt) string {
-	name := fmt.Sprintf("%T", st)
-	name = strings.TrimPrefix(name, "*ddl.")
-	var out []rune
-	for i, r := range name {
-		if i > 0 && r >= 'A' && r <= 'Z' {
-			out = append(out, ' ')
-		}
-		out = append(out, r)
-	}
-	tag := strings.ToUpper(string(out))
-	tag = strings.ReplaceAll(tag, "R L S", "RLS")
-	switch s := st.(type) {
-	case *ddl.GrantRole:
-		if s.Revoke {
-			return "REVOKE ROLE"
-		}
-	case *ddl.GrantPrivilege:
-		if s.Revoke {
-			return "REVOKE"
-		}
-		return "GRANT"
-	case *ddl.GrantSystem:
-		if s.Revoke {
-			return "REVOKE"
-		}
-		return "GRANT"
-	case *ddl.GrantUsage:
-		if s.Revoke {
-			return "REVOKE"
-		}
-		return "GRANT"
-	case *ddl.AttachRLSPolicy:
-		if s.Detach {
-			return "DETACH RLS POLICY"
-		}
-	case *ddl.AttachMaskingPolicy:
-		if s.Detach {
-			return "DETACH MASKING POLICY"
-		}
-	case *ddl.AlterTableRLS, *ddl.AlterTable:
-		return "ALTER TABLE"
-	}
-	return tag
 }
 
 // analyzer parses policy expressions with DuckDB's parser.
@@ -365,13 +255,4 @@ func (e *Engine) refreshDynamicViews(ctx context.Context, conn *pooledConn, sub 
 		}
 	}
 	return nil
-}
-
-func allRolesExist(cat *policy.Catalog, roles []string) bool {
-	for _, r := range roles {
-		if _, ok := cat.Roles[r]; !ok {
-			return false
-		}
-	}
-	return true
 }

@@ -97,22 +97,6 @@ func columnName(n string) string {
 	return m[1]
 }
 
-// tagRows is the result of a statement that returns no rows.
-type tagOnly struct {
-	tag      string
-	affected int64
-}
-
-func tagRows(tag string, affected int64) *tagOnly { return &tagOnly{tag: tag, affected: affected} }
-
-func (t *tagOnly) Columns() []engine.Column { return nil }
-func (t *tagOnly) Next() bool               { return false }
-func (t *tagOnly) Values() []any            { return nil }
-func (t *tagOnly) Err() error               { return nil }
-func (t *tagOnly) Close() error             { return nil }
-func (t *tagOnly) Tag() string              { return t.tag }
-func (t *tagOnly) RowsAffected() int64      { return t.affected }
-
 // valueRows is a small in-memory result (EXPLAIN output).
 type valueRows struct {
 	cols []engine.Column

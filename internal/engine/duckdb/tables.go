@@ -12,36 +12,20 @@ import (
 	"github.com/tipgate/tipgate/internal/sqlscan"
 )
 
-// tableStatement runs a superuser's table DDL or COPY in one transaction
-// with the catalog change it implies.
-func (e *Engine) tableStatement(ctx context.Context, sub policy.Subject, st ddl.Stmt) (engine.Rows, error) {
-	var affected int64 = -1
-	err := e.commit(ctx, func(tx sqlConn, cat *policy.Catalog) (*policy.Catalog, error) {
-		next, n, err := e.tableStep(ctx, tx, cat, sub, st)
-		affected = n
-		return next, err
-	})
+// Table applies one table statement (DDL or COPY) inside tx.
+func (e *Engine) Table(ctx context.Context, tx engine.Tx, cat *policy.Catalog, sub policy.Subject, st ddl.Stmt) (*policy.Catalog, int64, error) {
+	t, err := txConn(tx)
 	if err != nil {
-		return nil, mapError(err, nil)
+		return nil, -1, err
+	}
+	next, n, err := e.tableStep(ctx, t.conn, cat, sub, st)
+	if err != nil {
+		return nil, -1, mapError(err, nil)
 	}
 	if _, ok := st.(*ddl.Copy); ok {
-		e.checkpoint(ctx)
+		t.loaded = true
 	}
-	return tagRows(stepTag(st), affected), nil
-}
-
-// checkpoint writes a bulk load to the warehouse file now, compressed as
-// DuckDB stores data for good, rather than leaving it in the WAL until the
-// next automatic checkpoint. A load is then read the way every later read
-// reads it, and the enforcement tests see the storage (dictionaries
-// included) that production sees. A failed checkpoint loses nothing: the
-// data is committed in the WAL.
-func (e *Engine) checkpoint(ctx context.Context) {
-	e.ddlMu.Lock()
-	defer e.ddlMu.Unlock()
-	if _, err := e.admin.ExecContext(ctx, "CHECKPOINT "+rawCatalog); err != nil {
-		e.log.Warn("checkpoint after COPY failed", "err", err)
-	}
+	return next, n, nil
 }
 
 // tableStep applies one table statement inside the caller's transaction.

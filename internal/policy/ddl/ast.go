@@ -1,7 +1,14 @@
 package ddl
 
+import "strings"
+
 // Stmt is one parsed statement.
-type Stmt interface{ stmt() }
+type Stmt interface {
+	stmt()
+	// Tag is the command tag a client is told, as Redshift and PostgreSQL
+	// name it ("CREATE RLS POLICY", "REVOKE", "ALTER TABLE", …).
+	Tag() string
+}
 
 // GranteeKind says what a grantee names.
 type GranteeKind int
@@ -257,3 +264,47 @@ func (*DropTable) stmt()           {}
 func (*AlterTable) stmt()          {}
 func (*Copy) stmt()                {}
 func (*Other) stmt()               {}
+
+// Tag implementations. Revocations and detachments answer with the verb
+// they are.
+func (*CreateUser) Tag() string          { return "CREATE USER" }
+func (*DropUser) Tag() string            { return "DROP USER" }
+func (*CreateRole) Tag() string          { return "CREATE ROLE" }
+func (*DropRole) Tag() string            { return "DROP ROLE" }
+func (*CreateRLSPolicy) Tag() string     { return "CREATE RLS POLICY" }
+func (*AlterRLSPolicy) Tag() string      { return "ALTER RLS POLICY" }
+func (*DropRLSPolicy) Tag() string       { return "DROP RLS POLICY" }
+func (*AlterTableRLS) Tag() string       { return "ALTER TABLE" }
+func (*CreateMaskingPolicy) Tag() string { return "CREATE MASKING POLICY" }
+func (*AlterMaskingPolicy) Tag() string  { return "ALTER MASKING POLICY" }
+func (*DropMaskingPolicy) Tag() string   { return "DROP MASKING POLICY" }
+func (*CreateTable) Tag() string         { return "CREATE TABLE" }
+func (*DropTable) Tag() string           { return "DROP TABLE" }
+func (*AlterTable) Tag() string          { return "ALTER TABLE" }
+func (*Copy) Tag() string                { return "COPY" }
+
+func (s *GrantRole) Tag() string { return grantTag(s.Revoke, "GRANT ROLE", "REVOKE ROLE") }
+
+func (s *GrantPrivilege) Tag() string { return grantTag(s.Revoke, "GRANT", "REVOKE") }
+
+func (s *GrantUsage) Tag() string { return grantTag(s.Revoke, "GRANT", "REVOKE") }
+
+func (s *GrantSystem) Tag() string { return grantTag(s.Revoke, "GRANT", "REVOKE") }
+
+func (s *AttachRLSPolicy) Tag() string {
+	return grantTag(s.Detach, "ATTACH RLS POLICY", "DETACH RLS POLICY")
+}
+
+func (s *AttachMaskingPolicy) Tag() string {
+	return grantTag(s.Detach, "ATTACH MASKING POLICY", "DETACH MASKING POLICY")
+}
+
+// Tag of a statement tipgate passes on is its first keyword.
+func (s *Other) Tag() string { return strings.ToUpper(s.Keyword) }
+
+func grantTag(undo bool, do, undone string) string {
+	if undo {
+		return undone
+	}
+	return do
+}

@@ -8,16 +8,16 @@ import (
 	"testing"
 
 	"github.com/tipgate/tipgate/internal/engine"
-	"github.com/tipgate/tipgate/internal/engine/duckdb"
+	"github.com/tipgate/tipgate/internal/engine/engines"
 	"github.com/tipgate/tipgate/internal/identity"
 )
 
-// New returns an engine with DuckDB limited to threads, after running
-// setup (each element one or more statements).
-func New(t testing.TB, threads int, setup ...string) *duckdb.Engine {
+// New returns an engine (the router over DuckDB) with DuckDB limited to
+// threads, after running setup (each element one or more statements).
+func New(t testing.TB, threads int, setup ...string) *engine.Router {
 	t.Helper()
 	ctx := context.Background()
-	eng, err := duckdb.Open(ctx, duckdb.Options{DataDir: t.TempDir(), Threads: threads})
+	eng, err := engines.Open(ctx, engines.Config{DataDir: t.TempDir(), Threads: threads})
 	if err != nil {
 		t.Fatal(err)
 	}

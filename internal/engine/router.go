@@ -1,0 +1,229 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/tipgate/tipgate/internal/identity"
+	"github.com/tipgate/tipgate/internal/policy"
+	"github.com/tipgate/tipgate/internal/policy/ddl"
+	"github.com/tipgate/tipgate/internal/sqlerr"
+)
+
+// SuperuserStatements are the statements a superuser may run directly on
+// the raw tables. Schema changes go through tipgate's grammar so the
+// catalog always knows every table.
+var SuperuserStatements = []string{"select", "with", "insert", "update", "delete", "truncate", "explain", "values",
+	"describe", "show", "summarize", "from", "table", "pivot", "unpivot"}
+
+// Router is the one statement router every engine runs behind: parse →
+// security DDL through policy.Catalog.Apply and a catalog commit → table
+// DDL, COPY and reads to the backend. It implements Engine and Batcher.
+type Router struct {
+	b Backend
+}
+
+var (
+	_ Engine  = (*Router)(nil)
+	_ Batcher = (*Router)(nil)
+)
+
+// New returns the router over b.
+func New(b Backend) *Router { return &Router{b: b} }
+
+// Backend returns the engine behind the router, for its optional
+// capabilities.
+func (r *Router) Backend() Backend { return r.b }
+
+// Catalog returns the current policy catalog snapshot.
+func (r *Router) Catalog() *policy.Catalog { return r.b.Catalog() }
+
+// Close closes the backend.
+func (r *Router) Close() error { return r.b.Close() }
+
+// Query runs one statement as p.
+func (r *Router) Query(ctx context.Context, p identity.Principal, text string, args ...any) (Rows, error) {
+	st, err := ddl.Parse(text)
+	if err != nil {
+		return nil, SyntaxError(err)
+	}
+	cat, err := r.ensureUser(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	sub := cat.Subject(p)
+	if policy.IsSecurityDDL(st) {
+		err := r.b.Commit(ctx, func(_ Tx, cur *policy.Catalog) (*policy.Catalog, error) {
+			// Re-resolve against the catalog the change applies to.
+			return cur.Apply(ctx, st, policy.Env{Actor: cur.Subject(p), Analyzer: r.b.Analyzer()})
+		})
+		if err != nil {
+			return nil, err
+		}
+		return TagRows(st.Tag(), -1), nil
+	}
+	switch s := st.(type) {
+	case *ddl.CreateTable, *ddl.DropTable, *ddl.AlterTable, *ddl.Copy:
+		if !sub.Superuser {
+			return nil, errTableDDL
+		}
+		var affected int64 = -1
+		err := r.b.Commit(ctx, func(tx Tx, cur *policy.Catalog) (*policy.Catalog, error) {
+			next, n, err := r.b.Table(ctx, tx, cur, cur.Subject(p), st)
+			affected = n
+			return next, err
+		})
+		if err != nil {
+			return nil, err
+		}
+		return TagRows(st.Tag(), affected), nil
+	case *ddl.Other:
+		if sub.Superuser {
+			if err := superuserStatement(s); err != nil {
+				return nil, err
+			}
+			return r.b.Raw(ctx, nil, cat, sub, s, args)
+		}
+		return r.b.Read(ctx, cat, sub, s, args)
+	}
+	return nil, sqlerr.New(sqlerr.FeatureUnsupported, "statement not supported")
+}
+
+var errTableDDL = sqlerr.New(sqlerr.PermissionDenied, "permission denied: only superusers may create, change, drop or load tables")
+
+func superuserStatement(s *ddl.Other) error {
+	if !slices.Contains(SuperuserStatements, s.Keyword) {
+		return sqlerr.New(sqlerr.FeatureUnsupported, "%s statements are not supported", strings.ToUpper(s.Keyword))
+	}
+	return nil
+}
+
+// SyntaxError turns a parse error into SQLSTATE 42601 with its position.
+func SyntaxError(err error) error {
+	var se *ddl.SyntaxError
+	if errors.As(err, &se) {
+		return &sqlerr.Error{Code: sqlerr.SyntaxError, Message: se.Error(), Position: se.Pos + 1, Err: err}
+	}
+	return sqlerr.Wrap(sqlerr.SyntaxError, err, "%s", err.Error())
+}
+
+// ensureUser records the federated user on first sight, as Redshift does on
+// a principal's first sign-in, with the roles its identity provider's
+// AUTO_CREATE_ROLES settings allow. Neither changes the policy version.
+func (r *Router) ensureUser(ctx context.Context, p identity.Principal) (*policy.Catalog, error) {
+	cat := r.b.Catalog()
+	if p.Superuser {
+		return cat, nil
+	}
+	if _, ok := cat.Users[p.User]; ok && allRolesExist(cat, p.AutoCreateRoles) {
+		return cat, nil
+	}
+	err := r.b.Commit(ctx, func(_ Tx, cur *policy.Catalog) (*policy.Catalog, error) {
+		next, err := cur.EnsureUser(p.User)
+		if err != nil {
+			return nil, err
+		}
+		return next.EnsureRoles(p.AutoCreateRoles)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r.b.Catalog(), nil
+}
+
+func allRolesExist(cat *policy.Catalog, roles []string) bool {
+	for _, r := range roles {
+		if _, ok := cat.Roles[r]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// QueryBatch runs stmts as p in one transaction. A batch of reads runs in
+// one snapshot of the backend (ReadBatcher); a batch that changes data or
+// policies runs in one catalog transaction, as single statements do. A
+// batch may not mix the two for a non-superuser: its reads would have to
+// see policies the batch has not committed yet.
+func (r *Router) QueryBatch(ctx context.Context, p identity.Principal, stmts []Stmt, each func(int, Rows) error) error {
+	parsed := make([]ddl.Stmt, len(stmts))
+	writes, reads := 0, 0
+	for i, st := range stmts {
+		s, err := ddl.Parse(st.SQL)
+		if err != nil {
+			return SyntaxError(err)
+		}
+		parsed[i] = s
+		if _, other := s.(*ddl.Other); other {
+			reads++
+		} else {
+			writes++
+		}
+	}
+	cat, err := r.ensureUser(ctx, p)
+	if err != nil {
+		return err
+	}
+	sub := cat.Subject(p)
+	if sub.Superuser || writes > 0 {
+		if !sub.Superuser && reads > 0 {
+			return sqlerr.New(sqlerr.FeatureUnsupported, "a batch may not mix reads with changes to policies; run them as separate batches")
+		}
+		return r.changeBatch(ctx, p, parsed, stmts, each)
+	}
+	rb, ok := r.b.(ReadBatcher)
+	if !ok {
+		return sqlerr.New(sqlerr.FeatureUnsupported, "this engine cannot run reads as one transaction")
+	}
+	return rb.ReadBatch(ctx, cat, sub, stmts, each)
+}
+
+// changeBatch runs every statement inside one catalog transaction.
+func (r *Router) changeBatch(ctx context.Context, p identity.Principal, parsed []ddl.Stmt, stmts []Stmt, each func(int, Rows) error) error {
+	return r.b.Commit(ctx, func(tx Tx, cur *policy.Catalog) (*policy.Catalog, error) {
+		for i, st := range parsed {
+			sub := cur.Subject(p)
+			var rows Rows
+			switch s := st.(type) {
+			case *ddl.CreateTable, *ddl.DropTable, *ddl.AlterTable, *ddl.Copy:
+				if !sub.Superuser {
+					return nil, errTableDDL
+				}
+				next, affected, err := r.b.Table(ctx, tx, cur, sub, st)
+				if err != nil {
+					return nil, err
+				}
+				cur, rows = next, TagRows(st.Tag(), affected)
+			case *ddl.Other:
+				// Only superusers reach here with reads or DML (checked above).
+				if err := superuserStatement(s); err != nil {
+					return nil, err
+				}
+				out, err := r.b.Raw(ctx, tx, cur, sub, s, stmts[i].Args)
+				if err != nil {
+					return nil, err
+				}
+				rows = out
+			default:
+				next, err := cur.Apply(ctx, st, policy.Env{Actor: sub, Analyzer: r.b.Analyzer()})
+				if err != nil {
+					return nil, err
+				}
+				cur, rows = next, TagRows(st.Tag(), -1)
+			}
+			err := each(i, rows)
+			if cerr := rows.Close(); err == nil {
+				err = cerr
+			}
+			if err == nil {
+				err = rows.Err()
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+		return cur, nil
+	})
+}
