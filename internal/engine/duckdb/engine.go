@@ -150,6 +150,7 @@ func (e *Engine) init(ctx context.Context, path string) error {
 		stmts = append(stmts, fmt.Sprintf("SET GLOBAL threads = %d", e.opts.Threads))
 	}
 	stmts = append(stmts, compatMacros...)
+	stmts = append(stmts, redshiftInit()...) // semantics.go
 	stmts = append(stmts, "SET GLOBAL lock_configuration = true", "USE "+rawCatalog)
 	for _, s := range stmts {
 		if _, err := admin.ExecContext(ctx, s); err != nil {

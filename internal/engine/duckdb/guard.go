@@ -164,6 +164,9 @@ func (e *Engine) check(ctx context.Context, q querier, pc *policyContext, text s
 	if err := checkNaturalJoins(tree.statements[0], pc.partial); err != nil {
 		return nil, false, err
 	}
+	if err := e.redshift(ctx, q, tree.statements[0], &rewritten); err != nil {
+		return nil, false, err
+	}
 	isolated, err := isolate(ctx, q, tree.statements[0], e.functions, pc.viewColumns)
 	if err != nil {
 		return nil, false, err
