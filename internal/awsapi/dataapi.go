@@ -255,7 +255,11 @@ func opListTables(ctx context.Context, svc *dataapi.Service, p identity.Principa
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"Tables": svc.ListTables(ctx, p, in.SchemaPattern, in.TablePattern)}, nil
+	tables, err := svc.ListTables(ctx, p, in.SchemaPattern, in.TablePattern)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"Tables": tables}, nil
 }
 
 func opDescribeTable(ctx context.Context, svc *dataapi.Service, p identity.Principal, body []byte) (any, error) {

@@ -44,3 +44,8 @@ func validation(format string, args ...any) *Error {
 func notFound(id string) *Error {
 	return &Error{Kind: ResourceNotFound, Message: "Query does not exist.", ResourceID: id}
 }
+
+// engineError is a metadata question the engine could not answer.
+func engineError(err error) *Error {
+	return &Error{Kind: InternalServer, Message: "the warehouse could not answer", Err: err}
+}

@@ -258,43 +258,45 @@ func (s *Service) ListSchemas(_ context.Context, _ identity.Principal, pattern s
 }
 
 // ListTables lists the tables the principal may read (SELECT on the table
-// or any column); others are not listed at all.
-func (s *Service) ListTables(_ context.Context, p identity.Principal, schemaPattern, tablePattern string) []TableMember {
+// or any column); others are not listed at all. The engine decides.
+func (s *Service) ListTables(ctx context.Context, p identity.Principal, schemaPattern, tablePattern string) ([]TableMember, error) {
 	out := []TableMember{}
 	if schemaPattern != "" && !likeMatch(schemaPattern, "public") {
-		return out
+		return out, nil
 	}
-	cat := s.eng.Catalog()
-	sub := cat.Subject(p)
-	for _, name := range cat.TableNames() {
-		if a, ok := cat.Decide(sub, name); ok && a.Visible && (tablePattern == "" || likeMatch(tablePattern, name)) {
-			out = append(out, TableMember{Name: name, Schema: "public", Type: "TABLE"})
+	tables, err := s.eng.Tables(ctx, p)
+	if err != nil {
+		return nil, engineError(err)
+	}
+	for _, t := range tables {
+		if tablePattern == "" || likeMatch(tablePattern, t.Name) {
+			out = append(out, TableMember{Name: t.Name, Schema: "public", Type: "TABLE"})
 		}
 	}
-	return out
+	return out, nil
 }
 
 // DescribeTable describes the columns the principal may read; a table it
 // may not read does not exist for it.
-func (s *Service) DescribeTable(_ context.Context, p identity.Principal, schema, table string) ([]ColumnMetadata, error) {
+func (s *Service) DescribeTable(ctx context.Context, p identity.Principal, schema, table string) ([]ColumnMetadata, error) {
 	if schema != "" && schema != "public" {
 		return nil, notFound(schema + "." + table)
 	}
-	cat := s.eng.Catalog()
-	a, ok := cat.Decide(cat.Subject(p), table)
-	if !ok || !a.Visible {
-		return nil, notFound(table)
+	tables, err := s.eng.Tables(ctx, p)
+	if err != nil {
+		return nil, engineError(err)
 	}
-	var out []ColumnMetadata
-	for _, c := range a.Columns {
-		if !c.Granted {
+	for _, t := range tables {
+		if !strings.EqualFold(t.Name, table) {
 			continue
 		}
-		m := columnMetadata([]engine.Column{{Name: c.Name, Type: strings.ToUpper(c.Type)}})[0]
-		m.SchemaName, m.TableName = "public", a.Table
-		out = append(out, m)
+		out := columnMetadata(t.Columns)
+		for i := range out {
+			out[i].SchemaName, out[i].TableName = "public", t.Name
+		}
+		return out, nil
 	}
-	return out, nil
+	return nil, notFound(table)
 }
 
 // likeMatch matches a SQL LIKE pattern (% any run, _ one character).
@@ -329,9 +331,13 @@ type Identity struct {
 	IgnoreRLS bool     `json:"IgnoreRLS"`
 }
 
-// WhoAmI resolves the caller against the current catalog.
-func (s *Service) WhoAmI(p identity.Principal) Identity {
-	sub := s.eng.Catalog().Subject(p)
+// WhoAmI resolves the caller as the engine sees it.
+func (s *Service) WhoAmI(ctx context.Context, p identity.Principal) (Identity, error) {
+	d, err := s.eng.Decide(ctx, p)
+	if err != nil {
+		return Identity{}, engineError(err)
+	}
+	sub := d.Subject
 	out := Identity{User: p.User, Email: p.Email, Namespace: p.Namespace, Groups: p.Groups, Roles: sub.Roles, Issuer: p.Issuer,
 		Superuser: sub.Superuser, SecAdmin: sub.SecAdmin, IgnoreRLS: sub.IgnoreRLS}
 	if out.Groups == nil {
@@ -340,5 +346,16 @@ func (s *Service) WhoAmI(p identity.Principal) Identity {
 	if out.Roles == nil {
 		out.Roles = []string{}
 	}
-	return out
+	return out, nil
+}
+
+// Decision is the engine's decision for p: its subject, what it may read
+// of every table and the key of its policy context. The dashboard builds
+// "Your access" and keys its cache with it.
+func (s *Service) Decision(ctx context.Context, p identity.Principal) (engine.Decision, error) {
+	d, err := s.eng.Decide(ctx, p)
+	if err != nil {
+		return engine.Decision{}, engineError(err)
+	}
+	return d, nil
 }

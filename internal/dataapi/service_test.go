@@ -367,12 +367,12 @@ func TestRetentionAndMetadata(t *testing.T) {
 	if _, err := e.svc.Describe(ctx, e.ming, d.ID, 0); kindOf(err) != dataapi.ResourceNotFound {
 		t.Fatalf("statement outlived 24 hours: %v", err)
 	}
-	tables := e.svc.ListTables(ctx, e.ming, "", "")
-	if len(tables) != 1 || tables[0].Name != "sales" {
-		t.Fatalf("ming lists %+v", tables)
+	tables, err := e.svc.ListTables(ctx, e.ming, "", "")
+	if err != nil || len(tables) != 1 || tables[0].Name != "sales" {
+		t.Fatalf("ming lists %+v (%v)", tables, err)
 	}
-	if all := e.svc.ListTables(ctx, e.su, "", "%"); len(all) != 2 {
-		t.Fatalf("superuser lists %+v", all)
+	if all, err := e.svc.ListTables(ctx, e.su, "", "%"); err != nil || len(all) != 2 {
+		t.Fatalf("superuser lists %+v (%v)", all, err)
 	}
 	cols, err := e.svc.DescribeTable(ctx, e.ming, "public", "sales")
 	if err != nil || len(cols) != 5 {

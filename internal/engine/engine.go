@@ -34,6 +34,10 @@ type Engine interface {
 	// Query runs exactly one statement as p. Reads are filtered, masked and
 	// checked for privileges; other statements are authorised first.
 	Query(ctx context.Context, p identity.Principal, sql string, args ...any) (Rows, error)
+	// Decide returns what enforcement decides for p, for metadata.
+	Decide(ctx context.Context, p identity.Principal) (Decision, error)
+	// Tables lists the tables p may read, with the columns it may read.
+	Tables(ctx context.Context, p identity.Principal) ([]TableInfo, error)
 	// Catalog returns the current policy catalog snapshot.
 	Catalog() *policy.Catalog
 	Close() error

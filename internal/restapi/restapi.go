@@ -250,7 +250,11 @@ func (h *Handler) schemas(r *http.Request, p identity.Principal) (any, error) {
 
 func (h *Handler) tables(r *http.Request, p identity.Principal) (any, error) {
 	q := r.URL.Query()
-	return map[string]any{"Tables": h.svc.ListTables(r.Context(), p, q.Get("SchemaPattern"), q.Get("TablePattern"))}, nil
+	tables, err := h.svc.ListTables(r.Context(), p, q.Get("SchemaPattern"), q.Get("TablePattern"))
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"Tables": tables}, nil
 }
 
 func (h *Handler) describeTable(r *http.Request, p identity.Principal) (any, error) {
@@ -276,8 +280,8 @@ func (h *Handler) audit(r *http.Request, p identity.Principal) (any, error) {
 	return map[string]any{"Records": recs}, nil
 }
 
-func (h *Handler) whoami(_ *http.Request, p identity.Principal) (any, error) {
-	return h.svc.WhoAmI(p), nil
+func (h *Handler) whoami(r *http.Request, p identity.Principal) (any, error) {
+	return h.svc.WhoAmI(r.Context(), p)
 }
 
 // streamer is a response written as a stream rather than one JSON value.

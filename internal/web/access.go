@@ -2,7 +2,9 @@ package web
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/tipgate/tipgate/internal/policy"
@@ -52,20 +54,19 @@ type accessOutput struct {
 	Tables         []accessTable `json:"tables"`
 }
 
-// apiAccess explains, from the catalog's own decision and its reasons,
+// apiAccess explains, from the engine's own decision and its reasons,
 // what the person may read of every table and why.
 func (h *Handler) apiAccess(w http.ResponseWriter, r *http.Request, c *call) {
-	cat := h.catalog()
-	sub := cat.Subject(c.as)
-	out := accessOutput{person: h.person(c.as), Bypasses: bypasses(sub), SecAdmin: sub.CanAdminSecurity(), CatalogVersion: cat.Version,
+	d, err := h.svc.Decision(requestContext(r, c.actor), c.as)
+	if err != nil {
+		h.fail(w, fromDataAPI(err))
+		return
+	}
+	sub := d.Subject
+	out := accessOutput{person: h.person(r.Context(), c.as), Bypasses: bypasses(sub), SecAdmin: sub.CanAdminSecurity(), CatalogVersion: d.Version,
 		Tables: []accessTable{}}
-	for _, name := range cat.TableNames() {
-		t, ok := cat.Table(name)
-		a, ok2 := cat.Decide(sub, name)
-		if !ok || !ok2 {
-			continue
-		}
-		out.Tables = append(out.Tables, describeAccess(a, t.RLS))
+	for _, name := range slices.Sorted(maps.Keys(d.Tables)) {
+		out.Tables = append(out.Tables, describeAccess(d.Tables[name], d.RowSecurity[name]))
 	}
 	writeJSON(w, http.StatusOK, out)
 }

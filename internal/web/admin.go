@@ -178,7 +178,7 @@ func (h *Handler) apiViewAs(w http.ResponseWriter, r *http.Request, c *call) {
 	}
 	// Viewing as a superuser would show more than any federated person
 	// can see; that is not what "view as" is for.
-	if h.subject(p).Superuser {
+	if h.subject(r.Context(), p).Superuser {
 		writeError(w, http.StatusForbidden, "forbidden", "cannot view the dashboard as a superuser")
 		return
 	}
@@ -189,11 +189,11 @@ func (h *Handler) apiViewAs(w http.ResponseWriter, r *http.Request, c *call) {
 	h.store.setViewAs(c.ws, &p)
 	h.log.Info("dashboard view as", "admin", c.self.User, "as", p.User, "groups", p.Groups)
 	c.as, c.actor = p, c.self.User
-	writeJSON(w, http.StatusOK, h.me(c))
+	writeJSON(w, http.StatusOK, h.me(r.Context(), c))
 }
 
 func (h *Handler) apiViewAsClear(w http.ResponseWriter, r *http.Request, c *call) {
 	h.store.setViewAs(c.ws, nil)
 	c.as, c.actor = c.self, ""
-	writeJSON(w, http.StatusOK, h.me(c))
+	writeJSON(w, http.StatusOK, h.me(r.Context(), c))
 }

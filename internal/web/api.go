@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"time"
@@ -42,7 +43,7 @@ func (h *Handler) authed(next apiFunc) http.Handler {
 		if va := h.store.viewAs(ws); va != nil {
 			// Viewing as someone is a security admin's right, checked on
 			// every request: revoking sys:secadmin ends it at once.
-			if h.subject(p).CanAdminSecurity() {
+			if h.subject(r.Context(), p).CanAdminSecurity() {
 				c.as, c.actor = *va, p.User
 			} else {
 				h.store.setViewAs(ws, nil)
@@ -56,7 +57,7 @@ func (h *Handler) authed(next apiFunc) http.Handler {
 // are themselves, whoever they currently view as.
 func (h *Handler) admin(next apiFunc) apiFunc {
 	return func(w http.ResponseWriter, r *http.Request, c *call) {
-		if !h.subject(c.self).CanAdminSecurity() {
+		if !h.subject(r.Context(), c.self).CanAdminSecurity() {
 			writeError(w, http.StatusForbidden, "forbidden", "only security administrators (sys:secadmin) may use this")
 			return
 		}
@@ -64,7 +65,15 @@ func (h *Handler) admin(next apiFunc) apiFunc {
 	}
 }
 
-func (h *Handler) subject(p identity.Principal) policy.Subject { return h.catalog().Subject(p) }
+// subject is p as the engine decides it; if the engine cannot answer, a
+// subject with no rights (fail closed).
+func (h *Handler) subject(ctx context.Context, p identity.Principal) policy.Subject {
+	d, err := h.svc.Decision(ctx, p)
+	if err != nil {
+		return policy.Subject{User: p.User}
+	}
+	return d.Subject
+}
 
 // person is how /me describes someone.
 type person struct {
@@ -74,8 +83,8 @@ type person struct {
 	Roles  []string `json:"roles"`
 }
 
-func (h *Handler) person(p identity.Principal) person {
-	out := person{User: p.User, Email: p.Email, Groups: p.Groups, Roles: h.subject(p).Roles}
+func (h *Handler) person(ctx context.Context, p identity.Principal) person {
+	out := person{User: p.User, Email: p.Email, Groups: p.Groups, Roles: h.subject(ctx, p).Roles}
 	if out.Groups == nil {
 		out.Groups = []string{}
 	}
@@ -93,16 +102,16 @@ type meOutput struct {
 	ViewAs    *person   `json:"viewAs"`
 }
 
-func (h *Handler) me(c *call) meOutput {
-	out := meOutput{person: h.person(c.self), SecAdmin: h.subject(c.self).CanAdminSecurity(), CSRFToken: c.ws.csrf,
+func (h *Handler) me(ctx context.Context, c *call) meOutput {
+	out := meOutput{person: h.person(ctx, c.self), SecAdmin: h.subject(ctx, c.self).CanAdminSecurity(), CSRFToken: c.ws.csrf,
 		ExpiresAt: c.ws.expiry.UTC()}
 	if c.actor != "" {
-		va := h.person(c.as)
+		va := h.person(ctx, c.as)
 		out.ViewAs = &va
 	}
 	return out
 }
 
 func (h *Handler) apiMe(w http.ResponseWriter, r *http.Request, c *call) {
-	writeJSON(w, http.StatusOK, h.me(c))
+	writeJSON(w, http.StatusOK, h.me(r.Context(), c))
 }

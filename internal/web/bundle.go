@@ -95,12 +95,14 @@ type bundle struct {
 // the statement would be refused by the warehouse either way). cached
 // says whether it came from the cache.
 func (h *Handler) bundleFor(r *http.Request, c *call, f filters) (b *bundle, cached bool, err error) {
-	cat := h.catalog()
-	sub := cat.Subject(c.as)
-	if a, ok := cat.Decide(sub, salesTable); !ok || !a.Visible {
+	d, err := h.svc.Decision(requestContext(r, c.actor), c.as)
+	if err != nil {
+		return nil, false, fromDataAPI(err)
+	}
+	if _, ok := d.Readable(salesTable); !ok {
 		return nil, false, nil
 	}
-	key := strconv.FormatInt(cat.PolicyVersion, 10) + "\x00" + sub.Key() + "\x00" + f.key()
+	key := d.Key + "\x00" + f.key()
 	if v, ok := h.cache.get(key); ok {
 		return v.(*bundle), true, nil
 	}
