@@ -23,6 +23,7 @@ type Record struct {
 	Roles       []string `json:"roles,omitempty"`
 	Binding     string   `json:"binding"` // "aws", "rest", "web", "cli"
 	Source      string   `json:"source,omitempty"`
+	RequestID   string   `json:"request_id,omitempty"` // the HTTP request's X-Request-Id, request_id in log lines
 	StatementID string   `json:"statement_id,omitempty"`
 	SQL         string   `json:"sql,omitempty"`
 	ParamNames  []string `json:"param_names,omitempty"`

@@ -34,3 +34,33 @@ func TestWindowAndFile(t *testing.T) {
 		t.Fatalf("mode %v", st.Mode().Perm())
 	}
 }
+
+func TestRequestIDField(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		rec  Record
+		want string // "" means the field is absent
+	}{
+		{"set", Record{Kind: "statement", RequestID: "rid-1"}, `"request_id":"rid-1"`},
+		{"empty omitted", Record{Kind: "statement"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "audit.log")
+			l, err := Open(path, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			if err := l.Write(tc.rec); err != nil {
+				t.Fatal(err)
+			}
+			raw, _ := os.ReadFile(path)
+			if tc.want == "" && strings.Contains(string(raw), "request_id") || tc.want != "" && !strings.Contains(string(raw), tc.want) {
+				t.Fatalf("file %s, want %q", raw, tc.want)
+			}
+			if got := l.Recent(nil, 0); len(got) != 1 || got[0].RequestID != tc.rec.RequestID {
+				t.Fatalf("window %+v", got)
+			}
+		})
+	}
+}
