@@ -6,15 +6,20 @@ import (
 
 	"github.com/tipgate/tipgate/internal/audit"
 	"github.com/tipgate/tipgate/internal/identity"
+	"github.com/tipgate/tipgate/internal/reqid"
 )
 
 type requestInfoKey struct{}
 
-// RequestInfo is what a binding knows about a call: which binding and the
-// caller's network address. It travels in the context for the audit log.
+// RequestInfo is what a binding knows about a call: which binding, the
+// caller's network address and the request's id. It travels in the context
+// for the audit log.
 type RequestInfo struct {
 	Binding string
 	Source  string
+	// RequestID is the HTTP request's id; requestInfo takes it from the
+	// context (reqid) when the binding leaves it empty.
+	RequestID string
 	// Actor is the security admin viewing the warehouse as the statement's
 	// principal (the dashboard's "view as"); empty otherwise.
 	Actor string
@@ -30,6 +35,9 @@ func requestInfo(ctx context.Context) RequestInfo {
 	if info.Binding == "" {
 		info.Binding = "internal"
 	}
+	if info.RequestID == "" {
+		info.RequestID = reqid.ID(ctx)
+	}
 	return info
 }
 
@@ -43,8 +51,9 @@ func (s *Service) AuditAuthFailure(ctx context.Context, reason string) {
 	if s.opts.Audit == nil {
 		return
 	}
-	if err := s.opts.Audit.Write(audit.Record{Time: s.opts.Clock(), Kind: "auth_failure", Binding: info.Binding, Source: info.Source, Error: reason}); err != nil {
-		s.opts.Logger.Error("audit write failed", "err", err)
+	if err := s.opts.Audit.Write(audit.Record{Time: s.opts.Clock(), Kind: "auth_failure", Binding: info.Binding, Source: info.Source,
+		RequestID: info.RequestID, Error: reason}); err != nil {
+		s.opts.Logger.ErrorContext(ctx, "audit write failed", "err", err)
 	}
 }
 
@@ -63,10 +72,10 @@ func (s *Service) auditStatement(st *statement, sub *subStatement, policies []st
 		names = append(names, p.Name)
 	}
 	rec := audit.Record{Time: s.opts.Clock(), Kind: "statement", User: st.principal.User, Actor: st.info.Actor, Groups: st.principal.Groups, Roles: roles,
-		Binding: st.info.Binding, Source: st.info.Source, StatementID: sub.id, SQL: sub.sql, ParamNames: names, Status: d.Status,
+		Binding: st.info.Binding, Source: st.info.Source, RequestID: st.info.RequestID, StatementID: sub.id, SQL: sub.sql, ParamNames: names, Status: d.Status,
 		Rows: d.ResultRows, Bytes: d.ResultSize, DurationNS: d.Duration, Policies: policies, Error: d.Error}
 	if err := s.opts.Audit.Write(rec); err != nil {
-		s.opts.Logger.Error("audit write failed", "err", err)
+		s.opts.Logger.ErrorContext(st.logContext(), "audit write failed", "statement_id", sub.id, "err", err)
 	}
 }
 
@@ -84,7 +93,7 @@ func (s *Service) AuditViewAs(ctx context.Context, admin, p identity.Principal) 
 	info := requestInfo(ctx)
 	roles := s.eng.Catalog().Subject(p).Roles
 	if err := s.opts.Audit.Write(audit.Record{Time: s.opts.Clock(), Kind: "view_as", User: p.User, Actor: admin.User, Groups: p.Groups,
-		Roles: roles, Binding: info.Binding, Source: info.Source}); err != nil {
+		Roles: roles, Binding: info.Binding, Source: info.Source, RequestID: info.RequestID}); err != nil {
 		return &Error{Kind: InternalServer, Message: "the audit log could not be written", Err: err}
 	}
 	return nil

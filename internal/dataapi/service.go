@@ -15,6 +15,7 @@ import (
 	"github.com/tipgate/tipgate/internal/audit"
 	"github.com/tipgate/tipgate/internal/engine"
 	"github.com/tipgate/tipgate/internal/identity"
+	"github.com/tipgate/tipgate/internal/reqid"
 	"github.com/tipgate/tipgate/internal/sqlerr"
 )
 
@@ -125,6 +126,8 @@ func (o *Options) defaults() {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	// A statement's log lines carry the id of the request that submitted it.
+	o.Logger = reqid.Logger(o.Logger)
 }
 
 // Service runs statements for principals.
@@ -229,6 +232,7 @@ func (s *Service) Execute(ctx context.Context, p identity.Principal, in ExecuteI
 			s.releaseSession(st.in.SessionID)
 		}
 		s.ended(st)
+		s.logEnded(st)
 	}
 	runCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.opts.StatementTimeout)
 	st.setCancel(cancel)
@@ -243,6 +247,21 @@ func (s *Service) Execute(ctx context.Context, p identity.Principal, in ExecuteI
 		out.HasResultSet = &d.HasResultSet
 	}
 	return out, nil
+}
+
+// logEnded logs (at debug level) that a statement ended, with the id of
+// the request that submitted it; never its text or parameters, which the
+// audit log keeps redacted.
+func (s *Service) logEnded(st *statement) {
+	ctx := st.logContext()
+	if !s.opts.Logger.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	st.mu.Lock()
+	status, d := st.status, st.updated.Sub(st.created)
+	st.mu.Unlock()
+	s.opts.Logger.DebugContext(ctx, "statement ended", "statement_id", st.id, "binding", st.info.Binding, "status", status,
+		"statements", len(st.subs), "duration_ms", float64(d.Microseconds())/1000)
 }
 
 func (s *Service) validate(in ExecuteInput) ([]string, bool, error) {
@@ -519,7 +538,7 @@ func (s *Service) Shutdown(ctx context.Context) {
 			for _, st := range running {
 				if st.abort(s.opts.Clock()) {
 					s.ended(st)
-					s.opts.Logger.Warn("statement aborted at shutdown", "statement_id", st.id)
+					s.opts.Logger.WarnContext(st.logContext(), "statement aborted at shutdown", "statement_id", st.id)
 				}
 			}
 			return

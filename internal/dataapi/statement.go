@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tipgate/tipgate/internal/identity"
+	"github.com/tipgate/tipgate/internal/reqid"
 )
 
 // statement is one ExecuteStatement or BatchExecuteStatement call.
@@ -18,6 +19,9 @@ type statement struct {
 	principal identity.Principal
 	in        ExecuteInput
 	batch     bool
+	// info is the submitting request's, captured when it was submitted:
+	// the statement runs after that request may have ended, and its audit
+	// records and log lines carry that request's id.
 	info      RequestInfo
 	created   time.Time
 	slotFreed bool // guarded by Service.mu
@@ -67,6 +71,15 @@ func newStatement(p identity.Principal, own string, in ExecuteInput, sqls []stri
 		st.subs = append(st.subs, &subStatement{id: id, sql: q, status: StatusSubmitted, created: now, updated: now, affected: -1})
 	}
 	return st
+}
+
+// logContext is a context for the statement's log lines: it carries the
+// submitting request's id (reqid.NewHandler adds it as request_id).
+func (st *statement) logContext() context.Context {
+	if st.info.RequestID == "" {
+		return context.Background()
+	}
+	return reqid.WithID(context.Background(), st.info.RequestID)
 }
 
 func (st *statement) setCancel(c context.CancelFunc) {
