@@ -12,9 +12,9 @@ SELECT * FROM svv_attached_masking_policy;
 SELECT * FROM svv_rls_applied_policy;
 -- @expect empty
 SELECT polqual FROM svv_rls_policy WHERE polqual LIKE '%Asia%';
--- @expect rows 2
+-- @expect rows 3
 SELECT relname, is_rls_on FROM svv_rls_relation;
--- @expect rows 8
+-- @expect rows 9
 SELECT role_name FROM svv_roles;
 -- @expect error
 SHOW TABLES;

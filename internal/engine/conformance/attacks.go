@@ -20,18 +20,31 @@ type Attack struct {
 	SQL  string
 	// As names fixture principals ("all" for every one).
 	As []string
-	// Expect is "any" (fail, or return exactly the ground truth), "ok"
-	// (must succeed with exactly the ground truth: for side channels,
-	// where an error would itself be the leak), "error", "empty" (fail or
-	// no rows: system views a principal may not read), "rows N" (exactly N
-	// rows: system views a principal may read) or "explain" (a plan that
-	// shows no policy predicate, mask or row estimate).
+	// Expect is one of:
+	//   - "any": fail, or return exactly the ground truth;
+	//   - "same": do exactly what the same query does on the principal's
+	//     ground truth: return the same rows, or fail with an error of the
+	//     same class (a data exception where the ground truth raised one
+	//     evaluating rows, and so on: see TruthStates);
+	//   - "ok": succeed with exactly the ground truth (side channels, where
+	//     an error would itself be the leak);
+	//   - "error" or "error SQLSTATE": fail (with that SQLSTATE);
+	//   - "empty": fail or return no rows (system views a principal may not
+	//     read);
+	//   - "rows N": return exactly N rows (system views a principal may
+	//     read);
+	//   - "explain": a plan that shows no policy predicate, mask or row
+	//     estimate.
+	// Whatever the expectation, no error message may contain a value found
+	// only in rows or columns the principal may not read.
 	Expect string
 }
 
 // LoadAttacks reads every *.sql file under dir. Each statement may be
-// preceded by "-- @as name[,name]|all" (sticky) and "-- @expect ok|error|any"
-// (for that statement only).
+// preceded by "-- @as name[,name]|all" (sticky), "-- @default <expect>"
+// (sticky: the expectation of the file's following statements, "any" at
+// the start of each file) and "-- @expect <expect>" (for that statement
+// only).
 func LoadAttacks(dir string) ([]Attack, error) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.sql"))
 	if err != nil || len(files) == 0 {
@@ -49,21 +62,32 @@ func LoadAttacks(dir string) ([]Attack, error) {
 			return nil, fmt.Errorf("%s: %w", f, err)
 		}
 		as := []string{"all"}
+		def := "any"
 		prev := 0
 		for _, st := range stmts {
-			expect := "any"
+			expect := ""
 			for _, line := range strings.Split(src[prev:st.Pos], "\n") {
 				line = strings.TrimSpace(line)
 				if v, ok := strings.CutPrefix(line, "-- @as "); ok {
 					as = strings.Split(strings.TrimSpace(v), ",")
 				}
-				if v, ok := strings.CutPrefix(line, "-- @expect "); ok {
-					expect = strings.TrimSpace(v)
-					kind, _, _ := strings.Cut(expect, " ")
-					if !slices.Contains([]string{"any", "ok", "error", "empty", "rows", "explain"}, kind) {
-						return nil, fmt.Errorf("%s:%d: bad @expect %q", f, st.Line, expect)
+				for _, d := range []struct {
+					prefix string
+					to     *string
+				}{{"-- @expect ", &expect}, {"-- @default ", &def}} {
+					v, ok := strings.CutPrefix(line, d.prefix)
+					if !ok {
+						continue
 					}
+					v = strings.TrimSpace(v)
+					if err := checkExpect(v); err != nil {
+						return nil, fmt.Errorf("%s:%d: %w", f, st.Line, err)
+					}
+					*d.to = v
 				}
+			}
+			if expect == "" {
+				expect = def
 			}
 			prev = st.Pos + len(st.Text)
 			out = append(out, Attack{File: filepath.Base(f), Line: st.Line, SQL: st.Text, As: as, Expect: expect})
@@ -72,9 +96,28 @@ func LoadAttacks(dir string) ([]Attack, error) {
 	return out, nil
 }
 
-// RunAttacks runs the corpus against a fixture: each query must fail, or
-// return exactly what the same query returns over the principal's
-// physically filtered and masked ground truth.
+func checkExpect(v string) error {
+	kind, arg, _ := strings.Cut(v, " ")
+	switch kind {
+	case "any", "same", "ok", "empty", "explain":
+		if arg == "" {
+			return nil
+		}
+	case "error":
+		if arg == "" || len(arg) == 5 {
+			return nil
+		}
+	case "rows":
+		if _, err := strconv.Atoi(arg); err == nil {
+			return nil
+		}
+	}
+	return fmt.Errorf("bad expectation %q", v)
+}
+
+// RunAttacks runs the corpus against a fixture, holding each query to its
+// expectation (see Attack) against the principal's physically filtered and
+// masked ground truth, and returns the number of runs.
 func RunAttacks(t *testing.T, dir string, fx *Fixture) int {
 	attacks, err := LoadAttacks(dir)
 	if err != nil {
@@ -91,12 +134,25 @@ func RunAttacks(t *testing.T, dir string, fx *Fixture) int {
 			where := fmt.Sprintf("%s:%d as %s", a.File, a.Line, p.Name)
 			got, gerr := Collect(ctx, fx.Engine, p.Principal, a.SQL)
 			if gerr != nil {
-				if a.Expect == "ok" {
+				if leaks := p.Leaks(gerr.Error(), a.SQL); len(leaks) > 0 {
+					t.Errorf("%s: %s\n  error message %q reveals hidden values %q", where, a.SQL, gerr, leaks)
+				}
+			}
+			kind, arg, _ := strings.Cut(a.Expect, " ")
+			if kind == "same" {
+				checkSame(ctx, t, where, a.SQL, p, got, gerr)
+				continue
+			}
+			if gerr != nil {
+				switch {
+				case a.Expect == "ok":
 					t.Errorf("%s: %s\n  must succeed (an error here is a side channel) but failed: %v", where, a.SQL, gerr)
+				case kind == "error" && arg != "" && EnforcedState(gerr) != arg:
+					t.Errorf("%s: %s\n  must fail with SQLSTATE %s, failed with %s: %v", where, a.SQL, arg, EnforcedState(gerr), gerr)
 				}
 				continue
 			}
-			switch kind, arg, _ := strings.Cut(a.Expect, " "); kind {
+			switch kind {
 			case "error":
 				t.Errorf("%s: %s\n  must fail but returned %d rows", where, a.SQL, len(got))
 				continue
@@ -136,6 +192,29 @@ func RunAttacks(t *testing.T, dir string, fx *Fixture) int {
 		}
 	}
 	return ran
+}
+
+// checkSame holds an enforced result (got, gerr) to what the same query
+// does on the principal's ground truth.
+func checkSame(ctx context.Context, t *testing.T, where, query string, p FixturePrincipal, got []string, gerr error) {
+	t.Helper()
+	want, werr := p.TruthRows(ctx, query)
+	switch {
+	case werr != nil && gerr == nil:
+		t.Errorf("%s: %s\n  succeeded with %d rows, but fails on the ground truth: %v", where, query, len(got), werr)
+	case werr == nil && gerr != nil:
+		t.Errorf("%s: %s\n  failed (%s: %v), but returns %d rows on the ground truth: it evaluated something on rows it may not see, or refuses a valid query", where, query, EnforcedState(gerr), gerr, len(want))
+	case werr != nil:
+		if !SameClass(gerr, werr) {
+			t.Errorf("%s: %s\n  failed with SQLSTATE %s (%v), the ground truth with %v (want one of %v)", where, query, EnforcedState(gerr), gerr, werr, TruthStates(werr))
+		}
+	default:
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: %s\n  result differs from ground truth\n  got  %d rows: %.300q\n  want %d rows: %.300q", where, query, len(got), got, len(want), want)
+		}
+	}
 }
 
 // explainLeaks are strings a principal's plan must not contain: policy

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/tipgate/tipgate/internal/engine"
 	"github.com/tipgate/tipgate/internal/engine/conformance"
@@ -28,36 +29,52 @@ func TestSemantics(t *testing.T) {
 
 func TestAttacks(t *testing.T) {
 	fx := conformance.NewFixture(t, newEngine(t), 3000, 42)
+	fx.RequireDictionaries(t, conformance.DictionaryColumns...)
 	n := conformance.RunAttacks(t, "../../../testdata/attacks", fx)
-	if n < 150 {
+	if n < 3000 {
 		t.Fatalf("only %d attack runs", n)
 	}
 	t.Logf("%d attack runs", n)
 }
 
 // TestOracle compares random queries through enforcement with the same
-// queries over physically filtered and masked copies. TIPGATE_ORACLE_N
-// sets queries per principal (make oracle N=...).
+// queries over physically filtered and masked copies, errors included, on
+// a dictionary-compressed warehouse. TIPGATE_ORACLE_N sets the number of
+// queries (all principals together), TIPGATE_ORACLE_SEED the seed,
+// TIPGATE_ORACLE_ROWS the warehouse's rows and TIPGATE_ORACLE_WORKERS the
+// concurrent query streams per principal (make oracle N=... ORACLE_ROWS=...
+// ORACLE_WORKERS=...; a long run on a large warehouse wants about one
+// worker per four cores).
 func TestOracle(t *testing.T) {
-	n := 1700
-	if s := os.Getenv("TIPGATE_ORACLE_N"); s != "" {
-		v, err := strconv.Atoi(s)
-		if err != nil {
-			t.Fatalf("TIPGATE_ORACLE_N: %v", err)
-		}
-		n = v
+	n := envInt(t, "TIPGATE_ORACLE_N", 6000)
+	seed := uint64(envInt(t, "TIPGATE_ORACLE_SEED", 1))
+	rows := envInt(t, "TIPGATE_ORACLE_ROWS", 3000)
+	workers := envInt(t, "TIPGATE_ORACLE_WORKERS", 1)
+	start := time.Now()
+	fx := conformance.NewFixture(t, newEngine(t), int64(rows), 7)
+	fx.RequireDictionaries(t, conformance.DictionaryColumns...)
+	t.Logf("fixture of %d rows loaded in %s", rows, time.Since(start).Round(time.Millisecond))
+	start = time.Now()
+	s := conformance.RunOracle(t, fx, n, seed, workers)
+	t.Logf("seed %d, %d rows, %d workers per principal: %d queries in %s: %d returned equal rows, %d failed on both sides evaluating rows (same error class), "+
+		"%d failed on both sides binding; %d mismatches, %d error messages revealing hidden values",
+		seed, rows, workers, s.Queries, time.Since(start).Round(time.Millisecond), s.Rows, s.DataErrors, s.BindErrors, s.Mismatches, s.Leaks)
+	if s.Queries < n {
+		t.Fatalf("only %d of %d queries ran", s.Queries, n)
 	}
-	seed := uint64(1)
-	if s := os.Getenv("TIPGATE_ORACLE_SEED"); s != "" {
-		v, err := strconv.ParseUint(s, 10, 64)
-		if err != nil {
-			t.Fatalf("TIPGATE_ORACLE_SEED: %v", err)
-		}
-		seed = v
+}
+
+func envInt(t *testing.T, name string, def int) int {
+	t.Helper()
+	s := os.Getenv(name)
+	if s == "" {
+		return def
 	}
-	fx := conformance.NewFixture(t, newEngine(t), 3000, 7)
-	compared := conformance.RunOracle(t, fx, n, seed)
-	t.Logf("%d queries compared equal (seed %d)", compared, seed)
+	v, err := strconv.Atoi(s)
+	if err != nil || v <= 0 {
+		t.Fatalf("%s=%q: want a positive number", name, s)
+	}
+	return v
 }
 
 // TestAutoCreateRoles: roles an identity provider's AUTO_CREATE_ROLES
