@@ -14,6 +14,7 @@ import (
 
 	"github.com/tipgate/tipgate/internal/dataapi"
 	"github.com/tipgate/tipgate/internal/identity"
+	"github.com/tipgate/tipgate/internal/reqid"
 )
 
 // MaxBody bounds a request body: statements are at most 100 KB, batches 40.
@@ -42,7 +43,7 @@ func NewDataAPI(svc *dataapi.Service, store CredentialStore, opts Options) *Data
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
-	return &DataAPI{svc: svc, ver: newVerifier("redshift-data", store, opts.Clock), log: opts.Logger}
+	return &DataAPI{svc: svc, ver: newVerifier("redshift-data", store, opts.Clock), log: reqid.Logger(opts.Logger)}
 }
 
 type operation func(ctx context.Context, svc *dataapi.Service, p identity.Principal, body []byte) (any, error)
@@ -61,20 +62,24 @@ var operations = map[string]operation{
 	"DescribeTable":         opDescribeTable,
 }
 
+// ServeHTTP answers with the request's one id (reqid) in X-Amzn-RequestId,
+// where AWS SDKs read it, as well as X-Request-Id; the statement it submits
+// is audited with the same id.
 func (h *DataAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	r, rid := reqid.FromRequest(w, r)
 	op, out, err := h.serve(r)
 	if err != nil {
-		h.log.Info("redshift-data request refused", "operation", op, "type", err.Type, "status", err.Status, "remote", r.RemoteAddr)
-		writeError(w, err)
+		h.log.InfoContext(r.Context(), "redshift-data request refused", "operation", op, "type", err.Type, "status", err.Status, "remote", r.RemoteAddr)
+		writeError(w, err, rid)
 		return
 	}
 	b, merr := encodeAWS(out)
 	if merr != nil {
-		writeError(w, &apiError{Status: http.StatusInternalServerError, Type: "InternalServerException", Message: "response could not be encoded"})
+		writeError(w, &apiError{Status: http.StatusInternalServerError, Type: "InternalServerException", Message: "response could not be encoded"}, rid)
 		return
 	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.Header().Set("X-Amzn-RequestId", newRequestID())
+	w.Header().Set(reqid.AmznHeader, rid)
 	w.Write(b)
 }
 
@@ -322,7 +327,7 @@ func epochTimes(v any) {
 	}
 }
 
-func writeError(w http.ResponseWriter, e *apiError) {
+func writeError(w http.ResponseWriter, e *apiError, requestID string) {
 	body := map[string]string{"__type": e.Type, "message": e.Message}
 	if e.ResourceID != "" {
 		body["ResourceId"] = e.ResourceID
@@ -333,7 +338,7 @@ func writeError(w http.ResponseWriter, e *apiError) {
 	b, _ := json.Marshal(body)
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	w.Header().Set("X-Amzn-ErrorType", e.Type)
-	w.Header().Set("X-Amzn-RequestId", newRequestID())
+	w.Header().Set(reqid.AmznHeader, requestID)
 	w.WriteHeader(e.Status)
 	w.Write(b)
 }

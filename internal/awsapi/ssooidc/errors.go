@@ -3,6 +3,8 @@ package ssooidc
 import (
 	"encoding/json"
 	"net/http"
+
+	"github.com/tipgate/tipgate/internal/reqid"
 )
 
 // oauthError is one error response: X-Amzn-ErrorType names the SDK's
@@ -51,7 +53,7 @@ func writeError(w http.ResponseWriter, e *oauthError, requestID string) {
 	b, _ := json.Marshal(body)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Amzn-ErrorType", e.Type)
-	w.Header().Set("X-Amzn-RequestId", requestID)
+	w.Header().Set(reqid.AmznHeader, requestID)
 	w.WriteHeader(e.Status)
 	w.Write(b)
 }

@@ -32,7 +32,7 @@ func (h *Handler) grant(ctx context.Context, app *Application, in request) (temp
 	case GrantJWTBearer:
 		return h.jwtBearer(ctx, app, in)
 	case GrantRefreshToken:
-		return h.refresh(app, in)
+		return h.refresh(ctx, app, in)
 	case GrantAuthCode, GrantTokenExchange:
 		return tempcreds.Grant{}, oauth("unsupported_grant_type", "tipgate supports only the jwt-bearer and refresh_token grants")
 	}
@@ -82,7 +82,7 @@ func (h *Handler) jwtBearer(ctx context.Context, app *Application, in request) (
 	return tempcreds.Grant{Identity: id, Application: app.ARN}, nil
 }
 
-func (h *Handler) refresh(app *Application, in request) (tempcreds.Grant, *oauthError) {
+func (h *Handler) refresh(ctx context.Context, app *Application, in request) (tempcreds.Grant, *oauthError) {
 	if in.RefreshToken == "" {
 		return tempcreds.Grant{}, oauth("invalid_request", "refreshToken is required for the refresh_token grant")
 	}
@@ -100,7 +100,7 @@ func (h *Handler) refresh(app *Application, in request) (tempcreds.Grant, *oauth
 }
 
 // issue settles scopes and lifetimes and seals and signs the tokens.
-func (h *Handler) issue(app *Application, g tempcreds.Grant, requested []string) (*Response, *oauthError) {
+func (h *Handler) issue(ctx context.Context, app *Application, g tempcreds.Grant, requested []string) (*Response, *oauthError) {
 	allowed := app.Scopes
 	refreshing := g.Expiry != 0
 	if refreshing {
@@ -129,11 +129,11 @@ func (h *Handler) issue(app *Application, g tempcreds.Grant, requested []string)
 	}
 	access, err := h.sealer.SealAccessToken(g)
 	if err != nil {
-		return nil, h.internal(err)
+		return nil, h.internal(ctx, err)
 	}
 	refreshTok, err := h.sealer.SealRefreshToken(refresh)
 	if err != nil {
-		return nil, h.internal(err)
+		return nil, h.internal(ctx, err)
 	}
 	claims := map[string]any{
 		"iss": h.cfg.Issuer, "sub": userID(g.Identity), "aud": app.ARN, "iat": g.IssuedAt, "exp": g.Expiry,
@@ -150,13 +150,13 @@ func (h *Handler) issue(app *Application, g tempcreds.Grant, requested []string)
 		out.AWSAdditionalDetails = &AWSAdditionalDetails{IdentityContext: assertion}
 	}
 	if out.IDToken, err = h.signer.Sign(claims); err != nil {
-		return nil, h.internal(err)
+		return nil, h.internal(ctx, err)
 	}
 	return out, nil
 }
 
-func (h *Handler) internal(err error) *oauthError {
-	h.log.Error("sso-oidc: issuing tokens failed", "err", err)
+func (h *Handler) internal(ctx context.Context, err error) *oauthError {
+	h.log.ErrorContext(ctx, "sso-oidc: issuing tokens failed", "err", err)
 	return oauth("server_error", "tokens could not be issued")
 }
 

@@ -2,7 +2,6 @@ package ssooidc
 
 import (
 	"bytes"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 	"github.com/tipgate/tipgate/internal/awsapi"
 	"github.com/tipgate/tipgate/internal/awsapi/tempcreds"
 	"github.com/tipgate/tipgate/internal/identity"
+	"github.com/tipgate/tipgate/internal/reqid"
 )
 
 // Path is where CreateTokenWithIAM is served (with the query aws_iam=t).
@@ -61,7 +61,7 @@ func New(opts Options) (*Handler, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{cfg: opts.Config, ver: opts.Verifier, sealer: opts.Sealer, signer: opts.Signer, now: opts.Now, log: opts.Logger,
+	return &Handler{cfg: opts.Config, ver: opts.Verifier, sealer: opts.Sealer, signer: opts.Signer, now: opts.Now, log: reqid.Logger(opts.Logger),
 		sig: awsapi.NewSigV4("sso-oauth", opts.Credentials, opts.Now)}, nil
 }
 
@@ -98,10 +98,10 @@ type AWSAdditionalDetails struct {
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rid := newRequestID()
+	r, rid := reqid.FromRequest(w, r)
 	out, err := h.serve(r)
 	if err != nil {
-		h.log.Info("sso-oidc request refused", "type", err.Type, "code", err.Code, "status", err.Status, "request_id", rid, "remote", r.RemoteAddr)
+		h.log.InfoContext(r.Context(), "sso-oidc request refused", "type", err.Type, "code", err.Code, "status", err.Status, "remote", r.RemoteAddr)
 		writeError(w, err, rid)
 		return
 	}
@@ -112,7 +112,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("X-Amzn-RequestId", rid)
+	w.Header().Set(reqid.AmznHeader, rid)
 	w.Write(b)
 }
 
@@ -154,7 +154,7 @@ func (h *Handler) serve(r *http.Request) (*Response, *oauthError) {
 	if gerr != nil {
 		return nil, gerr
 	}
-	return h.issue(app, g, in.Scope)
+	return h.issue(r.Context(), app, g, in.Scope)
 }
 
 // authenticate verifies SigV4 for "sso-oauth" and returns the principal
@@ -198,10 +198,4 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-func newRequestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

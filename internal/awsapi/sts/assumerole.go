@@ -15,7 +15,7 @@ const IdentityCenterProvider = "arn:aws:iam::aws:contextProvider/IdentityCenter"
 // roleChainingMax bounds sessions assumed with role-session credentials.
 const roleChainingMax = time.Hour
 
-func (h *Handler) assumeRole(_ context.Context, f form, c *caller) (any, *stsError) {
+func (h *Handler) assumeRole(ctx context.Context, f form, c *caller) (any, *stsError) {
 	if err := required(f, "RoleArn", "RoleSessionName"); err != nil {
 		return nil, err
 	}
@@ -57,7 +57,7 @@ func (h *Handler) assumeRole(_ context.Context, f form, c *caller) (any, *stsErr
 	}
 	creds, s, ierr := h.sealer.Issue(s)
 	if ierr != nil {
-		h.log.Error("sts: issuing credentials failed", "err", ierr)
+		h.log.ErrorContext(ctx, "sts: issuing credentials failed", "err", ierr)
 		return nil, errInternal()
 	}
 	return assumeRoleResult{AssumedRoleUser: assumedRole(s), Credentials: credentialsOf(creds)}, nil

@@ -2,9 +2,7 @@ package sts
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -14,6 +12,7 @@ import (
 	"github.com/tipgate/tipgate/internal/awsapi"
 	"github.com/tipgate/tipgate/internal/awsapi/tempcreds"
 	"github.com/tipgate/tipgate/internal/identity"
+	"github.com/tipgate/tipgate/internal/reqid"
 )
 
 // Version is the only API version served.
@@ -55,7 +54,7 @@ func New(opts Options) (*Handler, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{cfg: opts.Config, ver: opts.Verifier, sealer: opts.Sealer, now: opts.Now, log: opts.Logger,
+	return &Handler{cfg: opts.Config, ver: opts.Verifier, sealer: opts.Sealer, now: opts.Now, log: reqid.Logger(opts.Logger),
 		sig: awsapi.NewSigV4("sts", opts.Credentials, opts.Now)}, nil
 }
 
@@ -82,10 +81,10 @@ var actions = map[string]action{
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rid := newRequestID()
+	r, rid := reqid.FromRequest(w, r)
 	name, out, err := h.serve(r)
 	if err != nil {
-		h.log.Info("sts request refused", "action", name, "code", err.Code, "status", err.Status, "request_id", rid, "remote", r.RemoteAddr)
+		h.log.InfoContext(r.Context(), "sts request refused", "action", name, "code", err.Code, "status", err.Status, "remote", r.RemoteAddr)
 	}
 	write(w, name, out, err, rid)
 }
@@ -160,10 +159,4 @@ func (h *Handler) authenticate(r *http.Request, body []byte) (*caller, *stsError
 		return r
 	}, name)
 	return &caller{ARN: arn, Identity: arn, UserID: tempcreds.UserID(arn)}, nil
-}
-
-func newRequestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

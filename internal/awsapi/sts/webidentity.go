@@ -61,7 +61,7 @@ func (h *Handler) assumeRoleWithWebIdentity(ctx context.Context, f form, _ *call
 	creds, s, ierr := h.sealer.Issue(tempcreds.Session{RoleARN: role.ARN, SessionName: name, IssuedAt: now.Unix(), Expiry: exp.Unix(),
 		WebIdentity: &tempcreds.WebIdentity{Issuer: p.Issuer, Subject: claims.Subject, Audience: aud}})
 	if ierr != nil {
-		h.log.Error("sts: issuing credentials failed", "err", ierr)
+		h.log.ErrorContext(ctx, "sts: issuing credentials failed", "err", ierr)
 		return nil, errInternal()
 	}
 	return webIdentityResult{

@@ -4,6 +4,8 @@ import (
 	"encoding/xml"
 	"net/http"
 	"time"
+
+	"github.com/tipgate/tipgate/internal/reqid"
 )
 
 // Namespace is the XML namespace of every STS response.
@@ -82,7 +84,7 @@ func write(w http.ResponseWriter, action string, result any, e *stsError, reques
 		b, _ = xml.Marshal(errorResponse{Xmlns: Namespace, Type: "Receiver", Code: "InternalFailure", Message: "the response could not be encoded", RequestID: requestID})
 	}
 	w.Header().Set("Content-Type", "text/xml")
-	w.Header().Set("X-Amzn-RequestId", requestID)
+	w.Header().Set(reqid.AmznHeader, requestID)
 	w.WriteHeader(status)
 	w.Write(b)
 }
