@@ -13,6 +13,7 @@ import (
 
 	"github.com/tipgate/tipgate/internal/dataapi"
 	"github.com/tipgate/tipgate/internal/identity"
+	"github.com/tipgate/tipgate/internal/reqid"
 )
 
 // Authenticator turns a bearer token into a verified principal.
@@ -37,7 +38,7 @@ func New(svc *dataapi.Service, auth Authenticator, log *slog.Logger) *Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{svc: svc, auth: auth, log: log, mux: http.NewServeMux()}
+	h := &Handler{svc: svc, auth: auth, log: reqid.Logger(log), mux: http.NewServeMux()}
 	h.route("POST /v1/statements", h.execute)
 	h.route("GET /v1/statements", h.list)
 	h.route("GET /v1/statements/{id}", h.describe)
@@ -54,12 +55,18 @@ func New(svc *dataapi.Service, auth Authenticator, log *slog.Logger) *Handler {
 		w.Write(openAPI)
 	})
 	h.mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, h.log, &Error{Status: http.StatusNotFound, Code: "not_found", Message: "no such endpoint: " + r.Method + " " + r.URL.Path})
+		writeError(w, r, h.log, &Error{Status: http.StatusNotFound, Code: "not_found", Message: "no such endpoint: " + r.Method + " " + r.URL.Path})
 	})
 	return h
 }
 
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+// ServeHTTP answers every request with its id in X-Request-Id (reqid: the
+// server's middleware has set it, or it is made here); the statement it
+// submits is audited, and its log lines written, with the same id.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	r, _ = reqid.FromRequest(w, r)
+	h.mux.ServeHTTP(w, r)
+}
 
 // Error is the REST error body: a stable code and a message.
 type Error struct {
@@ -82,30 +89,30 @@ func (h *Handler) route(pattern string, fn handlerFunc) {
 		if !ok || tok == "" {
 			h.svc.AuditAuthFailure(ctx, "missing_token")
 			w.Header().Set("WWW-Authenticate", `Bearer realm="tipgate"`)
-			writeError(w, h.log, &Error{Status: http.StatusUnauthorized, Code: "unauthenticated", Message: "a Bearer tipgate session token is required"})
+			writeError(w, r, h.log, &Error{Status: http.StatusUnauthorized, Code: "unauthenticated", Message: "a Bearer tipgate session token is required"})
 			return
 		}
 		p, err := h.auth.Verify(ctx, tok)
 		if err != nil {
 			h.svc.AuditAuthFailure(ctx, string(identity.CodeOf(err)))
 			w.Header().Set("WWW-Authenticate", `Bearer realm="tipgate", error="invalid_token"`)
-			writeError(w, h.log, &Error{Status: http.StatusUnauthorized, Code: "invalid_token", Message: "the session token is not valid: " + string(identity.CodeOf(err))})
+			writeError(w, r, h.log, &Error{Status: http.StatusUnauthorized, Code: "invalid_token", Message: "the session token is not valid: " + string(identity.CodeOf(err))})
 			return
 		}
 		v, err := fn(r, p)
 		if err != nil {
-			writeError(w, h.log, toError(err))
+			writeError(w, r, h.log, toError(err))
 			return
 		}
 		if st, ok := v.(streamer); ok {
 			// Checked before the first byte, so a refusal is still a JSON error.
 			if err := st.check(); err != nil {
-				writeError(w, h.log, toError(err))
+				writeError(w, r, h.log, toError(err))
 				return
 			}
 			w.Header().Set("Content-Type", st.contentType())
 			if err := st.stream(w); err != nil {
-				h.log.Warn("stream ended early", "err", err)
+				h.log.WarnContext(r.Context(), "stream ended early", "err", err)
 			}
 			return
 		}
@@ -157,8 +164,8 @@ func codeOf(k dataapi.Kind) string {
 	return "internal"
 }
 
-func writeError(w http.ResponseWriter, log *slog.Logger, e *Error) {
-	log.Info("rest request refused", "code", e.Code, "status", e.Status)
+func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, e *Error) {
+	log.InfoContext(r.Context(), "rest request refused", "code", e.Code, "status", e.Status)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(e.Status)
 	json.NewEncoder(w).Encode(e)
