@@ -43,7 +43,7 @@ func setupWith(t testing.TB, opts dataapi.Options) (*httptest.Server, func(metho
 	ctx := context.Background()
 	eng := duckdbtest.New(t, 1,
 		"CREATE TABLE sales (id INT, region VARCHAR(10), amount DECIMAL(10,2))",
-		"INSERT INTO sales SELECT i, CASE WHEN i % 2 = 0 THEN 'asia' ELSE 'amer' END, i / 4 FROM range(1, 2001) r(i)",
+		"INSERT INTO sales SELECT i, CASE WHEN i % 2 = 0 THEN 'asia' ELSE 'amer' END, i / 4.0 FROM range(1, 2001) r(i)",
 		`CREATE ROLE "AWSIDC:apac"`, `GRANT SELECT ON sales TO ROLE "AWSIDC:apac"`,
 		"CREATE RLS POLICY asia WITH (region VARCHAR(10)) USING (region = 'asia')",
 		`ATTACH RLS POLICY asia ON sales TO ROLE "AWSIDC:apac"`, "ALTER TABLE sales ROW LEVEL SECURITY ON",

@@ -11,20 +11,22 @@ type Code string
 
 // Codes with their PostgreSQL/Redshift SQLSTATE.
 const (
-	SyntaxError        Code = "syntax_error"          // 42601
-	PermissionDenied   Code = "permission_denied"     // 42501
-	UndefinedTable     Code = "undefined_table"       // 42P01
-	UndefinedColumn    Code = "undefined_column"      // 42703
-	UndefinedObject    Code = "undefined_object"      // 42704
-	DuplicateObject    Code = "duplicate_object"      // 42710
-	DependentObjects   Code = "dependent_objects"     // 2BP01
-	InvalidParameter   Code = "invalid_parameter"     // 22023
-	FeatureUnsupported Code = "feature_not_supported" // 0A000
-	DataException      Code = "data_exception"        // 22000
-	ReadOnly           Code = "read_only"             // 25006
-	Internal           Code = "internal"              // XX000
-	Canceled           Code = "canceled"              // 57014
-	IOError            Code = "io_error"              // 58030
+	SyntaxError        Code = "syntax_error"               // 42601
+	PermissionDenied   Code = "permission_denied"          // 42501
+	UndefinedTable     Code = "undefined_table"            // 42P01
+	UndefinedColumn    Code = "undefined_column"           // 42703
+	UndefinedObject    Code = "undefined_object"           // 42704
+	DuplicateObject    Code = "duplicate_object"           // 42710
+	DependentObjects   Code = "dependent_objects"          // 2BP01
+	InvalidParameter   Code = "invalid_parameter"          // 22023
+	FeatureUnsupported Code = "feature_not_supported"      // 0A000
+	DataException      Code = "data_exception"             // 22000
+	DivisionByZero     Code = "division_by_zero"           // 22012
+	NumericOutOfRange  Code = "numeric_value_out_of_range" // 22003
+	ReadOnly           Code = "read_only"                  // 25006
+	Internal           Code = "internal"                   // XX000
+	Canceled           Code = "canceled"                   // 57014
+	IOError            Code = "io_error"                   // 58030
 )
 
 var sqlstates = map[Code]string{
@@ -38,6 +40,8 @@ var sqlstates = map[Code]string{
 	InvalidParameter:   "22023",
 	FeatureUnsupported: "0A000",
 	DataException:      "22000",
+	DivisionByZero:     "22012",
+	NumericOutOfRange:  "22003",
 	ReadOnly:           "25006",
 	Internal:           "XX000",
 	Canceled:           "57014",

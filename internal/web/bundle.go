@@ -85,9 +85,13 @@ type keyed struct {
 
 // bundle is one dashboard load's data: every panel can be shaped from it.
 type bundle struct {
-	cities     []cityRow
-	categories []keyed
-	days       []keyed // ascending
+	// statementID and rows name the statement the bundle came from, for
+	// the audit record of every answer served from the cache.
+	statementID string
+	rows        int64
+	cities      []cityRow
+	categories  []keyed
+	days        []keyed // ascending
 }
 
 // bundleFor is the call's person's bundle under f; nil when the person
@@ -103,10 +107,12 @@ func (h *Handler) bundleFor(r *http.Request, c *call, f filters) (b *bundle, cac
 		return nil, false, nil
 	}
 	key := d.Key + "\x00" + f.key()
-	if v, ok := h.cache.get(key); ok {
-		return v.(*bundle), true, nil
-	}
 	where, params := f.where()
+	if v, ok := h.cache.get(key); ok {
+		b := v.(*bundle)
+		h.svc.AuditCachedResult(requestContext(r, c.actor), c.as, b.statementID, BundleSQL(where), b.rows)
+		return b, true, nil
+	}
 	// The statement runs for whichever request came first; it must not
 	// be cancelled when that one browser connection goes away.
 	ctx := context.WithoutCancel(requestContext(r, c.actor))
@@ -127,7 +133,7 @@ func (h *Handler) bundleFor(r *http.Request, c *call, f filters) (b *bundle, cac
 
 // shapeBundle reads the grouping sets.
 func shapeBundle(res *result) *bundle {
-	b := &bundle{}
+	b := &bundle{statementID: res.id, rows: int64(len(res.rows))}
 	cities := map[[2]string]int{}
 	for _, r := range res.rows {
 		if len(r) < bundleColumns {

@@ -524,6 +524,35 @@ func TestCacheIsPerPolicyContext(t *testing.T) {
 	if other.Cached || fmt.Sprint(other.Rows) == fmt.Sprint(first.Rows) {
 		t.Errorf("frank got ming's cached regions: %+v", other)
 	}
+	// The cached answer is audited like a fresh one: who read it, through
+	// which binding, from which statement, under which policies.
+	sam := newBrowser(t, srv.URL)
+	signIn(t, sam, "sam@example.com", "/app/")
+	var audit struct {
+		Records []struct {
+			Kind, User, Binding string
+			StatementID         string   `json:"statement_id"`
+			Policies            []string `json:"policies"`
+		}
+	}
+	sam.GetJSON("/app/api/admin/audit?limit=500", &audit)
+	statements, cached := map[string]bool{}, 0
+	for _, r := range audit.Records {
+		if r.User == "AWSIDC:ming@example.com" && r.Kind == "statement" && r.StatementID != "" {
+			statements[r.StatementID] = true
+		}
+	}
+	for _, r := range audit.Records {
+		if r.User == "AWSIDC:ming@example.com" && r.Kind == "cached_result" && r.Binding == "web" {
+			cached++
+			if !statements[r.StatementID] || len(r.Policies) == 0 {
+				t.Errorf("cached answer record %+v does not name its statement and policies", r)
+			}
+		}
+	}
+	if cached != 1 {
+		t.Errorf("%d audit records of cached answers to ming, want 1", cached)
+	}
 }
 
 func TestBadRequests(t *testing.T) {

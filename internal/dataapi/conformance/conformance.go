@@ -67,7 +67,7 @@ func NewService(t testing.TB, opts dataapi.Options) *dataapi.Service {
 	t.Helper()
 	eng := duckdbtest.New(t, 1,
 		"CREATE TABLE sales (id INT, region VARCHAR(10), amount DECIMAL(10,2), note VARCHAR(20), secret VARCHAR(20))",
-		"INSERT INTO sales SELECT i, CASE WHEN i % 2 = 0 THEN 'asia' ELSE 'amer' END, i / 4, CASE WHEN i % 10 = 0 THEN NULL ELSE 'n' || i END, 's' FROM range(1, 2001) r(i)",
+		"INSERT INTO sales SELECT i, CASE WHEN i % 2 = 0 THEN 'asia' ELSE 'amer' END, i / 4.0, CASE WHEN i % 10 = 0 THEN NULL ELSE 'n' || i END, 's' FROM range(1, 2001) r(i)",
 		"CREATE TABLE hidden (x INT)",
 		`CREATE ROLE "AWSIDC:apac"`, `CREATE ROLE "AWSIDC:amer"`,
 		`GRANT SELECT (id, region, amount, note) ON sales TO ROLE "AWSIDC:apac", ROLE "AWSIDC:amer"`,

@@ -146,6 +146,11 @@ func (e *Engine) rewriteExpr(ctx context.Context, q querier, cat *policy.Catalog
 	if err != nil {
 		return "", err
 	}
+	// A policy means what it means on Redshift (integer division, NULL-
+	// strict CONCAT, …), like the principal's own SQL.
+	if _, err := redshiftRewrite(ctx, q, tree.statements[0], false); err != nil {
+		return "", err
+	}
 	text, err := deparse(ctx, q, tree)
 	if err != nil {
 		return "", err

@@ -59,6 +59,15 @@ func mapError(err error, pc *policyContext) error {
 		return columnError(err, pc, name)
 	case strings.HasPrefix(msg, "Parser Error: "):
 		return sqlerr.Wrap(sqlerr.SyntaxError, err, "%s", strings.TrimPrefix(msg, "Parser Error: "))
+	case msg == "Invalid Input Error: division by zero":
+		// Raised by the Redshift division (semantics.go), as Redshift does.
+		return sqlerr.Wrap(sqlerr.DivisionByZero, err, "division by zero")
+	case strings.HasPrefix(msg, "Out of Range Error: Overflow in "):
+		text := reTypePrefix.ReplaceAllString(msg, "")
+		if pc != nil {
+			text = redactValues(text)
+		}
+		return sqlerr.Wrap(sqlerr.NumericOutOfRange, err, "%s", text)
 	case strings.HasPrefix(msg, "Conversion Error: "), strings.HasPrefix(msg, "Invalid Input Error: "), strings.HasPrefix(msg, "Out of Range Error: "):
 		text := reTypePrefix.ReplaceAllString(msg, "")
 		if pc != nil {

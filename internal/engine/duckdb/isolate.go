@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/tipgate/tipgate/internal/sqlerr"
 )
 
 // Argument isolation: no function a principal calls may ever see a value of
@@ -76,6 +78,23 @@ type isolator struct {
 	ctes map[string]bool
 	// maybeAggregates are names that are aggregates and also something else.
 	maybeAggregates map[string]bool
+	// lambdas holds the parameters of the lambdas being rewritten,
+	// innermost last.
+	lambdas []map[string]bool
+	err     error
+}
+
+func (iso *isolator) isLambdaParam(n node) bool {
+	names := columnNames(n)
+	if str(n, "class") != "COLUMN_REF" || len(names) != 1 {
+		return false
+	}
+	for _, params := range iso.lambdas {
+		if params[names[0]] {
+			return true
+		}
+	}
+	return false
 }
 
 func (iso *isolator) isGroupColumn(n node) bool {
@@ -148,6 +167,9 @@ func isolate(ctx context.Context, q querier, stmt node, fn functionKinds, tableC
 		return true, nil
 	})
 	iso.any(stmt)
+	if iso.err != nil {
+		return false, iso.err
+	}
 	for _, u := range iso.unnamed {
 		name, err := exprName(ctx, q, u.original)
 		if err != nil {
@@ -188,6 +210,15 @@ func (iso *isolator) expr(slot *any, inFunc bool) {
 	}
 	switch str(n, "class") {
 	case "COLUMN_REF", "POSITIONAL_REFERENCE":
+		if len(iso.lambdas) > 0 && !iso.isLambdaParam(n) && iso.err == nil {
+			// DuckDB passes a column a lambda captures to the list function
+			// as an argument of its own, bare, where it is evaluated over a
+			// storage dictionary like any argument; TRY inside the body comes
+			// too late. Redshift has no lambdas: they may use only their
+			// parameters and constants.
+			iso.err = sqlerr.New(sqlerr.FeatureUnsupported,
+				"a lambda may use only its own parameters and constants, not the column %s; pass the values in the list (for example with list_zip)", strings.Join(columnNames(n), "."))
+		}
 		if inFunc && !iso.isGroupColumn(n) {
 			*slot = tryNode(n)
 			iso.changed = true
@@ -252,9 +283,20 @@ func (iso *isolator) expr(slot *any, inFunc bool) {
 	case "CAST", "COLLATE", "LAMBDA":
 		if str(n, "class") == "LAMBDA" {
 			// The left side declares parameters; only the body is evaluated.
+			params := map[string]bool{}
+			_ = walk(n["lhs"], func(m node) (bool, error) {
+				if str(m, "class") == "COLUMN_REF" {
+					if names := columnNames(m); len(names) == 1 {
+						params[names[0]] = true
+					}
+				}
+				return true, nil
+			})
+			iso.lambdas = append(iso.lambdas, params)
 			body := n["expr"]
 			iso.expr(&body, true)
 			n["expr"] = body
+			iso.lambdas = iso.lambdas[:len(iso.lambdas)-1]
 			return
 		}
 		iso.children(n, true)
@@ -282,8 +324,11 @@ func (iso *isolator) children(n node, inFunc bool) {
 	iso.childrenOf(n, func(child *any) { iso.expr(child, inFunc) })
 }
 
-// childrenOf calls f on each expression slot of n; non-expression members
-// (query nodes, modifiers, window frames) are walked as new scopes.
+// childrenOf calls f on each expression slot of n, including those held in
+// parts of the expression that are not expressions themselves (CASE's
+// WHEN/THEN pairs, a window's ORDER BY entries): their values flow where
+// the expression's do. Queries below it (a subquery's statement) are walked
+// as new scopes.
 func (iso *isolator) childrenOf(n node, f func(*any)) {
 	for k, v := range n {
 		switch x := v.(type) {
@@ -293,7 +338,7 @@ func (iso *isolator) childrenOf(n node, f func(*any)) {
 				f(&slot)
 				n[k] = slot
 			} else {
-				iso.any(x)
+				iso.part(x, f)
 			}
 		case []any:
 			for i := range x {
@@ -303,8 +348,35 @@ func (iso *isolator) childrenOf(n node, f func(*any)) {
 						continue
 					}
 				}
-				iso.any(x[i])
+				iso.partOf(x[i], f)
 			}
+		}
+	}
+}
+
+// part walks a non-expression part of an expression: a query is a new
+// scope, anything else holds expressions that flow like the expression's.
+func (iso *isolator) part(m node, f func(*any)) {
+	if _, stmt := m["node"]; stmt || strings.HasSuffix(str(m, "type"), "_NODE") {
+		iso.any(m)
+		return
+	}
+	iso.childrenOf(m, f)
+}
+
+func (iso *isolator) partOf(v any, f func(*any)) {
+	switch x := v.(type) {
+	case node:
+		iso.part(x, f)
+	case []any:
+		for i := range x {
+			if m, ok := x[i].(node); ok {
+				if _, isExpr := m["class"]; isExpr {
+					f(&x[i])
+					continue
+				}
+			}
+			iso.partOf(x[i], f)
 		}
 	}
 }

@@ -47,6 +47,8 @@ func TestIsolate(t *testing.T) {
 			"SELECT a, count_star() AS n FROM t GROUP BY ALL ORDER BY lower(a)"},
 		{"SELECT a FROM t WHERE CASE WHEN b = 'x' THEN upper(a) END = 'A'",
 			"SELECT a FROM t WHERE (CASE  WHEN ((b = 'x')) THEN (upper(TRY(a))) ELSE NULL END = 'A')"},
+		{"SELECT hamming('xx', CASE WHEN b = 'x' THEN a END) AS h FROM t",
+			"SELECT hamming('xx', CASE  WHEN ((TRY(b) = 'x')) THEN (TRY(a)) ELSE NULL END) AS h FROM t"},
 		{"SELECT list_transform([a], x -> x || 'y') AS l FROM t",
 			"SELECT list_transform(main.list_value(TRY(a)), (x -> (TRY(x) || 'y'))) AS l FROM t"},
 		{"SELECT upper((SELECT max(a) FROM t)) AS m", "SELECT upper((SELECT max(a) FROM t)) AS m"},

@@ -76,18 +76,23 @@ func appliedPolicies(pc *policyContext, relations []string) []string {
 // Raw runs a superuser's statement on the raw tables, inside tx when it is
 // not nil (a batch).
 func (e *Engine) Raw(ctx context.Context, tx engine.Tx, cat *policy.Catalog, sub policy.Subject, st *ddl.Other, args []any) (engine.Rows, error) {
+	// A Redshift script's queries mean the same for every user.
+	text, err := redshiftText(ctx, e.parse, st.Text)
+	if err != nil {
+		return nil, err
+	}
 	if tx != nil {
 		t, err := txConn(tx)
 		if err != nil {
 			return nil, err
 		}
-		r, err := t.conn.QueryContext(ctx, st.Text, args...)
+		r, err := t.conn.QueryContext(ctx, text, args...)
 		if err != nil {
 			return nil, mapError(err, nil)
 		}
 		return newRows(r, func() {}, nil), nil
 	}
-	return e.superuserQuery(ctx, cat, sub, st.Text, args)
+	return e.superuserQuery(ctx, cat, sub, text, args)
 }
 
 // superuserQuery runs a statement on the raw tables.
@@ -96,7 +101,7 @@ func (e *Engine) superuserQuery(ctx context.Context, cat *policy.Catalog, sub po
 	if err != nil {
 		return nil, err
 	}
-	setup := append(slices.Clip(pc.setup), "USE "+rawCatalog)
+	setup := append(append(slices.Clip(pc.setup), rawMacros()...), "USE "+rawCatalog)
 	conn, err := e.connFor(ctx, pc, "|raw", setup)
 	if err != nil {
 		return nil, err
@@ -115,6 +120,19 @@ func (e *Engine) superuserQuery(ctx context.Context, cat *policy.Catalog, sub po
 		return nil, mapError(err, nil)
 	}
 	return newRows(rows, func() { e.release(conn) }, nil), nil
+}
+
+// rawMacros are the compatibility and Redshift-semantics macros as temporary
+// macros: the superuser's connection uses the raw catalog, where the
+// shared ones in memory.main are not on the search path.
+func rawMacros() []string {
+	var out []string
+	for _, m := range append(slices.Clip(compatMacros), redshiftMacros...) {
+		if rest, ok := strings.CutPrefix(m, "CREATE OR REPLACE MACRO memory.main."); ok {
+			out = append(out, "CREATE OR REPLACE TEMP MACRO "+rest)
+		}
+	}
+	return out
 }
 
 // splitExplain recognises EXPLAIN [ANALYZE] and returns the statement
