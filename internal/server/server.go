@@ -2,8 +2,6 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -30,6 +28,7 @@ import (
 	"github.com/tipgate/tipgate/internal/identity"
 	"github.com/tipgate/tipgate/internal/identity/tokenapi"
 	"github.com/tipgate/tipgate/internal/idp"
+	"github.com/tipgate/tipgate/internal/reqid"
 	"github.com/tipgate/tipgate/internal/restapi"
 	"github.com/tipgate/tipgate/internal/web"
 )
@@ -76,6 +75,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Server, error)
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	// Lines logged with a request's context carry its id (request_id).
+	log = reqid.Logger(log)
 	ln := opts.Listener
 	if ln == nil {
 		var err error
@@ -196,9 +197,13 @@ func (s *Server) open(ctx context.Context, opts Options) error {
 			stsH.ServeHTTP(w, r)
 			return
 		}
+		w.Header().Set(reqid.AmznHeader, reqid.ID(r.Context()))
 		http.Error(w, `{"__type":"UnknownOperationException","message":"unknown operation"}`, http.StatusBadRequest)
 	})
-	s.handler = s.observe(mux)
+	// One id per request for every binding (reqid): taken from a
+	// well-formed X-Request-Id or X-Amzn-RequestId, made otherwise, and
+	// answered in X-Request-Id (the AWS bindings add X-Amzn-RequestId).
+	s.handler = reqid.Middleware(s.observe(mux))
 	return nil
 }
 
@@ -321,23 +326,17 @@ func (s *Server) Close() error {
 	return errors.Join(errs...)
 }
 
-type ctxKey struct{}
-
-// observe gives every request an id, logs its outcome (never its headers
-// or body: they carry tokens) and counts it.
+// observe logs every request's outcome with its id (never its headers or
+// body: they carry tokens) and counts it.
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var b [8]byte
-		_, _ = rand.Read(b[:])
-		id := hex.EncodeToString(b[:])
-		w.Header().Set("X-Request-Id", id)
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), ctxKey{}, id)))
+		next.ServeHTTP(sw, r)
 		d := time.Since(start)
 		binding := bindingOf(r)
 		s.metrics.observe(binding, sw.status, d)
-		s.log.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path, "binding", binding, "status", sw.status,
+		s.log.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path, "binding", binding, "status", sw.status,
 			"duration_ms", float64(d.Microseconds())/1000, "remote", r.RemoteAddr)
 	})
 }
