@@ -331,26 +331,15 @@ func (iso *isolator) children(n node, inFunc bool) {
 // as new scopes.
 func (iso *isolator) childrenOf(n node, f func(*any)) {
 	for k, v := range n {
-		switch x := v.(type) {
-		case node:
-			if _, isExpr := x["class"]; isExpr {
-				slot := any(x)
+		if m, ok := v.(node); ok {
+			if _, isExpr := m["class"]; isExpr {
+				slot := any(m)
 				f(&slot)
 				n[k] = slot
-			} else {
-				iso.part(x, f)
-			}
-		case []any:
-			for i := range x {
-				if m, ok := x[i].(node); ok {
-					if _, isExpr := m["class"]; isExpr {
-						f(&x[i])
-						continue
-					}
-				}
-				iso.partOf(x[i], f)
+				continue
 			}
 		}
+		iso.partOf(v, f)
 	}
 }
 
