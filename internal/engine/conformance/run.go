@@ -17,9 +17,9 @@ import (
 type NewEngine func(t *testing.T) engine.Engine
 
 // RunScripts runs every *.test script under dir against a fresh engine
-// each. Engines share this one runner so they are held to the same
-// semantics.
-func RunScripts(t *testing.T, dir string, newEngine NewEngine) {
+// each, as the named engine (for onlyif/skipif). Engines share this one
+// runner so they are held to the same semantics.
+func RunScripts(t *testing.T, dir, engineName string, newEngine NewEngine) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.test"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no scripts in %s: %v", dir, err)
@@ -36,6 +36,7 @@ func RunScripts(t *testing.T, dir string, newEngine NewEngine) {
 			if err != nil {
 				t.Fatalf("%s: %v", f, err)
 			}
+			recs = slices.DeleteFunc(recs, func(r Record) bool { return !r.RunsOn(engineName) })
 			RunRecords(t, filepath.Base(f), recs, newEngine(t))
 		})
 	}

@@ -28,7 +28,9 @@ import (
 // takes a substring the error message must contain. "query" compares
 // rendered rows (values joined by "|", NULL for NULL); "rowsort" sorts both
 // sides first, "nosort" (default) keeps the order. Lines starting with "#"
-// are comments.
+// are comments. "onlyif ENGINE" or "skipif ENGINE" before a record runs it
+// only on, or on every engine but, the named one: a documented difference
+// between engines, never a way around a failure.
 
 // Principal names who runs a record.
 type Principal struct {
@@ -46,6 +48,13 @@ type Record struct {
 	SQL       string
 	Sort      bool
 	Expected  []string
+	// OnlyIf and SkipIf name engines the record runs only on, or not on.
+	OnlyIf, SkipIf string
+}
+
+// RunsOn reports whether the record applies to the named engine.
+func (r Record) RunsOn(engine string) bool {
+	return (r.OnlyIf == "" || r.OnlyIf == engine) && r.SkipIf != engine
 }
 
 // ParseScript reads a script.
@@ -54,6 +63,7 @@ func ParseScript(r io.Reader) ([]Record, error) {
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	var out []Record
 	as := Principal{Superuser: true}
+	var onlyIf, skipIf string
 	line := 0
 	next := func() (string, bool) {
 		if !sc.Scan() {
@@ -71,6 +81,18 @@ func ParseScript(r io.Reader) ([]Record, error) {
 		switch {
 		case t == "" || strings.HasPrefix(t, "#"):
 			continue
+		case strings.HasPrefix(t, "onlyif ") || strings.HasPrefix(t, "skipif "):
+			kw, name, _ := strings.Cut(t, " ")
+			name = strings.TrimSpace(name)
+			if name == "" || strings.ContainsAny(name, " \t") {
+				return nil, fmt.Errorf("line %d: %s takes one engine name", line, kw)
+			}
+			if kw == "onlyif" {
+				onlyIf = name
+			} else {
+				skipIf = name
+			}
+			continue
 		case strings.HasPrefix(t, "as "):
 			p, err := parseAs(strings.TrimSpace(t[3:]))
 			if err != nil {
@@ -78,7 +100,8 @@ func ParseScript(r io.Reader) ([]Record, error) {
 			}
 			as = p
 		case t == "statement ok" || strings.HasPrefix(t, "statement error"):
-			rec := Record{Line: line, As: as, Kind: "statement"}
+			rec := Record{Line: line, As: as, Kind: "statement", OnlyIf: onlyIf, SkipIf: skipIf}
+			onlyIf, skipIf = "", ""
 			if strings.HasPrefix(t, "statement error") {
 				rec.WantError = strings.TrimSpace(strings.TrimPrefix(t, "statement error"))
 				if rec.WantError == "" {
@@ -99,7 +122,8 @@ func ParseScript(r io.Reader) ([]Record, error) {
 			}
 			out = append(out, rec)
 		case t == "query" || strings.HasPrefix(t, "query "):
-			rec := Record{Line: line, As: as, Kind: "query"}
+			rec := Record{Line: line, As: as, Kind: "query", OnlyIf: onlyIf, SkipIf: skipIf}
+			onlyIf, skipIf = "", ""
 			switch strings.TrimSpace(strings.TrimPrefix(t, "query")) {
 			case "", "nosort":
 			case "rowsort":

@@ -5,7 +5,6 @@ import (
 	"os"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/tipgate/tipgate/internal/engine"
 	"github.com/tipgate/tipgate/internal/engine/conformance"
@@ -23,45 +22,27 @@ func newEngine(t testing.TB) engine.Engine {
 	return e
 }
 
-func TestSemantics(t *testing.T) {
-	conformance.RunScripts(t, "../../../testdata/semantics", func(t *testing.T) engine.Engine { return newEngine(t) })
-}
-
-func TestAttacks(t *testing.T) {
-	fx := conformance.NewFixture(t, newEngine(t), 3000, 42)
-	fx.RequireDictionaries(t, conformance.DictionaryColumns...)
-	n := conformance.RunAttacks(t, "../../../testdata/attacks", fx)
-	if n < 3000 {
-		t.Fatalf("only %d attack runs", n)
-	}
-	t.Logf("%d attack runs", n)
-}
-
-// TestOracle compares random queries through enforcement with the same
-// queries over physically filtered and masked copies, errors included, on
-// a dictionary-compressed warehouse. TIPGATE_ORACLE_N sets the number of
-// queries (all principals together), TIPGATE_ORACLE_SEED the seed,
-// TIPGATE_ORACLE_ROWS the warehouse's rows and TIPGATE_ORACLE_WORKERS the
-// concurrent query streams per principal (make oracle N=... ORACLE_ROWS=...
+// TestConformance holds the embedded engine to the one conformance suite
+// every engine passes: semantics scripts, attack corpus and differential
+// oracle (errors included) on a dictionary-compressed warehouse.
+// TIPGATE_ORACLE_N sets the oracle's queries (all principals together),
+// TIPGATE_ORACLE_SEED its seed, TIPGATE_ORACLE_ROWS the warehouse's rows
+// and TIPGATE_ORACLE_WORKERS the concurrent query streams per principal
+// (make oracle runs TestConformance/oracle with N=..., ORACLE_ROWS=...,
 // ORACLE_WORKERS=...; a long run on a large warehouse wants about one
 // worker per four cores).
-func TestOracle(t *testing.T) {
-	n := envInt(t, "TIPGATE_ORACLE_N", 6000)
-	seed := uint64(envInt(t, "TIPGATE_ORACLE_SEED", 1))
-	rows := envInt(t, "TIPGATE_ORACLE_ROWS", 3000)
-	workers := envInt(t, "TIPGATE_ORACLE_WORKERS", 1)
-	start := time.Now()
-	fx := conformance.NewFixture(t, newEngine(t), int64(rows), 7)
-	fx.RequireDictionaries(t, conformance.DictionaryColumns...)
-	t.Logf("fixture of %d rows loaded in %s", rows, time.Since(start).Round(time.Millisecond))
-	start = time.Now()
-	s := conformance.RunOracle(t, fx, n, seed, workers)
-	t.Logf("seed %d, %d rows, %d workers per principal: %d queries in %s: %d returned equal rows, %d failed on both sides evaluating rows (same error class), "+
-		"%d failed on both sides binding; %d mismatches, %d error messages revealing hidden values",
-		seed, rows, workers, s.Queries, time.Since(start).Round(time.Millisecond), s.Rows, s.DataErrors, s.BindErrors, s.Mismatches, s.Leaks)
-	if s.Queries < n {
-		t.Fatalf("only %d of %d queries ran", s.Queries, n)
-	}
+func TestConformance(t *testing.T) {
+	conformance.RunTests(t, func(t *testing.T) engine.Engine { return newEngine(t) }, conformance.Options{
+		Engine:              "duckdb",
+		Testdata:            "../../../testdata",
+		AttackRows:          3000,
+		MinAttackRuns:       3000,
+		OracleRows:          int64(envInt(t, "TIPGATE_ORACLE_ROWS", 3000)),
+		OracleQueries:       envInt(t, "TIPGATE_ORACLE_N", 6000),
+		OracleSeed:          uint64(envInt(t, "TIPGATE_ORACLE_SEED", 1)),
+		OracleWorkers:       envInt(t, "TIPGATE_ORACLE_WORKERS", 1),
+		RequireDictionaries: true,
+	})
 }
 
 func envInt(t *testing.T, name string, def int) int {
