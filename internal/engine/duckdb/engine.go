@@ -344,7 +344,7 @@ func (e *Engine) Commit(ctx context.Context, fn func(tx engine.Tx, cat *policy.C
 	}
 	if err != nil {
 		if _, rerr := e.admin.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil {
-			e.log.Error("rollback failed", "err", rerr)
+			e.log.ErrorContext(ctx, "rollback failed", "err", rerr)
 		}
 		return err
 	}
@@ -370,7 +370,7 @@ func (e *Engine) Commit(ctx context.Context, fn func(tx engine.Tx, cat *policy.C
 // data is committed in the WAL. The caller holds ddlMu.
 func (e *Engine) checkpoint(ctx context.Context) {
 	if _, err := e.admin.ExecContext(ctx, "CHECKPOINT "+rawCatalog); err != nil {
-		e.log.Warn("checkpoint after COPY failed", "err", err)
+		e.log.WarnContext(ctx, "checkpoint after COPY failed", "err", err)
 	}
 }
 
