@@ -186,7 +186,7 @@ func RunAttacks(t *testing.T, dir string, fx *Fixture) int {
 			}
 			slices.Sort(got)
 			slices.Sort(want)
-			if !slices.Equal(got, want) {
+			if !SameRows(got, want) {
 				t.Errorf("%s: %s\n  result differs from ground truth\n  got  %d rows: %.300q\n  want %d rows: %.300q", where, a.SQL, len(got), got, len(want), want)
 			}
 		}
@@ -211,7 +211,7 @@ func checkSame(ctx context.Context, t *testing.T, where, query string, p Fixture
 	default:
 		slices.Sort(got)
 		slices.Sort(want)
-		if !slices.Equal(got, want) {
+		if !SameRows(got, want) {
 			t.Errorf("%s: %s\n  result differs from ground truth\n  got  %d rows: %.300q\n  want %d rows: %.300q", where, query, len(got), got, len(want), want)
 		}
 	}

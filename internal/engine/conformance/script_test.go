@@ -47,3 +47,22 @@ SELECT 3
 		}
 	}
 }
+
+// TestSameRows: text-equal cells, or numbers within a relative 1e-7.
+func TestSameRows(t *testing.T) {
+	for _, tc := range []struct {
+		got, want []string
+		same      bool
+	}{
+		{[]string{"a|1"}, []string{"a|1"}, true},
+		{[]string{"x|30.2284632"}, []string{"x|30.2284633"}, true},
+		{[]string{"x|30.2284"}, []string{"x|30.2285"}, false},
+		{[]string{"x|1"}, []string{"y|1"}, false},
+		{[]string{"x|NULL"}, []string{"x|0"}, false},
+		{[]string{"x"}, []string{"x", "y"}, false},
+	} {
+		if got := SameRows(tc.got, tc.want); got != tc.same {
+			t.Errorf("SameRows(%q, %q) = %v", tc.got, tc.want, got)
+		}
+	}
+}
