@@ -65,8 +65,10 @@ func (s *Service) auditStatement(st *statement, sub *subStatement, policies []st
 	if s.opts.Audit == nil {
 		return
 	}
-	cat := s.eng.Catalog()
-	roles := cat.Subject(st.principal).Roles
+	var roles []string
+	if d, err := s.eng.Decide(st.logContext(), st.principal); err == nil {
+		roles = d.Subject.Roles
+	}
 	var names []string
 	for _, p := range st.in.Parameters {
 		names = append(names, p.Name)
@@ -83,15 +85,18 @@ func (s *Service) auditStatement(st *statement, sub *subStatement, policies []st
 // a superuser or sys:secadmin holder may; the record is written before the
 // first statement runs as p, and a failure to write it refuses the view.
 func (s *Service) AuditViewAs(ctx context.Context, admin, p identity.Principal) error {
-	sub := s.eng.Catalog().Subject(admin)
-	if !sub.Superuser && !sub.SecAdmin {
+	if !s.securityAdmin(ctx, admin) {
 		return &Error{Kind: AccessDenied, Message: "only superusers and sys:secadmin may view the warehouse as another user"}
 	}
 	if s.opts.Audit == nil {
 		return nil
 	}
 	info := requestInfo(ctx)
-	roles := s.eng.Catalog().Subject(p).Roles
+	d, err := s.eng.Decide(ctx, p)
+	if err != nil {
+		return engineError(err)
+	}
+	roles := d.Subject.Roles
 	if err := s.opts.Audit.Write(audit.Record{Time: s.opts.Clock(), Kind: "view_as", User: p.User, Actor: admin.User, Groups: p.Groups,
 		Roles: roles, Binding: info.Binding, Source: info.Source, RequestID: info.RequestID}); err != nil {
 		return &Error{Kind: InternalServer, Message: "the audit log could not be written", Err: err}
@@ -107,11 +112,17 @@ func (s *Service) History() []audit.Record {
 	return s.opts.Audit.Recent(nil, 0)
 }
 
+// securityAdmin reports whether the engine decides p is a superuser or holds
+// sys:secadmin; if it cannot answer, p is not (fail closed).
+func (s *Service) securityAdmin(ctx context.Context, p identity.Principal) bool {
+	d, err := s.eng.Decide(ctx, p)
+	return err == nil && (d.Subject.Superuser || d.Subject.SecAdmin)
+}
+
 // AuditLog returns the newest audit records to a superuser or sys:secadmin
 // holder; anyone else is refused.
-func (s *Service) AuditLog(p identity.Principal, limit int) ([]audit.Record, error) {
-	sub := s.eng.Catalog().Subject(p)
-	if !sub.Superuser && !sub.SecAdmin {
+func (s *Service) AuditLog(ctx context.Context, p identity.Principal, limit int) ([]audit.Record, error) {
+	if !s.securityAdmin(ctx, p) {
 		return nil, &Error{Kind: AccessDenied, Message: "only superusers and sys:secadmin may read the audit log"}
 	}
 	if s.opts.Audit == nil {

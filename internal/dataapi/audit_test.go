@@ -51,7 +51,7 @@ func TestAudit(t *testing.T) {
 		t.Fatalf("%v %+v", err, out)
 	}
 	svc.AuditAuthFailure(rctx, "bad_signature")
-	recs, err := svc.AuditLog(su, 0)
+	recs, err := svc.AuditLog(ctx, su, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func TestAudit(t *testing.T) {
 		len(sel.Policies) != 1 || sel.Policies[0] != "rls:pa on t" || sel.Source != "127.0.0.1:5000" || len(sel.Roles) != 1 {
 		t.Fatalf("select record %+v", sel)
 	}
-	if _, err := svc.AuditLog(ann, 0); err == nil {
+	if _, err := svc.AuditLog(ctx, ann, 0); err == nil {
 		t.Fatal("a principal without sys:secadmin read the audit log")
 	}
 	raw, _ := os.ReadFile(path)

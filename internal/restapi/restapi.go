@@ -280,7 +280,7 @@ func (h *Handler) audit(r *http.Request, p identity.Principal) (any, error) {
 	if limit == 0 {
 		limit = 100
 	}
-	recs, err := h.svc.AuditLog(p, limit)
+	recs, err := h.svc.AuditLog(r.Context(), p, limit)
 	if err != nil {
 		return nil, err
 	}

@@ -107,7 +107,7 @@ func (h *Handler) apiAdminAudit(w http.ResponseWriter, r *http.Request, c *call)
 		}
 		limit = n
 	}
-	recs, err := h.svc.AuditLog(c.self, limit)
+	recs, err := h.svc.AuditLog(r.Context(), c.self, limit)
 	if err != nil {
 		h.fail(w, fromDataAPI(err))
 		return
@@ -141,7 +141,7 @@ func (h *Handler) apiViewAsOptions(w http.ResponseWriter, r *http.Request, c *ca
 	for name := range cat.Users {
 		addUser(name)
 	}
-	if recs, err := h.svc.AuditLog(c.self, 2000); err == nil {
+	if recs, err := h.svc.AuditLog(r.Context(), c.self, 2000); err == nil {
 		for _, rec := range recs {
 			addUser(rec.User)
 		}
