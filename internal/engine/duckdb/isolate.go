@@ -61,9 +61,8 @@ type functionKinds struct {
 
 // isolator rewrites one statement tree.
 type isolator struct {
-	// aggregates are names that are only aggregate functions in DuckDB.
-	aggregates map[string]bool
-	changed    bool
+	functionKinds
+	changed bool
 	// unnamed are rewritten select-list items that need the original's
 	// name as their alias.
 	unnamed []unnamedItem
@@ -76,8 +75,6 @@ type isolator struct {
 	tableColumns func(table string) ([]string, bool)
 	// ctes are the names of every CTE the statement defines.
 	ctes map[string]bool
-	// maybeAggregates are names that are aggregates and also something else.
-	maybeAggregates map[string]bool
 	// lambdas holds the parameters of the lambdas being rewritten,
 	// innermost last.
 	lambdas []map[string]bool
@@ -159,7 +156,7 @@ func (iso *isolator) fromColumns(from any) (map[string]bool, bool) {
 // isolate rewrites stmt in place so that every function argument is
 // isolated, and reports whether anything changed.
 func isolate(ctx context.Context, q querier, stmt node, fn functionKinds, tableColumns func(string) ([]string, bool)) (bool, error) {
-	iso := &isolator{aggregates: fn.aggregates, maybeAggregates: fn.maybeAggregates, tableColumns: tableColumns, ctes: map[string]bool{}}
+	iso := &isolator{functionKinds: fn, tableColumns: tableColumns, ctes: map[string]bool{}}
 	_ = walk(stmt, func(n node) (bool, error) {
 		for _, c := range cteNames(n) {
 			iso.ctes[c] = true
@@ -380,40 +377,24 @@ func (iso *isolator) childList(v any, inFunc bool) {
 // any walks a part of the tree that is not an expression: every expression
 // found below it starts outside any function.
 func (iso *isolator) any(v any) {
-	switch x := v.(type) {
-	case node:
-		if _, isExpr := x["class"]; isExpr {
-			slot := any(x)
+	if m, ok := v.(node); ok {
+		if _, isExpr := m["class"]; isExpr {
+			slot := any(m)
 			iso.expr(&slot, false)
 			return
 		}
-		if str(x, "type") == "SELECT_NODE" {
-			iso.selectNode(x)
+		if str(m, "type") == "SELECT_NODE" {
+			iso.selectNode(m)
 			return
 		}
-		for k, child := range x {
-			if m, ok := child.(node); ok {
-				if _, isExpr := m["class"]; isExpr {
-					slot := any(m)
-					iso.expr(&slot, false)
-					x[k] = slot
-					continue
-				}
-			}
-			iso.any(child)
-		}
-	case []any:
-		for i := range x {
-			if m, ok := x[i].(node); ok {
-				if _, isExpr := m["class"]; isExpr {
-					iso.expr(&x[i], false)
-					continue
-				}
-			}
-			iso.any(x[i])
-		}
+		iso.childrenOf(m, iso.outside)
+		return
 	}
+	iso.partOf(v, iso.outside)
 }
+
+// outside rewrites an expression whose value flows into no function.
+func (iso *isolator) outside(slot *any) { iso.expr(slot, false) }
 
 // selectNode rewrites one SELECT. In a grouped SELECT, the select list,
 // HAVING, QUALIFY and ORDER BY are evaluated on the aggregate's output,
@@ -478,8 +459,7 @@ func (iso *isolator) groupByAll(sel node) {
 		if !ok {
 			continue
 		}
-		probe := &isolator{aggregates: iso.aggregates, maybeAggregates: iso.maybeAggregates, tableColumns: iso.tableColumns,
-			ctes: iso.ctes, correlated: iso.correlated}
+		probe := &isolator{functionKinds: iso.functionKinds, tableColumns: iso.tableColumns, ctes: iso.ctes, correlated: iso.correlated}
 		slot := any(deepCopy(m))
 		probe.expr(&slot, false)
 		needed = needed || probe.changed
@@ -532,7 +512,7 @@ func (iso *isolator) anyMember(n node, k string, v any) {
 	if m, ok := v.(node); ok {
 		if _, isExpr := m["class"]; isExpr {
 			slot := any(m)
-			iso.expr(&slot, false)
+			iso.outside(&slot)
 			n[k] = slot
 			return
 		}
