@@ -63,7 +63,7 @@ func (h *Handler) apiAccess(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	sub := d.Subject
-	out := accessOutput{person: h.person(r.Context(), c.as), Bypasses: bypasses(sub), SecAdmin: sub.CanAdminSecurity(), CatalogVersion: d.Version,
+	out := accessOutput{person: describePerson(c.as, sub), Bypasses: bypasses(sub), SecAdmin: sub.CanAdminSecurity(), CatalogVersion: d.Version,
 		Tables: []accessTable{}}
 	for _, name := range slices.Sorted(maps.Keys(d.Tables)) {
 		out.Tables = append(out.Tables, describeAccess(d.Tables[name], d.RowSecurity[name]))

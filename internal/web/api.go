@@ -83,8 +83,9 @@ type person struct {
 	Roles  []string `json:"roles"`
 }
 
-func (h *Handler) person(ctx context.Context, p identity.Principal) person {
-	out := person{User: p.User, Email: p.Email, Groups: p.Groups, Roles: h.subject(ctx, p).Roles}
+// describePerson describes p, whom the engine decided to be sub.
+func describePerson(p identity.Principal, sub policy.Subject) person {
+	out := person{User: p.User, Email: p.Email, Groups: p.Groups, Roles: sub.Roles}
 	if out.Groups == nil {
 		out.Groups = []string{}
 	}
@@ -103,10 +104,11 @@ type meOutput struct {
 }
 
 func (h *Handler) me(ctx context.Context, c *call) meOutput {
-	out := meOutput{person: h.person(ctx, c.self), SecAdmin: h.subject(ctx, c.self).CanAdminSecurity(), CSRFToken: c.ws.csrf,
+	self := h.subject(ctx, c.self)
+	out := meOutput{person: describePerson(c.self, self), SecAdmin: self.CanAdminSecurity(), CSRFToken: c.ws.csrf,
 		ExpiresAt: c.ws.expiry.UTC()}
 	if c.actor != "" {
-		va := h.person(ctx, c.as)
+		va := describePerson(c.as, h.subject(ctx, c.as))
 		out.ViewAs = &va
 	}
 	return out

@@ -110,7 +110,7 @@ func (h *Handler) bundleFor(r *http.Request, c *call, f filters) (b *bundle, cac
 	where, params := f.where()
 	if v, ok := h.cache.get(key); ok {
 		b := v.(*bundle)
-		h.svc.AuditCachedResult(requestContext(r, c.actor), c.as, b.statementID, BundleSQL(where), b.rows)
+		h.svc.AuditCachedResult(requestContext(r, c.actor), c.as, d.Subject.Roles, b.statementID, BundleSQL(where), b.rows)
 		return b, true, nil
 	}
 	// The statement runs for whichever request came first; it must not
