@@ -12,10 +12,10 @@ import (
 	"github.com/tipgate/tipgate/internal/sqlerr"
 )
 
-// SuperuserStatements are the statements a superuser may run directly on
+// superuserStatements are the statements a superuser may run directly on
 // the raw tables. Schema changes go through tipgate's grammar so the
 // catalog always knows every table.
-var SuperuserStatements = []string{"select", "with", "insert", "update", "delete", "truncate", "explain", "values",
+var superuserStatements = []string{"select", "with", "insert", "update", "delete", "truncate", "explain", "values",
 	"describe", "show", "summarize", "from", "table", "pivot", "unpivot"}
 
 // Router is the one statement router every engine runs behind: parse →
@@ -94,7 +94,7 @@ func (r *Router) Query(ctx context.Context, p identity.Principal, text string, a
 var errTableDDL = sqlerr.New(sqlerr.PermissionDenied, "permission denied: only superusers may create, change, drop or load tables")
 
 func superuserStatement(s *ddl.Other) error {
-	if !slices.Contains(SuperuserStatements, s.Keyword) {
+	if !slices.Contains(superuserStatements, s.Keyword) {
 		return sqlerr.New(sqlerr.FeatureUnsupported, "%s statements are not supported", strings.ToUpper(s.Keyword))
 	}
 	return nil
