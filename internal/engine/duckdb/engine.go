@@ -151,6 +151,9 @@ func (e *Engine) init(ctx context.Context, path string) error {
 	}
 	stmts = append(stmts, compatMacros...)
 	stmts = append(stmts, redshiftInit()...) // semantics.go
+	// The admin connection runs a superuser's batches in the raw catalog,
+	// where the shared macros are not on the search path.
+	stmts = append(stmts, rawMacros()...)
 	stmts = append(stmts, "SET GLOBAL lock_configuration = true", "USE "+rawCatalog)
 	for _, s := range stmts {
 		if _, err := admin.ExecContext(ctx, s); err != nil {
