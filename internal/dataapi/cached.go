@@ -26,6 +26,6 @@ func (s *Service) AuditCachedResult(ctx context.Context, p identity.Principal, r
 		rec.Policies = orig[0].Policies
 	}
 	if err := s.opts.Audit.Write(rec); err != nil {
-		s.opts.Logger.Error("audit write failed", "err", err)
+		s.opts.Logger.ErrorContext(ctx, "audit write failed", "err", err)
 	}
 }
