@@ -59,7 +59,7 @@ func TestParseFilters(t *testing.T) {
 		params  int
 	}{
 		{"", "", "", 0},
-		{"from=2024-01-01&to=2024-01-31", "", ` WHERE "timestamp" >= CAST(:from_date AS DATE) AND "timestamp" < CAST(:to_date AS DATE) + INTERVAL 1 DAY`, 2},
+		{"from=2024-01-01&to=2024-01-31", "", ` WHERE "timestamp" >= CAST(:from_date AS DATE) AND "timestamp" < CAST(:before_date AS DATE)`, 2},
 		{"category=Golf&country=CN", "", ` WHERE category = :category AND country = :country`, 2},
 		{"category=x'%20OR%201=1--", "", ` WHERE category = :category`, 1},
 		{"from=2024-13-01", "from must be a date", "", 0},
@@ -87,6 +87,21 @@ func TestParseFilters(t *testing.T) {
 	}
 }
 
+// TestFiltersBeforeDate: the inclusive "to" day becomes the exclusive day
+// after it, across month, year and leap-day boundaries.
+func TestFiltersBeforeDate(t *testing.T) {
+	for to, want := range map[string]string{"2024-01-31": "2024-02-01", "2024-02-28": "2024-02-29", "2023-02-28": "2023-03-01", "2024-12-31": "2025-01-01"} {
+		f, err := parseFilters(url.Values{"to": {to}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, params := f.where()
+		if len(params) != 1 || params[0].Name != "before_date" || params[0].Value != want {
+			t.Errorf("to=%s: params %+v, want before_date=%s", to, params, want)
+		}
+	}
+}
+
 // FuzzParseFilters: any query string either is refused with a message or
 // yields a WHERE clause built only from fixed fragments; values travel
 // only as parameters.
@@ -106,7 +121,7 @@ func FuzzParseFilters(f *testing.F) {
 			return
 		}
 		where, _ := flt.where()
-		fixed := map[string]bool{`"timestamp" >= CAST(:from_date AS DATE)`: true, `"timestamp" < CAST(:to_date AS DATE) + INTERVAL 1 DAY`: true,
+		fixed := map[string]bool{`"timestamp" >= CAST(:from_date AS DATE)`: true, `"timestamp" < CAST(:before_date AS DATE)`: true,
 			`category = :category`: true, `country = :country`: true}
 		if where == "" {
 			return

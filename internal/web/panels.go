@@ -69,8 +69,11 @@ func (f filters) where() (string, []dataapi.Parameter) {
 		params = append(params, dataapi.Parameter{Name: "from_date", Value: f.From})
 	}
 	if f.To != "" {
-		conds = append(conds, `"timestamp" < CAST(:to_date AS DATE) + INTERVAL 1 DAY`)
-		params = append(params, dataapi.Parameter{Name: "to_date", Value: f.To})
+		// The day after is computed here, not in SQL: interval arithmetic
+		// is spelt differently by every engine, a date comparison is not.
+		to, _ := time.Parse(time.DateOnly, f.To)
+		conds = append(conds, `"timestamp" < CAST(:before_date AS DATE)`)
+		params = append(params, dataapi.Parameter{Name: "before_date", Value: to.AddDate(0, 0, 1).Format(time.DateOnly)})
 	}
 	if f.Category != "" {
 		conds = append(conds, `category = :category`)
