@@ -274,7 +274,7 @@ func (r *remoteRows) fetch(token string) bool {
 	if !r.started {
 		r.started = true
 		for _, m := range res.ColumnMetadata {
-			r.cols = append(r.cols, engine.Column{Name: m.Name, Type: m.TypeName})
+			r.cols = append(r.cols, engine.Column{Name: m.Name, Type: m.ColumnType()})
 		}
 	}
 	r.page, r.next, r.i = res.Records, res.NextToken, 0
@@ -310,7 +310,7 @@ func (r *remoteRows) Next() bool {
 	}
 	r.vals = make([]any, len(rec))
 	for i, f := range rec {
-		if r.vals[i], r.err = fieldValue(f, r.cols[i].Type); r.err != nil {
+		if r.vals[i], r.err = fieldValue(f, r.cols[i].Type.Kind); r.err != nil {
 			return false
 		}
 	}
@@ -326,7 +326,7 @@ func (r *remoteRows) RowsAffected() int64 { return -1 }
 // fieldValue decodes a Data API Field union into the Go value the engine
 // would have produced. DECIMAL, dates and timestamps arrive as strings and
 // stay strings, rendered exactly as the server rendered them.
-func fieldValue(f dataapi.Field, typeName string) (any, error) {
+func fieldValue(f dataapi.Field, kind engine.TypeKind) (any, error) {
 	switch {
 	case f.IsNull != nil && *f.IsNull:
 		return nil, nil
@@ -340,7 +340,7 @@ func fieldValue(f dataapi.Field, typeName string) (any, error) {
 		return *f.StringValue, nil
 	case f.BlobValue != nil:
 		return f.BlobValue, nil
-	case typeName == "varbyte":
+	case kind == engine.TypeVarbyte:
 		// An empty blob is encoded as a field with no members.
 		return []byte{}, nil
 	}

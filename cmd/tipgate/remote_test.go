@@ -144,7 +144,7 @@ func TestFieldValue(t *testing.T) {
 		{"no member", dataapi.Field{}, "int4", nil, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := fieldValue(tc.field, tc.typeName)
+			got, err := fieldValue(tc.field, dataapi.ColumnMetadata{TypeName: tc.typeName}.ColumnType().Kind)
 			if (err != nil) != tc.err {
 				t.Fatalf("err %v", err)
 			}

@@ -10,8 +10,9 @@ import (
 // Column describes one result column.
 type Column struct {
 	Name string
-	// Type is the engine's type name, e.g. "VARCHAR", "DECIMAL(10,2)", "BIGINT".
-	Type string
+	// Type is the column's engine-neutral type; each engine maps its own
+	// type names to it.
+	Type Type
 }
 
 // Rows streams a statement's result. Values are nil, bool, int64, float64,

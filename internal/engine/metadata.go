@@ -85,7 +85,7 @@ func (r *Router) Tables(ctx context.Context, p identity.Principal) ([]TableInfo,
 		t := TableInfo{Name: a.Table}
 		for _, c := range a.Columns {
 			if c.Granted {
-				t.Columns = append(t.Columns, Column{Name: c.Name, Type: strings.ToUpper(c.Type)})
+				t.Columns = append(t.Columns, Column{Name: c.Name, Type: ParseType(c.Type)})
 			}
 		}
 		out = append(out, t)

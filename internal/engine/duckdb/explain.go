@@ -32,7 +32,7 @@ func (e *Engine) explain(ctx context.Context, pc *policyContext, text string, an
 		return nil, err
 	}
 	defer e.release(conn)
-	out := &valueRows{cols: []engine.Column{{Name: "QUERY PLAN", Type: "VARCHAR"}}}
+	out := &valueRows{cols: []engine.Column{{Name: "QUERY PLAN", Type: engine.Type{Kind: engine.TypeVarchar}}}}
 	if full {
 		prefix := "EXPLAIN "
 		if analyze {
@@ -114,7 +114,7 @@ func logicalPlan(ctx context.Context, conn *pooledConn, text string, args []any)
 // planRows runs an EXPLAIN and returns DuckDB's physical plan, one row per
 // line.
 func planRows(ctx context.Context, conn *pooledConn, text string, args []any, pc *policyContext) (engine.Rows, error) {
-	out := &valueRows{cols: []engine.Column{{Name: "QUERY PLAN", Type: "VARCHAR"}}}
+	out := &valueRows{cols: []engine.Column{{Name: "QUERY PLAN", Type: engine.Type{Kind: engine.TypeVarchar}}}}
 	rows, err := conn.conn.QueryContext(ctx, text, args...)
 	if err != nil {
 		return nil, mapError(err, pc)

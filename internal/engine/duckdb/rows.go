@@ -35,7 +35,7 @@ func newRows(r *sql.Rows, release func(), pc *policyContext) *rows {
 		return out
 	}
 	for _, t := range types {
-		out.cols = append(out.cols, engine.Column{Name: columnName(t.Name()), Type: t.DatabaseTypeName()})
+		out.cols = append(out.cols, engine.Column{Name: columnName(t.Name()), Type: columnType(t.DatabaseTypeName())})
 	}
 	out.vals = make([]any, len(types))
 	out.ptrs = make([]any, len(types))
