@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/tipgate/tipgate/internal/audit"
+	"github.com/tipgate/tipgate/internal/engine"
 	"github.com/tipgate/tipgate/internal/identity"
 	"github.com/tipgate/tipgate/internal/reqid"
 )
@@ -104,12 +105,21 @@ func (s *Service) AuditViewAs(ctx context.Context, admin, p identity.Principal) 
 	return nil
 }
 
-// History returns the audit window for SYS_QUERY_HISTORY.
-func (s *Service) History() []audit.Record {
+// History returns the statements of the audit window, for SYS_QUERY_HISTORY.
+func (s *Service) History() []engine.QueryRecord {
 	if s.opts.Audit == nil {
 		return nil
 	}
-	return s.opts.Audit.Recent(nil, 0)
+	var out []engine.QueryRecord
+	for _, r := range s.opts.Audit.Recent(nil, 0) {
+		if r.Kind != "statement" {
+			continue
+		}
+		out = append(out, engine.QueryRecord{User: r.User, StatementID: r.StatementID, Binding: r.Binding, Source: r.Source,
+			Status: r.Status, Error: r.Error, SQL: r.SQL, Start: r.Time.Add(-time.Duration(r.DurationNS)), End: r.Time,
+			Rows: r.Rows, Bytes: r.Bytes, Policies: r.Policies})
+	}
+	return out
 }
 
 // securityAdmin reports whether the engine decides p is a superuser or holds

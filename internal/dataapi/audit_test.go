@@ -10,6 +10,7 @@ import (
 
 	"github.com/tipgate/tipgate/internal/audit"
 	"github.com/tipgate/tipgate/internal/dataapi"
+	"github.com/tipgate/tipgate/internal/engine"
 	"github.com/tipgate/tipgate/internal/engine/engines"
 	"github.com/tipgate/tipgate/internal/identity"
 )
@@ -23,7 +24,7 @@ func TestAudit(t *testing.T) {
 	}
 	defer log.Close()
 	var svc *dataapi.Service
-	eng, err := engines.Open(ctx, engines.Config{DataDir: t.TempDir(), Threads: 1, QueryHistory: func() []audit.Record { return svc.History() }})
+	eng, err := engines.Open(ctx, engines.Config{DataDir: t.TempDir(), Threads: 1, QueryHistory: func() []engine.QueryRecord { return svc.History() }})
 	if err != nil {
 		t.Fatal(err)
 	}

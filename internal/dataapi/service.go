@@ -386,10 +386,7 @@ func (s *Service) runOne(ctx context.Context, st *statement, sub *subStatement, 
 		return nil, -1, nil, err
 	}
 	defer rows.Close()
-	var policies []string
-	if pr, ok := rows.(engine.PolicyReporter); ok {
-		policies = pr.AppliedPolicies()
-	}
+	policies := engine.PolicyNames(rows)
 	if len(rows.Columns()) == 0 {
 		return nil, rows.RowsAffected(), policies, nil
 	}
@@ -572,10 +569,7 @@ func (s *Service) runTransaction(ctx context.Context, b engine.Batcher, st *stat
 		current = i
 		sub := st.subs[i]
 		sub.setStatus(StatusStarted, start)
-		var policies []string
-		if pr, ok := rows.(engine.PolicyReporter); ok {
-			policies = pr.AppliedPolicies()
-		}
+		policies := engine.PolicyNames(rows)
 		var res *resultFile
 		var err error
 		if len(rows.Columns()) > 0 {

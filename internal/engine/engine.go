@@ -47,9 +47,22 @@ type Engine interface {
 // PolicyReporter is implemented by Rows of engines that can say which
 // policies shaped a result, for the audit log.
 type PolicyReporter interface {
-	// AppliedPolicies names the RLS and masking policies applied, e.g.
-	// "rls:apac_sales on sales_data", "rls:deny-all on t", "mask:m on t.c".
-	AppliedPolicies() []string
+	// AppliedPolicies names the RLS and masking policies applied.
+	AppliedPolicies() []AppliedPolicy
+}
+
+// PolicyNames names the policies that shaped rows, as the audit log
+// records them; none when the engine cannot say.
+func PolicyNames(rows Rows) []string {
+	pr, ok := rows.(PolicyReporter)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, a := range pr.AppliedPolicies() {
+		out = append(out, a.String())
+	}
+	return out
 }
 
 // Stmt is one statement of a batch.

@@ -22,7 +22,8 @@ var superuserStatements = []string{"select", "with", "insert", "update", "delete
 // security DDL through policy.Catalog.Apply and a catalog commit → table
 // DDL, COPY and reads to the backend. It implements Engine and Batcher.
 type Router struct {
-	b Backend
+	b   Backend
+	sys *SystemViews
 }
 
 var (
@@ -30,8 +31,9 @@ var (
 	_ Batcher = (*Router)(nil)
 )
 
-// New returns the router over b.
-func New(b Backend) *Router { return &Router{b: b} }
+// New returns the router over b; sys are the system views b materialises
+// (the same value, so the policies the router records are the ones b shows).
+func New(b Backend, sys *SystemViews) *Router { return &Router{b: b, sys: sys} }
 
 // Backend returns the engine behind the router, for its optional
 // capabilities.
@@ -86,7 +88,12 @@ func (r *Router) Query(ctx context.Context, p identity.Principal, text string, a
 			}
 			return r.b.Raw(ctx, nil, cat, sub, s, args)
 		}
-		return r.b.Read(ctx, cat, sub, s, args)
+		rows, err := r.b.Read(ctx, cat, sub, s, args)
+		if err != nil {
+			return nil, err
+		}
+		r.recordApplied(sub, rows)
+		return rows, nil
 	}
 	return nil, sqlerr.New(sqlerr.FeatureUnsupported, "statement not supported")
 }
@@ -177,7 +184,18 @@ func (r *Router) QueryBatch(ctx context.Context, p identity.Principal, stmts []S
 	if !ok {
 		return sqlerr.New(sqlerr.FeatureUnsupported, "this engine cannot run reads as one transaction")
 	}
-	return rb.ReadBatch(ctx, cat, sub, stmts, each)
+	return rb.ReadBatch(ctx, cat, sub, stmts, func(i int, rows Rows) error {
+		r.recordApplied(sub, rows)
+		return each(i, rows)
+	})
+}
+
+// recordApplied notes the row-level policies that shaped a principal's
+// read, for SVV_RLS_APPLIED_POLICY.
+func (r *Router) recordApplied(sub policy.Subject, rows Rows) {
+	if pr, ok := rows.(PolicyReporter); ok && r.sys != nil {
+		r.sys.applied.record(sub, pr.AppliedPolicies())
+	}
 }
 
 // changeBatch runs every statement inside one catalog transaction.

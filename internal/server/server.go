@@ -109,7 +109,7 @@ func (s *Server) open(ctx context.Context, opts Options) error {
 	}
 	var svc *dataapi.Service
 	s.engine, err = engines.Open(ctx, engines.Config{Kind: cfg.Warehouse.Engine, DataDir: dir, S3Root: cfg.Warehouse.S3Root,
-		Threads: cfg.Warehouse.Threads, Logger: s.log, QueryHistory: func() []audit.Record { return svc.History() }})
+		Threads: cfg.Warehouse.Threads, Logger: s.log, QueryHistory: func() []engine.QueryRecord { return svc.History() }})
 	if err != nil {
 		return err
 	}

@@ -38,14 +38,13 @@ func (e *Engine) ReadBatch(ctx context.Context, cat *policy.Catalog, sub policy.
 			rollback()
 			return err
 		}
-		e.applied.record(sub, pc, g.relations, st.SQL)
 		r, err := conn.conn.QueryContext(ctx, g.text, st.Args...)
 		if err != nil {
 			rollback()
 			return mapError(err, pc)
 		}
 		rows := newRows(r, func() {}, pc)
-		rows.applied = appliedPolicies(pc, g.relations)
+		rows.applied = engine.Applied(pc.access, g.relations)
 		err = each(i, rows)
 		if cerr := rows.Close(); err == nil {
 			err = cerr

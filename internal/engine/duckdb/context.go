@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -102,9 +103,10 @@ func (e *Engine) buildContext(ctx context.Context, q querier, cat *policy.Catalo
 		}
 		pc.setup = append(pc.setup, "CREATE OR REPLACE TEMP VIEW "+sqlscan.QuoteIdent(name)+" AS "+view)
 	}
-	for name, def := range svvViews(cat, sub, pc) {
-		pc.views[name] = true
-		pc.setup = append(pc.setup, "CREATE OR REPLACE TEMP VIEW "+name+" AS "+def)
+	tables := maps.Clone(pc.views)
+	for _, v := range e.opts.System.Views(cat, sub, func(t string) bool { return tables[t] }) {
+		pc.views[v.Name] = true
+		pc.setup = append(pc.setup, "CREATE OR REPLACE TEMP VIEW "+v.Name+" AS "+valuesView(v))
 	}
 	return pc, nil
 }

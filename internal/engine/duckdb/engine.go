@@ -15,7 +15,6 @@ import (
 
 	duckdbdrv "github.com/duckdb/duckdb-go/v2"
 
-	"github.com/tipgate/tipgate/internal/audit"
 	"github.com/tipgate/tipgate/internal/engine"
 	"github.com/tipgate/tipgate/internal/policy"
 	"github.com/tipgate/tipgate/internal/sqlscan"
@@ -35,8 +34,9 @@ type Options struct {
 	Threads int
 	// MaxIdleConns bounds the idle policy connections kept (default 64).
 	MaxIdleConns int
-	// QueryHistory, when set, feeds SYS_QUERY_HISTORY from the audit log.
-	QueryHistory func() []audit.Record
+	// System are the router's system views, which the engine materialises
+	// for each principal (nil: none beyond empty ones).
+	System *engine.SystemViews
 }
 
 // Engine is the embedded DuckDB warehouse. tipgate enforces policies here
@@ -70,7 +70,6 @@ type Engine struct {
 	// functions sorts aggregate names from others: an aggregate's
 	// arguments are evaluated on the rows that reach it, not a dictionary.
 	functions functionKinds
-	applied   *appliedLog
 	// guards caches admission decisions by policy context and text.
 	guards *boundedCache[*guardResult]
 }
@@ -87,6 +86,9 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.System == nil {
+		opts.System = engine.NewSystemViews(nil)
 	}
 	if opts.MaxIdleConns <= 0 {
 		opts.MaxIdleConns = 64
@@ -105,7 +107,7 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 	}
 	e := &Engine{
 		opts: opts, log: opts.Logger, db: sql.OpenDB(connector), parser: sql.OpenDB(connector), pool: newConnPool(opts.MaxIdleConns),
-		staging: staging, contexts: map[string]*policyContext{}, applied: newAppliedLog(10000),
+		staging: staging, contexts: map[string]*policyContext{},
 		guards: newBoundedCache[*guardResult](4096),
 	}
 	e.db.SetMaxIdleConns(0)

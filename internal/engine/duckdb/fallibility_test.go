@@ -268,11 +268,12 @@ func fbEnforce(t *testing.T, ctx context.Context, results []*fbResult) {
 		t.Skip("no unmarked throwing function")
 	}
 	dir := t.TempDir()
-	be, err := Open(ctx, Options{DataDir: filepath.Join(dir, "warehouse"), Threads: 2})
+	sys := engine.NewSystemViews(nil)
+	be, err := Open(ctx, Options{DataDir: filepath.Join(dir, "warehouse"), Threads: 2, System: sys})
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng := engine.New(be)
+	eng := engine.New(be, sys)
 	defer eng.Close()
 	su := identity.LocalSuperuser()
 

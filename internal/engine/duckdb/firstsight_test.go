@@ -15,11 +15,12 @@ import (
 // still replaces them.
 func TestFirstSightKeepsPolicyVersion(t *testing.T) {
 	ctx := context.Background()
-	e, err := Open(ctx, Options{DataDir: t.TempDir(), Threads: 1})
+	sys := engine.NewSystemViews(nil)
+	e, err := Open(ctx, Options{DataDir: t.TempDir(), Threads: 1, System: sys})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := engine.New(e)
+	r := engine.New(e, sys)
 	defer r.Close()
 	if err := engine.Run(ctx, r, identity.LocalSuperuser(),
 		`CREATE TABLE t (region VARCHAR(10), n INT)`,

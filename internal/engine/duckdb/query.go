@@ -37,40 +37,14 @@ func (e *Engine) Read(ctx context.Context, cat *policy.Catalog, sub policy.Subje
 		e.release(conn)
 		return nil, err
 	}
-	e.applied.record(sub, pc, g.relations, text)
 	rows, err := conn.conn.QueryContext(ctx, g.text, args...)
 	if err != nil {
 		e.release(conn)
 		return nil, mapError(err, pc)
 	}
 	out := newRows(rows, func() { e.release(conn) }, pc)
-	out.applied = appliedPolicies(pc, g.relations)
+	out.applied = engine.Applied(pc.access, g.relations)
 	return out, nil
-}
-
-// appliedPolicies names the policies that shaped a read of relations.
-func appliedPolicies(pc *policyContext, relations []string) []string {
-	var out []string
-	for _, rel := range relations {
-		a, ok := pc.access[rel]
-		if !ok {
-			continue
-		}
-		if a.Rows.DenyAll() {
-			out = append(out, "rls:deny-all on "+rel)
-		}
-		if a.Rows.Enforced {
-			for _, p := range a.Rows.Policies {
-				out = append(out, "rls:"+p.Policy+" on "+rel)
-			}
-		}
-		for _, c := range a.Columns {
-			if c.Granted && c.Mask != nil {
-				out = append(out, "mask:"+c.Mask.Policy+" on "+rel+"."+c.Name)
-			}
-		}
-	}
-	return out
 }
 
 // Raw runs a superuser's statement on the raw tables, inside tx when it is
@@ -257,15 +231,12 @@ func (e *Engine) refreshDynamicViews(ctx context.Context, conn *pooledConn, sub 
 	mentions := func(view string) bool {
 		return slices.ContainsFunc(names, func(n string) bool { return strings.Contains(n, view) })
 	}
+	cat := e.cat.Load()
 	var stmts []string
-	if mentions("svv_rls_applied_policy") {
-		stmts = append(stmts, "CREATE OR REPLACE TEMP VIEW svv_rls_applied_policy AS "+e.applied.view(sub))
-	}
-	if mentions("svv_roles") {
-		stmts = append(stmts, "CREATE OR REPLACE TEMP VIEW svv_roles AS "+rolesView(e.cat.Load()))
-	}
-	if mentions("sys_query_history") {
-		stmts = append(stmts, "CREATE OR REPLACE TEMP VIEW sys_query_history AS "+queryHistoryView(sub, e.opts.QueryHistory))
+	for _, name := range engine.DynamicSystemViews() {
+		if v, ok := e.opts.System.Dynamic(cat, sub, name); ok && mentions(name) {
+			stmts = append(stmts, "CREATE OR REPLACE TEMP VIEW "+name+" AS "+valuesView(v))
+		}
 	}
 	for _, s := range stmts {
 		if _, err := conn.conn.ExecContext(ctx, s); err != nil {

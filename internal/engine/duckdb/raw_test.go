@@ -12,11 +12,12 @@ import (
 // means alone and inside a batch (which runs on the admin connection).
 func TestRawRedshiftSemantics(t *testing.T) {
 	ctx := context.Background()
-	be, err := Open(ctx, Options{DataDir: t.TempDir(), Threads: 1})
+	sys := engine.NewSystemViews(nil)
+	be, err := Open(ctx, Options{DataDir: t.TempDir(), Threads: 1, System: sys})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := engine.New(be)
+	r := engine.New(be, sys)
 	defer r.Close()
 	su := identity.LocalSuperuser()
 	one := func(rows engine.Rows) any {

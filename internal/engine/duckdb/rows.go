@@ -19,13 +19,13 @@ type rows struct {
 	release func()
 	pc      *policyContext
 	closed  bool
-	applied []string
+	applied []engine.AppliedPolicy
 }
 
 var _ engine.PolicyReporter = (*rows)(nil)
 
 // AppliedPolicies implements engine.PolicyReporter.
-func (r *rows) AppliedPolicies() []string { return r.applied }
+func (r *rows) AppliedPolicies() []engine.AppliedPolicy { return r.applied }
 
 func newRows(r *sql.Rows, release func(), pc *policyContext) *rows {
 	out := &rows{r: r, release: release, pc: pc}

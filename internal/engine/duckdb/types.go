@@ -1,6 +1,7 @@
 package duckdb
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/tipgate/tipgate/internal/engine"
@@ -44,4 +45,44 @@ func columnType(name string) engine.Type {
 		return engine.Type{Kind: engine.TypeVarchar}
 	}
 	return engine.ParseType(u)
+}
+
+// duckTypeName spells an engine-neutral type in DuckDB's SQL.
+func duckTypeName(t engine.Type) string {
+	switch t.Kind {
+	case engine.TypeBool:
+		return "BOOLEAN"
+	case engine.TypeSmallInt:
+		return "SMALLINT"
+	case engine.TypeInt:
+		return "INTEGER"
+	case engine.TypeBigInt:
+		return "BIGINT"
+	case engine.TypeNumeric:
+		if t.Precision > 0 {
+			return fmt.Sprintf("DECIMAL(%d,%d)", t.Precision, t.Scale)
+		}
+		return "DECIMAL(38,10)"
+	case engine.TypeReal:
+		return "FLOAT"
+	case engine.TypeDouble:
+		return "DOUBLE"
+	case engine.TypeDate:
+		return "DATE"
+	case engine.TypeTime:
+		return "TIME"
+	case engine.TypeTimeTZ:
+		return "TIMETZ"
+	case engine.TypeTimestamp:
+		return "TIMESTAMP"
+	case engine.TypeTimestampTZ:
+		return "TIMESTAMPTZ"
+	case engine.TypeInterval:
+		return "INTERVAL"
+	case engine.TypeVarbyte:
+		return "BLOB"
+	case engine.TypeSuper:
+		return "JSON"
+	}
+	return "VARCHAR"
 }

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/tipgate/tipgate/internal/audit"
 	"github.com/tipgate/tipgate/internal/engine"
 	"github.com/tipgate/tipgate/internal/engine/duckdb"
 )
@@ -30,18 +29,19 @@ type Config struct {
 	MaxIdleConns int
 	Logger       *slog.Logger
 	// QueryHistory, when set, feeds SYS_QUERY_HISTORY from the audit log.
-	QueryHistory func() []audit.Record
+	QueryHistory func() []engine.QueryRecord
 }
 
-// Factory opens one kind of engine.
-type Factory func(ctx context.Context, cfg Config) (engine.Backend, error)
+// Factory opens one kind of engine; sys are the system views the router
+// keeps, which the engine materialises.
+type Factory func(ctx context.Context, cfg Config, sys *engine.SystemViews) (engine.Backend, error)
 
 // factories maps each engine kind to its opener.
 func factories() map[string]Factory {
 	return map[string]Factory{
-		"duckdb": func(ctx context.Context, cfg Config) (engine.Backend, error) {
+		"duckdb": func(ctx context.Context, cfg Config, sys *engine.SystemViews) (engine.Backend, error) {
 			return duckdb.Open(ctx, duckdb.Options{DataDir: cfg.DataDir, S3Root: cfg.S3Root, Threads: cfg.Threads,
-				MaxIdleConns: cfg.MaxIdleConns, Logger: cfg.Logger, QueryHistory: cfg.QueryHistory})
+				MaxIdleConns: cfg.MaxIdleConns, Logger: cfg.Logger, System: sys})
 		},
 	}
 }
@@ -66,9 +66,10 @@ func Open(ctx context.Context, cfg Config) (*engine.Router, error) {
 	if !ok {
 		return nil, fmt.Errorf("engine %q is not supported; choose one of: %s", kind, strings.Join(Kinds(), ", "))
 	}
-	b, err := open(ctx, cfg)
+	sys := engine.NewSystemViews(cfg.QueryHistory)
+	b, err := open(ctx, cfg, sys)
 	if err != nil {
 		return nil, err
 	}
-	return engine.New(b), nil
+	return engine.New(b, sys), nil
 }
