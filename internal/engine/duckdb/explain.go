@@ -12,16 +12,14 @@ import (
 	"github.com/tipgate/tipgate/internal/sqlerr"
 )
 
-// explain shows a principal the plan of its statement. Without EXPLAIN RLS
-// (and EXPLAIN MASKING where masks apply) the plan shows operators and
-// tables only: no predicates, projections or row estimates, since those
-// would reveal policy predicates and the size of hidden data. Scans of
-// row-filtered tables read "RLS SecureScan", as in Redshift. That plan is
-// the unoptimised one, which no statistics shape.
+// explain shows a principal the plan of its statement, as much of it as
+// engine.ExplainFull allows. The reduced plan names operators and tables
+// only; scans of row-filtered tables read "RLS SecureScan", as in
+// Redshift. It is the unoptimised plan, which no statistics shape.
 func (e *Engine) explain(ctx context.Context, pc *policyContext, text string, analyze bool, args []any) (engine.Rows, error) {
-	full := pc.sub.ExplainRLS && (!pc.masked || pc.sub.ExplainMasking)
-	if analyze && !pc.sub.IgnoreRLS {
-		return nil, sqlerr.New(sqlerr.PermissionDenied, "permission denied: EXPLAIN ANALYZE would reveal row counts before row-level security")
+	full, err := engine.ExplainFull(pc.sub, pc.masked, analyze)
+	if err != nil {
+		return nil, err
 	}
 	g, err := e.guard(ctx, e.parse, pc, text)
 	if err != nil {
