@@ -8,6 +8,7 @@ import (
 
 	"github.com/tipgate/tipgate/internal/engine"
 	"github.com/tipgate/tipgate/internal/engine/conformance"
+	"github.com/tipgate/tipgate/internal/engine/duckdb"
 	"github.com/tipgate/tipgate/internal/engine/engines"
 	"github.com/tipgate/tipgate/internal/identity"
 )
@@ -41,6 +42,34 @@ func TestConformance(t *testing.T) {
 		OracleQueries:       envInt(t, "TIPGATE_ORACLE_N", 6000),
 		OracleSeed:          uint64(envInt(t, "TIPGATE_ORACLE_SEED", 1)),
 		OracleWorkers:       envInt(t, "TIPGATE_ORACLE_WORKERS", 1),
+		RequireDictionaries: true,
+	})
+}
+
+// TestConformanceFromPlans runs the same suite on the engine receiving its
+// policies as a native engine does, compiled per table over all grantees
+// (duckdb.Options.FromPlans): the seam PostgreSQL and Trino compile from.
+// The oracle runs fewer queries here; the decisions, not the queries, are
+// what differ.
+func TestConformanceFromPlans(t *testing.T) {
+	conformance.RunTests(t, func(t *testing.T) engine.Engine {
+		sys := engine.NewSystemViews(nil)
+		b, err := duckdb.Open(context.Background(), duckdb.Options{DataDir: t.TempDir(), Threads: 1, MaxIdleConns: 8, System: sys, FromPlans: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := engine.New(b, sys)
+		t.Cleanup(func() { e.Close() })
+		return e
+	}, conformance.Options{
+		Engine:              "duckdb",
+		Testdata:            "../../../testdata",
+		AttackRows:          3000,
+		MinAttackRuns:       3000,
+		OracleRows:          3000,
+		OracleQueries:       1500,
+		OracleSeed:          2,
+		OracleWorkers:       1,
 		RequireDictionaries: true,
 	})
 }

@@ -71,7 +71,7 @@ func (e *Engine) buildContext(ctx context.Context, q querier, cat *policy.Catalo
 	}
 	pc.setup = append(pc.setup, sessionMacros(sub.User)...)
 	for _, name := range cat.TableNames() {
-		a, _ := cat.Decide(sub, name)
+		a := e.decide(cat, sub, name)
 		pc.access[name] = a
 		// Superusers read the raw tables (their connection USEs the raw
 		// catalog), so they get no views that would shadow them.

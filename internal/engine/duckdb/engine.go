@@ -37,6 +37,19 @@ type Options struct {
 	// System are the router's system views, which the engine materialises
 	// for each principal (nil: none beyond empty ones).
 	System *engine.SystemViews
+	// FromPlans makes the engine receive policies as a native engine does:
+	// each committed catalog is compiled to per-table plans over all
+	// grantees (policy.Plan), and a subject's decisions are read from those
+	// plans (TablePlan.AccessFor) instead of from the catalog. The
+	// conformance suite runs both ways, which holds the plans to the whole
+	// suite before an engine such as PostgreSQL depends on them.
+	FromPlans bool
+}
+
+// compiled is a catalog with its plans, when Options.FromPlans is set.
+type compiled struct {
+	cat   *policy.Catalog
+	plans map[string]policy.TablePlan
 }
 
 // Engine is the embedded DuckDB warehouse. tipgate enforces policies here
@@ -58,6 +71,7 @@ type Engine struct {
 	admin   *sql.Conn  // DDL and catalog writes, serialised by ddlMu
 	ddlMu   sync.Mutex // one catalog change at a time
 	cat     atomic.Pointer[policy.Catalog]
+	plans   atomic.Pointer[compiled]
 	pool    *connPool
 	staging string
 
@@ -269,8 +283,43 @@ func (e *Engine) loadCatalog(ctx context.Context) error {
 			return fmt.Errorf("duckdb: warehouse holds table %s, which the catalog does not know", name)
 		}
 	}
-	e.cat.Store(cat)
+	e.store(cat)
 	return nil
+}
+
+// store makes cat the current catalog, compiling its plans first when the
+// engine decides from plans.
+func (e *Engine) store(cat *policy.Catalog) {
+	if e.opts.FromPlans {
+		e.plans.Store(compile(cat))
+	}
+	e.cat.Store(cat)
+}
+
+func compile(cat *policy.Catalog) *compiled {
+	c := &compiled{cat: cat, plans: map[string]policy.TablePlan{}}
+	for _, p := range cat.Plans() {
+		c.plans[p.Table] = p
+	}
+	return c
+}
+
+// decide is the subject's access to table under cat.
+func (e *Engine) decide(cat *policy.Catalog, sub policy.Subject, table string) policy.Access {
+	if !e.opts.FromPlans {
+		a, _ := cat.Decide(sub, table)
+		return a
+	}
+	c := e.plans.Load()
+	if c == nil || c.cat != cat {
+		// A snapshot other than the current one (a change being committed).
+		c = compile(cat)
+	}
+	p, ok := c.plans[table]
+	if !ok {
+		return policy.Access{Table: table}
+	}
+	return p.AccessFor(sub)
 }
 
 func (e *Engine) rawTables(ctx context.Context, q interface {
@@ -358,7 +407,7 @@ func (e *Engine) Commit(ctx context.Context, fn func(tx engine.Tx, cat *policy.C
 		return fmt.Errorf("duckdb: commit: %w", err)
 	}
 	if next != nil && next != cur {
-		e.cat.Store(next)
+		e.store(next)
 		e.dropStale(next.PolicyVersion)
 	}
 	if tx.loaded {
