@@ -33,7 +33,10 @@ type Rows interface {
 // Engine runs statements for principals.
 type Engine interface {
 	// Query runs exactly one statement as p. Reads are filtered, masked and
-	// checked for privileges; other statements are authorised first.
+	// checked for privileges; other statements are authorised first. args
+	// bind the statement's placeholders, spelt $1, $2, … on every engine
+	// (Redshift's and PostgreSQL's spelling): an engine whose own SQL spells
+	// them otherwise translates them, so callers never depend on a dialect.
 	Query(ctx context.Context, p identity.Principal, sql string, args ...any) (Rows, error)
 	// Decide returns what enforcement decides for p, for metadata.
 	Decide(ctx context.Context, p identity.Principal) (Decision, error)

@@ -8,9 +8,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
+	"github.com/tipgate/tipgate/internal/engine"
 	"github.com/tipgate/tipgate/internal/policy"
 	"github.com/tipgate/tipgate/internal/policy/ddl"
 	"github.com/tipgate/tipgate/internal/sqlerr"
@@ -149,61 +149,17 @@ func strftime(f string) (string, error) {
 }
 
 // copySources resolves a COPY source to files DuckDB may read: s3:// keys
-// under --s3-root, or local files, which are staged into the data
-// directory because the warehouse may read no other folder. Like S3, a
-// source that is not a file is a key prefix and loads every match.
+// under --s3-root as they are, local files staged into the data directory
+// because the warehouse may read no other folder.
 func (e *Engine) copySources(from string) ([]string, func(), error) {
-	noop := func() {}
-	var path string
-	if rest, ok := strings.CutPrefix(from, "s3://"); ok {
-		if e.opts.S3Root == "" {
-			return nil, noop, sqlerr.New(sqlerr.InvalidParameter,
-				"COPY from %s: no S3 root is configured; run with --s3-root DIR to read s3://bucket/key from DIR/bucket/key", from)
-		}
-		root, _ := filepath.Abs(e.opts.S3Root)
-		path = filepath.Join(root, filepath.FromSlash(rest))
-		if !strings.HasPrefix(path, root+string(filepath.Separator)) {
-			return nil, noop, sqlerr.New(sqlerr.InvalidParameter, "COPY from %s: key leaves the S3 root", from)
-		}
-	} else if strings.Contains(from, "://") {
-		return nil, noop, sqlerr.New(sqlerr.FeatureUnsupported, "COPY from %s: only local paths and s3:// sources are supported", from)
-	} else {
-		abs, err := filepath.Abs(from)
-		if err != nil {
-			return nil, noop, sqlerr.Wrap(sqlerr.InvalidParameter, err, "COPY from %s: bad path", from)
-		}
-		path = abs
-	}
-	files, err := matchPrefix(path)
+	src, err := engine.ResolveCopySource(e.opts.S3Root, from)
 	if err != nil {
-		return nil, noop, sqlerr.Wrap(sqlerr.IOError, err, "COPY from %s: %v", from, err)
+		return nil, func() {}, err
 	}
-	if len(files) == 0 {
-		return nil, noop, sqlerr.New(sqlerr.IOError, "COPY from %s: no such file or key prefix", from)
+	if src.S3 {
+		return src.Files, func() {}, nil
 	}
-	if strings.HasPrefix(from, "s3://") {
-		return files, noop, nil
-	}
-	return e.stage(files)
-}
-
-func matchPrefix(path string) ([]string, error) {
-	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
-		return []string{path}, nil
-	}
-	dir, prefix := filepath.Split(path)
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, ent := range entries {
-		if ent.Type().IsRegular() && strings.HasPrefix(ent.Name(), prefix) {
-			out = append(out, filepath.Join(dir, ent.Name()))
-		}
-	}
-	slices.Sort(out)
-	return out, nil
+	return e.stage(src.Files)
 }
 
 // stage hard-links (or copies) files into a private staging folder.
