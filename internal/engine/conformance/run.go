@@ -62,11 +62,13 @@ func RunRecords(t *testing.T, file string, recs []Record, eng engine.Engine) {
 		got, err := Collect(ctx, eng, PrincipalFor(t, r.As), r.SQL)
 		where := file + ":" + strconv.Itoa(r.Line)
 		switch {
-		case r.Kind == "statement" && r.WantError == "" && err != nil:
+		case r.Kind == "statement" && r.WantCode == "" && err != nil:
 			t.Errorf("%s: %s\n  unexpected error: %v", where, r.SQL, err)
-		case r.WantError != "" && err == nil:
-			t.Errorf("%s: %s\n  succeeded, want error containing %q", where, r.SQL, r.WantError)
-		case r.WantError != "" && !strings.Contains(err.Error(), r.WantError):
+		case r.WantCode != "" && err == nil:
+			t.Errorf("%s: %s\n  succeeded, want error %s %q", where, r.SQL, r.WantCode, r.WantError)
+		case r.WantCode != "" && EnforcedState(err) != r.WantCode:
+			t.Errorf("%s: %s\n  error %q has SQLSTATE %s, want %s", where, r.SQL, err, EnforcedState(err), r.WantCode)
+		case r.WantCode != "" && !strings.Contains(err.Error(), r.WantError):
 			t.Errorf("%s: %s\n  error %q does not contain %q", where, r.SQL, err, r.WantError)
 		case r.Kind == "query" && err != nil:
 			t.Errorf("%s: %s\n  unexpected error: %v", where, r.SQL, err)

@@ -15,7 +15,7 @@ import (
 //	statement ok
 //	CREATE TABLE t (a INT);
 //
-//	statement error permission denied for relation t
+//	statement error 42501 permission denied for relation t
 //	SELECT * FROM t;
 //
 //	query rowsort
@@ -25,7 +25,9 @@ import (
 //	2|NULL
 //
 // A record's SQL runs to the next blank line or "----". "statement error"
-// takes a substring the error message must contain. "query" compares
+// takes the SQLSTATE the statement must fail with (always: a record that
+// passes on any error proves nothing), then a substring the message must
+// contain (Redshift's wording, the same on every engine). "query" compares
 // rendered rows (values joined by "|", NULL for NULL); "rowsort" sorts both
 // sides first, "nosort" (default) keeps the order. Lines starting with "#"
 // are comments. "onlyif ENGINE" or "skipif ENGINE" before a record runs it
@@ -41,10 +43,14 @@ type Principal struct {
 
 // Record is one step of a script.
 type Record struct {
-	Line      int
-	As        Principal
-	Kind      string // "statement" or "query"
-	WantError string // for "statement error"
+	Line int
+	As   Principal
+	Kind string // "statement" or "query"
+	// WantCode is the SQLSTATE a "statement error" must fail with, and
+	// WantError text its message must contain (empty: any message, for
+	// engines whose wording differs and is documented as a deviation).
+	WantCode  string
+	WantError string
 	SQL       string
 	Sort      bool
 	Expected  []string
@@ -103,10 +109,11 @@ func ParseScript(r io.Reader) ([]Record, error) {
 			rec := Record{Line: line, As: as, Kind: "statement", OnlyIf: onlyIf, SkipIf: skipIf}
 			onlyIf, skipIf = "", ""
 			if strings.HasPrefix(t, "statement error") {
-				rec.WantError = strings.TrimSpace(strings.TrimPrefix(t, "statement error"))
-				if rec.WantError == "" {
-					return nil, fmt.Errorf("line %d: statement error needs the expected message", line)
+				code, msg, _ := strings.Cut(strings.TrimSpace(strings.TrimPrefix(t, "statement error")), " ")
+				if !isSQLState(code) {
+					return nil, fmt.Errorf("line %d: statement error needs the expected SQLSTATE first (statement error 42501 permission denied …)", line)
 				}
+				rec.WantCode, rec.WantError = code, strings.TrimSpace(msg)
 			}
 			var sql []string
 			for {
@@ -161,6 +168,19 @@ func ParseScript(r io.Reader) ([]Record, error) {
 		}
 	}
 	return out, sc.Err()
+}
+
+// isSQLState reports whether s is five digits or upper-case letters.
+func isSQLState(s string) bool {
+	if len(s) != 5 {
+		return false
+	}
+	for _, r := range s {
+		if (r < '0' || r > '9') && (r < 'A' || r > 'Z') {
+			return false
+		}
+	}
+	return true
 }
 
 func parseAs(s string) (Principal, error) {

@@ -66,3 +66,29 @@ func TestSameRows(t *testing.T) {
 		}
 	}
 }
+
+// TestParseScriptErrorState: a "statement error" names the SQLSTATE it
+// expects, then optionally text the message must contain; one that names
+// no SQLSTATE (which would pass on any error) does not parse.
+func TestParseScriptErrorState(t *testing.T) {
+	for _, tc := range []struct {
+		line, code, msg string
+		ok              bool
+	}{
+		{"statement error 42501 permission denied for relation t", "42501", "permission denied for relation t", true},
+		{"statement error 42P01", "42P01", "", true},
+		{"statement error permission denied for relation t", "", "", false},
+		{"statement error", "", "", false},
+		{"statement error 4250 x", "", "", false},
+		{"statement error 42p01 x", "", "", false},
+	} {
+		recs, err := ParseScript(strings.NewReader(tc.line + "\nSELECT 1\n"))
+		if (err == nil) != tc.ok {
+			t.Errorf("%q: err %v, want ok=%v", tc.line, err, tc.ok)
+			continue
+		}
+		if tc.ok && (recs[0].WantCode != tc.code || recs[0].WantError != tc.msg) {
+			t.Errorf("%q: code %q msg %q, want %q %q", tc.line, recs[0].WantCode, recs[0].WantError, tc.code, tc.msg)
+		}
+	}
+}
