@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/tipgate/tipgate/internal/engine"
 	"github.com/tipgate/tipgate/internal/sqlerr"
 )
 
@@ -65,13 +66,13 @@ func mapError(err error, pc *policyContext) error {
 	case strings.HasPrefix(msg, "Out of Range Error: Overflow in "):
 		text := reTypePrefix.ReplaceAllString(msg, "")
 		if pc != nil {
-			text = redactValues(text)
+			text = engine.RedactValues(text)
 		}
 		return sqlerr.Wrap(sqlerr.NumericOutOfRange, err, "%s", text)
 	case strings.HasPrefix(msg, "Conversion Error: "), strings.HasPrefix(msg, "Invalid Input Error: "), strings.HasPrefix(msg, "Out of Range Error: "):
 		text := reTypePrefix.ReplaceAllString(msg, "")
 		if pc != nil {
-			text = redactValues(text)
+			text = engine.RedactValues(text)
 		}
 		return clean(sqlerr.Wrap(sqlerr.DataException, err, "%s", text), pc)
 	case strings.HasPrefix(msg, "INTERRUPT Error"), strings.Contains(msg, "Interrupted"):
@@ -87,7 +88,7 @@ func mapError(err error, pc *policyContext) error {
 	}
 	text := reTypePrefix.ReplaceAllString(msg, "")
 	if pc != nil && code == sqlerr.DataException {
-		text = redactValues(text)
+		text = engine.RedactValues(text)
 	}
 	return clean(sqlerr.Wrap(code, err, "%s", text), pc)
 }
@@ -119,34 +120,6 @@ func firstLine(s string) string {
 		s = s[:i]
 	}
 	return strings.TrimSpace(s)
-}
-
-var (
-	reQuotedSingle = regexp.MustCompile(`(^|[^\p{L}\p{N}])'(?:[^']|'')*'?`)
-	reQuotedDouble = regexp.MustCompile(`"[^"]*"?`)
-	reParenthesed  = regexp.MustCompile(`\([^()]*\)`)
-	reNumber       = regexp.MustCompile(`(^|[^\p{L}\p{N}_])[-+]?\p{N}+(?:[.,]\p{N}+)*(?:[eE][-+]?\p{N}+)?`)
-)
-
-// redactValues keeps data out of a data-exception message shown to a
-// principal. DuckDB quotes the offending value in most of these messages
-// (Could not convert string 'x' to INT32; extract specifier "x" not
-// recognized; Overflow in addition of INT32 (1 + 2)!; missing ): (pattern).
-// Argument isolation means a principal's own expressions only ever fail on
-// rows the principal may read, but a policy's row filter reads every row,
-// and defence in depth says no message carries a value at all: what the
-// message says about the kind of failure stays, with the SQLSTATE; the
-// value itself, and anything after the first ": " (where DuckDB and RE2 put
-// the input), is cut. The audit log stores this message, not DuckDB's.
-func redactValues(msg string) string {
-	if i := strings.Index(msg, ": "); i > 0 {
-		msg = msg[:i]
-	}
-	msg = reQuotedSingle.ReplaceAllString(msg, "${1}'…'")
-	msg = reQuotedDouble.ReplaceAllString(msg, `"…"`)
-	msg = reParenthesed.ReplaceAllString(msg, "(…)")
-	msg = reNumber.ReplaceAllString(msg, "${1}…")
-	return strings.TrimSpace(msg)
 }
 
 // clean replaces a principal-facing message that mentions tipgate's raw

@@ -1,8 +1,8 @@
-package duckdb
+package engine
 
 import "testing"
 
-// TestRedactValues: messages DuckDB writes for data exceptions lose every
+// TestRedactValues: messages engines write for data exceptions lose every
 // value they quote and keep what kind of failure it was.
 func TestRedactValues(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
@@ -18,9 +18,14 @@ func TestRedactValues(t *testing.T) {
 		{"date field value out of range: \"2024-13-01\", expected format is (YYYY-MM-DD)", "date field value out of range"},
 		{"Division by zero", "Division by zero"},
 		{"value -12.5e3 is out of range", "value … is out of range"},
+		// PostgreSQL's wording.
+		{`invalid input syntax for type integer: "Europe/London"`, "invalid input syntax for type integer"},
+		{`value too long for type character varying(3)`, "value too long for type character varying(…)"},
+		{`invalid regular expression: parentheses () not balanced`, "invalid regular expression"},
+		{`integer out of range`, "integer out of range"},
 	} {
-		if got := redactValues(tc.in); got != tc.want {
-			t.Errorf("redactValues(%q)\n got %q\nwant %q", tc.in, got, tc.want)
+		if got := RedactValues(tc.in); got != tc.want {
+			t.Errorf("RedactValues(%q)\n got %q\nwant %q", tc.in, got, tc.want)
 		}
 	}
 }
