@@ -52,7 +52,10 @@ type Config struct {
 	// exists (it must not be readable by group or others), otherwise
 	// generated and written with mode 0600. Empty: a fresh key per start.
 	KeyPath string
-	Logger  *slog.Logger
+	// Layout is where the endpoints are (LayoutDefault, or LayoutOkta for
+	// apps written against Okta).
+	Layout Layout
+	Logger *slog.Logger
 }
 
 func (c Client) grants() []string {
@@ -72,6 +75,8 @@ func (cfg Config) validate() error {
 		add("issuer %q: must be an absolute http(s) URL without query or fragment", cfg.Issuer)
 	} else if strings.HasSuffix(u.Path, "/") {
 		add("issuer %q: must not end with a slash", cfg.Issuer)
+	} else if err := cfg.Layout.validate(u.Path); err != nil {
+		add("issuer %q: %v", cfg.Issuer, err)
 	}
 	if len(cfg.Users) == 0 {
 		add("no users")

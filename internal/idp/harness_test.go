@@ -78,11 +78,12 @@ func newEnv(t *testing.T, mutate ...func(*Config)) *env {
 	for _, m := range mutate {
 		m(&cfg)
 	}
+	e.issuer = cfg.Issuer // a mutation may move it (the Okta layout is at the root)
 	if e.p, err = New(context.Background(), cfg); err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/idp/", e.p.Handler())
+	mux.Handle(strings.TrimPrefix(e.issuer, srv.URL)+"/", e.p.Handler())
 	h = mux
 	jar, _ := cookiejar.New(nil)
 	host := srv.Listener.Addr().String()

@@ -76,7 +76,7 @@ func New(ctx context.Context, cfg Config) (*Provider, error) {
 			UserCode:     op.UserCodeBase20,
 		},
 	}
-	var opts []op.Option
+	opts := cfg.Layout.options()
 	if iss.Scheme == "http" {
 		opts = append(opts, op.WithAllowInsecure())
 	}
