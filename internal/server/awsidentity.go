@@ -80,9 +80,9 @@ func checkTrustedIssuers(c config.AWSAPI, issuers []config.Issuer) error {
 // returned for the POST / dispatcher.
 func (s *Server) awsIdentity(mux *http.ServeMux, verifier identity.TokenVerifier, issuers []config.Issuer, sealer *tempcreds.Sealer, store awsapi.CredentialStore) (*sts.Handler, error) {
 	c := s.cfg.AWSAPI
-	stsCfg := stsConfig(c)
+	stsCfg := s.sameIssuerSTS(stsConfig(c))
 	oidcIssuer := strings.TrimSuffix(s.URL, "/") + SSOOIDCPath
-	oidcCfg := ssooidcConfig(c, oidcIssuer)
+	oidcCfg := s.sameIssuerSSOOIDC(ssooidcConfig(c, oidcIssuer))
 	if err := errors.Join(stsCfg.Validate(), oidcCfg.Validate(), checkTrustedIssuers(c, issuers)); err != nil {
 		return nil, fmt.Errorf("server: [awsapi]: %w", err)
 	}

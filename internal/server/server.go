@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -48,6 +49,10 @@ type Options struct {
 	// sign-ins (tests move it forward to expire a session); time.Now
 	// otherwise.
 	WebClock func() time.Time
+	// OktaListener, when set with the embedded IdP enabled, serves the
+	// IdP a second time there with Okta's org authorization server paths
+	// (okta.go); its URL is OktaURL.
+	OktaListener net.Listener
 }
 
 // Server is a running tipgate: warehouse, Data API bindings, token
@@ -63,10 +68,14 @@ type Server struct {
 	web      *web.Handler
 	metrics  *metrics
 	handler  http.Handler
-	ready    atomic.Bool
-	readyc   chan struct{}
-	readyO   sync.Once
-	URL      string
+	// The embedded IdP's Okta face (okta.go), when Options.OktaListener.
+	oktaLn      net.Listener
+	oktaHandler http.Handler
+	OktaURL     string
+	ready       atomic.Bool
+	readyc      chan struct{}
+	readyO      sync.Once
+	URL         string
 }
 
 // New opens everything the configuration names. The caller runs Serve.
@@ -84,14 +93,17 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Server, error)
 			return nil, fmt.Errorf("server: listen on %s: %w", cfg.Server.Listen, err)
 		}
 	}
-	s := &Server{cfg: cfg, log: log, ln: ln, metrics: newMetrics(), readyc: make(chan struct{})}
+	s := &Server{cfg: cfg, log: log, ln: ln, oktaLn: opts.OktaListener, metrics: newMetrics(), readyc: make(chan struct{})}
 	s.URL = cfg.Server.PublicURL
 	if opts.Listener != nil || strings.HasSuffix(cfg.Server.Listen, ":0") {
-		s.URL = "http://" + ln.Addr().String()
+		s.URL = s.scheme() + "://" + ln.Addr().String()
 	}
 	if err := s.open(ctx, opts); err != nil {
 		s.Close()
 		ln.Close()
+		if s.oktaLn != nil {
+			s.oktaLn.Close()
+		}
 		return nil, err
 	}
 	return s, nil
@@ -131,16 +143,23 @@ func (s *Server) open(ctx context.Context, opts Options) error {
 	}
 	mux := http.NewServeMux()
 	issuers := cfg.Identity.Issuers
+	if s.oktaLn != nil && !cfg.IDP.Enabled && opts.IDPUsers == nil {
+		return errors.New("server: an Okta listener serves the embedded IdP, which is not enabled ([idp].enabled)")
+	}
 	if cfg.IDP.Enabled || opts.IDPUsers != nil {
-		issuer, err := s.mountIDP(ctx, mux, opts.IDPUsers)
+		idpIssuers, err := s.mountIDP(ctx, mux, opts.IDPUsers)
 		if err != nil {
 			return err
 		}
-		issuers = append(issuers, issuer)
+		issuers = append(issuers, idpIssuers...)
 	}
 	// The embedded IdP is reached in-process: the server is not serving
 	// yet while the verifier reads its discovery document.
-	client := &http.Client{Timeout: 10 * time.Second, Transport: selfTransport{host: hostOf(s.URL), handler: mux, next: http.DefaultTransport}}
+	self := map[string]http.Handler{hostOf(s.URL): mux}
+	if s.oktaHandler != nil {
+		self[hostOf(s.OktaURL)] = s.oktaHandler
+	}
+	client := &http.Client{Timeout: 10 * time.Second, Transport: selfTransport{hosts: self, next: http.DefaultTransport}}
 	verifier, err := identity.NewVerifier(ctx, issuers, identity.VerifierOptions{Logger: s.log, HTTPClient: client})
 	if err != nil {
 		return err
@@ -229,13 +248,13 @@ func (s *Server) mountWeb(mux *http.ServeMux, verifier *identity.Verifier, issue
 	return nil
 }
 
-// mountIDP starts the embedded development IdP under /idp and returns it
-// as a trusted issuer.
-func (s *Server) mountIDP(ctx context.Context, mux *http.ServeMux, users []idp.User) (config.Issuer, error) {
+// mountIDP starts the embedded development IdP under /idp (and its Okta
+// face when there is an Okta listener) and returns it as trusted issuers.
+func (s *Server) mountIDP(ctx context.Context, mux *http.ServeMux, users []idp.User) ([]config.Issuer, error) {
 	var err error
 	if users == nil {
 		if users, err = idp.LoadUsers(s.cfg.IDP.UsersFile); err != nil {
-			return config.Issuer{}, err
+			return nil, err
 		}
 	}
 	var clients []idp.Client
@@ -247,15 +266,23 @@ func (s *Server) mountIDP(ctx context.Context, mux *http.ServeMux, users []idp.U
 	p, err := idp.New(ctx, idp.Config{Issuer: issuer, Users: users, Clients: clients, EnablePasswordGrant: s.cfg.IDP.EnablePasswordGrant,
 		KeyPath: filepath.Join(s.cfg.Server.DataDir, "idp-signing-key.pem"), Logger: s.log})
 	if err != nil {
-		return config.Issuer{}, err
+		return nil, err
 	}
 	mux.Handle(IDPPath+"/", p.Handler())
 	var audiences []string
 	for _, c := range clients {
 		audiences = append(audiences, c.ID)
 	}
-	return config.Issuer{Issuer: issuer, Audiences: audiences, UserClaim: config.DefaultUserClaim, GroupsClaim: config.DefaultGroupsClaim,
-		Namespace: identity.DefaultNamespace}, nil
+	out := []config.Issuer{{Issuer: issuer, Audiences: audiences, UserClaim: config.DefaultUserClaim, GroupsClaim: config.DefaultGroupsClaim,
+		Namespace: identity.DefaultNamespace}}
+	if s.oktaLn != nil {
+		okta, err := s.mountOkta(ctx, users, clients, audiences)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, okta)
+	}
+	return out, nil
 }
 
 // Ready is closed once Serve answers requests (GET /readyz says "ready").
@@ -270,8 +297,8 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // Serve answers requests until ctx ends, then shuts down gracefully:
 // requests in flight get ShutdownGrace to finish.
 func (s *Server) Serve(ctx context.Context) error {
-	hs := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
-	errc := make(chan error, 1)
+	hs := &http.Server{Handler: s.handler, ReadHeaderTimeout: s.readHeaderTimeout(), ErrorLog: s.errorLog()}
+	errc := make(chan error, 2)
 	go func() {
 		if s.cfg.Server.TLSCert != "" {
 			errc <- hs.ServeTLS(s.ln, s.cfg.Server.TLSCert, s.cfg.Server.TLSKey)
@@ -279,6 +306,10 @@ func (s *Server) Serve(ctx context.Context) error {
 			errc <- hs.Serve(s.ln)
 		}
 	}()
+	var okta *http.Server
+	if s.oktaHandler != nil {
+		okta = s.serveOkta(errc)
+	}
 	if s.web != nil {
 		go func() {
 			t := time.NewTicker(time.Minute)
@@ -307,12 +338,21 @@ func (s *Server) Serve(ctx context.Context) error {
 	// Running statements get the grace period, then are aborted and
 	// marked so; requests in flight finish within the same period.
 	s.svc.Shutdown(sctx)
+	if okta != nil {
+		if errors.Is(okta.Shutdown(sctx), context.DeadlineExceeded) {
+			okta.Close()
+		}
+	}
 	err := hs.Shutdown(sctx)
 	if errors.Is(err, context.DeadlineExceeded) {
 		hs.Close()
 	}
 	return nil
 }
+
+func (s *Server) readHeaderTimeout() time.Duration { return 10 * time.Second }
+
+func (s *Server) errorLog() *log.Logger { return slog.NewLogLogger(s.log.Handler(), slog.LevelWarn) }
 
 // Close releases the warehouse and files.
 func (s *Server) Close() error {
@@ -392,20 +432,20 @@ func hostOf(u string) string {
 	return ""
 }
 
-// selfTransport answers requests for the server's own host from its
-// handler, without the network.
+// selfTransport answers requests for the server's own hosts (its main
+// listener, the Okta listener) from their handlers, without the network.
 type selfTransport struct {
-	host    string
-	handler http.Handler
-	next    http.RoundTripper
+	hosts map[string]http.Handler
+	next  http.RoundTripper
 }
 
 func (t selfTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.URL.Host != t.host {
+	h, ok := t.hosts[r.URL.Host]
+	if !ok {
 		return t.next.RoundTrip(r)
 	}
 	rec := httptest.NewRecorder()
-	t.handler.ServeHTTP(rec, r)
+	h.ServeHTTP(rec, r)
 	resp := rec.Result()
 	resp.Request = r
 	return resp, nil

@@ -29,6 +29,11 @@ type Application struct {
 	// identity Verifier.
 	Issuer    string
 	Audiences []string
+	// SameIssuers are other URLs of the same token issuer (the embedded
+	// IdP answers at /idp and, for apps written for Okta, at an origin of
+	// its own): tokens they sign are trusted as Issuer's, for the same
+	// Audiences.
+	SameIssuers []string
 	// UserClaim is the attribute mapping: the token claim whose value names
 	// the Identity Center user (default "email").
 	UserClaim string
@@ -74,6 +79,11 @@ func (c *Config) Validate() error {
 		seen[a.ARN] = true
 		if !strings.HasPrefix(a.Issuer, "https://") && !strings.HasPrefix(a.Issuer, "http://") {
 			add("ssooidc: applications[%d]: trusted token issuer %q must be a URL", i, a.Issuer)
+		}
+		for _, o := range a.SameIssuers {
+			if !strings.HasPrefix(o, "https://") && !strings.HasPrefix(o, "http://") {
+				add("ssooidc: applications[%d]: trusted token issuer %q must be a URL", i, o)
+			}
 		}
 		if len(a.Audiences) == 0 || slices.Contains(a.Audiences, "") {
 			add("ssooidc: applications[%d]: at least one non-empty audience is required", i)

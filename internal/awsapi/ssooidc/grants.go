@@ -55,7 +55,7 @@ func (h *Handler) jwtBearer(ctx context.Context, app *Application, in request) (
 		}
 		return tempcreds.Grant{}, oauth("invalid_grant", msg)
 	}
-	if strings.TrimSuffix(p.Issuer, "/") != strings.TrimSuffix(app.Issuer, "/") {
+	if !app.trusts(p.Issuer) {
 		return tempcreds.Grant{}, oauth("invalid_grant", "the assertion's issuer is not a trusted token issuer of this application")
 	}
 	claims, cerr := verifiedClaims(in.Assertion)
@@ -211,4 +211,10 @@ func (c claimSet) audiences() []string {
 
 func (c claimSet) emailUnverified() bool {
 	return strings.EqualFold(strings.Trim(string(c["email_verified"]), `" `), "false")
+}
+
+// trusts reports whether iss is the application's trusted token issuer.
+func (a *Application) trusts(iss string) bool {
+	same := func(u string) bool { return strings.TrimSuffix(iss, "/") == strings.TrimSuffix(u, "/") }
+	return same(a.Issuer) || slices.ContainsFunc(a.SameIssuers, same)
 }
