@@ -34,6 +34,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	serve := fs.Bool("serve", true, "then start the server with the embedded IdP (Ctrl-C stops it)")
 	listen := fs.String("listen", "127.0.0.1:8080", "address the demo server listens on")
 	password := fs.String("demo-password", "", "password of the four demo users (default: a random one, printed)")
+	var more demoServeOptions
+	fs.BoolVar(&more.TLS, "tls", false, "serve HTTPS with a local CA made once in the data directory (trust instructions are printed and written to demo.env)")
+	fs.StringVar(&more.OktaListen, "okta-listen", "", "address of the embedded IdP's Okta-shaped endpoints (default: --listen's host, the next port)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -44,7 +47,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if !*serve {
 		return nil
 	}
-	return demoServe(ctx, *dataDir, s3root, *listen, *password, stdout, stderr)
+	return demoServe(ctx, *dataDir, s3root, *listen, *password, more, stdout, stderr)
 }
 
 // demoWarehouse loads the reference scenario once and shows each demo

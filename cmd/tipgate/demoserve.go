@@ -15,6 +15,7 @@ import (
 
 	"github.com/tipgate/tipgate/internal/config"
 	"github.com/tipgate/tipgate/internal/demo"
+	"github.com/tipgate/tipgate/internal/devtls"
 	"github.com/tipgate/tipgate/internal/identity"
 	"github.com/tipgate/tipgate/internal/idp"
 	"github.com/tipgate/tipgate/internal/server"
@@ -22,7 +23,7 @@ import (
 
 // demoServe runs the server with the embedded IdP and the four demo users
 // until ctx ends.
-func demoServe(ctx context.Context, dataDir, s3root, listen, password string, stdout, stderr io.Writer) error {
+func demoServe(ctx context.Context, dataDir, s3root, listen, password string, more demoServeOptions, stdout, stderr io.Writer) error {
 	if password == "" {
 		var b [12]byte
 		if _, err := rand.Read(b[:]); err != nil {
@@ -45,22 +46,51 @@ func demoServe(ctx context.Context, dataDir, s3root, listen, password string, st
 	if err != nil {
 		return fmt.Errorf("demo: listen on %s: %w", listen, err)
 	}
-	u := "http://" + ln.Addr().String()
+	oktaAddr, err := oktaListen(listen, more.OktaListen)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	oktaLn, err := net.Listen("tcp", oktaAddr)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("demo: listen on %s (the Okta-shaped IdP; --okta-listen picks another address): %w", oktaAddr, err)
+	}
+	scheme, tlsLines := "http", ""
+	var tlsFiles devtls.Files
+	if more.TLS {
+		if tlsFiles, tlsLines, err = demoTLS(abs); err != nil {
+			ln.Close()
+			oktaLn.Close()
+			return err
+		}
+		scheme = "https"
+	}
+	u := scheme + "://" + ln.Addr().String()
 	names := demoNames(u)
+	names.OktaDomain = oktaLn.Addr().String()
+	names.OktaIssuer = scheme + "://" + names.OktaDomain
+	if more.TLS {
+		names.CAFile = tlsFiles.CACert
+	}
 	// The dashboard is a confidential client of the embedded IdP; its
 	// secret is new on every start and lives only in the data directory.
 	secretFile := filepath.Join(abs, "dashboard-client-secret")
 	secret, err := newDashboardSecret(secretFile)
+	if err == nil {
+		names.StreamlitSecret, err = streamlitSecret(abs)
+	}
 	if err != nil {
 		ln.Close()
+		oktaLn.Close()
 		return err
 	}
 	cfg, err := config.Parse([]byte(fmt.Sprintf(`
 [server]
 listen = %s
 data_dir = %s
-[warehouse]
-s3_root = %s
+%[11]s[warehouse]
+s3_root = %[3]s
 [idp]
 enabled = true
 users_file = "(demo users)"
@@ -76,22 +106,24 @@ secret = %[6]s
 redirect_uris = [%[7]s]
 post_logout_redirect_uris = [%[8]s]
 grants = ["authorization_code"]
-[web]
+%[12]s[web]
 enabled = true
 issuer = %[9]s
 client_id = %[5]s
 client_secret_file = %[10]s
 scopes = ["openid", "email", "profile", "groups"]
 %[4]s`, strconv.Quote(listen), strconv.Quote(abs), strconv.Quote(root), names.config(), strconv.Quote(demoDashboardClient), strconv.Quote(secret),
-		strconv.Quote(u+"/auth/callback"), strconv.Quote(u+"/signed-out"), strconv.Quote(names.IDPIssuer), strconv.Quote(secretFile))))
+		strconv.Quote(u+"/auth/callback"), strconv.Quote(u+"/signed-out"), strconv.Quote(names.IDPIssuer), strconv.Quote(secretFile),
+		tlsLines, streamlitClientConfig(names.StreamlitSecret))))
 	if err != nil {
 		ln.Close()
+		oktaLn.Close()
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	srv, err := server.New(ctx, cfg, server.Options{Logger: log, IDPUsers: users, Listener: ln})
+	srv, err := server.New(ctx, cfg, server.Options{Logger: log, IDPUsers: users, Listener: ln, OktaListener: oktaLn})
 	if err != nil {
-		ln.Close()
+		ln.Close() // server.New closed oktaLn
 		return err
 	}
 	defer srv.Close()
@@ -99,6 +131,8 @@ scopes = ["openid", "email", "profile", "groups"]
 	fmt.Fprintf(stdout, "\ntipgate is serving at %s (Ctrl-C stops it)\n", u)
 	fmt.Fprintf(stdout, "  dashboard: %s/app/   (sign in as any demo user below)\n", u)
 	fmt.Fprintf(stdout, "  embedded IdP (OpenID Connect): %s/idp   client id: tipgate-cli\n", u)
+	fmt.Fprintf(stdout, "  the same IdP at Okta's paths (OKTA_DOMAIN=%s): %s/oauth2/v1/authorize, …   client id: %s (secret in demo.env)\n",
+		names.OktaDomain, srv.OktaURL, demoStreamlitClient)
 	fmt.Fprintf(stdout, "  demo users (password %q):\n", password)
 	for _, d := range demo.Users() {
 		fmt.Fprintf(stdout, "    %-20s %-18v sees %s\n", d.Email, d.Groups, d.Sees)
@@ -125,6 +159,9 @@ Or sign in from the command line (device flow) and query:
 	case err := <-errc:
 		return err
 	}
+	if more.TLS {
+		printTLS(stdout, tlsFiles.CACert)
+	}
 	// Only now: a client that sources demo.env finds a server answering.
 	envFile := filepath.Join(abs, DemoEnvFile)
 	if err := writeFileAtomic(envFile, []byte(names.env(password))); err != nil {
@@ -138,6 +175,7 @@ Trusted identity propagation with unmodified AWS SDK code (STS, SSO-OIDC, Redshi
   client role  %[3]s   (AssumeRole + SetContext from the bridge role)
   application  %[6]s   (RedshiftStreamlitDemo)
   workgroup %[7]s, database %[8]s, namespace %[9]s
+The Streamlit example (an app written for Okta): examples/streamlit/README.md
 `, envFile, names.BridgeRole, names.ClientRole, names.IDPIssuer, names.ClientID, names.AppARN, names.Workgroup, names.Database, names.Namespace)
 	}
 	return <-errc
@@ -183,6 +221,9 @@ const (
 // propagation and tells clients in demo.env.
 type demoSetup struct {
 	URL, IDPIssuer, ClientID               string
+	OktaDomain, OktaIssuer                 string // the IdP's Okta face: host:port and its URL
+	StreamlitSecret                        string // the Streamlit client's secret
+	CAFile                                 string // the local CA with --tls
 	Account, BridgeRole, ClientRole        string
 	AppName, AppARN                        string
 	Workgroup, Database, Namespace, Region string
@@ -208,7 +249,7 @@ database = %[3]s
 arn = %[4]s
 name = %[5]s
 issuer = %[6]s
-audiences = [%[7]s]
+audiences = [%[7]s, %[10]s]
 user_claim = "email"
 authorized_callers = [%[8]s]
 
@@ -216,7 +257,7 @@ authorized_callers = [%[8]s]
 arn = %[8]s
 [[awsapi.roles.trust.web_identity]]
 issuer = %[6]s
-audiences = [%[7]s]
+audiences = [%[7]s, %[10]s]
 
 [[awsapi.roles]]
 arn = %[9]s
@@ -224,7 +265,7 @@ arn = %[9]s
 assume_role = [%[8]s]
 set_context = [%[8]s]
 context_applications = [%[4]s]
-`, q(d.Account), q(d.Workgroup), q(d.Database), q(d.AppARN), q(d.AppName), q(d.IDPIssuer), q(d.ClientID), q(d.BridgeRole), q(d.ClientRole))
+`, q(d.Account), q(d.Workgroup), q(d.Database), q(d.AppARN), q(d.AppName), q(d.IDPIssuer), q(d.ClientID), q(d.BridgeRole), q(d.ClientRole), q(demoStreamlitClient))
 }
 
 // env is demo.env: shell export lines a client sources.
@@ -258,6 +299,23 @@ func (d demoSetup) env(password string) string {
 	line("TIPGATE_IDP_CLIENT_SECRET", "")
 	b.WriteString("# The demo users' password (development only: the file is readable by its owner only).\n")
 	line("TIPGATE_DEMO_PASSWORD", password)
+	if d.OktaDomain != "" {
+		b.WriteString("# The same IdP at the paths of Okta's org authorization server, for apps written for Okta\n")
+		b.WriteString("# (https://$TIPGATE_OKTA_DOMAIN/oauth2/v1/authorize, …; discovery at the issuer root).\n")
+		line("TIPGATE_OKTA_DOMAIN", d.OktaDomain)
+		line("TIPGATE_OKTA_ISSUER", d.OktaIssuer)
+		b.WriteString("# The Streamlit example's confidential client (redirect and sign-out URI " + demoStreamlitURL + ").\n")
+		line("TIPGATE_STREAMLIT_CLIENT_ID", demoStreamlitClient)
+		line("TIPGATE_STREAMLIT_CLIENT_SECRET", d.StreamlitSecret)
+		line("TIPGATE_STREAMLIT_REDIRECT_URI", demoStreamlitURL)
+	}
+	if d.CAFile != "" {
+		b.WriteString("# HTTPS with tipgate's local CA (demo --tls): how Python (requests, boto3, httpx), Node and curl trust it.\n")
+		b.WriteString("# SSL_CERT_FILE replaces the system roots for OpenSSL and Go in this shell: local work only.\n")
+		for _, k := range []string{"SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "AWS_CA_BUNDLE", "NODE_EXTRA_CA_CERTS", "CURL_CA_BUNDLE"} {
+			line(k, d.CAFile)
+		}
+	}
 	return b.String()
 }
 
