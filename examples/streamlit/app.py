@@ -189,7 +189,7 @@ def signed_in_page(oauth2, cfg):
     with st.sidebar:
         with st.container(key="who"):
             st.markdown(f"Signed in as **`{email}`**")
-        st.button("Refresh", key="refresh", help="Run the query again")
+        st.button("Refresh", key="refresh")
         st.button("Sign out", key="sign-out", on_click=sign_out, args=(oauth2,))
     st.title("Sales by city")
 
