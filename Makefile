@@ -21,8 +21,8 @@ help: ## list the targets
 build: ## build bin/tipgate
 	$(GO) build -o $(BIN) ./cmd/tipgate
 
-demo: build ## generate demo data into $(DATA), apply the reference policies, show what each user sees, then serve (Ctrl-C stops)
-	$(BIN) demo --data-dir $(DATA) --rows $(ROWS) $(if $(PASSWORD),--demo-password $(PASSWORD))
+demo: build ## generate demo data into $(DATA), apply the reference policies, show what each user sees, then serve (Ctrl-C stops); TLS=1 serves HTTPS with a local CA
+	$(BIN) demo --data-dir $(DATA) --rows $(ROWS) $(if $(PASSWORD),--demo-password $(PASSWORD)) $(if $(TLS),--tls)
 
 test: lint web-check test-go test-browser test-streamlit fuzz ## everything CI runs: lint, the frontend build check, all Go tests, browser tests (dashboard, Streamlit example), short fuzz runs
 
