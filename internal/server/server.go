@@ -68,14 +68,15 @@ type Server struct {
 	web      *web.Handler
 	metrics  *metrics
 	handler  http.Handler
+	ready    atomic.Bool
+	readyc   chan struct{}
+	readyO   sync.Once
+	URL      string
+
 	// The embedded IdP's Okta face (okta.go), when Options.OktaListener.
 	oktaLn      net.Listener
 	oktaHandler http.Handler
 	OktaURL     string
-	ready       atomic.Bool
-	readyc      chan struct{}
-	readyO      sync.Once
-	URL         string
 }
 
 // New opens everything the configuration names. The caller runs Serve.

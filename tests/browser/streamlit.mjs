@@ -159,6 +159,16 @@ function centsOf(s) {
   return Number(m[1]) * 100 + Number(m[2]);
 }
 
+// gone waits until the page no longer has selector (Streamlit removes the
+// previous run's elements when the new run ends) and fails if it stays.
+async function gone(page, selector, what) {
+  try {
+    await page.locator(selector).first().waitFor({ state: 'detached', timeout: 20_000 });
+  } catch {
+    assert.fail(`${what}: ${selector} is still on the page`);
+  }
+}
+
 async function artifact(page, name) {
   await page.screenshot({ path: join(CFG.artifacts, name), fullPage: false }).catch(() => {});
 }
@@ -261,8 +271,9 @@ describe('the Streamlit example against tipgate demo --tls', () => {
         await page.locator('.st-key-sign-out button').click();
         await page.locator('.st-key-signed-out').waitFor();
         await page.frameLocator('iframe[title="streamlit_oauth.authorize_button"]').locator('button').waitFor();
-        assert.equal(await page.locator('.st-key-cities').count(), 0, 'no data after sign-out');
-        assert.equal(await page.locator('.st-key-who').count(), 0, 'nobody signed in after sign-out');
+        // Streamlit removes the previous run's elements when the new run ends.
+        await gone(page, '.st-key-cities', 'no data after sign-out');
+        await gone(page, '.st-key-who', 'nobody signed in after sign-out');
       } catch (err) {
         await artifact(page, `failure-streamlit-${name}.png`);
         throw err;
@@ -293,6 +304,29 @@ describe('the Streamlit example against tipgate demo --tls', () => {
     }
   });
 
+  test("demo --tls serves the dashboard over HTTPS too: ming signs in at /idp and sees Asia's revenue", async () => {
+    const ctx = await newContext();
+    const page = await ctx.newPage();
+    try {
+      await page.goto(`${S.env.TIPGATE_URL}/app/`);
+      await page.getByTestId('signin-button').click();
+      await page.locator('#email').fill(USERS.ming.email);
+      await page.locator('#password').fill(S.env.TIPGATE_DEMO_PASSWORD);
+      await page.locator('form button[type=submit]').click();
+      await page.waitForURL(`${S.env.TIPGATE_URL}/app/`);
+      await page.waitForFunction(() => document.body.dataset.dashboard === 'ready', null, { timeout: 60_000 });
+      const revenue = Number(await page.getByTestId('kpi-revenue').getAttribute('data-value'));
+      assert.ok(Math.abs(revenue - S.gt.users.ming.revenueCents / 100) < 0.01, `kpi-revenue ${revenue}, want ${S.gt.users.ming.revenueCents / 100}`);
+      const cookie = (await ctx.cookies(S.env.TIPGATE_URL)).find((c) => c.name === 'tipgate_session');
+      assert.ok(cookie?.secure, 'the session cookie is Secure over HTTPS');
+    } catch (err) {
+      await artifact(page, 'failure-streamlit-dashboard-https.png');
+      throw err;
+    } finally {
+      await ctx.close();
+    }
+  });
+
   test('an expired session shows the re-authentication path, and signing in again works', async () => {
     // The app again, with sessions that last 10 s (TIPGATE_STREAMLIT_SESSION_SECONDS).
     await S.app.stop();
@@ -312,7 +346,7 @@ describe('the Streamlit example against tipgate demo --tls', () => {
       const msg = page.locator('.st-key-expired');
       await msg.waitFor();
       assert.match(await msg.innerText(), /Your session has expired\. Sign in again/);
-      assert.equal(await page.locator('.st-key-cities').count(), 0, 'no data once the session expired');
+      await gone(page, '.st-key-cities', 'no data once the session expired');
       await artifact(page, 'streamlit-expired.png');
       await signIn(page, USERS.frank.email, { goto: false });
       await page.locator('.st-key-cities table').waitFor({ timeout: 60_000 });
