@@ -304,6 +304,25 @@ describe('the Streamlit example against tipgate demo --tls', () => {
     }
   });
 
+  test('the app without its configuration names every missing variable (Streamlit AppTest, no demo.env)', async () => {
+    const script = [
+      'import json',
+      'from streamlit.testing.v1 import AppTest',
+      "at = AppTest.from_file('app.py').run(timeout=30)",
+      'print(json.dumps({"errors": [e.value for e in at.error], "buttons": len(at.button)}))',
+    ].join('\n');
+    const p = run('apptest', join(CFG.venv, 'bin', 'python'), ['-c', script], { cwd: join(REPO, 'examples', 'streamlit'), env: { PATH: process.env.PATH, HOME: S.home } });
+    await p.exit;
+    assert.equal(p.exited.code, 0, p.out);
+    const got = JSON.parse(p.out.trim().split('\n').pop());
+    assert.equal(got.errors.length, 1, p.out);
+    for (const k of ['TIPGATE_OKTA_DOMAIN', 'TIPGATE_STREAMLIT_CLIENT_ID', 'TIPGATE_STREAMLIT_CLIENT_SECRET', 'TIPGATE_STREAMLIT_REDIRECT_URI',
+      'TIPGATE_BRIDGE_ROLE_ARN', 'TIPGATE_APP_ARN', 'TIPGATE_CLIENT_ROLE_ARN', 'TIPGATE_WORKGROUP', 'TIPGATE_DATABASE']) {
+      assert.ok(got.errors[0].includes(`\`${k}\``), `the message names ${k}: ${got.errors[0]}`);
+    }
+    assert.equal(got.buttons, 0, 'nothing else is shown');
+  });
+
   test("demo --tls serves the dashboard over HTTPS too: ming signs in at /idp and sees Asia's revenue", async () => {
     const ctx = await newContext();
     const page = await ctx.newPage();
