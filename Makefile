@@ -55,6 +55,7 @@ fuzz: ## short runs of every fuzz target
 	scripts/fuzz.sh ./internal/restapi FuzzExecuteBody $(FUZZTIME)
 	scripts/fuzz.sh ./internal/web FuzzSafeReturn $(FUZZTIME)
 	scripts/fuzz.sh ./internal/web FuzzParseFilters $(FUZZTIME)
+	scripts/fuzz.sh ./internal/scim FuzzRequest $(FUZZTIME)
 
 oracle: ## long differential-oracle run: make oracle N=100000 [SEED=n] [ORACLE_ROWS=n] [ORACLE_WORKERS=n] (N queries over all principals on a 1M-row warehouse: about 0.5 core-seconds a query, 100000 take ~15 h on 2 cores)
 	TIPGATE_ORACLE_N=$(N) TIPGATE_ORACLE_SEED=$(or $(SEED),1) TIPGATE_ORACLE_ROWS=$(or $(ORACLE_ROWS),1000000) TIPGATE_ORACLE_WORKERS=$(or $(ORACLE_WORKERS),1) $(GO) test -count=1 -timeout 72h -run '^TestConformance$$/^oracle$$' -v ./internal/engine/duckdb

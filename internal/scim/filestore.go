@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -105,7 +106,7 @@ func (s *FileStore) refreshLocked() error {
 		return fmt.Errorf("scim: store: %w", err)
 	}
 	st := emptyState()
-	if err := json.Unmarshal(b, st); err != nil {
+	if err := decodeState(b, st); err != nil {
 		return fmt.Errorf("scim: store %s is damaged: %w", s.path, err)
 	}
 	if st.FormatVersion != fileFormatVersion {
@@ -177,11 +178,19 @@ func (st *fileState) clone() *fileState {
 		panic("scim: state does not encode: " + err.Error())
 	}
 	out := emptyState()
-	if err := json.Unmarshal(b, out); err != nil {
+	if err := decodeState(b, out); err != nil {
 		panic("scim: state does not decode: " + err.Error())
 	}
 	out.index()
 	return out
+}
+
+// decodeState keeps numbers as json.Number, as the SCIM library hands
+// them over, so an integer attribute stays an integer across a restart.
+func decodeState(b []byte, st *fileState) error {
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	return d.Decode(st)
 }
 
 func writeAtomic(dir, path string, b []byte) error {
