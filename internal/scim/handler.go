@@ -148,7 +148,9 @@ func (h *Handler) serviceProviderConfig(w http.ResponseWriter) {
 // libLogger passes the library's (rare, failure-only) log lines on.
 type libLogger struct{ l *slog.Logger }
 
-func (l libLogger) Error(args ...any) { l.l.Error("scim: library error", "detail", fmt.Sprint(args...)) }
+func (l libLogger) Error(args ...any) {
+	l.l.Error("scim: library error", "detail", fmt.Sprint(args...))
+}
 
 // writeError writes a SCIM error (RFC 7644 §3.12) — the library's own
 // encoding is not reachable before it routes, so this mirrors it.
