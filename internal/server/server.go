@@ -30,6 +30,7 @@ import (
 	"github.com/tipgate/tipgate/internal/idp"
 	"github.com/tipgate/tipgate/internal/reqid"
 	"github.com/tipgate/tipgate/internal/restapi"
+	"github.com/tipgate/tipgate/internal/scim"
 	"github.com/tipgate/tipgate/internal/web"
 )
 
@@ -122,13 +123,6 @@ func (s *Server) open(ctx context.Context, opts Options) error {
 	}
 	s.svc = svc
 	s.metrics.activeGauge(svc.Active)
-	sessCfg := cfg.Sessions
-	if sessCfg.Issuer == "" {
-		sessCfg.Issuer = s.URL
-	}
-	if s.sessions, err = identity.NewSessions(identity.SessionOptions{DataDir: dir, Config: sessCfg, Logger: s.log}); err != nil {
-		return err
-	}
 	mux := http.NewServeMux()
 	issuers := cfg.Identity.Issuers
 	if cfg.IDP.Enabled || opts.IDPUsers != nil {
@@ -141,7 +135,31 @@ func (s *Server) open(ctx context.Context, opts Options) error {
 	// The embedded IdP is reached in-process: the server is not serving
 	// yet while the verifier reads its discovery document.
 	client := &http.Client{Timeout: 10 * time.Second, Transport: selfTransport{host: hostOf(s.URL), handler: mux, next: http.DefaultTransport}}
-	verifier, err := identity.NewVerifier(ctx, issuers, identity.VerifierOptions{Logger: s.log, HTTPClient: client})
+	// Provisioned users and groups (SCIM): issuers with groups_source
+	// "scim" or "both" take principals' groups, and their existence, from
+	// here, at every entry (tokens, sessions, temporary credentials).
+	scimStore, err := scim.OpenFileStore(filepath.Join(dir, "scim"))
+	if err != nil {
+		return err
+	}
+	prov, err := identity.NewProvisioning(scim.Directory{Store: scimStore}, issuers)
+	if err != nil {
+		return err
+	}
+	scimH, err := scim.New(scim.Options{Store: scimStore, Audit: s.audit, Logger: s.log, BaseURL: strings.TrimSuffix(s.URL, "/") + scim.Path})
+	if err != nil {
+		return err
+	}
+	mux.Handle(scim.Path+"/", scimH)
+	mux.Handle(scim.Path, scimH)
+	sessCfg := cfg.Sessions
+	if sessCfg.Issuer == "" {
+		sessCfg.Issuer = s.URL
+	}
+	if s.sessions, err = identity.NewSessions(identity.SessionOptions{DataDir: dir, Config: sessCfg, Logger: s.log, Provisioning: prov}); err != nil {
+		return err
+	}
+	verifier, err := identity.NewVerifier(ctx, issuers, identity.VerifierOptions{Logger: s.log, HTTPClient: client, Provisioning: prov})
 	if err != nil {
 		return err
 	}
@@ -165,8 +183,8 @@ func (s *Server) open(ctx context.Context, opts Options) error {
 	if err != nil {
 		return fmt.Errorf("server: temporary credentials key: %w", err)
 	}
-	store := awsapi.ChainCredentials{keys, &tempcreds.Store{Sealer: sealer}}
-	stsH, err := s.awsIdentity(mux, verifier, issuers, sealer, store)
+	store := awsapi.ChainCredentials{keys, &tempcreds.Store{Sealer: sealer, Recheck: prov.Recheck}}
+	stsH, err := s.awsIdentity(mux, verifier, issuers, sealer, store, prov)
 	if err != nil {
 		return err
 	}
@@ -255,7 +273,7 @@ func (s *Server) mountIDP(ctx context.Context, mux *http.ServeMux, users []idp.U
 		audiences = append(audiences, c.ID)
 	}
 	return config.Issuer{Issuer: issuer, Audiences: audiences, UserClaim: config.DefaultUserClaim, GroupsClaim: config.DefaultGroupsClaim,
-		Namespace: identity.DefaultNamespace}, nil
+		Namespace: identity.DefaultNamespace, GroupsSource: s.cfg.IDP.GroupsSource, SCIMUserClaim: "email"}, nil
 }
 
 // Ready is closed once Serve answers requests (GET /readyz says "ready").
@@ -353,6 +371,8 @@ func bindingOf(r *http.Request) string {
 		return "rest"
 	case strings.HasPrefix(r.URL.Path, IDPPath+"/"):
 		return "idp"
+	case r.URL.Path == scim.Path, strings.HasPrefix(r.URL.Path, scim.Path+"/"):
+		return "scim"
 	case strings.HasPrefix(r.URL.Path, web.AppPath), strings.HasPrefix(r.URL.Path, "/auth/"), r.URL.Path == web.SignInPath,
 		r.URL.Path == web.SignedOutPath, r.Method == http.MethodGet && r.URL.Path == "/":
 		return "web"
