@@ -279,6 +279,10 @@ func (s *Server) mountIDP(ctx context.Context, mux *http.ServeMux, users []idp.U
 // Ready is closed once Serve answers requests (GET /readyz says "ready").
 func (s *Server) Ready() <-chan struct{} { return s.readyc }
 
+// DataDir is the server's data directory (the demo and tests open its
+// provisioning store to make client tokens, as `tipgate scim-client` does).
+func (s *Server) DataDir() string { return s.cfg.Server.DataDir }
+
 // Engine exposes the warehouse (for the demo's setup).
 func (s *Server) Engine() engine.Engine { return s.engine }
 

@@ -1,0 +1,299 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/redshiftdata"
+	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
+	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+
+	"github.com/tipgate/tipgate/internal/scim"
+	"github.com/tipgate/tipgate/internal/testenv/demoserver"
+	"github.com/tipgate/tipgate/internal/testenv/webclient"
+	"github.com/tipgate/tipgate/internal/web"
+)
+
+// scimCall sends one SCIM request as the provisioning client.
+func scimCall(t *testing.T, base, token, method, path, body string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(method, base+scim.Path+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/scim+json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var v map[string]any
+	json.NewDecoder(resp.Body).Decode(&v)
+	return resp.StatusCode, v
+}
+
+// TestSCIMLifecycle is the reference lifecycle end to end through the real
+// server: the IdP provisions ming and apac-sales over SCIM; ming signs in
+// (token exchange, the dashboard, and the trusted identity propagation
+// flow with the AWS SDK for Go); removing her from apac-sales makes her
+// next statement see no rows on every binding; deactivating her (as Entra
+// ID sends it) refuses her REST session, her identity-enhanced
+// credentials and her dashboard session within a second; reactivating
+// restores access; every change is in the audit log.
+func TestSCIMLifecycle(t *testing.T) {
+	secret := filepath.Join(t.TempDir(), "client-secret")
+	if err := os.WriteFile(secret, []byte("dashboard-secret-for-tests-0123456789\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := demoserver.Start(t, demoserver.Options{IDPClients: `groups_source = "scim"
+[[idp.clients]]
+id = "tipgate-cli"
+public = true
+grants = ["password", "refresh_token"]
+`, Extra: `
+[[idp.clients]]
+id = "tipgate-dashboard"
+secret = "dashboard-secret-for-tests-0123456789"
+redirect_uris = ["{{URL}}/auth/callback"]
+post_logout_redirect_uris = ["{{URL}}/signed-out"]
+grants = ["authorization_code"]
+` + tipConfig + `
+[web]
+enabled = true
+issuer = "{{URL}}/idp"
+client_id = "tipgate-dashboard"
+client_secret_file = "` + secret + `"
+scopes = ["openid", "email", "profile", "groups"]
+`})
+	base := s.URL
+	ctx := context.Background()
+	store, err := scim.OpenFileStore(filepath.Join(s.DataDir(), "scim"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, err := scim.IssueClientToken(ctx, store, "demo-idp", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	idToken := func(email string) string {
+		status, tok := postForm(t, base+"/idp/oauth/token", url.Values{"grant_type": {"password"}, "client_id": {"tipgate-cli"},
+			"username": {email}, "password": {demoPassword}, "scope": {"openid email profile groups"}})
+		idTok, _ := tok["id_token"].(string)
+		if status != 200 || idTok == "" {
+			t.Fatalf("%s: password grant: %d %v", email, status, tok)
+		}
+		return idTok
+	}
+	exchange := func(idTok string) (int, string) {
+		status, ex := postForm(t, base+"/oauth2/token", url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:token-exchange"},
+			"subject_token": {idTok}, "subject_token_type": {"urn:ietf:params:oauth:token-type:id_token"}})
+		tok, _ := ex["access_token"].(string)
+		return status, tok
+	}
+
+	// Not provisioned yet: the IdP's token alone does not make a principal.
+	if status, _ := exchange(idToken("ming@example.com")); status == 200 {
+		t.Fatal("token exchange for a user not provisioned succeeded")
+	}
+
+	// Provisioning, as the IdP does it.
+	st, u := scimCall(t, base, token, "POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],
+		"userName":"ming@example.com","externalId":"00uming","active":true,"emails":[{"primary":true,"type":"work","value":"ming@example.com"}]}`)
+	if st != 201 {
+		t.Fatalf("provision ming: %d %v", st, u)
+	}
+	ming := u["id"].(string)
+	st, g := scimCall(t, base, token, "POST", "/Groups", fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],
+		"displayName":"apac-sales","members":[{"value":%q}]}`, ming))
+	if st != 201 {
+		t.Fatalf("provision apac-sales: %d %v", st, g)
+	}
+	apac := g["id"].(string)
+
+	// REST session.
+	status, session := exchange(idToken("ming@example.com"))
+	if status != 200 {
+		t.Fatalf("token exchange after provisioning: %d", status)
+	}
+	restRegions := func() (int, []string) {
+		status, out := rest(t, "POST", base+"/v1/statements", session,
+			`{"Sql":"SELECT DISTINCT split_part(timezone, '/', 1) FROM sales_data","WaitTimeSeconds":20}`)
+		if status != 200 {
+			return status, nil
+		}
+		_, res := rest(t, "GET", base+"/v1/statements/"+out["Id"].(string)+"/result", session, "")
+		var got []string
+		recs, _ := res["Records"].([]any)
+		for _, r := range recs {
+			got = append(got, r.([]any)[0].(map[string]any)["stringValue"].(string))
+		}
+		return status, got
+	}
+
+	// Identity-enhanced credentials (trusted identity propagation).
+	stsClient := func(c *ststypes.Credentials) *awssts.Client {
+		o := awssts.Options{Region: tipRegion, BaseEndpoint: aws.String(base), RetryMaxAttempts: 1}
+		if c != nil {
+			o.Credentials = creds(c)
+		}
+		return awssts.New(o)
+	}
+	tok := idToken("ming@example.com")
+	bridge, err := stsClient(nil).AssumeRoleWithWebIdentity(ctx, &awssts.AssumeRoleWithWebIdentityInput{
+		RoleArn: aws.String(bridgeRole), RoleSessionName: aws.String("bridge"), WebIdentityToken: aws.String(tok)})
+	if err != nil {
+		t.Fatalf("AssumeRoleWithWebIdentity: %v", err)
+	}
+	tti, err := ssooidc.New(ssooidc.Options{Region: tipRegion, BaseEndpoint: aws.String(base), RetryMaxAttempts: 1, Credentials: creds(bridge.Credentials)}).
+		CreateTokenWithIAM(ctx, &ssooidc.CreateTokenWithIAMInput{ClientId: aws.String(appARN),
+			GrantType: aws.String("urn:ietf:params:oauth:grant-type:jwt-bearer"), Assertion: aws.String(tok)})
+	if err != nil {
+		t.Fatalf("CreateTokenWithIAM: %v", err)
+	}
+	enh, err := stsClient(bridge.Credentials).AssumeRole(ctx, &awssts.AssumeRoleInput{RoleArn: aws.String(clientRole), RoleSessionName: aws.String("ming"),
+		ProvidedContexts: []ststypes.ProvidedContext{{ProviderArn: aws.String("arn:aws:iam::aws:contextProvider/IdentityCenter"),
+			ContextAssertion: tti.AwsAdditionalDetails.IdentityContext}}})
+	if err != nil {
+		t.Fatalf("AssumeRole with context: %v", err)
+	}
+	sdk := redshiftdata.New(redshiftdata.Options{Region: tipRegion, BaseEndpoint: aws.String(base), RetryMaxAttempts: 1, Credentials: creds(enh.Credentials)})
+	sdkStatement := func() error {
+		_, err := sdk.ExecuteStatement(ctx, &redshiftdata.ExecuteStatementInput{Sql: aws.String("SELECT 1"),
+			WorkgroupName: aws.String("redshift-tip-enabled"), Database: aws.String("dev")})
+		return err
+	}
+
+	// Dashboard session.
+	b := webclient.New(t, base)
+	resp, page := b.Follow(base + web.LoginPath + "?return=%2Fapp%2F")
+	final, _ := b.SubmitLogin(resp, page, map[string]string{"email": "ming@example.com", "password": demoserver.Password})
+	if final.StatusCode != 200 {
+		t.Fatalf("dashboard sign-in: %d %s", final.StatusCode, final.Request.URL)
+	}
+	dashboard := func() (int, []string) {
+		var me struct {
+			Groups []string `json:"groups"`
+		}
+		st := b.GetJSON("/app/api/me", &me)
+		return st, me.Groups
+	}
+
+	check := func(step string, wantRegions []string) {
+		t.Helper()
+		if st, got := restRegions(); st != 200 || !slices.Equal(got, wantRegions) {
+			t.Errorf("%s: REST sees %v (%d), want %v", step, got, st, wantRegions)
+		}
+		if got := regionsAs(t, base, creds(enh.Credentials), step, "ming@example.com"); !slices.Equal(got, wantRegions) {
+			t.Errorf("%s: SDK sees %v, want %v", step, got, wantRegions)
+		}
+	}
+	check("provisioned in apac-sales", []string{"Asia"})
+	if st, gs := dashboard(); st != 200 || !slices.Equal(gs, []string{"apac-sales"}) {
+		t.Fatalf("dashboard /me: %d %v", st, gs)
+	}
+
+	// Okta removes the membership: the next statement sees no rows.
+	if st, body := scimCall(t, base, token, "PATCH", "/Groups/"+apac, fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+		"Operations":[{"op":"remove","path":"members[value eq \"%s\"]"}]}`, ming)); st != 200 {
+		t.Fatalf("remove member: %d %v", st, body)
+	}
+	// With no group she holds no role that may read sales_data: Redshift's
+	// permission error, so no rows, on both bindings.
+	if st, out := rest(t, "POST", base+"/v1/statements", session,
+		`{"Sql":"SELECT DISTINCT split_part(timezone, '/', 1) FROM sales_data","WaitTimeSeconds":20}`); st != 200 ||
+		out["Status"] != "FAILED" {
+		t.Errorf("REST after removal: %d %v", st, out)
+	} else if _, d := rest(t, "GET", base+"/v1/statements/"+out["Id"].(string), session, ""); !strings.Contains(fmt.Sprint(d["Error"]), "permission denied") {
+		t.Errorf("REST after removal: %v", d)
+	}
+	ex, err := sdk.ExecuteStatement(ctx, &redshiftdata.ExecuteStatementInput{Sql: aws.String("SELECT count(*) FROM sales_data"),
+		WorkgroupName: aws.String("redshift-tip-enabled"), Database: aws.String("dev")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		ds, err := sdk.DescribeStatement(ctx, &redshiftdata.DescribeStatementInput{Id: ex.Id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ds.Status == "FAILED" {
+			if !strings.Contains(aws.ToString(ds.Error), "permission denied") {
+				t.Errorf("SDK after removal: %s", aws.ToString(ds.Error))
+			}
+			break
+		}
+		if ds.Status == "FINISHED" || time.Now().After(deadline) {
+			t.Fatalf("SDK after removal: %s, want permission denied", ds.Status)
+		}
+	}
+	if st, gs := dashboard(); st != 200 || len(gs) != 0 {
+		t.Errorf("dashboard after removal: %d %v", st, gs)
+	}
+
+	// Entra ID deactivates: every entry refuses within a second.
+	if st, body := scimCall(t, base, token, "PATCH", "/Users/"+ming, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+		"Operations":[{"op":"Replace","path":"active","value":"False"}]}`); st != 200 {
+		t.Fatalf("deactivate: %d %v", st, body)
+	}
+	deactivated := time.Now()
+	if st, _ := restRegions(); st != 401 {
+		t.Errorf("REST session of a deactivated user: %d", st)
+	}
+	if err := sdkStatement(); err == nil || !strings.Contains(err.Error(), "UnrecognizedClientException") {
+		t.Errorf("identity-enhanced credentials of a deactivated user: %v", err)
+	}
+	if st, _ := dashboard(); st == 200 {
+		t.Errorf("dashboard session of a deactivated user: %d", st)
+	}
+	if status, _ := exchange(idToken("ming@example.com")); status == 200 {
+		t.Error("token exchange for a deactivated user succeeded")
+	}
+	if _, err := stsClient(nil).AssumeRoleWithWebIdentity(ctx, &awssts.AssumeRoleWithWebIdentityInput{
+		RoleArn: aws.String(bridgeRole), RoleSessionName: aws.String("bridge2"), WebIdentityToken: aws.String(idToken("ming@example.com"))}); err == nil {
+		t.Error("AssumeRoleWithWebIdentity for a deactivated user succeeded")
+	}
+	if d := time.Since(deactivated); d > time.Second {
+		t.Errorf("refusing every entry took %v after deactivation", d)
+	}
+	t.Logf("every entry refused within %v of the deactivation's response", time.Since(deactivated))
+
+	// Reactivated and back in the group: the same credentials work again.
+	scimCall(t, base, token, "PATCH", "/Users/"+ming, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+		"Operations":[{"op":"Replace","path":"active","value":"True"}]}`)
+	scimCall(t, base, token, "PATCH", "/Groups/"+apac, fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+		"Operations":[{"op":"add","path":"members","value":[{"value":%q}]}]}`, ming))
+	check("reactivated", []string{"Asia"})
+	if st, gs := dashboard(); st != 200 || !slices.Equal(gs, []string{"apac-sales"}) {
+		t.Errorf("dashboard after reactivation: %d %v", st, gs)
+	}
+
+	// Every change is in the audit log, with the provisioning client.
+	time.Sleep(50 * time.Millisecond)
+	auditLog, err := os.ReadFile(filepath.Join(s.DataDir(), "audit.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"create User " + ming + ": active=true", "create Group " + apac + ": +member " + ming,
+		"patch Group " + apac + ": -member " + ming, "patch User " + ming + ": active=false",
+		"patch User " + ming + ": active=true", "patch Group " + apac + ": +member " + ming,
+	} {
+		if !bytes.Contains(auditLog, []byte(want)) {
+			t.Errorf("audit log lacks %q", want)
+		}
+	}
+	if strings.Contains(s.Logs.String(), token) || bytes.Contains(auditLog, []byte(token)) {
+		t.Error("the provisioning token reached the log or the audit")
+	}
+}
