@@ -63,7 +63,15 @@ func newEnvTB(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	a := &memAudit{}
-	h, err := scim.New(scim.Options{Store: st, Audit: a, BaseURL: "https://tipgate.example/scim/v2", Now: func() time.Time { return now }})
+	// A clock that moves a second per reading, so resources have an order.
+	var mu sync.Mutex
+	clock := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		now = now.Add(time.Second)
+		return now
+	}
+	h, err := scim.New(scim.Options{Store: st, Audit: a, BaseURL: "https://tipgate.example/scim/v2", Now: clock})
 	if err != nil {
 		t.Fatal(err)
 	}

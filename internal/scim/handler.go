@@ -207,8 +207,23 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx = context.WithValue(ctx, ctxKey{}, client.Name)
+	sub := strings.TrimPrefix(r.URL.Path, Path)
+	for _, d := range []string{"/ServiceProviderConfig", "/Schemas", "/ResourceTypes"} {
+		if (sub == d || strings.HasPrefix(sub, d+"/")) && r.Method != http.MethodGet {
+			w.Header().Set("Allow", http.MethodGet)
+			writeError(w, scimerr.ScimError{Status: http.StatusMethodNotAllowed, Detail: d[1:] + " is read-only: only GET is allowed"})
+			return
+		}
+	}
+	if sub == "" || sub == "/" || sub == "/.search" {
+		writeError(w, scimerr.ScimError{Status: http.StatusNotImplemented,
+			Detail: "queries across resource types are not supported: query /Users or /Groups"})
+		return
+	}
+	var body []byte
 	if r.Body != nil && r.Method != http.MethodGet && r.Method != http.MethodDelete {
-		body, err := io.ReadAll(io.LimitReader(r.Body, h.opts.MaxBodyBytes+1))
+		var err error
+		body, err = io.ReadAll(io.LimitReader(r.Body, h.opts.MaxBodyBytes+1))
 		if err != nil {
 			writeError(w, scimerr.ScimError{Status: http.StatusBadRequest, ScimType: scimerr.ScimTypeInvalidSyntax, Detail: "the request body could not be read"})
 			return
@@ -223,12 +238,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if r.Method == http.MethodPatch {
-			if body, err = normalizePatch(body, h.opts.MaxOperations); err != nil {
+			var extOps map[int]string
+			if body, extOps, err = normalizePatch(body, h.opts.MaxOperations, extensionURNs()); err != nil {
 				var se scimerr.ScimError
 				errors.As(err, &se)
 				writeError(w, se)
 				return
 			}
+			ctx = context.WithValue(ctx, extOpsKey{}, extOps)
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		r.ContentLength = int64(len(body))
@@ -241,8 +258,29 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The library routes on paths below /v2.
 	r2 := r.Clone(ctx)
 	r2.URL.Path = strings.TrimPrefix(r.URL.Path, "/scim")
-	h.srv.ServeHTTP(w, r2)
+	proj := projectionOf(r, body)
+	if proj.empty() {
+		h.srv.ServeHTTP(w, r2)
+		return
+	}
+	bw := &bufferedWriter{h: w.Header()}
+	h.srv.ServeHTTP(bw, r2)
+	out := bw.buf.Bytes()
+	if bw.status == 0 || bw.status < 300 {
+		out = projectBody(out, proj, extensionURNs())
+	}
+	w.Header().Del("Content-Length")
+	if bw.status != 0 {
+		w.WriteHeader(bw.status)
+	}
+	w.Write(out)
 }
+
+// extOpsKey carries PATCH operations that target a whole extension by its
+// URN (see normalizePatch).
+type extOpsKey struct{}
+
+func extensionURNs() []string { return []string{schema.ExtensionEnterpriseUser().ID} }
 
 // precheck refuses what the library would silently accept: bodies that
 // are not one JSON object without duplicate members, and create or

@@ -1,9 +1,11 @@
 package scim
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	lib "github.com/elimity-com/scim"
@@ -57,7 +59,13 @@ func (p patcher) container(attrs map[string]any, uri string, create bool) (map[s
 }
 
 func findAttr(s schema.Schema, name string) (schema.CoreAttribute, bool) {
-	for _, a := range s.Attributes {
+	attrs := s.Attributes
+	if !strings.Contains(s.ID, ":extension:") {
+		// externalId (and the read-only id and meta) are common to
+		// every resource (RFC 7643 §3.1).
+		attrs = append(slices.Clone(attrs), schema.CommonAttributes()...)
+	}
+	for _, a := range attrs {
 		if strings.EqualFold(a.Name(), name) {
 			return a, true
 		}
@@ -78,8 +86,12 @@ func key(m map[string]any, name string) string {
 	return name
 }
 
-func (p patcher) apply(attrs map[string]any, ops []lib.PatchOperation) error {
+func (p patcher) apply(attrs map[string]any, ops []lib.PatchOperation, extOps map[int]string) error {
 	for i, op := range ops {
+		if urn, ok := extOps[i]; ok {
+			delete(attrs, key(attrs, urn))
+			continue
+		}
 		if err := p.applyOne(attrs, op); err != nil {
 			return fmt.Errorf("operation %d (%s): %w", i+1, op.Op, err)
 		}
@@ -343,27 +355,60 @@ func (p patcher) remove(attrs map[string]any, uri, name string, filt filter.Expr
 // which would loosen every attribute of every schema; this converts just
 // the one attribute Entra sends that way. It also bounds the number of
 // operations.
-func normalizePatch(body []byte, maxOps int) ([]byte, error) {
+//
+// A path that is an extension's URN itself (the whole enterprise object)
+// is not a path the library's parser accepts; add and replace become the
+// equivalent operation without a path ({"<URN>": value}), and remove
+// becomes an empty add whose index is returned, for the patcher to remove
+// the extension object in its place in the sequence.
+func normalizePatch(body []byte, maxOps int, extURNs []string) ([]byte, map[int]string, error) {
 	var req map[string]any
-	if err := json.Unmarshal(body, &req); err != nil {
-		return body, nil // the library reports the syntax error
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.UseNumber()
+	if err := d.Decode(&req); err != nil {
+		return body, nil, nil // the library reports the syntax error
 	}
 	opsKey := key(req, "Operations")
 	ops, ok := req[opsKey].([]any)
 	if !ok {
-		return body, nil
+		return body, nil, nil
 	}
 	if len(ops) > maxOps {
-		return nil, badValue("%d operations in one request, at most %d are accepted", len(ops), maxOps)
+		return nil, nil, badValue("%d operations in one request, at most %d are accepted", len(ops), maxOps)
 	}
 	changed := false
-	for _, o := range ops {
+	var extOps map[int]string
+	for i, o := range ops {
 		op, ok := o.(map[string]any)
 		if !ok {
 			continue
 		}
-		path, _ := op[key(op, "path")].(string)
+		pk := key(op, "path")
+		path, _ := op[pk].(string)
 		vk := key(op, "value")
+		for _, u := range extURNs {
+			if !strings.EqualFold(strings.TrimSpace(path), u) {
+				continue
+			}
+			ok := key(op, "op")
+			name, _ := op[ok].(string)
+			delete(op, pk)
+			if strings.EqualFold(name, PatchRemove) {
+				op[ok], op[vk] = PatchAdd, map[string]any{}
+				if extOps == nil {
+					extOps = map[int]string{}
+				}
+				extOps[i] = u
+			} else {
+				if m, ok := op[vk].(map[string]any); ok {
+					// scim2-tester and some clients repeat the extension's
+					// "schemas" inside it; it is not an attribute.
+					delete(m, key(m, "schemas"))
+				}
+				op[vk] = map[string]any{u: op[vk]}
+			}
+			path, changed = "", true
+		}
 		if strings.EqualFold(path, "active") {
 			if b, ok := stringBool(op[vk]); ok {
 				op[vk], changed = b, true
@@ -379,9 +424,10 @@ func normalizePatch(body []byte, maxOps int) ([]byte, error) {
 		}
 	}
 	if !changed {
-		return body, nil
+		return body, nil, nil
 	}
-	return json.Marshal(req)
+	out, err := json.Marshal(req)
+	return out, extOps, err
 }
 
 func stringBool(v any) (bool, bool) {

@@ -27,7 +27,10 @@ type resources struct {
 	rt   lib.ResourceType
 }
 
-var _ lib.ResourceHandler = (*resources)(nil)
+var (
+	_ lib.ResourceHandler  = (*resources)(nil)
+	_ lib.ResourceSearcher = (*resources)(nil)
+)
 
 func (rs *resources) patcher() patcher {
 	p := patcher{core: rs.rt.Schema}
@@ -65,7 +68,11 @@ func (rs *resources) clean(attrs lib.ResourceAttributes) (map[string]any, string
 		if list, ok := out[key(out, "members")].([]any); ok {
 			for i, e := range list {
 				if m, ok := e.(map[string]any); ok {
-					list[i] = map[string]any{"value": m[key(m, "value")], "type": "User"}
+					el := map[string]any{"value": m[key(m, "value")], "type": "User"}
+					if d, ok := m[key(m, "display")].(string); ok && d != "" {
+						el["display"] = d
+					}
+					list[i] = el
 				}
 			}
 		}
@@ -125,6 +132,29 @@ func (rs *resources) view(ctx context.Context, r Resource) (lib.Resource, error)
 		}
 		if list != nil {
 			attrs["groups"] = list
+		}
+	}
+	if r.Kind == KindGroup {
+		// $ref is derived, and so is display unless the client gave one
+		// (Okta sends the user name, scim2-tester a value of its own).
+		list, _ := attrs[key(attrs, "members")].([]any)
+		for _, e := range list {
+			m, ok := e.(map[string]any)
+			if !ok {
+				continue
+			}
+			id, _ := m["value"].(string)
+			m["$ref"] = strings.TrimRight(rs.h.opts.BaseURL, "/") + "/Users/" + id
+			if d, _ := m["display"].(string); d != "" {
+				continue
+			}
+			if u, err := rs.h.opts.Store.Get(ctx, KindUser, id); err == nil {
+				if dn, ok := attr(u.Attrs, "displayName").(string); ok && dn != "" {
+					m["display"] = dn
+				} else {
+					m["display"] = u.Name()
+				}
+			}
 		}
 	}
 	out := lib.Resource{ID: r.ID, Attributes: attrs,
@@ -202,6 +232,11 @@ func filterDoc(v lib.Resource) map[string]any {
 	return doc
 }
 
+// Search serves POST /.search (RFC 7644 §3.4.3) as GetAll.
+func (rs *resources) Search(r *http.Request, params lib.SearchParams) (lib.Page, error) {
+	return rs.GetAll(r, lib.ListRequestParams{Count: params.Count, StartIndex: params.StartIndex, FilterValidator: params.FilterValidator})
+}
+
 func (rs *resources) Replace(r *http.Request, id string, attrs lib.ResourceAttributes) (lib.Resource, error) {
 	ctx := r.Context()
 	clean, ext := rs.clean(attrs)
@@ -259,7 +294,8 @@ func (rs *resources) Patch(r *http.Request, id string, ops []lib.PatchOperation)
 		if ext != "" {
 			doc["externalId"] = ext
 		}
-		if err := rs.patcher().apply(doc, ops); err != nil {
+		extOps, _ := ctx.Value(extOpsKey{}).(map[int]string)
+		if err := rs.patcher().apply(doc, ops, extOps); err != nil {
 			return err
 		}
 		// The patched resource is validated as a whole, as a PUT of it
