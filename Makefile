@@ -13,7 +13,7 @@ FUZZTIME      ?= 10s
 BENCH_ROWS    ?= 10000000
 BENCH_REPS    ?= 5
 
-.PHONY: help build demo test test-go test-browser web web-check fuzz lint bench oracle tools clean
+.PHONY: help build demo test test-go test-browser test-scim web web-check fuzz lint bench oracle tools clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -24,7 +24,7 @@ build: ## build bin/tipgate
 demo: build ## generate demo data into $(DATA), apply the reference policies, show what each user sees, then serve (Ctrl-C stops)
 	$(BIN) demo --data-dir $(DATA) --rows $(ROWS) $(if $(PASSWORD),--demo-password $(PASSWORD))
 
-test: lint web-check test-go test-browser fuzz ## everything CI runs: lint, the frontend build check, all Go tests, browser tests, short fuzz runs
+test: lint web-check test-go test-browser test-scim fuzz ## everything CI runs: lint, the frontend build check, all Go tests, browser tests, scim2-tester, short fuzz runs
 
 test-go: ## all Go tests (semantics suite, attack corpus, differential oracle, crash test, ...)
 	scripts/sdk-deps.sh
@@ -41,6 +41,9 @@ web-check: web ## rebuild the frontend and fail if the committed build (internal
 test-browser: build ## end-to-end tests of the dashboard in headless Chromium (Debian's chromium, playwright-core, axe-core)
 	scripts/browser-deps.sh
 	TIPGATE_BIN=$(CURDIR)/$(BIN) ARTIFACTS=$(CURDIR)/test-artifacts/browser node tests/browser/run.mjs
+
+test-scim: build ## scim2-tester (PyPI, pinned in tests/scim/requirements.txt) against a real tipgate serve: every check for Users and Groups
+	TIPGATE_BIN=$(CURDIR)/$(BIN) scripts/scim-tester.sh
 
 fuzz: ## short runs of every fuzz target
 	scripts/fuzz.sh ./internal/sqlscan FuzzSplit $(FUZZTIME)
