@@ -175,8 +175,11 @@ func (h *Handler) headers(next http.Handler) http.Handler {
 func (h *Handler) serveIndex(w http.ResponseWriter, r *http.Request) {
 	if _, _, err := h.sessionOf(r); err != nil {
 		reason := ""
-		if errors.Is(err, errExpired) {
+		switch {
+		case errors.Is(err, errExpired):
 			reason = "expired"
+		case errors.Is(err, errNotAssigned):
+			reason = "not_assigned"
 		}
 		http.Redirect(w, r, signInURL(AppPath, reason), http.StatusFound)
 		return
