@@ -8,15 +8,18 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tipgate/tipgate/internal/config"
 	"github.com/tipgate/tipgate/internal/demo"
 	"github.com/tipgate/tipgate/internal/identity"
 	"github.com/tipgate/tipgate/internal/idp"
+	"github.com/tipgate/tipgate/internal/scim"
 	"github.com/tipgate/tipgate/internal/server"
 )
 
@@ -65,6 +68,7 @@ s3_root = %s
 enabled = true
 users_file = "(demo users)"
 enable_password_grant = true
+groups_source = "scim"
 [[idp.clients]]
 id = "tipgate-cli"
 public = true
@@ -125,6 +129,13 @@ Or sign in from the command line (device flow) and query:
 	case err := <-errc:
 		return err
 	}
+	// The reference lifecycle: the demo's IdP provisions its users and
+	// groups over SCIM (its groups_source is "scim"), with a provisioning
+	// token made anew on every start and kept in the data directory.
+	names.SCIMTokenFile = filepath.Join(abs, DemoSCIMTokenFile)
+	if err := provisionDemo(ctx, abs, u, names.SCIMTokenFile, users); err != nil {
+		return fmt.Errorf("demo: provisioning the demo users over SCIM: %w", err)
+	}
 	// Only now: a client that sources demo.env finds a server answering.
 	envFile := filepath.Join(abs, DemoEnvFile)
 	if err := writeFileAtomic(envFile, []byte(names.env(password))); err != nil {
@@ -141,6 +152,30 @@ Trusted identity propagation with unmodified AWS SDK code (STS, SSO-OIDC, Redshi
 `, envFile, names.BridgeRole, names.ClientRole, names.IDPIssuer, names.ClientID, names.AppARN, names.Workgroup, names.Database, names.Namespace)
 	}
 	return <-errc
+}
+
+// DemoSCIMTokenFile is the demo IdP's provisioning token, in the data
+// directory (mode 0600).
+const DemoSCIMTokenFile = "scim-token"
+
+// provisionDemo makes (or rotates) the demo IdP's provisioning client and
+// pushes the demo users and groups to the running server over SCIM.
+func provisionDemo(ctx context.Context, dataDir, base, tokenFile string, users []idp.User) error {
+	store, err := scim.OpenFileStore(filepath.Join(dataDir, "scim"))
+	if err != nil {
+		return err
+	}
+	tok, err := scim.IssueClientToken(ctx, store, "demo-idp", time.Now())
+	if err != nil {
+		return err
+	}
+	if err := auditClientChange(dataDir, "rotate", "demo-idp"); err != nil {
+		return err
+	}
+	if err := writeFileAtomic(tokenFile, []byte(tok+"\n")); err != nil {
+		return err
+	}
+	return idp.PushSCIM(ctx, &http.Client{Timeout: 30 * time.Second}, base+scim.Path, tok, users)
 }
 
 // newDashboardSecret makes the dashboard's client secret and writes it,
@@ -183,6 +218,7 @@ const (
 // propagation and tells clients in demo.env.
 type demoSetup struct {
 	URL, IDPIssuer, ClientID               string
+	SCIMTokenFile                          string
 	Account, BridgeRole, ClientRole        string
 	AppName, AppARN                        string
 	Workgroup, Database, Namespace, Region string
@@ -256,6 +292,9 @@ func (d demoSetup) env(password string) string {
 	line("TIPGATE_IDP_CLIENT_ID", d.ClientID)
 	b.WriteString("# Empty on purpose: " + d.ClientID + " is a public client (PKCE, device code and password grants), it has no secret.\n")
 	line("TIPGATE_IDP_CLIENT_SECRET", "")
+	b.WriteString("# SCIM 2.0: the demo IdP provisions users and groups here; any SCIM client can use the token in the file.\n")
+	line("TIPGATE_SCIM_URL", d.URL+scim.Path)
+	line("TIPGATE_SCIM_TOKEN_FILE", d.SCIMTokenFile)
 	b.WriteString("# The demo users' password (development only: the file is readable by its owner only).\n")
 	line("TIPGATE_DEMO_PASSWORD", password)
 	return b.String()
