@@ -45,7 +45,7 @@ func scimCall(t *testing.T, base, token, method, path, body string) (int, map[st
 // TestSCIMLifecycle is the reference lifecycle end to end through the real
 // server: the IdP provisions ming and apac-sales over SCIM; ming signs in
 // (token exchange, the dashboard, and the trusted identity propagation
-// flow with the AWS SDK for Go); removing her from apac-sales makes her
+// flow with the AWS SDKs for Go, JavaScript and Python); removing her from apac-sales makes her
 // next statement see no rows on every binding; deactivating her (as Entra
 // ID sends it) refuses her REST session, her identity-enhanced
 // credentials and her dashboard session within a second; reactivating
@@ -189,6 +189,28 @@ scopes = ["openid", "email", "profile", "groups"]
 		return st, me.Groups
 	}
 
+	// The JavaScript and Python SDKs hold on to their own identity-enhanced
+	// credentials (TIPGATE_CREDENTIALS_FILE) across the changes below.
+	runners := sdkRunners(t)
+	credDir := t.TempDir()
+	sdkFlows := func(step string, wantRegions []string, wantErr string) {
+		t.Helper()
+		for _, r := range runners {
+			got, errName, stderr := runFlow(t, r, sdkEnv(t, base, tok, map[string]string{
+				"TIPGATE_SESSION_NAME": "scim-" + r.name, "TIPGATE_CREDENTIALS_FILE": filepath.Join(credDir, r.name+".json")}))
+			if wantErr != "" {
+				if errName != wantErr {
+					t.Errorf("%s: %s SDK: rows %v, error %q; want %s\n%s", step, r.name, got, errName, wantErr, stderr)
+				}
+				continue
+			}
+			if errName != "" || !slices.Equal(got, wantRegions) {
+				t.Errorf("%s: %s SDK: rows %v, error %q; want %v\n%s", step, r.name, got, errName, wantRegions, stderr)
+			}
+		}
+	}
+	sdkFlows("provisioned in apac-sales", []string{"Asia"}, "")
+
 	check := func(step string, wantRegions []string) {
 		t.Helper()
 		if st, got := restRegions(); st != 200 || !slices.Equal(got, wantRegions) {
@@ -240,6 +262,7 @@ scopes = ["openid", "email", "profile", "groups"]
 	if st, gs := dashboard(); st != 200 || len(gs) != 0 {
 		t.Errorf("dashboard after removal: %d %v", st, gs)
 	}
+	sdkFlows("removed from apac-sales", nil, "StatementFAILED")
 
 	// Entra ID deactivates: every entry refuses within a second.
 	if st, body := scimCall(t, base, token, "PATCH", "/Users/"+ming, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
@@ -267,6 +290,7 @@ scopes = ["openid", "email", "profile", "groups"]
 		t.Errorf("refusing every entry took %v after deactivation", d)
 	}
 	t.Logf("every entry refused within %v of the deactivation's response", time.Since(deactivated))
+	sdkFlows("deactivated", nil, "UnrecognizedClientException")
 
 	// Reactivated and back in the group: the same credentials work again.
 	scimCall(t, base, token, "PATCH", "/Users/"+ming, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
@@ -274,6 +298,7 @@ scopes = ["openid", "email", "profile", "groups"]
 	scimCall(t, base, token, "PATCH", "/Groups/"+apac, fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
 		"Operations":[{"op":"add","path":"members","value":[{"value":%q}]}]}`, ming))
 	check("reactivated", []string{"Asia"})
+	sdkFlows("reactivated", []string{"Asia"}, "")
 	if st, gs := dashboard(); st != 200 || !slices.Equal(gs, []string{"apac-sales"}) {
 		t.Errorf("dashboard after reactivation: %d %v", st, gs)
 	}
