@@ -221,6 +221,9 @@ scopes = ["openid", "email", "profile", "groups"]
 		}
 	}
 	check("provisioned in apac-sales", []string{"Asia"})
+	// From here on the catalog must not change: a principal's roles come
+	// with its identity, and the policy contexts are keyed by them.
+	before := s.Engine().Catalog()
 	if st, gs := dashboard(); st != 200 || !slices.Equal(gs, []string{"apac-sales"}) {
 		t.Fatalf("dashboard /me: %d %v", st, gs)
 	}
@@ -301,6 +304,11 @@ scopes = ["openid", "email", "profile", "groups"]
 	sdkFlows("reactivated", []string{"Asia"}, "")
 	if st, gs := dashboard(); st != 200 || !slices.Equal(gs, []string{"apac-sales"}) {
 		t.Errorf("dashboard after reactivation: %d %v", st, gs)
+	}
+
+	if after := s.Engine().Catalog(); after.Version != before.Version || after.PolicyVersion != before.PolicyVersion {
+		t.Errorf("provisioning changes moved the catalog: version %d → %d, policy version %d → %d",
+			before.Version, after.Version, before.PolicyVersion, after.PolicyVersion)
 	}
 
 	// Every change is in the audit log, with the provisioning client.
