@@ -221,6 +221,20 @@ scopes = ["openid", "email", "profile", "groups"]
 		}
 	}
 	check("provisioned in apac-sales", []string{"Asia"})
+	// The provisioned directory is visible to each user as their own row
+	// (frank is provisioned too, and not shown to ming).
+	if st, _ := scimCall(t, base, token, "POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"frank@example.com"}`); st != 201 {
+		t.Fatalf("provision frank: %d", st)
+	}
+	if st, out := rest(t, "POST", base+"/v1/statements", session,
+		`{"Sql":"SELECT user_name, active, groups, provisioned_by FROM svv_provisioned_users","WaitTimeSeconds":20}`); st != 200 || out["Status"] != "FINISHED" {
+		t.Errorf("svv_provisioned_users: %d %v", st, out)
+	} else {
+		_, res := rest(t, "GET", base+"/v1/statements/"+out["Id"].(string)+"/result", session, "")
+		if got := fmt.Sprint(res["Records"]); got != "[[map[stringValue:ming@example.com] map[booleanValue:true] map[stringValue:apac-sales] map[stringValue:demo-idp]]]" {
+			t.Errorf("ming's svv_provisioned_users: %s", got)
+		}
+	}
 	// From here on the catalog must not change: a principal's roles come
 	// with its identity, and the policy contexts are keyed by them.
 	before := s.Engine().Catalog()

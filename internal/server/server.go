@@ -108,9 +108,17 @@ func (s *Server) open(ctx context.Context, opts Options) error {
 	if s.audit, err = audit.Open(filepath.Join(dir, "audit.log"), 10000); err != nil {
 		return err
 	}
+	// Provisioned users and groups (SCIM): issuers with groups_source
+	// "scim" or "both" take principals' groups, and their existence, from
+	// here, at every entry (tokens, sessions, temporary credentials).
+	scimStore, err := scim.OpenFileStore(filepath.Join(dir, "scim"))
+	if err != nil {
+		return err
+	}
 	var svc *dataapi.Service
 	s.engine, err = engines.Open(ctx, engines.Config{Kind: cfg.Warehouse.Engine, DataDir: dir, S3Root: cfg.Warehouse.S3Root,
-		Threads: cfg.Warehouse.Threads, Logger: s.log, QueryHistory: func() []engine.QueryRecord { return svc.History() }})
+		Threads: cfg.Warehouse.Threads, Logger: s.log, QueryHistory: func() []engine.QueryRecord { return svc.History() },
+		Directory: provisionedViews(scimStore)})
 	if err != nil {
 		return err
 	}
@@ -135,13 +143,6 @@ func (s *Server) open(ctx context.Context, opts Options) error {
 	// The embedded IdP is reached in-process: the server is not serving
 	// yet while the verifier reads its discovery document.
 	client := &http.Client{Timeout: 10 * time.Second, Transport: selfTransport{host: hostOf(s.URL), handler: mux, next: http.DefaultTransport}}
-	// Provisioned users and groups (SCIM): issuers with groups_source
-	// "scim" or "both" take principals' groups, and their existence, from
-	// here, at every entry (tokens, sessions, temporary credentials).
-	scimStore, err := scim.OpenFileStore(filepath.Join(dir, "scim"))
-	if err != nil {
-		return err
-	}
 	prov, err := identity.NewProvisioning(scim.Directory{Store: scimStore}, issuers)
 	if err != nil {
 		return err
