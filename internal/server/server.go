@@ -190,7 +190,7 @@ func (s *Server) open(ctx context.Context, opts Options) error {
 		return err
 	}
 	if cfg.Web.Enabled {
-		if err := s.mountWeb(mux, verifier, issuers, client, opts.WebClock); err != nil {
+		if err := s.mountWeb(mux, verifier, issuers, client, opts.WebClock, scimStore); err != nil {
 			return err
 		}
 	}
@@ -229,7 +229,7 @@ func (s *Server) open(ctx context.Context, opts Options) error {
 // mountWeb serves the dashboard. Its provider must be a trusted issuer
 // that accepts the dashboard's client id, or no sign-in could ever be
 // verified: that is a configuration error, reported at startup.
-func (s *Server) mountWeb(mux *http.ServeMux, verifier *identity.Verifier, issuers []config.Issuer, client *http.Client, clock func() time.Time) error {
+func (s *Server) mountWeb(mux *http.ServeMux, verifier *identity.Verifier, issuers []config.Issuer, client *http.Client, clock func() time.Time, scimStore scim.Store) error {
 	wc := s.cfg.Web
 	i := slices.IndexFunc(issuers, func(is config.Issuer) bool { return is.Issuer == wc.Issuer })
 	if i < 0 {
@@ -239,7 +239,8 @@ func (s *Server) mountWeb(mux *http.ServeMux, verifier *identity.Verifier, issue
 		return fmt.Errorf("server: [web].client_id %q is not among the audiences of issuer %s", wc.ClientID, wc.Issuer)
 	}
 	h, err := web.New(web.Options{Config: wc, PublicURL: s.URL, Service: s.svc, Catalog: s.engine.Catalog, Verifier: verifier,
-		Sessions: s.sessions, HTTPClient: client, Logger: s.log, Clock: clock})
+		Sessions: s.sessions, HTTPClient: client, Logger: s.log, Clock: clock,
+		Directory: func(ctx context.Context) (scim.DirectoryView, error) { return scim.Snapshot(ctx, scimStore) }})
 	if err != nil {
 		return err
 	}
