@@ -220,6 +220,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			Detail: "queries across resource types are not supported: query /Users or /Groups"})
 		return
 	}
+	if f := r.URL.Query().Get("filter"); f != "" {
+		if e := checkFilterSize(f); e != nil {
+			writeError(w, *e)
+			return
+		}
+	}
 	var body []byte
 	if r.Body != nil && r.Method != http.MethodGet && r.Method != http.MethodDelete {
 		var err error
@@ -281,6 +287,32 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 type extOpsKey struct{}
 
 func extensionURNs() []string { return []string{schema.ExtensionEnterpriseUser().ID} }
+
+// Filter bounds: the parser is recursive, so depth is bounded before it
+// runs; no IdP sends filters anywhere near these.
+const (
+	maxFilterLen   = 4096
+	maxFilterDepth = 16
+)
+
+func checkFilterSize(f string) *scimerr.ScimError {
+	depth, deepest := 0, 0
+	for _, c := range f {
+		switch c {
+		case '(', '[':
+			depth++
+			deepest = max(deepest, depth)
+		case ')', ']':
+			depth--
+		}
+	}
+	if len(f) <= maxFilterLen && deepest <= maxFilterDepth {
+		return nil
+	}
+	e := scimerr.ScimErrorInvalidFilter
+	e.Detail = fmt.Sprintf("the filter is longer than %d characters or nested deeper than %d", maxFilterLen, maxFilterDepth)
+	return &e
+}
 
 // precheck refuses what the library would silently accept: bodies that
 // are not one JSON object without duplicate members, and create or

@@ -385,6 +385,11 @@ func normalizePatch(body []byte, maxOps int, extURNs []string) ([]byte, map[int]
 		}
 		pk := key(op, "path")
 		path, _ := op[pk].(string)
+		if len(path) > maxFilterLen || checkFilterSize(path) != nil {
+			e := scimerr.ScimErrorInvalidPath
+			e.Detail = fmt.Sprintf("operation %d: the path is longer than %d characters or nested deeper than %d", i+1, maxFilterLen, maxFilterDepth)
+			return nil, nil, e
+		}
 		vk := key(op, "value")
 		for _, u := range extURNs {
 			if !strings.EqualFold(strings.TrimSpace(path), u) {
