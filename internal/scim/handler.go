@@ -246,7 +246,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPatch {
 			var extOps map[int]string
 			if body, extOps, err = normalizePatch(body, h.opts.MaxOperations, extensionURNs()); err != nil {
-				var se scimerr.ScimError
+				se := scimerr.ScimErrorInternal
 				errors.As(err, &se)
 				writeError(w, se)
 				return
