@@ -312,6 +312,18 @@ scopes = ["openid", "email", "profile", "groups"]
 		}},
 		{"dashboard session", func() (bool, string) { st, _ := dashboard(); return st == 401 || st == 403, fmt.Sprint(st) }},
 		{"token exchange", func() (bool, string) { st, _ := exchange(heldTokens[0]); return st != 200, fmt.Sprint(st) }},
+		{"SSO-OIDC refresh token", func() (bool, string) {
+			_, err := ssooidc.New(ssooidc.Options{Region: tipRegion, BaseEndpoint: aws.String(base), RetryMaxAttempts: 1, Credentials: creds(bridge.Credentials)}).
+				CreateTokenWithIAM(ctx, &ssooidc.CreateTokenWithIAMInput{ClientId: aws.String(appARN), GrantType: aws.String("refresh_token"),
+					RefreshToken: tti.RefreshToken})
+			return err != nil && strings.Contains(err.Error(), "InvalidGrantException"), fmt.Sprint(err)
+		}},
+		{"STS AssumeRole with a held context assertion", func() (bool, string) {
+			_, err := stsClient(bridge.Credentials).AssumeRole(ctx, &awssts.AssumeRoleInput{RoleArn: aws.String(clientRole), RoleSessionName: aws.String("ming2"),
+				ProvidedContexts: []ststypes.ProvidedContext{{ProviderArn: aws.String("arn:aws:iam::aws:contextProvider/IdentityCenter"),
+					ContextAssertion: tti.AwsAdditionalDetails.IdentityContext}}})
+			return err != nil && strings.Contains(err.Error(), "AccessDenied"), fmt.Sprint(err)
+		}},
 		{"STS AssumeRoleWithWebIdentity", func() (bool, string) {
 			_, err := stsClient(nil).AssumeRoleWithWebIdentity(ctx, &awssts.AssumeRoleWithWebIdentityInput{
 				RoleArn: aws.String(bridgeRole), RoleSessionName: aws.String("bridge2"), WebIdentityToken: aws.String(heldTokens[1])})
