@@ -208,8 +208,12 @@ func normalize(b []byte, ids map[string]string) json.RawMessage {
 	if json.Unmarshal([]byte(s), &v) != nil {
 		return json.RawMessage(fmt.Sprintf("%q", s))
 	}
-	out, _ := json.MarshalIndent(sortLists(v), "", "  ")
-	return out
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	enc.Encode(sortLists(v))
+	return bytes.TrimSpace(buf.Bytes())
 }
 
 // sortLists orders members and groups lists by value, whose order the
