@@ -43,7 +43,7 @@ CONF
 "$bin" serve --config "$tmp/tipgate.toml" >"$tmp/server.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do
-	curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+	python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)' "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
 	kill -0 "$pid" 2>/dev/null || { cat "$tmp/server.log" >&2; die "tipgate serve exited"; }
 	sleep 0.1
 done
