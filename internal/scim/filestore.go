@@ -149,8 +149,11 @@ func (s *FileStore) write(f func(*fileState) error) error {
 	if err := s.refreshLocked(); err != nil {
 		return err
 	}
-	next := s.state.clone()
+	next := s.state.shallow()
 	if err := f(next); err != nil {
+		if errors.Is(err, errNoChange) {
+			return nil
+		}
 		return err
 	}
 	next.index()
@@ -169,21 +172,18 @@ func (s *FileStore) write(f func(*fileState) error) error {
 	return nil
 }
 
-// clone deep-copies through JSON: the state is small and changes are rare
-// next to reads, and a shared map inside an attribute would let a later
-// change leak into a state that failed to persist.
-func (st *fileState) clone() *fileState {
-	b, err := json.Marshal(st)
-	if err != nil {
-		panic("scim: state does not encode: " + err.Error())
-	}
-	out := emptyState()
-	if err := decodeState(b, out); err != nil {
-		panic("scim: state does not decode: " + err.Error())
-	}
-	out.index()
-	return out
+// shallow copies the maps, not the resources: a stored *Resource or
+// *Client is never changed in place (writers store a new one), so the
+// state a failed write started from is untouched, and a write costs the
+// maps, not a copy of every resource.
+func (st *fileState) shallow() *fileState {
+	// memberOf is shared read-only: index() makes a new one after the write.
+	return &fileState{FormatVersion: st.FormatVersion, Users: maps.Clone(st.Users), Groups: maps.Clone(st.Groups),
+		Clients: maps.Clone(st.Clients), memberOf: st.memberOf}
 }
+
+// errNoChange ends a write that has nothing to store.
+var errNoChange = errors.New("scim: no change")
 
 // decodeState keeps numbers as json.Number, as the SCIM library hands
 // them over, so an integer attribute stays an integer across a restart.
@@ -364,14 +364,15 @@ func (s *FileStore) Delete(ctx context.Context, kind Kind, id string, check func
 		delete(st.table(kind), id)
 		if kind == KindUser {
 			for _, gid := range st.memberOf[id] {
-				g := st.Groups[gid]
+				g := copyResource(st.Groups[gid])
 				list, _ := attr(g.Attrs, "members").([]any)
-				g.Attrs["members"] = slices.DeleteFunc(list, func(e any) bool {
+				g.Attrs[key(g.Attrs, "members")] = slices.DeleteFunc(list, func(e any) bool {
 					m, ok := e.(map[string]any)
 					return ok && attr(m, "value") == id
 				})
 				g.Version++
 				g.Modified = time.Now().UTC()
+				st.Groups[gid] = &g
 			}
 		}
 		return nil
@@ -485,7 +486,14 @@ func (s *FileStore) TouchClient(ctx context.Context, name string, t time.Time) e
 		if !ok {
 			return fmt.Errorf("%w: client %q", ErrNotFound, name)
 		}
-		c.LastUsed = t.UTC()
+		// A provisioning run is many requests a second apart at most:
+		// the time is kept to the second, not rewritten per request.
+		if d := t.Sub(c.LastUsed); d >= 0 && d < time.Second {
+			return errNoChange
+		}
+		n := *c
+		n.LastUsed = t.UTC()
+		st.Clients[name] = &n
 		return nil
 	})
 }

@@ -116,27 +116,73 @@ func precondition(r *http.Request, cur Resource) error {
 		Detail: fmt.Sprintf("If-Match %s does not match the current version %s", im, ETag(cur))}
 }
 
+// related answers what a view derives from other resources: a user's
+// groups, a member's name. A single resource asks the store; a list asks
+// it once for everything (prefetch).
+type related struct {
+	groupsOf func(userID string) ([]Resource, error)
+	user     func(id string) (Resource, bool)
+}
+
+func (rs *resources) fromStore(ctx context.Context) related {
+	return related{
+		groupsOf: func(id string) ([]Resource, error) { return rs.h.opts.Store.GroupsOf(ctx, id) },
+		user: func(id string) (Resource, bool) {
+			u, err := rs.h.opts.Store.Get(ctx, KindUser, id)
+			return u, err == nil
+		},
+	}
+}
+
+func (rs *resources) prefetch(ctx context.Context) (related, error) {
+	groups, err := rs.h.opts.Store.List(ctx, KindGroup)
+	if err != nil {
+		return related{}, err
+	}
+	users, err := rs.h.opts.Store.List(ctx, KindUser)
+	if err != nil {
+		return related{}, err
+	}
+	byID := make(map[string]Resource, len(users))
+	for _, u := range users {
+		byID[u.ID] = u
+	}
+	memberOf := map[string][]Resource{}
+	for _, g := range groups {
+		for _, m := range g.MemberIDs() {
+			memberOf[m] = append(memberOf[m], g)
+		}
+	}
+	return related{
+		groupsOf: func(id string) ([]Resource, error) { return memberOf[id], nil },
+		user:     func(id string) (Resource, bool) { u, ok := byID[id]; return u, ok },
+	}, nil
+}
+
 // view is the resource as a SCIM response: a user gets its derived
-// groups.
+// groups, a group's members their $ref (and display, unless the client
+// gave one: Okta sends the user name, scim2-tester a value of its own).
 func (rs *resources) view(ctx context.Context, r Resource) (lib.Resource, error) {
+	return rs.viewWith(r, rs.fromStore(ctx))
+}
+
+func (rs *resources) viewWith(r Resource, rel related) (lib.Resource, error) {
 	attrs := lib.ResourceAttributes(deepCopyMap(r.Attrs))
+	base := strings.TrimRight(rs.h.opts.BaseURL, "/")
 	if r.Kind == KindUser {
-		gs, err := rs.h.opts.Store.GroupsOf(ctx, r.ID)
+		gs, err := rel.groupsOf(r.ID)
 		if err != nil {
 			return lib.Resource{}, err
 		}
 		var list []any
 		for _, g := range gs {
-			list = append(list, map[string]any{"value": g.ID, "display": g.Name(), "type": "direct",
-				"$ref": strings.TrimRight(rs.h.opts.BaseURL, "/") + "/Groups/" + g.ID})
+			list = append(list, map[string]any{"value": g.ID, "display": g.Name(), "type": "direct", "$ref": base + "/Groups/" + g.ID})
 		}
 		if list != nil {
 			attrs["groups"] = list
 		}
 	}
 	if r.Kind == KindGroup {
-		// $ref is derived, and so is display unless the client gave one
-		// (Okta sends the user name, scim2-tester a value of its own).
 		list, _ := attrs[key(attrs, "members")].([]any)
 		for _, e := range list {
 			m, ok := e.(map[string]any)
@@ -144,11 +190,11 @@ func (rs *resources) view(ctx context.Context, r Resource) (lib.Resource, error)
 				continue
 			}
 			id, _ := m["value"].(string)
-			m["$ref"] = strings.TrimRight(rs.h.opts.BaseURL, "/") + "/Users/" + id
+			m["$ref"] = base + "/Users/" + id
 			if d, _ := m["display"].(string); d != "" {
 				continue
 			}
-			if u, err := rs.h.opts.Store.Get(ctx, KindUser, id); err == nil {
+			if u, ok := rel.user(id); ok {
 				if dn, ok := attr(u.Attrs, "displayName").(string); ok && dn != "" {
 					m["display"] = dn
 				} else {
@@ -193,9 +239,13 @@ func (rs *resources) GetAll(r *http.Request, params lib.ListRequestParams) (lib.
 	if err != nil {
 		return lib.Page{}, err
 	}
+	rel, err := rs.prefetch(ctx)
+	if err != nil {
+		return lib.Page{}, err
+	}
 	var hits []lib.Resource
 	for _, res := range all {
-		v, err := rs.view(ctx, res)
+		v, err := rs.viewWith(res, rel)
 		if err != nil {
 			return lib.Page{}, err
 		}
