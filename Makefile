@@ -13,7 +13,7 @@ FUZZTIME      ?= 10s
 BENCH_ROWS    ?= 10000000
 BENCH_REPS    ?= 5
 
-.PHONY: help build demo test test-go test-browser test-streamlit web web-check fuzz lint bench oracle tools clean
+.PHONY: help build demo test test-go test-browser test-streamlit test-scim web web-check fuzz lint bench oracle tools clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -24,7 +24,7 @@ build: ## build bin/tipgate
 demo: build ## generate demo data into $(DATA), apply the reference policies, show what each user sees, then serve (Ctrl-C stops); TLS=1 serves HTTPS with a local CA
 	$(BIN) demo --data-dir $(DATA) --rows $(ROWS) $(if $(PASSWORD),--demo-password $(PASSWORD)) $(if $(TLS),--tls)
 
-test: lint web-check test-go test-browser test-streamlit fuzz ## everything CI runs: lint, the frontend build check, all Go tests, browser tests (dashboard, Streamlit example), short fuzz runs
+test: lint web-check test-go test-browser test-streamlit test-scim fuzz ## everything CI runs: lint, the frontend build check, all Go tests, browser tests (dashboard, Streamlit example), scim2-tester, short fuzz runs
 
 test-go: ## all Go tests (semantics suite, attack corpus, differential oracle, crash test, ...)
 	scripts/sdk-deps.sh
@@ -48,6 +48,9 @@ test-streamlit: build ## the Streamlit example (examples/streamlit) against demo
 	scripts/streamlit-deps.sh
 	TIPGATE_BIN=$(CURDIR)/$(BIN) ARTIFACTS=$(CURDIR)/test-artifacts/streamlit node tests/browser/streamlit.mjs
 
+test-scim: build ## scim2-tester (PyPI, pinned in tests/scim/requirements.txt) against a real tipgate serve: every check for Users and Groups
+	TIPGATE_BIN=$(CURDIR)/$(BIN) scripts/scim-tester.sh
+
 fuzz: ## short runs of every fuzz target
 	scripts/fuzz.sh ./internal/sqlscan FuzzSplit $(FUZZTIME)
 	scripts/fuzz.sh ./internal/policy/ddl FuzzParse $(FUZZTIME)
@@ -61,6 +64,7 @@ fuzz: ## short runs of every fuzz target
 	scripts/fuzz.sh ./internal/restapi FuzzExecuteBody $(FUZZTIME)
 	scripts/fuzz.sh ./internal/web FuzzSafeReturn $(FUZZTIME)
 	scripts/fuzz.sh ./internal/web FuzzParseFilters $(FUZZTIME)
+	scripts/fuzz.sh ./internal/scim FuzzRequest $(FUZZTIME)
 
 oracle: ## long differential-oracle run: make oracle N=100000 [SEED=n] [ORACLE_ROWS=n] [ORACLE_WORKERS=n] (N queries over all principals on a 1M-row warehouse: about 0.5 core-seconds a query, 100000 take ~15 h on 2 cores)
 	TIPGATE_ORACLE_N=$(N) TIPGATE_ORACLE_SEED=$(or $(SEED),1) TIPGATE_ORACLE_ROWS=$(or $(ORACLE_ROWS),1000000) TIPGATE_ORACLE_WORKERS=$(or $(ORACLE_WORKERS),1) $(GO) test -count=1 -timeout 72h -run '^TestConformance$$/^oracle$$' -v ./internal/engine/duckdb

@@ -123,6 +123,34 @@ func TestDemoEnv(t *testing.T) {
 	if aws.ToString(out.AssumedRoleUser.Arn) != "arn:aws:sts::000000000000:assumed-role/IDCBridgeRole/demo-env-test" {
 		t.Errorf("assumed role %s", aws.ToString(out.AssumedRoleUser.Arn))
 	}
+	// The demo IdP provisioned its users over SCIM, and the token file
+	// demo.env names lets any SCIM client in.
+	if want := base + "/scim/v2"; env["TIPGATE_SCIM_URL"] != want {
+		t.Errorf("TIPGATE_SCIM_URL = %q, want %q", env["TIPGATE_SCIM_URL"], want)
+	}
+	if fi, err := os.Stat(env["TIPGATE_SCIM_TOKEN_FILE"]); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("TIPGATE_SCIM_TOKEN_FILE: %v %v", fi, err)
+	}
+	scimTok, _ := os.ReadFile(env["TIPGATE_SCIM_TOKEN_FILE"])
+	req, _ := http.NewRequest("GET", env["TIPGATE_SCIM_URL"]+"/Groups?filter="+url.QueryEscape(`displayName eq "apac-sales"`), nil)
+	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(string(scimTok)))
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var groups struct {
+		TotalResults int `json:"totalResults"`
+		Resources    []struct {
+			Members []struct {
+				Display string `json:"display"`
+			} `json:"members"`
+		} `json:"Resources"`
+	}
+	json.NewDecoder(resp.Body).Decode(&groups)
+	resp.Body.Close()
+	if groups.TotalResults != 1 || len(groups.Resources[0].Members) != 1 {
+		t.Errorf("apac-sales as provisioned: %d %+v", resp.StatusCode, groups)
+	}
 	stop()
 	if !strings.Contains(stdout.String(), envFile) {
 		t.Errorf("the demo does not tell where demo.env is:\n%s", stdout.String())

@@ -3,21 +3,26 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tipgate/tipgate/internal/config"
 	"github.com/tipgate/tipgate/internal/demo"
 	"github.com/tipgate/tipgate/internal/devtls"
 	"github.com/tipgate/tipgate/internal/identity"
 	"github.com/tipgate/tipgate/internal/idp"
+	"github.com/tipgate/tipgate/internal/scim"
 	"github.com/tipgate/tipgate/internal/server"
 )
 
@@ -95,6 +100,7 @@ s3_root = %[3]s
 enabled = true
 users_file = "(demo users)"
 enable_password_grant = true
+groups_source = "scim"
 [[idp.clients]]
 id = "tipgate-cli"
 public = true
@@ -159,6 +165,13 @@ Or sign in from the command line (device flow) and query:
 	case err := <-errc:
 		return err
 	}
+	// The reference lifecycle: the demo's IdP provisions its users and
+	// groups over SCIM (its groups_source is "scim"), with a provisioning
+	// token made anew on every start and kept in the data directory.
+	names.SCIMTokenFile = filepath.Join(abs, DemoSCIMTokenFile)
+	if err := provisionDemo(ctx, abs, u, names.SCIMTokenFile, names.CAFile, users); err != nil {
+		return fmt.Errorf("demo: provisioning the demo users over SCIM: %w", err)
+	}
 	if more.TLS {
 		printTLS(stdout, tlsFiles.CACert)
 	}
@@ -179,6 +192,43 @@ The Streamlit example (an app written for Okta): examples/streamlit/README.md
 `, envFile, names.BridgeRole, names.ClientRole, names.IDPIssuer, names.ClientID, names.AppARN, names.Workgroup, names.Database, names.Namespace)
 	}
 	return <-errc
+}
+
+// DemoSCIMTokenFile is the demo IdP's provisioning token, in the data
+// directory (mode 0600).
+const DemoSCIMTokenFile = "scim-token"
+
+// provisionDemo makes (or rotates) the demo IdP's provisioning client and
+// pushes the demo users and groups to the running server over SCIM.
+// caFile, when set, is the local CA of demo --tls, which the push trusts.
+func provisionDemo(ctx context.Context, dataDir, base, tokenFile, caFile string, users []idp.User) error {
+	store, err := scim.OpenFileStore(filepath.Join(dataDir, "scim"))
+	if err != nil {
+		return err
+	}
+	tok, err := scim.IssueClientToken(ctx, store, "demo-idp", time.Now())
+	if err != nil {
+		return err
+	}
+	if err := auditClientChange(dataDir, "rotate", "demo-idp"); err != nil {
+		return err
+	}
+	if err := writeFileAtomic(tokenFile, []byte(tok+"\n")); err != nil {
+		return err
+	}
+	client := &http.Client{Timeout: 30 * time.Second}
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return err
+		}
+		roots := x509.NewCertPool()
+		if !roots.AppendCertsFromPEM(pem) {
+			return fmt.Errorf("%s holds no certificate", caFile)
+		}
+		client.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}}
+	}
+	return idp.PushSCIM(ctx, client, base+scim.Path, tok, users)
 }
 
 // newDashboardSecret makes the dashboard's client secret and writes it,
@@ -224,6 +274,7 @@ type demoSetup struct {
 	OktaDomain, OktaIssuer                 string // the IdP's Okta face: host:port and its URL
 	StreamlitSecret                        string // the Streamlit client's secret
 	CAFile                                 string // the local CA with --tls
+	SCIMTokenFile                          string
 	Account, BridgeRole, ClientRole        string
 	AppName, AppARN                        string
 	Workgroup, Database, Namespace, Region string
@@ -297,6 +348,9 @@ func (d demoSetup) env(password string) string {
 	line("TIPGATE_IDP_CLIENT_ID", d.ClientID)
 	b.WriteString("# Empty on purpose: " + d.ClientID + " is a public client (PKCE, device code and password grants), it has no secret.\n")
 	line("TIPGATE_IDP_CLIENT_SECRET", "")
+	b.WriteString("# SCIM 2.0: the demo IdP provisions users and groups here; any SCIM client can use the token in the file.\n")
+	line("TIPGATE_SCIM_URL", d.URL+scim.Path)
+	line("TIPGATE_SCIM_TOKEN_FILE", d.SCIMTokenFile)
 	b.WriteString("# The demo users' password (development only: the file is readable by its owner only).\n")
 	line("TIPGATE_DEMO_PASSWORD", password)
 	if d.OktaDomain != "" {

@@ -27,6 +27,7 @@ func commands() []command {
 		{"sql", "run SQL against the warehouse, as the superuser or as a simulated principal", runSQL},
 		{"gen-data", "write deterministic demo sales data (CSV or Parquet)", runGenData},
 		{"idp", "development identity provider tools (hash-password)", runIDP},
+		{"scim-client", "manage SCIM provisioning clients and their tokens (create, rotate, list, delete)", runSCIMClient},
 		{"login", "sign in at an identity provider and store a tipgate session for --remote", runLogin},
 		{"logout", "revoke the stored tipgate session and delete it", runLogout},
 		{"whoami", "show the user, groups and roles of the stored tipgate session", runWhoAmI},
@@ -40,7 +41,7 @@ func commands() []command {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: tipgate <command> [flags]\n\ncommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'tipgate <command> -h' for a command's flags.")
 }

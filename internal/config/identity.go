@@ -39,7 +39,23 @@ type Issuer struct {
 	AutoCreateRoles   bool
 	IncludeGroupsLike string
 	ExcludeGroupsLike string
+	// GroupsSource is where a principal's groups come from: "token" (the
+	// groups claim), "scim" (the memberships provisioned over SCIM of the
+	// user matched by SCIMUserClaim) or "both" (their union). With "scim"
+	// and "both", a user not provisioned, inactive or deleted is refused.
+	GroupsSource string
+	// SCIMUserClaim is the token claim matched to a provisioned user:
+	// "email" (default) against userName or an email, any other claim
+	// (such as "sub") against externalId.
+	SCIMUserClaim string
 }
+
+// Groups sources of [[identity.issuers]].
+const (
+	GroupsFromToken = "token"
+	GroupsFromSCIM  = "scim"
+	GroupsFromBoth  = "both"
+)
 
 type rawIdentity struct {
 	Issuers []rawIssuer `toml:"issuers"`
@@ -55,6 +71,8 @@ type rawIssuer struct {
 	AutoCreateRoles   any `toml:"auto_create_roles"`
 	IncludeGroupsLike any `toml:"include_groups_like"`
 	ExcludeGroupsLike any `toml:"exclude_groups_like"`
+	GroupsSource      any `toml:"groups_source"`
+	SCIMUserClaim     any `toml:"scim_user_claim"`
 }
 
 // namespaceRE follows Redshift identity provider namespaces: an
@@ -93,6 +111,19 @@ func (r rawIssuer) validate(p *problems, key string) Issuer {
 		AutoCreateRoles:   boolean(p, key+".auto_create_roles", r.AutoCreateRoles, false),
 		IncludeGroupsLike: str(p, key+".include_groups_like", r.IncludeGroupsLike, ""),
 		ExcludeGroupsLike: str(p, key+".exclude_groups_like", r.ExcludeGroupsLike, ""),
+		GroupsSource:      str(p, key+".groups_source", r.GroupsSource, GroupsFromToken),
+		SCIMUserClaim:     str(p, key+".scim_user_claim", r.SCIMUserClaim, "email"),
+	}
+	switch is.GroupsSource {
+	case GroupsFromToken, GroupsFromSCIM, GroupsFromBoth:
+	default:
+		p.add(key+".groups_source", "must be \"token\", \"scim\" or \"both\"")
+	}
+	if !claimRE.MatchString(is.SCIMUserClaim) {
+		p.add(key+".scim_user_claim", "must be a non-empty claim name without spaces")
+	}
+	if r.SCIMUserClaim != nil && is.GroupsSource == GroupsFromToken {
+		p.add(key+".scim_user_claim", "has no effect unless groups_source is \"scim\" or \"both\"")
 	}
 	if r.Issuer == nil {
 		p.add(key+".issuer", "is required")

@@ -137,6 +137,13 @@ type Application struct {
 	// TokenLifetime (default 1h) and RefreshLifetime (default 8h).
 	TokenLifetime   time.Duration
 	RefreshLifetime time.Duration
+	// Assignment is "none" (every user of the issuer) or "required": only
+	// AssignedUsers (user names, case-insensitive) and members of
+	// AssignedGroups get tokens, as with IAM Identity Center's "user and
+	// group assignment required".
+	Assignment     string
+	AssignedUsers  []string
+	AssignedGroups []string
 }
 
 // Defaults of the [awsapi] section: the reference setup's names.
@@ -161,6 +168,9 @@ type IDP struct {
 	UsersFile           string
 	EnablePasswordGrant bool
 	Clients             []IDPClient
+	// GroupsSource is the embedded IdP's groups_source as a trusted
+	// issuer ("token", "scim" or "both"; see Issuer).
+	GroupsSource string
 }
 
 type rawServer struct {
@@ -232,6 +242,9 @@ type rawApplication struct {
 	AuthorizedCallers any `toml:"authorized_callers"`
 	TokenLifetime     any `toml:"token_lifetime"`
 	RefreshLifetime   any `toml:"refresh_lifetime"`
+	Assignment        any `toml:"assignment"`
+	AssignedUsers     any `toml:"assigned_users"`
+	AssignedGroups    any `toml:"assigned_groups"`
 }
 
 type rawIDPClient struct {
@@ -248,6 +261,7 @@ type rawIDP struct {
 	UsersFile           any            `toml:"users_file"`
 	EnablePasswordGrant any            `toml:"enable_password_grant"`
 	Clients             []rawIDPClient `toml:"clients"`
+	GroupsSource        any            `toml:"groups_source"`
 }
 
 func integer(p *problems, key string, v any, def, min, max int64) int64 {
@@ -426,6 +440,7 @@ func (r rawApplication) validate(p *problems, key, account string) Application {
 	}
 	a.TokenLifetime, _ = duration(p, key+".token_lifetime", r.TokenLifetime, time.Hour)
 	a.RefreshLifetime, _ = duration(p, key+".refresh_lifetime", r.RefreshLifetime, 8*time.Hour)
+	a.Assignment, a.AssignedUsers, a.AssignedGroups = assignment(p, key, r.Assignment, r.AssignedUsers, r.AssignedGroups)
 	if m := reAppARN.FindStringSubmatch(a.ARN); m == nil {
 		p.add(key+".arn", "must be an application ARN (arn:aws:sso::ACCOUNT:application/ssoins-ID/apl-ID)")
 	} else if m[1] != account && reAccountID.MatchString(account) {
@@ -519,6 +534,12 @@ func (r rawIDP) validate(p *problems, key string) IDP {
 		Enabled:             boolean(p, key+".enabled", r.Enabled, false),
 		UsersFile:           str(p, key+".users_file", r.UsersFile, ""),
 		EnablePasswordGrant: boolean(p, key+".enable_password_grant", r.EnablePasswordGrant, false),
+		GroupsSource:        str(p, key+".groups_source", r.GroupsSource, GroupsFromToken),
+	}
+	switch d.GroupsSource {
+	case GroupsFromToken, GroupsFromSCIM, GroupsFromBoth:
+	default:
+		p.add(key+".groups_source", "must be \"token\", \"scim\" or \"both\"")
 	}
 	if d.Enabled && d.UsersFile == "" {
 		p.add(key+".users_file", "is required when the embedded IdP is enabled")
@@ -542,4 +563,24 @@ func (r rawIDP) validate(p *problems, key string) IDP {
 		d.Clients = append(d.Clients, c)
 	}
 	return d
+}
+
+// assignment reads assignment, assigned_users and assigned_groups.
+func assignment(p *problems, key string, mode, users, groups any) (string, []string, []string) {
+	m := str(p, key+".assignment", mode, "none")
+	us := strList(p, key+".assigned_users", users)
+	gs := strList(p, key+".assigned_groups", groups)
+	switch m {
+	case "none":
+		if len(us)+len(gs) > 0 {
+			p.add(key+".assignment", "is \"none\": assigned_users and assigned_groups have no effect unless it is \"required\"")
+		}
+	case "required":
+		if len(us)+len(gs) == 0 {
+			p.add(key+".assignment", "is \"required\" but assigns no one (assigned_users, assigned_groups)")
+		}
+	default:
+		p.add(key+".assignment", "must be \"none\" or \"required\"")
+	}
+	return m, us, gs
 }

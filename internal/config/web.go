@@ -35,6 +35,11 @@ type Web struct {
 	CacheEntries int
 	// LoginTimeout is how long a started sign-in may take.
 	LoginTimeout time.Duration
+	// Assignment, AssignedUsers, AssignedGroups: as for applications; an
+	// unassigned user gets a page saying so instead of the dashboard.
+	Assignment     string
+	AssignedUsers  []string
+	AssignedGroups []string
 }
 
 type rawWeb struct {
@@ -46,6 +51,9 @@ type rawWeb struct {
 	CacheTTL         any `toml:"cache_ttl"`
 	CacheEntries     any `toml:"cache_entries"`
 	LoginTimeout     any `toml:"login_timeout"`
+	Assignment       any `toml:"assignment"`
+	AssignedUsers    any `toml:"assigned_users"`
+	AssignedGroups   any `toml:"assigned_groups"`
 }
 
 func (r rawWeb) validate(p *problems, key string) Web {
@@ -54,6 +62,7 @@ func (r rawWeb) validate(p *problems, key string) Web {
 	w.ClientID = str(p, key+".client_id", r.ClientID, "")
 	w.ClientSecretFile = str(p, key+".client_secret_file", r.ClientSecretFile, "")
 	w.Scopes = strList(p, key+".scopes", r.Scopes)
+	w.Assignment, w.AssignedUsers, w.AssignedGroups = assignment(p, key, r.Assignment, r.AssignedUsers, r.AssignedGroups)
 	if r.Scopes == nil {
 		w.Scopes = slices.Clone(DefaultWebScopes)
 	} else if !slices.Contains(w.Scopes, "openid") {

@@ -28,18 +28,51 @@ type QueryRecord struct {
 	Policies                                               []string
 }
 
+// ProvisionedUser is a user an identity provider provisioned over SCIM,
+// for SVV_PROVISIONED_USERS.
+type ProvisionedUser struct {
+	UserName, ExternalID, Client string
+	Active                       bool
+	Groups                       []string
+	Modified                     time.Time
+}
+
+// ProvisionedGroup is a provisioned group, for SVV_PROVISIONED_GROUPS.
+type ProvisionedGroup struct {
+	GroupName, ExternalID, Client string
+	Members                       int
+	Modified                      time.Time
+}
+
+// Directory lists what was provisioned; an error leaves the views empty
+// rather than failing the statement that named them.
+type Directory func() ([]ProvisionedUser, []ProvisionedGroup, error)
+
 // SystemViews computes the system views for every engine: who may see
 // which row is decided here once, from the catalog and the router's
 // records, not by each engine.
 type SystemViews struct {
-	history func() []QueryRecord
-	applied appliedLog
+	history   func() []QueryRecord
+	directory Directory
+	applied   appliedLog
+}
+
+// SystemViewsOption adds a source to the system views.
+type SystemViewsOption func(*SystemViews)
+
+// WithDirectory feeds SVV_PROVISIONED_USERS and SVV_PROVISIONED_GROUPS.
+func WithDirectory(d Directory) SystemViewsOption {
+	return func(s *SystemViews) { s.directory = d }
 }
 
 // NewSystemViews returns the system views; history, when not nil, feeds
 // SYS_QUERY_HISTORY.
-func NewSystemViews(history func() []QueryRecord) *SystemViews {
-	return &SystemViews{history: history, applied: appliedLog{max: 10000}}
+func NewSystemViews(history func() []QueryRecord, opts ...SystemViewsOption) *SystemViews {
+	s := &SystemViews{history: history, applied: appliedLog{max: 10000}}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // DynamicSystemViews are the views whose rows change between statements
@@ -47,7 +80,7 @@ func NewSystemViews(history func() []QueryRecord) *SystemViews {
 // created on a principal's first sight (which do not change the policy
 // version). A backend rebuilds them when a statement names them.
 func DynamicSystemViews() []string {
-	return []string{"svv_rls_applied_policy", "svv_roles", "sys_query_history"}
+	return []string{"svv_rls_applied_policy", "svv_roles", "sys_query_history", "svv_provisioned_users", "svv_provisioned_groups"}
 }
 
 // Views returns every system view as sub may see it under cat. visible
@@ -169,8 +202,42 @@ func (s *SystemViews) Dynamic(cat *policy.Catalog, sub policy.Subject, name stri
 		return view(name, "user_name varchar, query_id varchar, binding varchar, source varchar, database_name varchar, status varchar, "+
 			"start_time timestamp, end_time timestamp, elapsed_time int8, error_message varchar, returned_rows int8, returned_bytes int8, "+
 			"query_text varchar, policies varchar", rows), true
+	case "svv_provisioned_users", "svv_provisioned_groups":
+		return s.provisioned(sub, name), true
 	}
 	return SystemView{}, false
+}
+
+// provisioned lists SCIM-provisioned users and groups: every row to
+// superusers and security administrators, to anyone else only their own
+// user (a directory is personal data).
+func (s *SystemViews) provisioned(sub policy.Subject, name string) SystemView {
+	var users []ProvisionedUser
+	var groups []ProvisionedGroup
+	if s.directory != nil {
+		var err error
+		if users, groups, err = s.directory(); err != nil {
+			users, groups = nil, nil
+		}
+	}
+	admin := sub.Superuser || sub.SecAdmin
+	_, self, _ := strings.Cut(sub.User, ":")
+	var rows [][]any
+	if name == "svv_provisioned_users" {
+		for _, u := range users {
+			if !admin && !strings.EqualFold(u.UserName, self) {
+				continue
+			}
+			rows = append(rows, []any{u.UserName, nullIfEmpty(u.ExternalID), u.Active, strings.Join(u.Groups, ","), u.Client, u.Modified})
+		}
+		return view(name, "user_name varchar, external_id varchar, active bool, groups varchar, provisioned_by varchar, last_modified timestamp", rows)
+	}
+	if admin {
+		for _, g := range groups {
+			rows = append(rows, []any{g.GroupName, nullIfEmpty(g.ExternalID), int64(g.Members), g.Client, g.Modified})
+		}
+	}
+	return view(name, "group_name varchar, external_id varchar, members int4, provisioned_by varchar, last_modified timestamp", rows)
 }
 
 // view builds a SystemView from "name type, ..." column declarations.

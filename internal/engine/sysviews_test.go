@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -36,8 +37,41 @@ func TestSystemViewsVisibility(t *testing.T) {
 	if _, ok := sys.Dynamic(cat, ann, "svv_nope"); ok {
 		t.Error("an unknown view was answered")
 	}
-	if got := len(sys.Views(cat, ann, func(string) bool { return false })); got != 8 {
-		t.Errorf("%d views, want 8", got)
+	if got := len(sys.Views(cat, ann, func(string) bool { return false })); got != 10 {
+		t.Errorf("%d views, want 10", got)
+	}
+}
+
+// TestProvisionedViews: security administrators see every provisioned user
+// and group, anyone else only their own user row; a directory error
+// leaves the views empty.
+func TestProvisionedViews(t *testing.T) {
+	now := time.Now()
+	var fail error
+	sys := NewSystemViews(nil, WithDirectory(func() ([]ProvisionedUser, []ProvisionedGroup, error) {
+		return []ProvisionedUser{{UserName: "ming@example.com", Active: true, Groups: []string{"apac-sales"}, Client: "okta", Modified: now},
+				{UserName: "bob@example.com", Active: false, Client: "okta", Modified: now}},
+			[]ProvisionedGroup{{GroupName: "apac-sales", Members: 1, Client: "okta", Modified: now}}, fail
+	}))
+	cat := policy.New()
+	for _, tc := range []struct {
+		sub           policy.Subject
+		users, groups int
+	}{
+		{policy.Subject{User: "AWSIDC:ming@example.com"}, 1, 0},
+		{policy.Subject{User: "AWSIDC:carol@example.com"}, 0, 0},
+		{policy.Subject{User: "sec", SecAdmin: true}, 2, 1},
+		{policy.Subject{User: "root", Superuser: true}, 2, 1},
+	} {
+		u, _ := sys.Dynamic(cat, tc.sub, "svv_provisioned_users")
+		g, _ := sys.Dynamic(cat, tc.sub, "svv_provisioned_groups")
+		if len(u.Rows) != tc.users || len(g.Rows) != tc.groups {
+			t.Errorf("%s: %d users, %d groups; want %d, %d", tc.sub.User, len(u.Rows), len(g.Rows), tc.users, tc.groups)
+		}
+	}
+	fail = errors.New("store unavailable")
+	if u, _ := sys.Dynamic(cat, policy.Subject{User: "root", Superuser: true}, "svv_provisioned_users"); len(u.Rows) != 0 {
+		t.Errorf("rows despite a directory error: %v", u.Rows)
 	}
 }
 

@@ -24,6 +24,11 @@ const (
 	CodeIssuerUnreachable Code = "issuer_unreachable"
 	CodeEmailUnverified   Code = "email_unverified"
 	CodeSessionRevoked    Code = "session_revoked"
+	// CodeUserInactive: the issuer's users are provisioned (SCIM) and this
+	// one is deactivated; CodeUserNotProvisioned: there is no such
+	// provisioned user (never provisioned, or deleted).
+	CodeUserInactive       Code = "user_inactive"
+	CodeUserNotProvisioned Code = "user_not_provisioned"
 	// CodeInternal is a failure on tipgate's side (disk, randomness); the
 	// token itself may be fine.
 	CodeInternal Code = "internal"

@@ -39,6 +39,13 @@ type Principal struct {
 	// user and role together, as Redshift does with trusted identity
 	// propagation.
 	Role string
+	// DirectoryID is the provisioned (SCIM) user this principal was
+	// matched to, for issuers whose groups come from provisioning; it is
+	// what every later use of the principal is checked against.
+	DirectoryID string
+	// TokenGroups are the token's own groups when the issuer's groups are
+	// the union of token and provisioned ones (groups_source = "both").
+	TokenGroups []string
 }
 
 // LocalSuperuser is the operator running tipgate on the data directory.

@@ -29,6 +29,9 @@ type SessionOptions struct {
 	Logger    *slog.Logger
 	// Revocations defaults to FileRevocations in <DataDir>/revocations.
 	Revocations RevocationStore
+	// Provisioning rechecks every session of an issuer whose groups come
+	// from SCIM against the directory on every verification.
+	Provisioning *Provisioning
 }
 
 // Sessions issues and verifies tipgate session tokens. Several Sessions
@@ -41,6 +44,7 @@ type Sessions struct {
 	now     func() time.Time
 	log     *slog.Logger
 	revoked RevocationStore
+	prov    *Provisioning
 
 	ring     atomic.Pointer[keyring]
 	reloadMu sync.Mutex // serialises key reloads and creation
@@ -78,6 +82,8 @@ type sessionClaims struct {
 	Expiry          int64    `json:"exp"`
 	ExternalIssuer  string   `json:"idp_iss"`
 	AutoCreateRoles []string `json:"auto_create_roles,omitempty"`
+	DirectoryID     string   `json:"scim_uid,omitempty"`
+	TokenGroups     []string `json:"token_groups,omitempty"`
 }
 
 // sessionSkew tolerates clock differences between processes sharing a
@@ -110,7 +116,7 @@ func NewSessions(opts SessionOptions) (*Sessions, error) {
 	}
 	s := &Sessions{
 		cfg: cfg, alg: opts.Algorithm, keyDir: filepath.Join(opts.DataDir, "keys"),
-		now: opts.Now, log: opts.Logger, revoked: opts.Revocations,
+		now: opts.Now, log: opts.Logger, revoked: opts.Revocations, prov: opts.Provisioning,
 	}
 	if s.alg == "" {
 		s.alg = jose.ES256
@@ -243,7 +249,7 @@ func (s *Sessions) Issue(ctx context.Context, p Principal) (Session, error) {
 		Issuer: s.cfg.Issuer, Audience: s.cfg.Audience, Subject: p.User, Email: p.Email,
 		Groups: p.Groups, Namespace: p.Namespace, SessionID: sid,
 		IssuedAt: now.Unix(), Expiry: exp.Unix(), ExternalIssuer: p.Issuer,
-		AutoCreateRoles: p.AutoCreateRoles,
+		AutoCreateRoles: p.AutoCreateRoles, DirectoryID: p.DirectoryID, TokenGroups: p.TokenGroups,
 	}
 	if c.Groups == nil {
 		c.Groups = []string{}
@@ -385,10 +391,35 @@ func (s *Sessions) verify(ctx context.Context, raw string) (Principal, *Error) {
 	if at, ok, _ := t.claimTime("auth_time"); ok {
 		authTime = at
 	}
-	return Principal{
+	did, _, perr := t.claimString("scim_uid")
+	if perr != nil {
+		return Principal{}, perr
+	}
+	tokenGroups, perr := t.groups("token_groups", "")
+	if perr != nil {
+		return Principal{}, perr
+	}
+	p := Principal{
 		User: sub, Email: email, Namespace: ns, Groups: groups, Issuer: ext, SessionID: sid,
-		Expiry: exp, AuthTime: authTime, AutoCreateRoles: acr,
-	}, nil
+		Expiry: exp, AuthTime: authTime, AutoCreateRoles: acr, DirectoryID: did, TokenGroups: tokenGroups,
+	}
+	if s.prov == nil {
+		if did != "" {
+			return Principal{}, newError(CodeUserNotProvisioned, "the session is of a provisioned user but provisioning is not configured")
+		}
+		return p, nil
+	}
+	// Deactivation, deletion and membership changes take effect on the
+	// session's next use, not at its expiry.
+	np, err := s.prov.Recheck(ctx, p)
+	if err != nil {
+		var ie *Error
+		if errors.As(err, &ie) {
+			return Principal{}, ie
+		}
+		return Principal{}, wrapError(CodeInternal, "provisioning check failed", err)
+	}
+	return np, nil
 }
 
 // Revoke refuses the session sid from now on, in this and every other

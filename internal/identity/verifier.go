@@ -35,6 +35,9 @@ type VerifierOptions struct {
 	KeyMaxAge time.Duration
 	// FetchTimeout bounds one discovery + key set fetch (default 10 s).
 	FetchTimeout time.Duration
+	// Provisioning applies issuers' groups_source; required when any
+	// issuer takes groups from SCIM.
+	Provisioning *Provisioning
 }
 
 func (o *VerifierOptions) withDefaults() {
@@ -116,6 +119,20 @@ func NewVerifier(ctx context.Context, issuers []config.Issuer, opts VerifierOpti
 			issuer: is.Issuer, client: opts.HTTPClient, log: opts.Logger, now: opts.Now, opts: &v.opts,
 		}}
 	}
+	if v.opts.Provisioning == nil {
+		pv, err := NewProvisioning(nil, issuers)
+		if err != nil {
+			return nil, err
+		}
+		v.opts.Provisioning = pv
+	}
+	for _, ti := range v.issuers {
+		if ti.cfg.GroupsSource != "" && ti.cfg.GroupsSource != config.GroupsFromToken {
+			if _, ok := v.opts.Provisioning.provisioned(ti.cfg.Issuer); !ok {
+				return nil, fmt.Errorf("identity: issuer %q takes groups from SCIM but provisioning does not know it", ti.cfg.Issuer)
+			}
+		}
+	}
 	for _, ti := range v.issuers {
 		_, _ = ti.keys.refresh(ctx, true)
 	}
@@ -156,7 +173,25 @@ func (v *Verifier) verifyParsed(ctx context.Context, t *parsedToken) (Principal,
 	if err := ti.checkSignature(ctx, t); err != nil {
 		return Principal{}, err
 	}
-	return ti.principal(t, v.opts.Now(), v.opts.ClockSkew)
+	p, err := ti.principal(t, v.opts.Now(), v.opts.ClockSkew)
+	if err != nil {
+		return Principal{}, err
+	}
+	if _, ok := v.opts.Provisioning.provisioned(iss); !ok {
+		return p, nil
+	}
+	claim := ti.cfg.SCIMUserClaim
+	if claim == "" {
+		claim = "email"
+	}
+	key, err := t.requireString(claim)
+	if err != nil {
+		return Principal{}, err
+	}
+	if claim == "email" && t.emailUnverified() {
+		return Principal{}, newError(CodeEmailUnverified, "the issuer marks the token's email as unverified")
+	}
+	return v.opts.Provisioning.resolve(ctx, p, key)
 }
 
 // checkSignature finds the token's key, refreshing the issuer's key set

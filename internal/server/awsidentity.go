@@ -42,7 +42,8 @@ func ssooidcConfig(c config.AWSAPI, issuer string) ssooidc.Config {
 	for _, a := range c.Applications {
 		out.Applications = append(out.Applications, ssooidc.Application{ARN: a.ARN, Name: a.Name, Issuer: a.Issuer,
 			Audiences: slices.Clone(a.Audiences), UserClaim: a.UserClaim, Scopes: slices.Clone(a.Scopes),
-			AuthorizedCallers: slices.Clone(a.AuthorizedCallers), TokenLifetime: a.TokenLifetime, RefreshLifetime: a.RefreshLifetime})
+			AuthorizedCallers: slices.Clone(a.AuthorizedCallers), TokenLifetime: a.TokenLifetime, RefreshLifetime: a.RefreshLifetime,
+			AssignmentRequired: a.Assignment == "required", AssignedUsers: slices.Clone(a.AssignedUsers), AssignedGroups: slices.Clone(a.AssignedGroups)})
 	}
 	return out
 }
@@ -78,7 +79,7 @@ func checkTrustedIssuers(c config.AWSAPI, issuers []config.Issuer) error {
 // awsIdentity builds the STS and SSO-OIDC handlers and mounts SSO-OIDC
 // (CreateTokenWithIAM at POST /token, its keys under /sso-oidc). STS is
 // returned for the POST / dispatcher.
-func (s *Server) awsIdentity(mux *http.ServeMux, verifier identity.TokenVerifier, issuers []config.Issuer, sealer *tempcreds.Sealer, store awsapi.CredentialStore) (*sts.Handler, error) {
+func (s *Server) awsIdentity(mux *http.ServeMux, verifier identity.TokenVerifier, issuers []config.Issuer, sealer *tempcreds.Sealer, store awsapi.CredentialStore, prov *identity.Provisioning) (*sts.Handler, error) {
 	c := s.cfg.AWSAPI
 	stsCfg := s.sameIssuerSTS(stsConfig(c))
 	oidcIssuer := strings.TrimSuffix(s.URL, "/") + SSOOIDCPath
@@ -86,7 +87,7 @@ func (s *Server) awsIdentity(mux *http.ServeMux, verifier identity.TokenVerifier
 	if err := errors.Join(stsCfg.Validate(), oidcCfg.Validate(), checkTrustedIssuers(c, issuers)); err != nil {
 		return nil, fmt.Errorf("server: [awsapi]: %w", err)
 	}
-	stsH, err := sts.New(sts.Options{Config: stsCfg, Verifier: verifier, Sealer: sealer, Credentials: store, Logger: s.log})
+	stsH, err := sts.New(sts.Options{Config: stsCfg, Verifier: verifier, Sealer: sealer, Credentials: store, Logger: s.log, Recheck: prov.Recheck})
 	if err != nil {
 		return nil, fmt.Errorf("server: sts: %w", err)
 	}
@@ -94,7 +95,8 @@ func (s *Server) awsIdentity(mux *http.ServeMux, verifier identity.TokenVerifier
 	if err != nil {
 		return nil, fmt.Errorf("server: sso-oidc signing key: %w", err)
 	}
-	oidcH, err := ssooidc.New(ssooidc.Options{Config: oidcCfg, Verifier: verifier, Sealer: sealer, Credentials: store, Signer: signer, Logger: s.log})
+	oidcH, err := ssooidc.New(ssooidc.Options{Config: oidcCfg, Verifier: verifier, Sealer: sealer, Credentials: store, Signer: signer, Logger: s.log,
+		Recheck: prov.Recheck})
 	if err != nil {
 		return nil, fmt.Errorf("server: sso-oidc: %w", err)
 	}

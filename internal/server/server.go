@@ -31,6 +31,7 @@ import (
 	"github.com/tipgate/tipgate/internal/idp"
 	"github.com/tipgate/tipgate/internal/reqid"
 	"github.com/tipgate/tipgate/internal/restapi"
+	"github.com/tipgate/tipgate/internal/scim"
 	"github.com/tipgate/tipgate/internal/web"
 )
 
@@ -120,9 +121,17 @@ func (s *Server) open(ctx context.Context, opts Options) error {
 	if s.audit, err = audit.Open(filepath.Join(dir, "audit.log"), 10000); err != nil {
 		return err
 	}
+	// Provisioned users and groups (SCIM): issuers with groups_source
+	// "scim" or "both" take principals' groups, and their existence, from
+	// here, at every entry (tokens, sessions, temporary credentials).
+	scimStore, err := scim.OpenFileStore(filepath.Join(dir, "scim"))
+	if err != nil {
+		return err
+	}
 	var svc *dataapi.Service
 	s.engine, err = engines.Open(ctx, engines.Config{Kind: cfg.Warehouse.Engine, DataDir: dir, S3Root: cfg.Warehouse.S3Root,
-		Threads: cfg.Warehouse.Threads, Logger: s.log, QueryHistory: func() []engine.QueryRecord { return svc.History() }})
+		Threads: cfg.Warehouse.Threads, Logger: s.log, QueryHistory: func() []engine.QueryRecord { return svc.History() },
+		Directory: provisionedViews(scimStore)})
 	if err != nil {
 		return err
 	}
@@ -135,13 +144,6 @@ func (s *Server) open(ctx context.Context, opts Options) error {
 	}
 	s.svc = svc
 	s.metrics.activeGauge(svc.Active)
-	sessCfg := cfg.Sessions
-	if sessCfg.Issuer == "" {
-		sessCfg.Issuer = s.URL
-	}
-	if s.sessions, err = identity.NewSessions(identity.SessionOptions{DataDir: dir, Config: sessCfg, Logger: s.log}); err != nil {
-		return err
-	}
 	mux := http.NewServeMux()
 	issuers := cfg.Identity.Issuers
 	if s.oktaLn != nil && !cfg.IDP.Enabled && opts.IDPUsers == nil {
@@ -161,7 +163,24 @@ func (s *Server) open(ctx context.Context, opts Options) error {
 		self[hostOf(s.OktaURL)] = s.oktaHandler
 	}
 	client := &http.Client{Timeout: 10 * time.Second, Transport: selfTransport{hosts: self, next: http.DefaultTransport}}
-	verifier, err := identity.NewVerifier(ctx, issuers, identity.VerifierOptions{Logger: s.log, HTTPClient: client})
+	prov, err := identity.NewProvisioning(scim.Directory{Store: scimStore}, issuers)
+	if err != nil {
+		return err
+	}
+	scimH, err := scim.New(scim.Options{Store: scimStore, Audit: s.audit, Logger: s.log, BaseURL: strings.TrimSuffix(s.URL, "/") + scim.Path})
+	if err != nil {
+		return err
+	}
+	mux.Handle(scim.Path+"/", scimH)
+	mux.Handle(scim.Path, scimH)
+	sessCfg := cfg.Sessions
+	if sessCfg.Issuer == "" {
+		sessCfg.Issuer = s.URL
+	}
+	if s.sessions, err = identity.NewSessions(identity.SessionOptions{DataDir: dir, Config: sessCfg, Logger: s.log, Provisioning: prov}); err != nil {
+		return err
+	}
+	verifier, err := identity.NewVerifier(ctx, issuers, identity.VerifierOptions{Logger: s.log, HTTPClient: client, Provisioning: prov})
 	if err != nil {
 		return err
 	}
@@ -185,13 +204,13 @@ func (s *Server) open(ctx context.Context, opts Options) error {
 	if err != nil {
 		return fmt.Errorf("server: temporary credentials key: %w", err)
 	}
-	store := awsapi.ChainCredentials{keys, &tempcreds.Store{Sealer: sealer}}
-	stsH, err := s.awsIdentity(mux, verifier, issuers, sealer, store)
+	store := awsapi.ChainCredentials{keys, &tempcreds.Store{Sealer: sealer, Recheck: prov.Recheck}}
+	stsH, err := s.awsIdentity(mux, verifier, issuers, sealer, store, prov)
 	if err != nil {
 		return err
 	}
 	if cfg.Web.Enabled {
-		if err := s.mountWeb(mux, verifier, issuers, client, opts.WebClock); err != nil {
+		if err := s.mountWeb(mux, verifier, issuers, client, opts.WebClock, scimStore); err != nil {
 			return err
 		}
 	}
@@ -230,7 +249,7 @@ func (s *Server) open(ctx context.Context, opts Options) error {
 // mountWeb serves the dashboard. Its provider must be a trusted issuer
 // that accepts the dashboard's client id, or no sign-in could ever be
 // verified: that is a configuration error, reported at startup.
-func (s *Server) mountWeb(mux *http.ServeMux, verifier *identity.Verifier, issuers []config.Issuer, client *http.Client, clock func() time.Time) error {
+func (s *Server) mountWeb(mux *http.ServeMux, verifier *identity.Verifier, issuers []config.Issuer, client *http.Client, clock func() time.Time, scimStore scim.Store) error {
 	wc := s.cfg.Web
 	i := slices.IndexFunc(issuers, func(is config.Issuer) bool { return is.Issuer == wc.Issuer })
 	if i < 0 {
@@ -240,7 +259,8 @@ func (s *Server) mountWeb(mux *http.ServeMux, verifier *identity.Verifier, issue
 		return fmt.Errorf("server: [web].client_id %q is not among the audiences of issuer %s", wc.ClientID, wc.Issuer)
 	}
 	h, err := web.New(web.Options{Config: wc, PublicURL: s.URL, Service: s.svc, Catalog: s.engine.Catalog, Verifier: verifier,
-		Sessions: s.sessions, HTTPClient: client, Logger: s.log, Clock: clock})
+		Sessions: s.sessions, HTTPClient: client, Logger: s.log, Clock: clock,
+		Directory: func(ctx context.Context) (scim.DirectoryView, error) { return scim.Snapshot(ctx, scimStore) }})
 	if err != nil {
 		return err
 	}
@@ -275,12 +295,14 @@ func (s *Server) mountIDP(ctx context.Context, mux *http.ServeMux, users []idp.U
 		audiences = append(audiences, c.ID)
 	}
 	out := []config.Issuer{{Issuer: issuer, Audiences: audiences, UserClaim: config.DefaultUserClaim, GroupsClaim: config.DefaultGroupsClaim,
-		Namespace: identity.DefaultNamespace}}
+		Namespace: identity.DefaultNamespace, GroupsSource: s.cfg.IDP.GroupsSource, SCIMUserClaim: "email"}}
 	if s.oktaLn != nil {
 		okta, err := s.mountOkta(ctx, users, clients, audiences)
 		if err != nil {
 			return nil, err
 		}
+		// The same users at a second URL: their groups come from the same place.
+		okta.GroupsSource, okta.SCIMUserClaim = s.cfg.IDP.GroupsSource, "email"
 		out = append(out, okta)
 	}
 	return out, nil
@@ -288,6 +310,10 @@ func (s *Server) mountIDP(ctx context.Context, mux *http.ServeMux, users []idp.U
 
 // Ready is closed once Serve answers requests (GET /readyz says "ready").
 func (s *Server) Ready() <-chan struct{} { return s.readyc }
+
+// DataDir is the server's data directory (the demo and tests open its
+// provisioning store to make client tokens, as `tipgate scim-client` does).
+func (s *Server) DataDir() string { return s.cfg.Server.DataDir }
 
 // Engine exposes the warehouse (for the demo's setup).
 func (s *Server) Engine() engine.Engine { return s.engine }
@@ -394,6 +420,8 @@ func bindingOf(r *http.Request) string {
 		return "rest"
 	case strings.HasPrefix(r.URL.Path, IDPPath+"/"):
 		return "idp"
+	case r.URL.Path == scim.Path, strings.HasPrefix(r.URL.Path, scim.Path+"/"):
+		return "scim"
 	case strings.HasPrefix(r.URL.Path, web.AppPath), strings.HasPrefix(r.URL.Path, "/auth/"), r.URL.Path == web.SignInPath,
 		r.URL.Path == web.SignedOutPath, r.Method == http.MethodGet && r.URL.Path == "/":
 		return "web"

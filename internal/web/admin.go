@@ -14,6 +14,7 @@ import (
 
 	"github.com/tipgate/tipgate/internal/audit"
 	"github.com/tipgate/tipgate/internal/identity"
+	"github.com/tipgate/tipgate/internal/scim"
 )
 
 const (
@@ -115,6 +116,23 @@ func (h *Handler) apiAdminAudit(w http.ResponseWriter, r *http.Request, c *call)
 	// Newest first.
 	slices.SortStableFunc(recs, func(a, b audit.Record) int { return b.Time.Compare(a.Time) })
 	writeJSON(w, http.StatusOK, map[string]any{"records": recs})
+}
+
+// apiAdminDirectory is the admin console's Users & groups: what the
+// identity providers provisioned over SCIM, and when each provisioning
+// client last changed anything. Read-only; never a token.
+func (h *Handler) apiAdminDirectory(w http.ResponseWriter, r *http.Request, _ *call) {
+	if h.directory == nil {
+		writeJSON(w, http.StatusOK, scim.DirectoryView{Users: []scim.UserView{}, Groups: []scim.GroupView{}, Clients: []scim.ClientView{}})
+		return
+	}
+	d, err := h.directory(r.Context())
+	if err != nil {
+		h.log.ErrorContext(r.Context(), "web: reading the provisioned directory failed", "err", err)
+		writeError(w, http.StatusServiceUnavailable, "directory_unavailable", "the provisioned users and groups cannot be read right now")
+		return
+	}
+	writeJSON(w, http.StatusOK, d)
 }
 
 // apiViewAsOptions suggests whom to view as: the groups that have roles

@@ -31,6 +31,9 @@ func (h *Handler) authed(next apiFunc) http.Handler {
 		case errors.Is(err, errExpired):
 			writeError(w, http.StatusUnauthorized, "session_expired", "your session has expired; sign in again")
 			return
+		case errors.Is(err, errNotAssigned):
+			writeError(w, http.StatusForbidden, "not_assigned", "you are not assigned to the dashboard")
+			return
 		case err != nil:
 			writeError(w, http.StatusUnauthorized, "signed_out", "sign in to use the dashboard")
 			return

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,9 +15,35 @@ import (
 )
 
 var (
-	errSignedOut = errors.New("signed out")
-	errExpired   = errors.New("session expired")
+	errSignedOut   = errors.New("signed out")
+	errExpired     = errors.New("session expired")
+	errNotAssigned = errors.New("not assigned to the dashboard")
 )
+
+// assigned applies [web] assignment: with "required", only assigned users
+// and members of assigned groups may use the dashboard. It is checked on
+// every request, with the principal's current groups, so a removal from
+// an assigned group (SCIM) ends access at the next request.
+func (h *Handler) assigned(p identity.Principal) bool {
+	if h.cfg.Assignment != "required" {
+		return true
+	}
+	name := strings.TrimPrefix(p.User, p.Namespace+":")
+	for _, u := range h.cfg.AssignedUsers {
+		if strings.EqualFold(u, name) || p.Email != "" && strings.EqualFold(u, p.Email) {
+			return true
+		}
+	}
+	for _, g := range h.cfg.AssignedGroups {
+		if slices.Contains(p.Groups, g) {
+			return true
+		}
+	}
+	return false
+}
+
+const notAssignedMessage = "You are signed in, but you are not assigned to the tipgate dashboard. " +
+	"Ask your administrator to assign you, or a group you are in, to it."
 
 // sessionOf finds the request's session and the principal it proves. The
 // tipgate session token is verified on every request, so revocation and
@@ -40,6 +67,9 @@ func (h *Handler) sessionOf(r *http.Request) (*webSession, identity.Principal, e
 			return nil, identity.Principal{}, errExpired
 		}
 		return nil, identity.Principal{}, errSignedOut
+	}
+	if !h.assigned(p) {
+		return nil, identity.Principal{}, errNotAssigned
 	}
 	return ws, p, nil
 }
@@ -140,6 +170,10 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	who, err := h.verifier.VerifySignIn(r.Context(), idToken, h.cfg.ClientID, ls.nonce)
 	if err != nil {
 		fail(http.StatusUnauthorized, "Your sign-in could not be verified. Please sign in again.", "id token refused: "+string(identity.CodeOf(err)), nil)
+		return
+	}
+	if !h.assigned(who) {
+		fail(http.StatusForbidden, notAssignedMessage, "user not assigned to the dashboard", nil)
 		return
 	}
 	sess, err := h.sessions.Issue(r.Context(), who)

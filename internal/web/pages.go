@@ -58,6 +58,8 @@ func (h *Handler) serveSignIn(w http.ResponseWriter, r *http.Request) {
 		msg = "Your session has expired. Please sign in again."
 	case "signed_out":
 		msg = "You are signed out."
+	case "not_assigned":
+		msg = notAssignedMessage
 	case "error":
 		msg = "Something went wrong with your session. Please sign in again."
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/tipgate/tipgate/internal/dataapi"
 	"github.com/tipgate/tipgate/internal/identity"
 	"github.com/tipgate/tipgate/internal/policy"
+	"github.com/tipgate/tipgate/internal/scim"
 	"github.com/tipgate/tipgate/internal/secretfile"
 )
 
@@ -54,6 +55,9 @@ type Options struct {
 	HTTPClient *http.Client
 	Logger     *slog.Logger
 	Clock      func() time.Time
+	// Directory, when set, is what was provisioned over SCIM, for the
+	// admin console's Users & groups (GET /app/api/admin/directory).
+	Directory func(context.Context) (scim.DirectoryView, error)
 }
 
 // Handler serves the dashboard, its sign-in and its API.
@@ -70,6 +74,7 @@ type Handler struct {
 	log       *slog.Logger
 	now       func() time.Time
 	disc      *discovery
+	directory func(context.Context) (scim.DirectoryView, error)
 	store     *store
 	cache     *cache
 	// flight runs a bundle once per (policy context, filters) at a time:
@@ -92,7 +97,7 @@ func New(opts Options) (*Handler, error) {
 	}
 	h := &Handler{cfg: opts.Config, publicURL: strings.TrimSuffix(opts.PublicURL, "/"), secure: u.Scheme == "https",
 		svc: opts.Service, catalog: opts.Catalog, verifier: opts.Verifier, sessions: opts.Sessions, client: opts.HTTPClient,
-		log: opts.Logger, now: opts.Clock, store: newStore()}
+		log: opts.Logger, now: opts.Clock, store: newStore(), directory: opts.Directory}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
@@ -138,6 +143,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET "+AppPath+"api/access", api(h.apiAccess))
 	mux.Handle("POST "+AppPath+"api/admin/sql", api(h.admin(h.apiAdminSQL)))
 	mux.Handle("GET "+AppPath+"api/admin/audit", api(h.admin(h.apiAdminAudit)))
+	mux.Handle("GET "+AppPath+"api/admin/directory", api(h.admin(h.apiAdminDirectory)))
 	mux.Handle("GET "+AppPath+"api/admin/view-as/options", api(h.admin(h.apiViewAsOptions)))
 	mux.Handle("POST "+AppPath+"api/admin/view-as", api(h.admin(h.apiViewAs)))
 	mux.Handle("DELETE "+AppPath+"api/admin/view-as", api(h.admin(h.apiViewAsClear)))
@@ -175,8 +181,11 @@ func (h *Handler) headers(next http.Handler) http.Handler {
 func (h *Handler) serveIndex(w http.ResponseWriter, r *http.Request) {
 	if _, _, err := h.sessionOf(r); err != nil {
 		reason := ""
-		if errors.Is(err, errExpired) {
+		switch {
+		case errors.Is(err, errExpired):
 			reason = "expired"
+		case errors.Is(err, errNotAssigned):
+			reason = "not_assigned"
 		}
 		http.Redirect(w, r, signInURL(AppPath, reason), http.StatusFound)
 		return

@@ -708,6 +708,18 @@ function adminFlow() {
     st.a11y['admin-audit'] = await runAxe(page);
   });
 
+  step(st, 'Users & groups shows what the demo IdP provisioned over SCIM', async () => {
+    await page.getByTestId('nav-admin-directory').click();
+    const ok = await waitUntil(page, () => document.querySelectorAll('[data-testid="directory-users"] tbody tr').length > 0, null, 30_000);
+    assert.ok(ok, `${who}, directory-users: no rows`);
+    const text = await page.getByTestId('directory-users').textContent();
+    assert.ok(text.includes('ming@example.com') && text.includes('apac-sales'), `${who}: directory-users lacks ming in apac-sales: ${text.slice(0, 300)}`);
+    const clients = await page.getByTestId('directory-clients').textContent();
+    assert.ok(clients.includes('demo-idp') && !clients.includes('never'), `${who}: directory-clients must show demo-idp with a last provisioning time: ${clients}`);
+    await page.screenshot({ path: artifact('admin-directory.png'), fullPage: true });
+    st.a11y['admin-directory'] = await runAxe(page);
+  });
+
   step(st, 'view-as without X-CSRF-Token is refused (403)', async () => {
     const r = await api(ctx, 'POST', '/app/api/admin/view-as', { body: { user: 'frank@example.com', groups: ['amer-sales'] } });
     assert.equal(r.status, 403, `${who}: POST /app/api/admin/view-as without X-CSRF-Token answered ${r.status} ${r.text.slice(0, 200)}`);

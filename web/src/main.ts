@@ -4,6 +4,7 @@ import { accessPage } from "./access";
 import { auditPage, sqlPage, viewAsPage } from "./admin";
 import { api, errorMessage, setCsrfToken } from "./api";
 import { dashboardPage } from "./dashboard";
+import { directoryPage } from "./directory";
 import { h } from "./dom";
 import type { Page } from "./page";
 import { currentRoute } from "./route";
@@ -21,6 +22,7 @@ const NAV: NavItem[] = [
   { path: "/access", label: "Your access", testid: "nav-access", admin: false },
   { path: "/admin/sql", label: "SQL console", testid: "nav-admin-sql", admin: true },
   { path: "/admin/audit", label: "Audit log", testid: "nav-admin-audit", admin: true },
+  { path: "/admin/directory", label: "Users & groups", testid: "nav-admin-directory", admin: true },
   { path: "/admin/view-as", label: "View as", testid: "nav-admin-viewas", admin: true },
 ];
 
@@ -158,6 +160,8 @@ function build(path: string, query: URLSearchParams): Page {
       return sqlPage();
     case "/admin/audit":
       return auditPage();
+    case "/admin/directory":
+      return directoryPage();
     default:
       return viewAsPage(me, async () => {
         await loadMe();

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/tipgate/tipgate/internal/awsapi/tempcreds"
 )
 
 // Config is the SSO-OIDC part of the configuration.
@@ -42,6 +44,11 @@ type Application struct {
 	// AuthorizedCallers are the principal ARNs (role ARNs, or IAM user
 	// ARNs of static keys) allowed sso-oauth:CreateTokenWithIAM.
 	AuthorizedCallers []string
+	// AssignmentRequired limits tokens to AssignedUsers (user names
+	// without namespace, case-insensitive) and members of AssignedGroups.
+	AssignmentRequired bool
+	AssignedUsers      []string
+	AssignedGroups     []string
 	// TokenLifetime of access tokens, idTokens and context assertions
 	// (default 1 h); RefreshLifetime of refresh tokens (default 8 h).
 	TokenLifetime   time.Duration
@@ -122,4 +129,23 @@ func (c *Config) application(arn string) (*Application, bool) {
 		}
 	}
 	return nil, false
+}
+
+// assigned reports whether the application may issue tokens for id.
+func (a *Application) assigned(id tempcreds.Identity) bool {
+	if !a.AssignmentRequired {
+		return true
+	}
+	name := strings.TrimPrefix(id.User, id.Namespace+":")
+	for _, u := range a.AssignedUsers {
+		if strings.EqualFold(u, name) || id.Email != "" && strings.EqualFold(u, id.Email) {
+			return true
+		}
+	}
+	for _, g := range a.AssignedGroups {
+		if slices.Contains(id.Groups, g) {
+			return true
+		}
+	}
+	return false
 }

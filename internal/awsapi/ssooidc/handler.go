@@ -2,6 +2,7 @@ package ssooidc
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,17 +35,21 @@ type Options struct {
 	Signer      Signer
 	Now         func() time.Time
 	Logger      *slog.Logger
+	// Recheck, when set, refreshes the user of every grant (and refuses a
+	// deactivated or deleted one): identity.Provisioning.Recheck.
+	Recheck func(context.Context, identity.Principal) (identity.Principal, error)
 }
 
 // Handler serves CreateTokenWithIAM.
 type Handler struct {
-	cfg    Config
-	ver    identity.TokenVerifier
-	sealer *tempcreds.Sealer
-	sig    *awsapi.SigV4
-	signer Signer
-	now    func() time.Time
-	log    *slog.Logger
+	cfg     Config
+	ver     identity.TokenVerifier
+	sealer  *tempcreds.Sealer
+	sig     *awsapi.SigV4
+	signer  Signer
+	now     func() time.Time
+	log     *slog.Logger
+	recheck func(context.Context, identity.Principal) (identity.Principal, error)
 }
 
 // New validates the configuration and returns the handler.
@@ -62,7 +67,7 @@ func New(opts Options) (*Handler, error) {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Handler{cfg: opts.Config, ver: opts.Verifier, sealer: opts.Sealer, signer: opts.Signer, now: opts.Now, log: reqid.Logger(opts.Logger),
-		sig: awsapi.NewSigV4("sso-oauth", opts.Credentials, opts.Now)}, nil
+		sig: awsapi.NewSigV4("sso-oauth", opts.Credentials, opts.Now), recheck: opts.Recheck}, nil
 }
 
 // request is CreateTokenWithIAM's input.
@@ -153,6 +158,18 @@ func (h *Handler) serve(r *http.Request) (*Response, *oauthError) {
 	g, gerr := h.grant(r.Context(), app, in)
 	if gerr != nil {
 		return nil, gerr
+	}
+	if h.recheck != nil {
+		// A refresh token outlives a deactivation unless it is checked
+		// here; groups (and so assignment) are the current ones.
+		p, err := h.recheck(r.Context(), g.Identity.Principal())
+		if err != nil {
+			return nil, oauth("invalid_grant", "the user is deactivated or no longer provisioned")
+		}
+		g.Identity.Groups, g.Identity.AutoCreateRoles = p.Groups, p.AutoCreateRoles
+	}
+	if !app.assigned(g.Identity) {
+		return nil, oauth("access_denied", "User is not assigned to the application")
 	}
 	return h.issue(r.Context(), app, g, in.Scope)
 }

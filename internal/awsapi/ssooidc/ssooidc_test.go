@@ -38,6 +38,7 @@ var update = flag.Bool("update", false, "rewrite golden files")
 const (
 	appARN   = "arn:aws:sso::000000000000:application/ssoins-0000000000000000/apl-redshiftstreamlitdemo"
 	narrow   = "arn:aws:sso::000000000000:application/ssoins-0000000000000000/apl-narrow"
+	assigned = "arn:aws:sso::000000000000:application/ssoins-0000000000000000/apl-assigned"
 	akid     = "AKIDTIPGATEAPPUSER01"
 	secret   = "app-user-secret-0123456789"
 	akidNope = "AKIDTIPGATEOTHERUSR1"
@@ -75,6 +76,8 @@ func newEnv(t *testing.T) *env {
 			{ARN: appARN, Issuer: idp.Issuer(), Audiences: []string{"tipgate"}, AuthorizedCallers: []string{"arn:aws:iam::000000000000:user/app"}},
 			{ARN: narrow, Issuer: idp.Issuer(), Audiences: []string{"another-client"}, Scopes: []string{"openid"},
 				AuthorizedCallers: []string{"arn:aws:iam::000000000000:user/app"}},
+			{ARN: assigned, Issuer: idp.Issuer(), Audiences: []string{"tipgate"}, AuthorizedCallers: []string{"arn:aws:iam::000000000000:user/app"},
+				AssignmentRequired: true, AssignedUsers: []string{"Frank@example.com"}, AssignedGroups: []string{"apac"}},
 		}}})
 	if err != nil {
 		t.Fatal(err)
@@ -216,5 +219,34 @@ func TestWireShapes(t *testing.T) {
 				t.Errorf("%s differs:\n got %s\nwant %s", path, got, want)
 			}
 		})
+	}
+}
+
+// TestAssignmentRequired: with assignment = "required" only assigned users
+// and members of assigned groups get tokens; everyone else gets AWS's
+// AccessDeniedException.
+func TestAssignmentRequired(t *testing.T) {
+	e := newEnv(t)
+	for _, tc := range []struct {
+		user   string
+		groups []string
+		app    string
+		want   string
+	}{
+		{"ming@example.com", []string{"apac"}, assigned, ""},
+		{"frank@example.com", nil, assigned, ""},
+		{"alex@example.com", []string{"emea"}, assigned, "AccessDeniedException"},
+		{"alex@example.com", []string{"emea"}, appARN, ""},
+	} {
+		tok := e.idp.Mint(t, e.idp.Claims(tc.user, tc.groups, time.Now(), time.Hour))
+		_, err := e.client(akid).CreateTokenWithIAM(context.Background(), &ssooidc.CreateTokenWithIAMInput{ClientId: aws.String(tc.app),
+			GrantType: aws.String(tgoidc.GrantJWTBearer), Assertion: aws.String(tok)})
+		var ae smithy.APIError
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s at %s: %v", tc.user, tc.app, err)
+		case tc.want != "" && (!errors.As(err, &ae) || ae.ErrorCode() != tc.want):
+			t.Errorf("%s at %s: %v, want %s", tc.user, tc.app, err, tc.want)
+		}
 	}
 }

@@ -51,6 +51,11 @@ func (h *Handler) assumeRole(ctx context.Context, f form, c *caller) (any, *stsE
 	if err != nil {
 		return nil, err
 	}
+	if g != nil && h.recheck != nil {
+		if _, rerr := h.recheck(ctx, g.Identity.Principal()); rerr != nil {
+			return nil, errAccessDenied("The provided context assertion's user is no longer active")
+		}
+	}
 	if g != nil {
 		s.Identity, s.Application = &g.Identity, g.Application
 		s.Expiry = min(s.Expiry, g.Expiry)

@@ -28,16 +28,20 @@ type Options struct {
 	Credentials awsapi.CredentialStore
 	Now         func() time.Time
 	Logger      *slog.Logger
+	// Recheck, when set, refuses a context assertion whose user has since
+	// been deactivated or deleted (identity.Provisioning.Recheck).
+	Recheck func(context.Context, identity.Principal) (identity.Principal, error)
 }
 
 // Handler serves STS on POST /.
 type Handler struct {
-	cfg    Config
-	ver    identity.TokenVerifier
-	sealer *tempcreds.Sealer
-	sig    *awsapi.SigV4
-	now    func() time.Time
-	log    *slog.Logger
+	cfg     Config
+	ver     identity.TokenVerifier
+	sealer  *tempcreds.Sealer
+	sig     *awsapi.SigV4
+	now     func() time.Time
+	log     *slog.Logger
+	recheck func(context.Context, identity.Principal) (identity.Principal, error)
 }
 
 // New validates the configuration and returns the handler.
@@ -55,7 +59,7 @@ func New(opts Options) (*Handler, error) {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Handler{cfg: opts.Config, ver: opts.Verifier, sealer: opts.Sealer, now: opts.Now, log: reqid.Logger(opts.Logger),
-		sig: awsapi.NewSigV4("sts", opts.Credentials, opts.Now)}, nil
+		sig: awsapi.NewSigV4("sts", opts.Credentials, opts.Now), recheck: opts.Recheck}, nil
 }
 
 // caller is who signed a request.

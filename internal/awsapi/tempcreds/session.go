@@ -22,13 +22,25 @@ type Identity struct {
 	Issuer          string   `json:"iss"`
 	Subject         string   `json:"sub,omitempty"`
 	AutoCreateRoles []string `json:"acr,omitempty"`
+	// DirectoryID and TokenGroups: see identity.Principal; with them a
+	// provisioned user's credentials are rechecked on every use.
+	DirectoryID string   `json:"did,omitempty"`
+	TokenGroups []string `json:"tg,omitempty"`
 }
 
 // IdentityOf copies the fields of a verified principal; subject is the
 // token's sub.
 func IdentityOf(p identity.Principal, subject string) Identity {
 	return Identity{User: p.User, Email: p.Email, Namespace: p.Namespace, Groups: slices.Clone(p.Groups),
-		Issuer: p.Issuer, Subject: subject, AutoCreateRoles: slices.Clone(p.AutoCreateRoles)}
+		Issuer: p.Issuer, Subject: subject, AutoCreateRoles: slices.Clone(p.AutoCreateRoles),
+		DirectoryID: p.DirectoryID, TokenGroups: slices.Clone(p.TokenGroups)}
+}
+
+// Principal is the identity as a principal (no session).
+func (id Identity) Principal() identity.Principal {
+	return identity.Principal{User: id.User, Email: id.Email, Namespace: id.Namespace, Groups: slices.Clone(id.Groups),
+		Issuer: id.Issuer, AutoCreateRoles: slices.Clone(id.AutoCreateRoles), DirectoryID: id.DirectoryID,
+		TokenGroups: slices.Clone(id.TokenGroups)}
 }
 
 // WebIdentity records the token an AssumeRoleWithWebIdentity session was
@@ -71,7 +83,8 @@ func (s Session) Principal() identity.Principal {
 	if id := s.Identity; id != nil {
 		return identity.Principal{User: id.User, Email: id.Email, Namespace: id.Namespace, Groups: slices.Clone(id.Groups),
 			Issuer: id.Issuer, SessionID: sid, Expiry: exp, AuthTime: time.Unix(s.IssuedAt, 0).UTC(),
-			AutoCreateRoles: slices.Clone(id.AutoCreateRoles), Role: s.RoleARN}
+			AutoCreateRoles: slices.Clone(id.AutoCreateRoles), Role: s.RoleARN, DirectoryID: id.DirectoryID,
+			TokenGroups: slices.Clone(id.TokenGroups)}
 	}
 	return identity.Principal{User: RoleSessionNamespace + ":" + RoleName(s.RoleARN), Namespace: RoleSessionNamespace,
 		Issuer: RoleSessionIssuer, SessionID: sid, Expiry: exp, AuthTime: time.Unix(s.IssuedAt, 0).UTC(), Role: s.RoleARN}

@@ -30,6 +30,8 @@ type Config struct {
 	Logger       *slog.Logger
 	// QueryHistory, when set, feeds SYS_QUERY_HISTORY from the audit log.
 	QueryHistory func() []engine.QueryRecord
+	// Directory, when set, feeds SVV_PROVISIONED_USERS and _GROUPS.
+	Directory engine.Directory
 }
 
 // Factory opens one kind of engine; sys are the system views the router
@@ -66,7 +68,11 @@ func Open(ctx context.Context, cfg Config) (*engine.Router, error) {
 	if !ok {
 		return nil, fmt.Errorf("engine %q is not supported; choose one of: %s", kind, strings.Join(Kinds(), ", "))
 	}
-	sys := engine.NewSystemViews(cfg.QueryHistory)
+	var opts []engine.SystemViewsOption
+	if cfg.Directory != nil {
+		opts = append(opts, engine.WithDirectory(cfg.Directory))
+	}
+	sys := engine.NewSystemViews(cfg.QueryHistory, opts...)
 	b, err := open(ctx, cfg, sys)
 	if err != nil {
 		return nil, err

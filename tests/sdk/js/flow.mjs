@@ -8,7 +8,13 @@
 // Prints each result row as a JSON line on stdout ({"r":"Asia"}); on failure
 // prints "error: <AWS error name>" on stderr and exits 1.
 //
+// TIPGATE_CREDENTIALS_FILE, when set, keeps the identity-enhanced
+// credentials across runs: an existing file's credentials are used as they
+// are (steps 1-3 skipped), otherwise the new ones are written to it (0600),
+// so a test can watch an issued session follow changes to its user.
+//
 // Run by internal/server/sdk_test.go; install with scripts/sdk-deps.sh.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { STSClient, AssumeRoleWithWebIdentityCommand, AssumeRoleCommand } from "@aws-sdk/client-sts";
 import { SSOOIDCClient, CreateTokenWithIAMCommand } from "@aws-sdk/client-sso-oidc";
 import {
@@ -34,6 +40,13 @@ const asCredentials = (c) => ({
 });
 
 async function main() {
+  const credFile = process.env.TIPGATE_CREDENTIALS_FILE;
+  const enhanced = credFile && existsSync(credFile) ? JSON.parse(readFileSync(credFile, "utf8")) : await enhancedSession();
+  if (credFile && !existsSync(credFile)) writeFileSync(credFile, JSON.stringify(enhanced), { mode: 0o600 });
+  await query(enhanced);
+}
+
+async function enhancedSession() {
   const idToken = env("TIPGATE_ID_TOKEN");
   const session = process.env.TIPGATE_SESSION_NAME || "redshift-tip-js";
 
@@ -70,6 +83,11 @@ async function main() {
     }),
   );
 
+  return { Credentials: { AccessKeyId: enhanced.Credentials.AccessKeyId, SecretAccessKey: enhanced.Credentials.SecretAccessKey,
+    SessionToken: enhanced.Credentials.SessionToken } };
+}
+
+async function query(enhanced) {
   // 4. The Data API as the propagated user.
   const data = new RedshiftDataClient({ credentials: asCredentials(enhanced.Credentials) });
   const ex = await data.send(

@@ -9,6 +9,11 @@ variables of demo.env, the user's ID token from TIPGATE_ID_TOKEN.
 Prints each result row as a JSON line on stdout ({"r": "Asia"}); on failure
 prints "error: <AWS error name>" on stderr and exits 1.
 
+TIPGATE_CREDENTIALS_FILE, when set, keeps the identity-enhanced credentials
+across runs: an existing file's credentials are used as they are (steps 1-3
+skipped), otherwise the new ones are written to it (0600), so a test can
+watch an issued session follow changes to its user.
+
 Run by internal/server/sdk_test.go; install with scripts/sdk-deps.sh.
 """
 
@@ -46,6 +51,20 @@ def keys(c):
 
 
 def main():
+    cred_file = os.environ.get("TIPGATE_CREDENTIALS_FILE")
+    if cred_file and os.path.exists(cred_file):
+        with open(cred_file) as f:
+            creds = json.load(f)
+    else:
+        creds = enhanced_session()
+        if cred_file:
+            fd = os.open(cred_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                json.dump(creds, f)
+    query(creds)
+
+
+def enhanced_session():
     id_token = env("TIPGATE_ID_TOKEN")
     session = os.environ.get("TIPGATE_SESSION_NAME", "redshift-tip-python")
 
@@ -76,8 +95,12 @@ def main():
         ],
     )
 
+    return keys(enhanced["Credentials"])
+
+
+def query(creds):
     # 4. The Data API as the propagated user.
-    data = boto3.client("redshift-data", **keys(enhanced["Credentials"]))
+    data = boto3.client("redshift-data", **creds)
     ex = data.execute_statement(Sql=SQL, WorkgroupName=env("TIPGATE_WORKGROUP"), Database=env("TIPGATE_DATABASE"))
     print(f"statement {ex['Id']} runs as {ex.get('DbUser')}", file=sys.stderr)
     deadline = time.monotonic() + 60
