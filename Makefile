@@ -29,6 +29,7 @@ test: lint web-check test-go test-browser test-streamlit test-scim fuzz ## every
 test-go: ## all Go tests (semantics suite, attack corpus, differential oracle, crash test, ...)
 	scripts/sdk-deps.sh
 	scripts/streamlit-deps.sh
+	scripts/postgres-deps.sh
 	$(GO) test -count=1 -timeout 20m ./...
 
 web: ## build the dashboard frontend (web/ → internal/web/dist, embedded in the binary; needs node and npm)
