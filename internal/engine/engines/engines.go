@@ -13,12 +13,16 @@ import (
 
 	"github.com/tipgate/tipgate/internal/engine"
 	"github.com/tipgate/tipgate/internal/engine/duckdb"
+	"github.com/tipgate/tipgate/internal/engine/postgres"
 )
 
 // Config says which engine to open and how.
 type Config struct {
-	// Kind names the engine: "duckdb" (embedded, the default).
+	// Kind names the engine: "duckdb" (embedded, the default) or
+	// "postgres".
 	Kind string
+	// DSN is the PostgreSQL engine's database (postgres://…).
+	DSN string
 	// DataDir holds the embedded engine's warehouse.
 	DataDir string
 	// S3Root, when set, is the local folder that s3://bucket/key sources map to.
@@ -44,6 +48,9 @@ func factories() map[string]Factory {
 		"duckdb": func(ctx context.Context, cfg Config, sys *engine.SystemViews) (engine.Backend, error) {
 			return duckdb.Open(ctx, duckdb.Options{DataDir: cfg.DataDir, S3Root: cfg.S3Root, Threads: cfg.Threads,
 				MaxIdleConns: cfg.MaxIdleConns, Logger: cfg.Logger, System: sys})
+		},
+		"postgres": func(ctx context.Context, cfg Config) (engine.Backend, error) {
+			return postgres.Open(ctx, postgres.Options{DSN: cfg.DSN, S3Root: cfg.S3Root, Logger: cfg.Logger, QueryHistory: cfg.QueryHistory})
 		},
 	}
 }

@@ -1,0 +1,586 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	pg "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/tipgate/tipgate/internal/policy"
+	"github.com/tipgate/tipgate/internal/sqlerr"
+)
+
+// compiler writes a catalog's compiled form inside the commit's
+// transaction. Each table's objects are rebuilt only when its plan
+// changed; roles and memberships are brought to the catalog's by a diff.
+type compiler struct {
+	e      *Engine
+	tx     pgx.Tx
+	prefix string
+}
+
+func (c *compiler) role(name string) string { return pgName(c.prefix, name) }
+
+func (c *compiler) exec(ctx context.Context, sql string, args ...any) error {
+	if _, err := c.tx.Exec(ctx, sql, args...); err != nil {
+		return fmt.Errorf("postgres: compile (%s): %w", firstWords(sql, 6), err)
+	}
+	return nil
+}
+
+func firstWords(s string, n int) string {
+	f := strings.Fields(s)
+	if len(f) > n {
+		f = append(f[:n], "…")
+	}
+	return strings.Join(f, " ")
+}
+
+// compile brings the database's roles, memberships and per-table objects
+// from prev's compiled form (nil: unknown, rebuild all) to next's.
+func (c *compiler) compile(ctx context.Context, prev, next *policy.Catalog) error {
+	if err := c.roles(ctx, next); err != nil {
+		return err
+	}
+	if err := c.memberships(ctx, next); err != nil {
+		return err
+	}
+	for _, plan := range next.Plans() {
+		if prev != nil {
+			if old, ok := prev.Plan(plan.Table); ok && samePlan(old, plan) {
+				continue
+			}
+		}
+		if err := c.table(ctx, next, plan); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func samePlan(a, b policy.TablePlan) bool {
+	ja, err1 := json.Marshal(a)
+	jb, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && string(ja) == string(jb)
+}
+
+// managedRoles lists the PostgreSQL roles the engine created, by name.
+func (c *compiler) managedRoles(ctx context.Context) (map[string]string, error) {
+	rows, err := c.tx.Query(ctx, "SELECT pg_name, name FROM tipgate.role_map")
+	if err != nil {
+		return nil, fmt.Errorf("postgres: read role map: %w", err)
+	}
+	out := map[string]string{}
+	for rows.Next() {
+		var p, n string
+		if err := rows.Scan(&p, &n); err != nil {
+			return nil, err
+		}
+		out[n] = p
+	}
+	return out, rows.Err()
+}
+
+// roles creates a NOLOGIN INHERIT role per catalog user and role (INHERIT:
+// a user's groups' policies must apply to it) and drops those the catalog
+// no longer has.
+func (c *compiler) roles(ctx context.Context, next *policy.Catalog) error {
+	have, err := c.managedRoles(ctx)
+	if err != nil {
+		return err
+	}
+	want := map[string]bool{}
+	for n := range next.Users {
+		want[n] = true
+	}
+	for n := range next.Roles {
+		want[n] = true
+	}
+	for _, n := range []string{policy.RoleSuperuser, policy.RoleSecAdmin} {
+		want[n] = true
+	}
+	for _, name := range sortedKeys(want) {
+		if _, ok := have[name]; ok {
+			continue
+		}
+		r := c.role(name)
+		var exists bool
+		if err := c.tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)", r).Scan(&exists); err != nil {
+			return err
+		}
+		if !exists {
+			if err := c.exec(ctx, "CREATE ROLE "+qi(r)+" NOLOGIN INHERIT"); err != nil {
+				return err
+			}
+		}
+		if err := c.exec(ctx, "INSERT INTO tipgate.role_map (pg_name, name) VALUES ($1, $2)", r, name); err != nil {
+			return err
+		}
+	}
+	for _, name := range sortedKeys(have) {
+		if want[name] {
+			continue
+		}
+		r := have[name]
+		// The role's privileges in this database go with it; a role that
+		// still holds privileges elsewhere on the cluster stays, unmapped.
+		if err := c.exec(ctx, "DROP OWNED BY "+qi(r)); err != nil {
+			return err
+		}
+		if err := c.exec(ctx, "DELETE FROM tipgate.session_roles WHERE pg_user = $1 OR pg_role = $1", r); err != nil {
+			return err
+		}
+		if err := c.exec(ctx, "DELETE FROM tipgate.role_map WHERE pg_name = $1", r); err != nil {
+			return err
+		}
+		if _, err := c.tx.Exec(ctx, "SAVEPOINT drop_role"); err != nil {
+			return err
+		}
+		if _, err := c.tx.Exec(ctx, "DROP ROLE IF EXISTS "+qi(r)); err != nil {
+			if _, rerr := c.tx.Exec(ctx, "ROLLBACK TO SAVEPOINT drop_role"); rerr != nil {
+				return rerr
+			}
+			c.e.log.WarnContext(ctx, "role kept: it holds privileges outside this database", "role", r, "err", err)
+		}
+	}
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+type edge struct{ role, member string }
+
+// memberships grants each catalog membership (and each session role a
+// principal's token brought, tipgate.session_roles) as PostgreSQL role
+// membership, and revokes the rest between managed roles.
+func (c *compiler) memberships(ctx context.Context, next *policy.Catalog) error {
+	managed, err := c.managedRoles(ctx)
+	if err != nil {
+		return err
+	}
+	want := map[edge]bool{}
+	for _, m := range next.Memberships {
+		if m.Grantee.Kind == policy.KindPublic {
+			continue
+		}
+		want[edge{c.role(m.Role), c.role(m.Grantee.Name)}] = true
+	}
+	rows, err := c.tx.Query(ctx, "SELECT pg_role, pg_user FROM tipgate.session_roles")
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var e edge
+		if err := rows.Scan(&e.role, &e.member); err != nil {
+			return err
+		}
+		want[e] = true
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	names := make([]string, 0, len(managed))
+	for _, p := range managed {
+		names = append(names, p)
+	}
+	rows, err = c.tx.Query(ctx, `SELECT r.rolname, m.rolname FROM pg_auth_members am
+		JOIN pg_roles r ON r.oid = am.roleid JOIN pg_roles m ON m.oid = am.member
+		WHERE r.rolname = ANY($1) AND m.rolname = ANY($1)`, names)
+	if err != nil {
+		return err
+	}
+	have := map[edge]bool{}
+	for rows.Next() {
+		var e edge
+		if err := rows.Scan(&e.role, &e.member); err != nil {
+			return err
+		}
+		have[e] = true
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for e := range have {
+		if !want[e] {
+			if err := c.exec(ctx, "REVOKE "+qi(e.role)+" FROM "+qi(e.member)); err != nil {
+				return err
+			}
+		}
+	}
+	for e := range want {
+		if !have[e] {
+			if err := c.exec(ctx, "GRANT "+qi(e.role)+" TO "+qi(e.member)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// grantee returns the PostgreSQL grantee for a catalog grantee.
+func (c *compiler) grantee(g policy.Grantee) string {
+	if g.Kind == policy.KindPublic {
+		return "PUBLIC"
+	}
+	return qi(c.role(g.Name))
+}
+
+// holds is the SQL condition that the session holds g (through inherited
+// membership), as seen from inside a policy or view expression.
+func (c *compiler) holds(g policy.Grantee) string {
+	if g.Kind == policy.KindPublic {
+		return "true"
+	}
+	return "pg_has_role(current_user, " + qs(c.role(g.Name)) + ", 'USAGE')"
+}
+
+// table rebuilds one table's compiled objects: row security, the policies,
+// the masking view in public and the grants on both.
+func (c *compiler) table(ctx context.Context, cat *policy.Catalog, p policy.TablePlan) error {
+	base := dataTable(p.Table)
+	if err := c.exec(ctx, "DROP VIEW IF EXISTS "+viewName(p.Table)); err != nil {
+		return err
+	}
+	// Old policies, lookup functions and grants.
+	rows, err := c.tx.Query(ctx, "SELECT policyname FROM pg_policies WHERE schemaname = $1 AND tablename = $2", schemaData, p.Table)
+	if err != nil {
+		return err
+	}
+	var old []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return err
+		}
+		old = append(old, n)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, n := range old {
+		if err := c.exec(ctx, "DROP POLICY "+qi(n)+" ON "+base); err != nil {
+			return err
+		}
+	}
+	rows, err = c.tx.Query(ctx, `SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+		WHERE n.nspname = $1 AND p.proname LIKE $2`, schemaRLS, p.Table+"|%")
+	if err != nil {
+		return err
+	}
+	var fns []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return err
+		}
+		fns = append(fns, n)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, f := range fns {
+		if err := c.exec(ctx, "DROP FUNCTION "+f); err != nil {
+			return err
+		}
+	}
+	rows, err = c.tx.Query(ctx, `SELECT DISTINCT a.grantee FROM pg_class t, aclexplode(t.relacl) a
+		WHERE t.oid = $1::regclass AND a.grantee <> t.relowner`, schemaData+"."+qi(p.Table))
+	if err != nil {
+		return err
+	}
+	var grantees []uint32
+	for rows.Next() {
+		var g uint32
+		if err := rows.Scan(&g); err != nil {
+			return err
+		}
+		grantees = append(grantees, g)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, g := range grantees {
+		var name string
+		if g == 0 {
+			name = "PUBLIC"
+		} else if err := c.tx.QueryRow(ctx, "SELECT quote_ident(rolname) FROM pg_roles WHERE oid = $1", g).Scan(&name); err != nil {
+			return err
+		}
+		if err := c.exec(ctx, "REVOKE ALL ON "+base+" FROM "+name); err != nil {
+			return err
+		}
+	}
+
+	// Row security: on, and forced, whenever the catalog has it on; then
+	// default deny until a policy admits rows.
+	if p.RLS {
+		if err := c.exec(ctx, "ALTER TABLE "+base+" ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY"); err != nil {
+			return err
+		}
+		if err := c.policies(ctx, cat, p); err != nil {
+			return err
+		}
+	} else if err := c.exec(ctx, "ALTER TABLE "+base+" DISABLE ROW LEVEL SECURITY, NO FORCE ROW LEVEL SECURITY"); err != nil {
+		return err
+	}
+
+	view, err := c.view(p)
+	if err != nil {
+		return err
+	}
+	if err := c.exec(ctx, "CREATE VIEW "+viewName(p.Table)+" WITH (security_invoker = true) AS "+view); err != nil {
+		return err
+	}
+	// Grants: column grants on the view say what a principal may read; the
+	// table grant on the raw table is what security_invoker needs to read
+	// it through the view, and schemaData's missing USAGE keeps it out of
+	// reach otherwise.
+	for _, g := range p.Grantees {
+		readsAny := g.Superuser
+		for _, gr := range g.Grants {
+			if gr.Privilege != "select" {
+				continue
+			}
+			readsAny = true
+			cols := ""
+			if gr.Columns != nil {
+				var qc []string
+				for _, col := range gr.Columns {
+					qc = append(qc, qi(strings.ToLower(col)))
+				}
+				cols = " (" + strings.Join(qc, ", ") + ")"
+			}
+			if err := c.exec(ctx, "GRANT SELECT"+cols+" ON "+viewName(p.Table)+" TO "+c.grantee(g.Grantee)); err != nil {
+				return err
+			}
+		}
+		if g.Superuser {
+			if err := c.exec(ctx, "GRANT SELECT ON "+viewName(p.Table)+" TO "+c.grantee(g.Grantee)); err != nil {
+				return err
+			}
+		}
+		if readsAny {
+			if err := c.exec(ctx, "GRANT SELECT ON "+base+" TO "+c.grantee(g.Grantee)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// bypassers are the grantees that lift row security for a whole session:
+// superusers, sys:secadmin and holders of IGNORE RLS (not PUBLIC).
+func bypassers(p policy.TablePlan) []policy.GranteePlan {
+	var out []policy.GranteePlan
+	for _, g := range p.Grantees {
+		if g.Superuser || g.SecAdmin || (g.IgnoreRLS && g.Grantee.Kind != policy.KindPublic) {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// policies compiles the attached RLS policies with Redshift's semantics
+// (policy.TablePlan's comment has the argument): on an OR table each
+// attachment is a permissive policy to its grantee; on an AND table a
+// restrictive one, with a permissive USING (true) to every grantee that has
+// one. A bypass held through any role lifts every policy of the session, so
+// it is a permissive USING (true) to the bypassing grantee and an OR
+// inside every restrictive policy.
+func (c *compiler) policies(ctx context.Context, cat *policy.Catalog, p policy.TablePlan) error {
+	base := dataTable(p.Table)
+	n := 0
+	name := func(what string) string {
+		n++
+		s := fmt.Sprintf("%d|%s", n, what)
+		if len(s) > maxIdent {
+			s = s[:maxIdent]
+		}
+		return s
+	}
+	var bypass []string
+	for _, g := range bypassers(p) {
+		bypass = append(bypass, c.holds(g.Grantee))
+		if err := c.exec(ctx, "CREATE POLICY "+qi(name("bypass"))+" ON "+base+" AS PERMISSIVE FOR SELECT TO "+c.grantee(g.Grantee)+" USING (true)"); err != nil {
+			return err
+		}
+	}
+	for _, g := range p.Grantees {
+		if len(g.RLS) == 0 {
+			continue
+		}
+		to := c.grantee(g.Grantee)
+		if p.Conjunction != "or" {
+			if err := c.exec(ctx, "CREATE POLICY "+qi(name("any"))+" ON "+base+" AS PERMISSIVE FOR SELECT TO "+to+" USING (true)"); err != nil {
+				return err
+			}
+		}
+		for _, r := range g.RLS {
+			pred, err := c.predicate(ctx, cat, p, g, r)
+			if err != nil {
+				return err
+			}
+			if p.Conjunction == "or" {
+				err = c.exec(ctx, "CREATE POLICY "+qi(name(r.Policy))+" ON "+base+" AS PERMISSIVE FOR SELECT TO "+to+" USING ("+pred+")")
+			} else {
+				using := pred
+				if len(bypass) > 0 {
+					using = "(" + pred + ") OR " + strings.Join(bypass, " OR ")
+				}
+				err = c.exec(ctx, "CREATE POLICY "+qi(name(r.Policy))+" ON "+base+" AS RESTRICTIVE FOR SELECT TO "+to+" USING ("+using+")")
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// predicate compiles one attached RLS policy to a PostgreSQL expression
+// over the table's columns. A policy that reads lookup tables becomes a
+// SECURITY DEFINER function of its WITH columns and the principal, owned
+// by tipgate's role (which bypasses row security): a policy reads lookup
+// tables with its own privileges (GRANT SELECT … TO RLS POLICY), not the
+// principal's.
+func (c *compiler) predicate(ctx context.Context, cat *policy.Catalog, p policy.TablePlan, g policy.GranteePlan, r policy.PlanRLS) (string, error) {
+	if len(r.UngrantedLookups) > 0 {
+		// tipgate refuses the read with the lookup table's denial before it
+		// runs; other clients see no rows.
+		return "false", nil
+	}
+	if len(r.Lookups) == 0 {
+		return rewriteExpr(r.Predicate, r.Alias, nil, principalCall)
+	}
+	pol := cat.RLSPolicies[r.Policy]
+	if pol == nil {
+		return "", sqlerr.New(sqlerr.UndefinedObject, "RLS policy %s does not exist", r.Policy)
+	}
+	var params, args []string
+	for _, w := range pol.With {
+		params = append(params, qi(strings.ToLower(w.Name))+" "+pgType(w.Type))
+		args = append(args, qi(strings.ToLower(w.Name)))
+	}
+	principalParam := len(pol.With) + 1
+	params = append(params, "tg_principal text")
+	body, err := rewriteExpr(r.Predicate, r.Alias, nil, func() *pg.Node { return pg.MakeParamRefNode(int32(principalParam), -1) })
+	if err != nil {
+		return "", err
+	}
+	fn := qi(schemaRLS) + "." + qi(pgName("", p.Table+"|"+r.Policy+"|"+g.Grantee.String()))
+	if err := c.exec(ctx, "CREATE FUNCTION "+fn+"("+strings.Join(params, ", ")+") RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER "+
+		"SET search_path = "+qi(schemaData)+", "+qi(schemaCompat)+", pg_catalog AS "+dollarQuote("SELECT "+body)); err != nil {
+		return "", err
+	}
+	if err := c.exec(ctx, "REVOKE ALL ON FUNCTION "+fn+" FROM PUBLIC"); err != nil {
+		return "", err
+	}
+	if err := c.exec(ctx, "GRANT EXECUTE ON FUNCTION "+fn+" TO "+c.grantee(g.Grantee)); err != nil {
+		return "", err
+	}
+	return fn + "(" + strings.Join(append(args, "tipgate.principal()"), ", ") + ")", nil
+}
+
+func dollarQuote(s string) string {
+	tag := "$tg$"
+	for i := 0; strings.Contains(s, tag); i++ {
+		tag = fmt.Sprintf("$tg%d$", i)
+	}
+	return tag + s + tag
+}
+
+// view returns the masking view's query: every column of the table, each
+// masked column as a CASE over the masks that may apply, highest priority
+// first, unmasked for superusers and when no mask applies.
+func (c *compiler) view(p policy.TablePlan) (string, error) {
+	type arm struct {
+		g policy.GranteePlan
+		m policy.PlanMask
+	}
+	var cols []string
+	for _, col := range p.Columns {
+		var arms []arm
+		for _, g := range p.Grantees {
+			for _, m := range g.Masks {
+				if strings.EqualFold(m.Column, col.Name) {
+					arms = append(arms, arm{g, m})
+				}
+			}
+		}
+		qc := qi(col.Name)
+		if len(arms) == 0 {
+			cols = append(cols, qc)
+			continue
+		}
+		// Highest priority first; on a tie the grantee that sorts first
+		// (plan order), as policy.TablePlan.AccessFor decides.
+		slices.SortStableFunc(arms, func(a, b arm) int { return b.m.Priority - a.m.Priority })
+		var sb strings.Builder
+		sb.WriteString("CASE")
+		for _, g := range p.Grantees {
+			if g.Superuser {
+				sb.WriteString(" WHEN " + c.holds(g.Grantee) + " THEN " + qc)
+			}
+		}
+		for _, a := range arms {
+			bind := map[string]string{}
+			for i, prm := range a.m.Params {
+				if i < len(a.m.Args) {
+					bind[strings.ToLower(prm.Name)] = strings.ToLower(a.m.Args[i])
+				}
+			}
+			expr, err := rewriteExpr(a.m.Expr, "", bind, principalCall)
+			if err != nil {
+				return "", fmt.Errorf("masking policy %s: %w", a.m.Policy, err)
+			}
+			sb.WriteString(" WHEN " + c.holds(a.g.Grantee) + " THEN CAST((" + expr + ") AS " + pgType(col.Type) + ")")
+		}
+		sb.WriteString(" ELSE " + qc + " END AS " + qc)
+		cols = append(cols, sb.String())
+	}
+	return "SELECT " + strings.Join(cols, ", ") + " FROM " + dataTable(p.Table), nil
+}
+
+// rewriteExpr prepares a policy expression for PostgreSQL: references
+// through the policy's alias lose it, masking inputs are bound to the
+// attached columns, and the session functions become the principal
+// (principal builds the node that stands for it).
+func rewriteExpr(expr, alias string, bind map[string]string, principal func() *pg.Node) (string, error) {
+	tree, root, err := parseExpr(expr)
+	if err != nil {
+		return "", sqlerr.Wrap(sqlerr.SyntaxError, err, "policy expression does not parse: %s", pgMessage(err))
+	}
+	walk(root, func(n *pg.Node) bool {
+		if isSessionUser(n) {
+			n.Node = principal().Node
+			return false
+		}
+		cr := n.GetColumnRef()
+		if cr == nil {
+			return true
+		}
+		names := strs(cr.Fields)
+		if alias != "" && len(names) == 2 && strings.EqualFold(names[0], alias) {
+			cr.Fields = cr.Fields[1:]
+			names = names[1:]
+		}
+		if len(names) == 1 {
+			if col, ok := bind[strings.ToLower(names[0])]; ok {
+				cr.Fields = []*pg.Node{pg.MakeStrNode(col)}
+			}
+		}
+		return false
+	})
+	return deparseExpr(tree)
+}

@@ -1,0 +1,41 @@
+package postgres_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/tipgate/tipgate/internal/engine"
+	"github.com/tipgate/tipgate/internal/engine/conformance"
+	"github.com/tipgate/tipgate/internal/engine/postgres"
+	"github.com/tipgate/tipgate/internal/testenv/pgserver"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgserver.Main(m)) }
+
+// newBackend opens the engine on a fresh database of the test binary's
+// cluster. Roles are cluster-wide, so each database's roles carry its
+// name as a prefix.
+func newBackend(t testing.TB) (*postgres.Engine, string) {
+	t.Helper()
+	srv := pgserver.Start(t)
+	db := srv.NewDatabase(t)
+	e, err := postgres.Open(context.Background(), postgres.Options{DSN: srv.DSN(db), RolePrefix: db + "/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e, db
+}
+
+func newEngine(t *testing.T) engine.Engine {
+	e, _ := newBackend(t)
+	return engine.New(e)
+}
+
+// TestSemantics holds the engine to the semantics scripts every engine
+// passes.
+func TestSemantics(t *testing.T) {
+	conformance.RunScripts(t, filepath.Join("../../../testdata", "semantics"), "postgres", newEngine)
+}

@@ -1,0 +1,110 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// migrations bring the tipgate schemas from one version to the next, in
+// order, each in the same transaction as the recorded version (dex's
+// storage/sql/migrate.go). Never edit one that has shipped: append.
+var migrations = [][]string{
+	{
+		"CREATE SCHEMA tipgate",
+		"CREATE TABLE tipgate.meta (id int PRIMARY KEY CHECK (id = 1), schema_version int NOT NULL, role_prefix text NOT NULL)",
+		// The catalog: one row, its version the optimistic lock of Commit.
+		"CREATE TABLE tipgate.catalog (id int PRIMARY KEY CHECK (id = 1), version bigint NOT NULL, body text NOT NULL)",
+		// Redshift names of the roles the engine created (names over 63
+		// bytes are cut; see pgName).
+		"CREATE TABLE tipgate.role_map (pg_name name PRIMARY KEY, name text NOT NULL UNIQUE)",
+		// Session roles (from a principal's token) granted to its user role.
+		"CREATE TABLE tipgate.session_roles (pg_user name NOT NULL, pg_role name NOT NULL, PRIMARY KEY (pg_user, pg_role))",
+		"CREATE SCHEMA " + schemaData,
+		"CREATE SCHEMA " + schemaCompat,
+		"CREATE SCHEMA " + schemaRLS,
+		// current_user in a policy means the principal's Redshift name.
+		`CREATE FUNCTION tipgate.principal() RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS
+		 $$ SELECT coalesce((SELECT m.name FROM tipgate.role_map m WHERE m.pg_name = current_user), current_user::text) $$`,
+		"GRANT USAGE ON SCHEMA tipgate TO PUBLIC",
+		"GRANT SELECT ON tipgate.role_map TO PUBLIC",
+		"REVOKE ALL ON tipgate.catalog, tipgate.meta, tipgate.session_roles FROM PUBLIC",
+		"GRANT USAGE ON SCHEMA " + schemaCompat + ", " + schemaRLS + " TO PUBLIC",
+		// Redshift functions PostgreSQL spells otherwise.
+		"CREATE FUNCTION tipgate_compat.nvl(anycompatible, anycompatible) RETURNS anycompatible LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT coalesce($1, $2)'",
+		"CREATE FUNCTION tipgate_compat.nvl2(anyelement, anycompatible, anycompatible) RETURNS anycompatible LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT CASE WHEN $1 IS NOT NULL THEN $2 ELSE $3 END'",
+		"CREATE FUNCTION tipgate_compat.getdate() RETURNS timestamp LANGUAGE sql STABLE PARALLEL SAFE AS 'SELECT date_trunc(''second'', localtimestamp)'",
+		"CREATE FUNCTION tipgate_compat.len(text) RETURNS int LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT length($1)'",
+	},
+}
+
+// lockKey serialises migrations and catalog commits of every tipgate
+// process on the database.
+const lockKey = 0x7469706761746531 // "tipgate1"
+
+// migrate creates or upgrades the tipgate schemas and refuses a database
+// written by a newer tipgate or set up with another role prefix.
+func (e *Engine) migrate(ctx context.Context) error {
+	tx, err := e.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres: begin: %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(lockKey)); err != nil {
+		return fmt.Errorf("postgres: lock the tipgate schema: %w", err)
+	}
+	var have int
+	var prefix string
+	err = tx.QueryRow(ctx, "SELECT schema_version, role_prefix FROM tipgate.meta WHERE id = 1").Scan(&have, &prefix)
+	switch {
+	case err == nil:
+	case isUndefinedTable(err):
+		// A fresh database: the failed statement aborted the transaction.
+		if err := tx.Rollback(ctx); err != nil {
+			return fmt.Errorf("postgres: rollback: %w", err)
+		}
+		if tx, err = e.pool.Begin(ctx); err != nil {
+			return fmt.Errorf("postgres: begin: %w", err)
+		}
+		defer tx.Rollback(context.WithoutCancel(ctx))
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(lockKey)); err != nil {
+			return fmt.Errorf("postgres: lock the tipgate schema: %w", err)
+		}
+		have, prefix = 0, e.opts.RolePrefix
+	case errors.Is(err, pgx.ErrNoRows):
+		return errors.New("postgres: tipgate.meta is empty: the tipgate schema was changed by hand")
+	default:
+		return fmt.Errorf("postgres: read the tipgate schema version: %w", err)
+	}
+	if have > len(migrations) {
+		return fmt.Errorf("postgres: the tipgate schema is at version %d, written by a newer tipgate (this one knows up to %d); upgrade tipgate", have, len(migrations))
+	}
+	if prefix != e.opts.RolePrefix {
+		return fmt.Errorf("postgres: the database's roles were created with prefix %q, not %q", prefix, e.opts.RolePrefix)
+	}
+	if have == len(migrations) {
+		return tx.Commit(ctx)
+	}
+	for v := have; v < len(migrations); v++ {
+		for _, s := range migrations[v] {
+			if _, err := tx.Exec(ctx, s); err != nil {
+				return fmt.Errorf("postgres: migrate the tipgate schema to version %d: %w", v+1, err)
+			}
+		}
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO tipgate.meta VALUES (1, $1, $2)
+		ON CONFLICT (id) DO UPDATE SET schema_version = excluded.schema_version`, len(migrations), e.opts.RolePrefix); err != nil {
+		return fmt.Errorf("postgres: record the tipgate schema version: %w", err)
+	}
+	if e.superuser {
+		// Inside SET LOCAL ROLE, set_config('role', …) would make the
+		// principal another role (docs/postgres.md). The guard refuses it
+		// too; this holds for every other client of the database.
+		if _, err := tx.Exec(ctx, "REVOKE EXECUTE ON FUNCTION pg_catalog.set_config(text, text, boolean) FROM PUBLIC"); err != nil {
+			return fmt.Errorf("postgres: revoke set_config: %w", err)
+		}
+	}
+	return tx.Commit(ctx)
+}
