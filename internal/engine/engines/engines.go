@@ -49,8 +49,8 @@ func factories() map[string]Factory {
 			return duckdb.Open(ctx, duckdb.Options{DataDir: cfg.DataDir, S3Root: cfg.S3Root, Threads: cfg.Threads,
 				MaxIdleConns: cfg.MaxIdleConns, Logger: cfg.Logger, System: sys})
 		},
-		"postgres": func(ctx context.Context, cfg Config) (engine.Backend, error) {
-			return postgres.Open(ctx, postgres.Options{DSN: cfg.DSN, S3Root: cfg.S3Root, Logger: cfg.Logger, QueryHistory: cfg.QueryHistory})
+		"postgres": func(ctx context.Context, cfg Config, sys *engine.SystemViews) (engine.Backend, error) {
+			return postgres.Open(ctx, postgres.Options{DSN: cfg.DSN, S3Root: cfg.S3Root, Logger: cfg.Logger, System: sys})
 		},
 	}
 }

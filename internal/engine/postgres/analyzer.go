@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
@@ -34,17 +35,51 @@ func (a analyzer) AnalyzeExpr(ctx context.Context, expr string) (policy.ExprInfo
 		return policy.ExprInfo{}, sqlerr.Wrap(sqlerr.SyntaxError, err, "%s", pgMessage(err))
 	}
 	var info policy.ExprInfo
+	ctes := map[string]bool{}
+	walk(root, func(n *pg.Node) bool {
+		if c := n.GetCommonTableExpr(); c != nil {
+			ctes[strings.ToLower(c.Ctename)] = true
+		}
+		return true
+	})
 	inner := func(n *pg.Node) bool {
 		if c := n.GetColumnRef(); c != nil {
 			info.SubqueryColumns = append(info.SubqueryColumns, lowerAll(strs(c.Fields)))
 		}
-		if rv := n.GetRangeVar(); rv != nil {
-			info.Tables = append(info.Tables, strings.ToLower(rv.Relname))
-		}
 		return true
 	}
 	walk(root, func(n *pg.Node) bool { return outerCol(&info, n, inner) })
-	return info, nil
+	// What the expression may read: tables of the public schema (lookup
+	// tables), no catalog, no table function, no refused function.
+	var cerr error
+	walk(root, func(n *pg.Node) bool {
+		if cerr != nil {
+			return false
+		}
+		switch {
+		case n.GetRangeVar() != nil:
+			rv := n.GetRangeVar()
+			name := strings.ToLower(rv.Relname)
+			schema := strings.ToLower(rv.Schemaname)
+			switch {
+			case rv.Catalogname != "" || (schema != "" && schema != "public"):
+				cerr = sqlerr.New(sqlerr.InvalidParameter, "policy expressions may only read tables of the public schema, not %s", qualified(rv))
+			case strings.HasPrefix(name, "pg_") || isSystemView(name):
+				cerr = sqlerr.New(sqlerr.InvalidParameter, "policy expressions may not read catalog relation %s", name)
+			case !ctes[name] && !slices.Contains(info.Tables, name):
+				info.Tables = append(info.Tables, name)
+			}
+		case n.GetRangeFunction() != nil:
+			cerr = sqlerr.New(sqlerr.InvalidParameter, "policy expressions may not call table functions")
+		case n.GetFuncCall() != nil:
+			schema, name := funcName(n.GetFuncCall())
+			if (schema != "" && schema != "pg_catalog") || refusedFunction(name) {
+				cerr = sqlerr.New(sqlerr.InvalidParameter, "policy expressions may not call %s", name)
+			}
+		}
+		return cerr == nil
+	})
+	return info, cerr
 }
 
 func outerCol(info *policy.ExprInfo, n *pg.Node, inner func(*pg.Node) bool) bool {

@@ -17,11 +17,11 @@ func TestMain(m *testing.M) { os.Exit(pgserver.Main(m)) }
 // newBackend opens the engine on a fresh database of the test binary's
 // cluster. Roles are cluster-wide, so each database's roles carry its
 // name as a prefix.
-func newBackend(t testing.TB) (*postgres.Engine, string) {
+func newBackend(t testing.TB, sys *engine.SystemViews) (*postgres.Engine, string) {
 	t.Helper()
 	srv := pgserver.Start(t)
 	db := srv.NewDatabase(t)
-	e, err := postgres.Open(context.Background(), postgres.Options{DSN: srv.DSN(db), RolePrefix: db + "/"})
+	e, err := postgres.Open(context.Background(), postgres.Options{DSN: srv.DSN(db), RolePrefix: db + "/", System: sys})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,8 +30,9 @@ func newBackend(t testing.TB) (*postgres.Engine, string) {
 }
 
 func newEngine(t *testing.T) engine.Engine {
-	e, _ := newBackend(t)
-	return engine.New(e)
+	sys := engine.NewSystemViews(nil)
+	e, _ := newBackend(t, sys)
+	return engine.New(e, sys)
 }
 
 // TestSemantics holds the engine to the semantics scripts every engine

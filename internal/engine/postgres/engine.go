@@ -12,7 +12,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/tipgate/tipgate/internal/audit"
 	"github.com/tipgate/tipgate/internal/engine"
 	"github.com/tipgate/tipgate/internal/policy"
 )
@@ -35,8 +34,9 @@ type Options struct {
 	// MaxConns bounds the connection pool (0: pgx's default).
 	MaxConns int32
 	Logger   *slog.Logger
-	// QueryHistory, when set, feeds SYS_QUERY_HISTORY from the audit log.
-	QueryHistory func() []audit.Record
+	// System are the router's system views, which the engine materialises
+	// for each statement that names one.
+	System *engine.SystemViews
 }
 
 // Engine is a tipgate warehouse in one PostgreSQL database.
@@ -67,6 +67,9 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.System == nil {
+		opts.System = engine.NewSystemViews(nil)
 	}
 	if opts.StatementTimeout <= 0 {
 		opts.StatementTimeout = 5 * time.Minute

@@ -1,10 +1,12 @@
 package postgres
 
 import (
+	"slices"
 	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
 
+	"github.com/tipgate/tipgate/internal/engine"
 	"github.com/tipgate/tipgate/internal/policy"
 	"github.com/tipgate/tipgate/internal/sqlerr"
 )
@@ -14,7 +16,8 @@ type admitted struct {
 	text string
 	// relations are the catalog tables the statement names.
 	relations []string
-	explain   bool
+	// explain is set for EXPLAIN; analyze for EXPLAIN ANALYZE.
+	explain, analyze bool
 }
 
 // refusedPrefixes and refusedFunctions are functions no principal may
@@ -53,7 +56,9 @@ func refusedFunction(name string) bool {
 // CTEs, EXPLAIN of one for holders of EXPLAIN RLS, and nothing that names
 // a system catalog, another schema, a refused function or a row lock.
 // current_user and its kin become the principal's name, as in Redshift.
-func guard(cat *policy.Catalog, sub policy.Subject, text string) (admitted, error) {
+// System views (SVV_*, SYS_QUERY_HISTORY) are put in front of the statement
+// as CTEs of constant rows, as views returns them for the subject.
+func guard(cat *policy.Catalog, sub policy.Subject, text string, views func() map[string]engine.SystemView) (admitted, error) {
 	tree, err := pg.Parse(text)
 	if err != nil {
 		return admitted{}, sqlerr.Wrap(sqlerr.SyntaxError, err, "%s", pgMessage(err))
@@ -64,13 +69,17 @@ func guard(cat *policy.Catalog, sub policy.Subject, text string) (admitted, erro
 	var out admitted
 	stmt := tree.Stmts[0].Stmt
 	if ex := stmt.GetExplainStmt(); ex != nil {
-		if !sub.ExplainRLS {
-			// PostgreSQL's plans print the policies' predicates.
-			return admitted{}, sqlerr.New(sqlerr.PermissionDenied, "permission denied: EXPLAIN on the PostgreSQL engine shows row-level security predicates and needs the EXPLAIN RLS privilege")
-		}
 		for _, o := range ex.Options {
-			if d := o.GetDefElem(); d != nil && strings.EqualFold(d.Defname, "analyze") {
-				return admitted{}, sqlerr.New(sqlerr.FeatureUnsupported, "EXPLAIN ANALYZE is not supported")
+			d := o.GetDefElem()
+			if d == nil {
+				continue
+			}
+			switch strings.ToLower(d.Defname) {
+			case "analyze":
+				out.analyze = true
+			case "verbose", "costs", "format", "summary", "buffers", "timing", "settings", "wal", "generic_plan":
+			default:
+				return admitted{}, sqlerr.New(sqlerr.FeatureUnsupported, "EXPLAIN option %s is not supported", d.Defname)
 			}
 		}
 		out.explain = true
@@ -89,6 +98,8 @@ func guard(cat *policy.Catalog, sub policy.Subject, text string) (admitted, erro
 	})
 	changed := false
 	seen := map[string]bool{}
+	var system map[string]engine.SystemView
+	var inline []string
 	var gerr error
 	fail := func(e error) bool {
 		if gerr == nil {
@@ -122,6 +133,17 @@ func guard(cat *policy.Catalog, sub policy.Subject, text string) (admitted, erro
 			}
 			if schema == "" && ctes[name] {
 				return true
+			}
+			if isSystemView(name) {
+				if system == nil {
+					system = views()
+				}
+				if _, ok := system[name]; ok {
+					if !slices.Contains(inline, name) {
+						inline = append(inline, name)
+					}
+					return true
+				}
 			}
 			if _, ok := cat.Table(name); !ok || reservedTable(name) {
 				return fail(sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", name))
@@ -164,6 +186,12 @@ func guard(cat *policy.Catalog, sub policy.Subject, text string) (admitted, erro
 	if gerr != nil {
 		return admitted{}, gerr
 	}
+	if len(inline) > 0 {
+		if err := addViews(sel, system, inline); err != nil {
+			return admitted{}, err
+		}
+		changed = true
+	}
 	out.text = text
 	if changed {
 		if out.text, err = pg.Deparse(tree); err != nil {
@@ -181,4 +209,26 @@ func qualified(rv *pg.RangeVar) string {
 		}
 	}
 	return strings.Join(parts, ".")
+}
+
+func isSystemView(name string) bool {
+	return strings.HasPrefix(name, "svv_") || name == "sys_query_history"
+}
+
+// addViews puts the named system views in front of sel as CTEs.
+func addViews(sel *pg.SelectStmt, system map[string]engine.SystemView, names []string) error {
+	var defs []string
+	for _, n := range names {
+		defs = append(defs, qi(n)+" AS ("+valuesQuery(system[n])+")")
+	}
+	tree, err := pg.Parse("WITH " + strings.Join(defs, ", ") + " SELECT 1")
+	if err != nil {
+		return sqlerr.Wrap(sqlerr.Internal, err, "system view does not parse")
+	}
+	ctes := tree.Stmts[0].Stmt.GetSelectStmt().WithClause.Ctes
+	if sel.WithClause == nil {
+		sel.WithClause = &pg.WithClause{}
+	}
+	sel.WithClause.Ctes = append(ctes, sel.WithClause.Ctes...)
+	return nil
 }

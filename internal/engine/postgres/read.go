@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	pg "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/tipgate/tipgate/internal/engine"
 	"github.com/tipgate/tipgate/internal/policy"
@@ -27,6 +28,11 @@ func (e *Engine) Read(ctx context.Context, cat *policy.Catalog, sub policy.Subje
 	if err != nil {
 		return nil, err
 	}
+	if a.explain {
+		defer conn.Release()
+		defer tx.Rollback(context.WithoutCancel(ctx))
+		return e.explain(ctx, tx, cat, sub, a, args)
+	}
 	r, err := tx.Query(ctx, a.text, args...)
 	if err != nil {
 		tx.Rollback(context.WithoutCancel(ctx))
@@ -41,7 +47,7 @@ func (e *Engine) Read(ctx context.Context, cat *policy.Catalog, sub policy.Subje
 // admit guards the statement and refuses, as Redshift does, a read of a
 // table whose policy reads a lookup table it was not granted.
 func (e *Engine) admit(ctx context.Context, cat *policy.Catalog, sub policy.Subject, text string) (admitted, error) {
-	a, err := guard(cat, sub, text)
+	a, err := guard(cat, sub, text, func() map[string]engine.SystemView { return e.systemViews(cat, sub) })
 	if err != nil {
 		return admitted{}, err
 	}
@@ -131,29 +137,15 @@ func (e *Engine) ReadBatch(ctx context.Context, cat *policy.Catalog, sub policy.
 }
 
 // appliedPolicies names the policies that shaped a read of relations, for
-// the audit log.
-func appliedPolicies(cat *policy.Catalog, sub policy.Subject, relations []string) []string {
-	var out []string
+// the audit log and SVV_RLS_APPLIED_POLICY.
+func appliedPolicies(cat *policy.Catalog, sub policy.Subject, relations []string) []engine.AppliedPolicy {
+	decisions := map[string]policy.Access{}
 	for _, rel := range relations {
-		a, ok := cat.Decide(sub, rel)
-		if !ok {
-			continue
-		}
-		if a.Rows.DenyAll() {
-			out = append(out, "rls:deny-all on "+rel)
-		}
-		if a.Rows.Enforced {
-			for _, p := range a.Rows.Policies {
-				out = append(out, "rls:"+p.Policy+" on "+rel)
-			}
-		}
-		for _, c := range a.Columns {
-			if c.Granted && c.Mask != nil {
-				out = append(out, "mask:"+c.Mask.Policy+" on "+rel+"."+c.Name)
-			}
+		if a, ok := cat.Decide(sub, rel); ok {
+			decisions[rel] = a
 		}
 	}
-	return out
+	return engine.Applied(decisions, relations)
 }
 
 // rowStatements return rows; the superuser's other statements return a tag.
@@ -162,6 +154,11 @@ var rowStatements = []string{"select", "with", "values", "table", "explain", "sh
 // Raw runs a superuser's statement on the raw tables (tipgate_data first
 // on the search path), inside tx when it is not nil (a batch).
 func (e *Engine) Raw(ctx context.Context, tx engine.Tx, cat *policy.Catalog, sub policy.Subject, st *ddl.Other, args []any) (engine.Rows, error) {
+	text, err := e.rawText(cat, sub, st)
+	if err != nil {
+		return nil, err
+	}
+	st = &ddl.Other{Keyword: st.Keyword, Text: text}
 	if tx != nil {
 		t, err := txOf(tx)
 		if err != nil {
@@ -184,6 +181,62 @@ func (e *Engine) Raw(ctx context.Context, tx engine.Tx, cat *policy.Catalog, sub
 		return nil, mapError(err)
 	}
 	return rawRun(ctx, ptx, st, args, finisher(ctx, ptx, conn.Release))
+}
+
+// rawText gives the superuser's queries what principals' have: the system
+// views, and current_user as the Redshift user.
+func (e *Engine) rawText(cat *policy.Catalog, sub policy.Subject, st *ddl.Other) (string, error) {
+	if !slices.Contains(rowStatements, st.Keyword) {
+		return st.Text, nil
+	}
+	tree, err := pg.Parse(st.Text)
+	if err != nil || len(tree.Stmts) != 1 {
+		return st.Text, nil // PostgreSQL reports it
+	}
+	stmt := tree.Stmts[0].Stmt
+	if ex := stmt.GetExplainStmt(); ex != nil {
+		stmt = ex.Query
+	}
+	sel := stmt.GetSelectStmt()
+	if sel == nil {
+		return st.Text, nil
+	}
+	var system map[string]engine.SystemView
+	var inline []string
+	changed := false
+	walk(stmt, func(n *pg.Node) bool {
+		if isSessionUser(n) {
+			n.Node = stringConst(sub.User).Node
+			changed = true
+			return false
+		}
+		if rv := n.GetRangeVar(); rv != nil && rv.Schemaname == "" {
+			name := strings.ToLower(rv.Relname)
+			if _, table := cat.Table(name); !table && isSystemView(name) {
+				if system == nil {
+					system = e.systemViews(cat, sub)
+				}
+				if _, ok := system[name]; ok && !slices.Contains(inline, name) {
+					inline = append(inline, name)
+				}
+			}
+		}
+		return true
+	})
+	if len(inline) > 0 {
+		if err := addViews(sel, system, inline); err != nil {
+			return "", err
+		}
+		changed = true
+	}
+	if !changed {
+		return st.Text, nil
+	}
+	out, err := pg.Deparse(tree)
+	if err != nil {
+		return "", sqlerr.Wrap(sqlerr.Internal, err, "statement could not be printed back")
+	}
+	return out, nil
 }
 
 func rawRun(ctx context.Context, tx pgx.Tx, st *ddl.Other, args []any, finish func(bool) error) (engine.Rows, error) {

@@ -22,7 +22,7 @@ type rows struct {
 	err     error
 	finish  func(ok bool) error
 	closed  bool
-	applied []string
+	applied []engine.AppliedPolicy
 }
 
 var _ engine.PolicyReporter = (*rows)(nil)
@@ -30,13 +30,13 @@ var _ engine.PolicyReporter = (*rows)(nil)
 func newRows(r pgx.Rows, finish func(ok bool) error) *rows {
 	out := &rows{r: r, finish: finish}
 	for _, f := range r.FieldDescriptions() {
-		out.cols = append(out.cols, engine.Column{Name: f.Name, Type: typeName(f.DataTypeOID, f.TypeModifier)})
+		out.cols = append(out.cols, engine.Column{Name: f.Name, Type: columnType(f.DataTypeOID, f.TypeModifier)})
 	}
 	return out
 }
 
 // AppliedPolicies implements engine.PolicyReporter.
-func (r *rows) AppliedPolicies() []string { return r.applied }
+func (r *rows) AppliedPolicies() []engine.AppliedPolicy { return r.applied }
 
 func (r *rows) Columns() []engine.Column { return r.cols }
 func (r *rows) Tag() string              { return "SELECT" }
@@ -125,45 +125,55 @@ func numericText(n pgtype.Numeric) any {
 	return s
 }
 
-// typeName names a result column's type as the engines do ("VARCHAR",
-// "DECIMAL(10,2)", "BIGINT", …).
-func typeName(oid uint32, mod int32) string {
+// columnType maps a result column's PostgreSQL type to the engine-neutral
+// type the bindings see.
+func columnType(oid uint32, mod int32) engine.Type {
 	switch oid {
 	case pgtype.BoolOID:
-		return "BOOLEAN"
+		return engine.Type{Kind: engine.TypeBool}
 	case pgtype.Int2OID:
-		return "SMALLINT"
+		return engine.Type{Kind: engine.TypeSmallInt}
 	case pgtype.Int4OID:
-		return "INTEGER"
+		return engine.Type{Kind: engine.TypeInt}
 	case pgtype.Int8OID:
-		return "BIGINT"
+		return engine.Type{Kind: engine.TypeBigInt}
 	case pgtype.Float4OID:
-		return "REAL"
+		return engine.Type{Kind: engine.TypeReal}
 	case pgtype.Float8OID:
-		return "DOUBLE"
+		return engine.Type{Kind: engine.TypeDouble}
 	case pgtype.NumericOID:
 		if mod >= 4 {
-			return fmt.Sprintf("DECIMAL(%d,%d)", (mod-4)>>16, (mod-4)&0xffff)
+			return engine.Numeric(int((mod-4)>>16), int((mod-4)&0xffff))
 		}
-		return "DECIMAL"
-	case pgtype.TextOID, pgtype.VarcharOID, pgtype.NameOID, pgtype.UnknownOID:
-		return "VARCHAR"
+		return engine.Type{Kind: engine.TypeNumeric}
+	case pgtype.VarcharOID:
+		if mod >= 4 {
+			return engine.Type{Kind: engine.TypeVarchar, Length: int(mod - 4)}
+		}
+		return engine.Type{Kind: engine.TypeVarchar}
+	case pgtype.TextOID, pgtype.NameOID, pgtype.UnknownOID, pgtype.UUIDOID:
+		return engine.Type{Kind: engine.TypeVarchar}
 	case pgtype.BPCharOID:
-		return "CHAR"
+		if mod >= 4 {
+			return engine.Type{Kind: engine.TypeChar, Length: int(mod - 4)}
+		}
+		return engine.Type{Kind: engine.TypeChar}
 	case pgtype.DateOID:
-		return "DATE"
+		return engine.Type{Kind: engine.TypeDate}
 	case pgtype.TimestampOID:
-		return "TIMESTAMP"
+		return engine.Type{Kind: engine.TypeTimestamp}
 	case pgtype.TimestamptzOID:
-		return "TIMESTAMPTZ"
+		return engine.Type{Kind: engine.TypeTimestampTZ}
 	case pgtype.TimeOID:
-		return "TIME"
+		return engine.Type{Kind: engine.TypeTime}
 	case pgtype.ByteaOID:
-		return "VARBYTE"
+		return engine.Type{Kind: engine.TypeVarbyte}
 	case pgtype.IntervalOID:
-		return "INTERVAL"
+		return engine.Type{Kind: engine.TypeInterval}
+	case pgtype.JSONOID, pgtype.JSONBOID:
+		return engine.Type{Kind: engine.TypeSuper}
 	}
-	return "VARCHAR"
+	return engine.Type{Kind: engine.TypeUnknown}
 }
 
 // finisher ends a read's transaction and releases its connection.
@@ -179,3 +189,22 @@ func finisher(ctx context.Context, tx pgx.Tx, release func()) func(ok bool) erro
 		return tx.Rollback(context.WithoutCancel(ctx))
 	}
 }
+
+// constRows is a result computed in Go (a reduced EXPLAIN plan).
+type constRows struct {
+	cols []engine.Column
+	data [][]any
+	i    int
+}
+
+func newConstRows(cols []engine.Column, data [][]any) *constRows {
+	return &constRows{cols: cols, data: data, i: -1}
+}
+
+func (c *constRows) Columns() []engine.Column { return c.cols }
+func (c *constRows) Next() bool               { c.i++; return c.i < len(c.data) }
+func (c *constRows) Values() []any            { return c.data[c.i] }
+func (c *constRows) Err() error               { return nil }
+func (c *constRows) Close() error             { return nil }
+func (c *constRows) Tag() string              { return "EXPLAIN" }
+func (c *constRows) RowsAffected() int64      { return -1 }
