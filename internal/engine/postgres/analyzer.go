@@ -105,6 +105,12 @@ func lowerAll(s []string) []string {
 
 // TypeOf asks PostgreSQL for the type of expr over typed inputs.
 func (a analyzer) TypeOf(ctx context.Context, expr string, inputs []policy.Column) (string, error) {
+	if _, root, err := parseExpr(expr); err == nil {
+		if c := root.GetAConst(); c != nil && c.Isnull {
+			// An untyped NULL has no type to compare (Redshift says so too).
+			return `"NULL"`, nil
+		}
+	}
 	var cols []string
 	for _, in := range inputs {
 		cols = append(cols, "CAST(NULL AS "+pgType(in.Type)+") AS "+qi(strings.ToLower(in.Name)))

@@ -59,7 +59,7 @@ func (e *Engine) explain(ctx context.Context, tx pgx.Tx, cat *policy.Catalog, su
 		if err != nil {
 			return nil, sqlerr.Wrap(sqlerr.Internal, err, "statement does not parse")
 		}
-		query, err := pg.Deparse(&pg.ParseResult{Stmts: []*pg.RawStmt{{Stmt: tree.Stmts[0].Stmt.GetExplainStmt().Query}}})
+		query, err := pg.Deparse(&pg.ParseResult{Version: tree.Version, Stmts: []*pg.RawStmt{{Stmt: tree.Stmts[0].Stmt.GetExplainStmt().Query}}})
 		if err != nil {
 			return nil, sqlerr.Wrap(sqlerr.Internal, err, "statement could not be printed back")
 		}
