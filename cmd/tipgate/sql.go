@@ -20,6 +20,8 @@ func runSQL(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs := flag.NewFlagSet("sql", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dataDir := fs.String("data-dir", "./tipgate-data", "warehouse data directory")
+	engineKind := fs.String("engine", "duckdb", "warehouse engine: duckdb (embedded) or postgres (needs --dsn)")
+	dsn := fs.String("dsn", "", "the postgres engine's database, postgres://user@host:5432/database")
 	command := fs.String("c", "", "SQL to run (one or more statements)")
 	file := fs.String("f", "", "file of SQL statements to run ('-' for standard input)")
 	format := fs.String("format", "table", "output format: table, csv or json")
@@ -72,7 +74,10 @@ func runSQL(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	} else if *groups != "" {
 		return fmt.Errorf("sql: --groups needs --as")
 	}
-	eng, err := engines.Open(ctx, engines.Config{DataDir: *dataDir, S3Root: *s3root})
+	if (*engineKind == "postgres") != (*dsn != "") {
+		return fmt.Errorf("sql: --dsn goes with --engine postgres, and --engine postgres needs --dsn")
+	}
+	eng, err := engines.Open(ctx, engines.Config{Kind: *engineKind, DSN: *dsn, DataDir: *dataDir, S3Root: *s3root})
 	if err != nil {
 		return err
 	}

@@ -26,7 +26,10 @@ type Server struct {
 
 // Warehouse is the [warehouse] section.
 type Warehouse struct {
-	Engine  string // "duckdb"
+	Engine string // "duckdb" or "postgres"
+	// DSN is the PostgreSQL engine's database (postgres://…). It may hold
+	// a password: never log it.
+	DSN     string
 	S3Root  string
 	Threads int
 }
@@ -184,6 +187,7 @@ type rawServer struct {
 
 type rawWarehouse struct {
 	Engine  any `toml:"engine"`
+	DSN     any `toml:"dsn"`
 	S3Root  any `toml:"s3_root"`
 	Threads any `toml:"threads"`
 }
@@ -308,11 +312,21 @@ func (r rawServer) validate(p *problems, key string) Server {
 func (r rawWarehouse) validate(p *problems, key string) Warehouse {
 	w := Warehouse{
 		Engine:  str(p, key+".engine", r.Engine, "duckdb"),
+		DSN:     str(p, key+".dsn", r.DSN, ""),
 		S3Root:  str(p, key+".s3_root", r.S3Root, ""),
 		Threads: int(integer(p, key+".threads", r.Threads, 0, 0, 1024)),
 	}
-	if w.Engine != "duckdb" {
-		p.add(key+".engine", "must be \"duckdb\" (the engines this build has)")
+	switch w.Engine {
+	case "duckdb":
+		if w.DSN != "" {
+			p.add(key+".dsn", "is for engine = \"postgres\"; the embedded duckdb engine keeps its data in the data directory")
+		}
+	case "postgres":
+		if w.DSN == "" {
+			p.add(key+".dsn", "is required with engine = \"postgres\" (postgres://user@host:5432/database)")
+		}
+	default:
+		p.add(key+".engine", "must be \"duckdb\" or \"postgres\" (the engines this build has)")
 	}
 	return w
 }

@@ -129,7 +129,7 @@ func (s *Server) open(ctx context.Context, opts Options) error {
 		return err
 	}
 	var svc *dataapi.Service
-	s.engine, err = engines.Open(ctx, engines.Config{Kind: cfg.Warehouse.Engine, DataDir: dir, S3Root: cfg.Warehouse.S3Root,
+	s.engine, err = engines.Open(ctx, engines.Config{Kind: cfg.Warehouse.Engine, DSN: cfg.Warehouse.DSN, DataDir: dir, S3Root: cfg.Warehouse.S3Root,
 		Threads: cfg.Warehouse.Threads, Logger: s.log, QueryHistory: func() []engine.QueryRecord { return svc.History() },
 		Directory: provisionedViews(scimStore)})
 	if err != nil {
