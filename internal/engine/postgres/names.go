@@ -10,8 +10,6 @@ import (
 
 // Schemas the engine owns in its database.
 const (
-	// schemaMeta holds the catalog, the schema version and the role map.
-	schemaMeta = "tipgate"
 	// schemaData holds the real tables; principals hold no USAGE on it, so
 	// they reach a table only through its view in public.
 	schemaData = "tipgate_data"

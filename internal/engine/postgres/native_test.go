@@ -122,9 +122,9 @@ func TestNativeEnforcement(t *testing.T) {
 	}
 	t.Run("no way around", func(t *testing.T) {
 		for _, q := range []string{
-			"SELECT count(*) FROM tipgate_data.sales_data",                       // the raw table: no USAGE on its schema
-			"SELECT set_config('role', 'postgres', true)",                        // EXECUTE revoked from PUBLIC
-			"SELECT body FROM tipgate.catalog",                                   // the catalog's policy text
+			"SELECT count(*) FROM tipgate_data.sales_data", // the raw table: no USAGE on its schema
+			"SELECT set_config('role', 'postgres', true)",  // EXECUTE revoked from PUBLIC
+			"SELECT body FROM tipgate.catalog",             // the catalog's policy text
 		} {
 			tx, err := conn.Begin(ctx)
 			if err != nil {
