@@ -94,10 +94,14 @@ type FixturePrincipal struct {
 type Fixture struct {
 	Engine     engine.Engine
 	Principals []FixturePrincipal
-	// Dictionary are the columns of sales_data (and, as "sales_codes.code",
+	// Dictionary are, once RequireDictionaries asked (an engine without
+	// DuckDB's storage has none), the columns of sales_data (and, as "sales_codes.code",
 	// of sales_codes) with at least one dictionary-compressed segment in
 	// the warehouse.
 	Dictionary []string
+	// Dialect is the SQL dialect the oracle writes: "postgres" for
+	// PostgreSQL's, DuckDB's otherwise.
+	Dialect string
 }
 
 var allColumns = []string{"sku", "product_name", "category", "quantity", "sales_price", "timestamp", "city", "region_code",
@@ -246,7 +250,6 @@ func NewFixture(t testing.TB, eng engine.Engine, rows int64, seed int64) *Fixtur
 	if err := engine.Run(ctx, eng, identity.LocalSuperuser(), fmt.Sprintf(fixtureScript, csv, codesCSV)); err != nil {
 		t.Fatalf("fixture: %v", err)
 	}
-	dict := dictionaryColumns(t, eng)
 	optimizers := truthOptimizers(t, eng)
 	settings := truthSettings(eng)
 	readCSV := fmt.Sprintf(`SELECT * FROM read_csv('%s', header = true, auto_detect = false, columns = {
@@ -269,7 +272,7 @@ func NewFixture(t testing.TB, eng engine.Engine, rows int64, seed int64) *Fixtur
 	// Every principal may read region_lookup.
 	lookupText := []string{"Asia", "Europe", "America", "AWSIDC:ming@example.com", "AWSIDC:alex@example.com", "AWSIDC:frank@example.com"}
 
-	f := &Fixture{Engine: eng, Dictionary: dict}
+	f := &Fixture{Engine: eng}
 	for _, spec := range truthSpec {
 		p, err := identity.Simulated(spec.user, identity.DefaultNamespace, []string{spec.group})
 		if err != nil {
@@ -379,6 +382,9 @@ func dictionaryColumns(t testing.TB, eng engine.Engine) []string {
 // dictionary-compressed in the fixture's warehouse.
 func (f *Fixture) RequireDictionaries(t testing.TB, cols ...string) {
 	t.Helper()
+	if f.Dictionary == nil {
+		f.Dictionary = dictionaryColumns(t, f.Engine)
+	}
 	for _, c := range cols {
 		if !slices.Contains(f.Dictionary, c) {
 			t.Fatalf("column %s of sales_data has no dictionary-compressed segment (dictionary-compressed: %q): "+

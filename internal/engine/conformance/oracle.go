@@ -70,6 +70,17 @@ type queryGen struct {
 	tryCols bool
 	// noErr keeps error-prone expressions out of where's predicates.
 	noErr bool
+	// pg writes PostgreSQL's dialect: only SQL, and error-prone forms,
+	// that mean the same on PostgreSQL and on the DuckDB ground truth (no
+	// TRY, lists, lambdas, QUALIFY, ORDER/GROUP BY ALL, hamming, RE2-only
+	// regular expressions). Which of a statement's own predicates two
+	// different engines evaluate first differs (PostgreSQL moves HAVING
+	// into WHERE, flattens CTEs and orders quals by cost), so no
+	// expression may fail on a row the principal sees: error-prone
+	// expressions fail only on hidden rows' values, and enforcement must
+	// then never fail. The duckdb dialect's choices and random draws are
+	// unchanged by it.
+	pg bool
 }
 
 // col references column c of the current scope.
@@ -139,7 +150,14 @@ func (g *queryGen) literal(col string) string {
 // fail), sometimes a visible one (both sides must fail if a row holding it
 // reaches the expression), sometimes none.
 func (g *queryGen) trigger(c string) string {
-	switch n := g.r.IntN(20); {
+	n := g.r.IntN(20)
+	if g.pg {
+		if n < 14 && len(g.hidden[c]) > 0 {
+			return g.pick(g.hidden[c])
+		}
+		return "no such " + c
+	}
+	switch {
 	case n < 10 && len(g.hidden[c]) > 0:
 		return g.pick(g.hidden[c])
 	case n < 14 && len(g.visible[c]) > 0:
@@ -160,6 +178,9 @@ func reExact(s string) string { return sqlString(`^\Q` + s + `\E$`) }
 // column alone (what DuckDB evaluates over a storage dictionary), half
 // choose the failing input with CASE.
 func (g *queryGen) errPredicate(col, ref string) string {
+	if g.pg {
+		return g.pgErrPredicate(col, ref)
+	}
 	if g.chance(40) {
 		return g.branchFailure(ref)
 	}
@@ -224,6 +245,9 @@ func (g *queryGen) branchFailure(ref string) string {
 // errValue returns a value expression over text column col (as referenced
 // by ref) that fails on the rows holding one trigger value.
 func (g *queryGen) errValue(col, ref string) string {
+	if g.pg {
+		return g.pgErrValue(col, ref)
+	}
 	v := g.trigger(col)
 	lit := sqlString(v)
 	when := "CASE WHEN " + ref + " = " + lit + " THEN " + ref
@@ -254,12 +278,23 @@ func (g *queryGen) errValue(col, ref string) string {
 func (g *queryGen) errNumber() string {
 	n := fmt.Sprint(1 + g.r.IntN(11))
 	q := g.col("quantity")
+	if g.pg {
+		// quantity is at least 1: the divisor is never zero, and the
+		// division still has Redshift's meaning on both sides.
+		if g.chance(2) {
+			return divide(q, q+" + "+n, true)
+		}
+		return divide("CAST("+q+" AS DOUBLE PRECISION)", q+" + "+n, false)
+	}
 	switch g.r.IntN(3) {
 	case 0:
 		return divide(q, q+" - "+n, true)
 	case 1:
 		return divide("CAST("+q+" AS DOUBLE)", q+" - "+n, false)
 	default:
+		if g.pg {
+			return "CAST(CASE WHEN " + q + " = " + n + " THEN 70000 ELSE " + q + " END AS SMALLINT)"
+		}
 		return "CAST(CASE WHEN " + q + " = " + n + " THEN 200 ELSE " + q + " END AS TINYINT)"
 	}
 }
@@ -299,6 +334,14 @@ func avg(c, ref string) string {
 func renderEnforced(q string) string {
 	q = divMarker.ReplaceAllString(q, "($1 / ($2))")
 	return avgMarker.ReplaceAllString(q, "avg($1)")
+}
+
+// renderEnforcedPG writes AVG of integers as Redshift defines it: on
+// PostgreSQL avg(int) keeps the fraction (deviation pg_avg_integer in
+// docs/postgres.md), so the query states Redshift's meaning itself.
+func renderEnforcedPG(q string) string {
+	q = divMarker.ReplaceAllString(q, "($1 / ($2))")
+	return avgMarker.ReplaceAllString(q, "(sum($1) / nullif(count($1), 0))")
 }
 
 func renderTruth(q string) string {
@@ -462,7 +505,7 @@ func (g *queryGen) query() string {
 		if g.chance(2) {
 			p = append(p, g.errVal())
 		}
-		return "SELECT " + strings.Join(p, ", ") + " FROM sales_data" + where + " ORDER BY ALL LIMIT " + fmt.Sprint(1+g.r.IntN(50))
+		return "SELECT " + strings.Join(p, ", ") + " FROM sales_data" + where + " " + g.orderByAll(len(p)) + " LIMIT " + fmt.Sprint(1+g.r.IntN(50))
 	case 1:
 		return "SELECT DISTINCT " + g.groupKey() + " FROM sales_data" + where
 	case 2, 3:
@@ -515,6 +558,16 @@ func (g *queryGen) query() string {
 			}
 			where = ""
 		}
+		if g.pg && qualify != "" {
+			// PostgreSQL has no QUALIFY: the same filter over the window's
+			// output.
+			cond := strings.TrimPrefix(qualify, " QUALIFY ")
+			if strings.HasPrefix(cond, win) {
+				cond = "w" + strings.TrimPrefix(cond, win)
+				return "SELECT * FROM (SELECT " + grp + ", " + n + ", " + win + " AS w FROM sales_data) q WHERE " + cond
+			}
+			qualify, where = "", " WHERE "+strings.TrimPrefix(qualify, " QUALIFY ")
+		}
 		return "SELECT " + grp + ", " + n + ", " + win + " AS w FROM sales_data" + where + qualify
 	case 7, 8:
 		return g.cte(where)
@@ -563,6 +616,9 @@ func (g *queryGen) query() string {
 		return "SELECT (SELECT " + g.aggregate() + " FROM sales_data WHERE " + g.where(1) + "), (SELECT max(" + g.errVal() + ") FROM sales_data" + where + ")"
 	case 16:
 		c := g.colOf(kText)
+		if g.pg {
+			return "SELECT count(*), max(" + c + ") FROM sales_data WHERE " + g.errPredicate(c, c)
+		}
 		if g.chance(2) {
 			return "SELECT count(*), max(" + c + ") FROM sales_data WHERE len(list_filter([" + c + "], x -> " + g.errPredicate(c, "x") + ")) = 1"
 		}
@@ -574,7 +630,11 @@ func (g *queryGen) query() string {
 		return "SELECT count(*) FROM sales_data WHERE " + g.predicate(1) + " AND city IN (SELECT city FROM sales_data WHERE " + g.errPred() + ")"
 	default:
 		grp := g.pick(g.cols)
-		return "SELECT " + grp + ", count(*) FROM sales_data" + where + " GROUP BY ALL HAVING " + g.whereOver([]string{grp})
+		by := " GROUP BY ALL"
+		if g.pg {
+			by = " GROUP BY " + grp
+		}
+		return "SELECT " + grp + ", count(*) FROM sales_data" + where + by + " HAVING " + g.whereOver([]string{grp})
 	}
 }
 
@@ -583,6 +643,17 @@ func (g *queryGen) query() string {
 // the column reaches it directly, through a function or through a CASE or
 // IF branch.
 func (g *queryGen) codes() string {
+	if g.pg {
+		pred := g.errPredicate("code", g.pick([]string{"code", "lower(code)", "CASE WHEN timezone <> 'x' THEN code END", "coalesce(code, 'yy')"}))
+		switch g.r.IntN(3) {
+		case 0:
+			return "SELECT count(*) FROM sales_codes WHERE " + pred
+		case 1:
+			return "SELECT timezone, count(*), max(code) FROM sales_codes WHERE " + pred + " GROUP BY timezone"
+		default:
+			return "WITH t AS MATERIALIZED (SELECT timezone, code FROM sales_codes) SELECT count(*) FROM t WHERE " + pred
+		}
+	}
 	ref := g.pick([]string{"code", "lower(code)", "CASE WHEN timezone <> 'x' THEN code END", "if(timezone IS NOT NULL, code, 'yy')",
 		"CASE WHEN timezone = 'x' THEN 'yy' ELSE code END", "coalesce(code, 'yy')"})
 	fn := g.pick([]string{"hamming", "mismatches"})
@@ -623,7 +694,7 @@ func (g *queryGen) cte(where string) string {
 		p = append(p, g.colOf(kText))
 	}
 	mat := g.pick([]string{"", "MATERIALIZED ", "NOT MATERIALIZED "})
-	if g.chance(3) {
+	if !g.pg && g.chance(3) {
 		// Pre-isolated: the statement runs as written, its CTE
 		// materialized as asked.
 		g.tryCols = true
@@ -726,18 +797,22 @@ func RunOracle(t *testing.T, fx *Fixture, n int, seed uint64, workers int) Oracl
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			g := &queryGen{r: rand.New(rand.NewPCG(seed, stream)), cols: p.Columns, visible: p.Visible, hidden: p.Hidden}
+			g := &queryGen{r: rand.New(rand.NewPCG(seed, stream)), cols: p.Columns, visible: p.Visible, hidden: p.Hidden, pg: fx.Dialect == "postgres"}
+			enforced := renderEnforced
+			if g.pg {
+				enforced = renderEnforcedPG
+			}
 			var s OracleStats
 			for range count {
 				generated := g.query()
-				q, tq := renderEnforced(generated), renderTruth(generated)
+				q, tq := enforced(generated), renderTruth(generated)
 				if tq != q {
 					// Reports name the ground truth's SQL where it differs.
 					q += "\n  ground truth SQL: " + tq
 				}
 				s.Queries++
 				start := time.Now()
-				got, gerr := Collect(ctx, fx.Engine, p.Principal, renderEnforced(generated))
+				got, gerr := Collect(ctx, fx.Engine, p.Principal, enforced(generated))
 				mid := time.Now()
 				want, werr := p.TruthRows(ctx, tq)
 				if d := time.Since(start); d > slowQuery {
@@ -801,4 +876,48 @@ func RunOracle(t *testing.T, fx *Fixture, n int, seed uint64, workers int) Oracl
 		t.Errorf("only %d of %d generated queries returned rows (%d failed evaluating rows on both sides): too few test results", total.Rows, total.Queries, total.DataErrors)
 	}
 	return total
+}
+
+// orderByAll orders by every one of n output columns.
+func (g *queryGen) orderByAll(n int) string {
+	if !g.pg {
+		return "ORDER BY ALL"
+	}
+	var cols []string
+	for i := 1; i <= n; i++ {
+		cols = append(cols, fmt.Sprint(i))
+	}
+	return "ORDER BY " + strings.Join(cols, ", ")
+}
+
+// pgErrPredicate is errPredicate in the forms that fail alike on
+// PostgreSQL and DuckDB (casts, a regular expression made invalid) on the
+// trigger value's rows only, chosen with CASE so that no other row fails.
+func (g *queryGen) pgErrPredicate(col, ref string) string {
+	v := g.trigger(col)
+	when := "CASE WHEN " + ref + " = " + sqlString(v) + " THEN " + ref
+	switch g.r.IntN(4) {
+	case 0:
+		return ref + " ~ " + when + " || '(' ELSE '.*' END"
+	case 1:
+		return "CAST(" + when + " ELSE '1' END AS INT) = 1"
+	case 2:
+		return "CAST(" + when + " ELSE '2024-01-01' END AS DATE) > DATE '2000-01-01'"
+	default:
+		return "'x' !~ " + when + " || '(' ELSE 'y' END"
+	}
+}
+
+// pgErrValue is errValue in the forms that fail alike on both engines.
+func (g *queryGen) pgErrValue(col, ref string) string {
+	v := g.trigger(col)
+	when := "CASE WHEN " + ref + " = " + sqlString(v) + " THEN " + ref
+	switch g.r.IntN(3) {
+	case 0:
+		return "CAST(" + when + " ELSE '1' END AS INT)"
+	case 1:
+		return "CAST(" + when + " ELSE '2024-01-01' END AS DATE)"
+	default:
+		return "regexp_replace(" + ref + ", " + when + " || '(' ELSE '^$' END, 'x')"
+	}
 }

@@ -46,6 +46,7 @@ func RunTests(t *testing.T, newEngine NewEngine, o Options) {
 	t.Run("oracle", func(t *testing.T) {
 		start := time.Now()
 		fx := NewFixture(t, newEngine(t), o.OracleRows, 7)
+		fx.Dialect = o.Engine
 		if o.RequireDictionaries {
 			fx.RequireDictionaries(t, DictionaryColumns...)
 		}

@@ -3,7 +3,6 @@ package postgres_test
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/tipgate/tipgate/internal/engine"
@@ -35,8 +34,17 @@ func newEngine(t *testing.T) engine.Engine {
 	return engine.New(e, sys)
 }
 
-// TestSemantics holds the engine to the semantics scripts every engine
-// passes.
-func TestSemantics(t *testing.T) {
-	conformance.RunScripts(t, filepath.Join("../../../testdata", "semantics"), "postgres", newEngine)
+// TestConformance holds the engine to the one conformance suite every
+// engine passes: semantics scripts, attack corpus and differential oracle.
+func TestConformance(t *testing.T) {
+	conformance.RunTests(t, newEngine, conformance.Options{
+		Engine:        "postgres",
+		Testdata:      "../../../testdata",
+		AttackRows:    3000,
+		MinAttackRuns: 3000,
+		OracleRows:    3000,
+		OracleQueries: 2000,
+		OracleSeed:    1,
+		OracleWorkers: 2,
+	})
 }
