@@ -1,4 +1,5 @@
 -- DuckDB-specific syntax: each form reads only the principal's views.
+-- @engine duckdb
 FROM sales_data SELECT count(*);
 SELECT count(*) FROM (FROM sales_data);
 FROM sales_data SELECT city, count(*) GROUP BY ALL ORDER BY ALL;

@@ -34,6 +34,7 @@ func RunTests(t *testing.T, newEngine NewEngine, o Options) {
 	})
 	t.Run("attacks", func(t *testing.T) {
 		fx := NewFixture(t, newEngine(t), o.AttackRows, 42)
+		fx.Dialect = o.Engine
 		if o.RequireDictionaries {
 			fx.RequireDictionaries(t, DictionaryColumns...)
 		}
