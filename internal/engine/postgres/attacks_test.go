@@ -106,3 +106,30 @@ func TestPostgresAttacks(t *testing.T) {
 		})
 	}
 }
+
+// TestRedactedDataErrors: a data exception shown to a principal names the
+// kind of failure, never the value (here a visible one; a policy's
+// predicate could fail on a hidden one).
+func TestRedactedDataErrors(t *testing.T) {
+	ctx := context.Background()
+	sys := engine.NewSystemViews(nil)
+	b, _ := newBackend(t, sys)
+	e := engine.New(b, sys)
+	if err := engine.Run(ctx, e, identity.LocalSuperuser(), `
+		CREATE TABLE t (city VARCHAR(20));
+		INSERT INTO t VALUES ('Tokyo');
+		GRANT SELECT ON t TO PUBLIC;`); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := identity.Simulated("eve@example.com", identity.DefaultNamespace, nil)
+	for _, q := range []string{"SELECT CAST(city AS INT) FROM t", "SELECT city ~ (city || '(') FROM t", "SELECT CAST(city AS DATE) FROM t"} {
+		_, err := conformance.Collect(ctx, e, p, q)
+		if err == nil || strings.Contains(err.Error(), "Tokyo") || sqlerr.CodeOf(err) == sqlerr.Internal {
+			t.Errorf("%s: %v; want a data exception without the value", q, err)
+		}
+	}
+	// The superuser's own errors keep PostgreSQL's message.
+	if _, err := conformance.Collect(ctx, e, identity.LocalSuperuser(), "SELECT CAST(city AS INT) FROM t"); err == nil || !strings.Contains(err.Error(), "Tokyo") {
+		t.Errorf("superuser: %v", err)
+	}
+}

@@ -80,6 +80,38 @@ func mapError(err error) error {
 	return &sqlerr.Error{Code: code, Message: msg, Position: int(pe.Position), Err: err}
 }
 
+// mapReadError maps an error of a principal's statement: like mapError,
+// and a data exception's message loses the value PostgreSQL quotes in it
+// (invalid input syntax for type integer: "Tokyo"). Row security runs
+// before any of the principal's own expressions, so those fail only on
+// rows it may read; but a policy's predicate reads every row, and no
+// message shown to a principal, or kept in the audit log, carries a value.
+func mapReadError(err error) error {
+	err = mapError(err)
+	var se *sqlerr.Error
+	var pe *pgconn.PgError
+	if errors.As(err, &se) && errors.As(err, &pe) && strings.HasPrefix(pe.Code, "22") {
+		se.Message = redactValues(se.Message)
+		se.Position = 0
+	}
+	return err
+}
+
+var (
+	reQuotedSingle = regexp.MustCompile(`'(?:[^']|'')*'`)
+	reQuotedDouble = regexp.MustCompile(`"(?:[^"]|"")*"`)
+)
+
+// redactValues keeps the kind of failure and drops the value: anything
+// after the first ": " and every quoted string.
+func redactValues(msg string) string {
+	if i := strings.Index(msg, ": "); i > 0 {
+		msg = msg[:i]
+	}
+	msg = reQuotedSingle.ReplaceAllString(msg, "'…'")
+	return reQuotedDouble.ReplaceAllString(msg, `"…"`)
+}
+
 func isUndefinedTable(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && (pe.Code == "42P01" || pe.Code == "3F000")

@@ -42,17 +42,17 @@ func (e *Engine) explain(ctx context.Context, tx pgx.Tx, cat *policy.Catalog, su
 	if full {
 		r, err := tx.Query(ctx, a.text, args...)
 		if err != nil {
-			return nil, mapError(err)
+			return nil, mapReadError(err)
 		}
 		for r.Next() {
 			var l string
 			if err := r.Scan(&l); err != nil {
-				return nil, mapError(err)
+				return nil, mapReadError(err)
 			}
 			lines = append(lines, l)
 		}
 		if err := r.Err(); err != nil {
-			return nil, mapError(err)
+			return nil, mapReadError(err)
 		}
 	} else {
 		tree, err := pg.Parse(a.text)
@@ -65,7 +65,7 @@ func (e *Engine) explain(ctx context.Context, tx pgx.Tx, cat *policy.Catalog, su
 		}
 		var plan string
 		if err := tx.QueryRow(ctx, "EXPLAIN (COSTS OFF, FORMAT JSON) "+query, args...).Scan(&plan); err != nil {
-			return nil, mapError(err)
+			return nil, mapReadError(err)
 		}
 		var root []struct {
 			Plan planNode `json:"Plan"`

@@ -37,9 +37,9 @@ func (e *Engine) Read(ctx context.Context, cat *policy.Catalog, sub policy.Subje
 	if err != nil {
 		tx.Rollback(context.WithoutCancel(ctx))
 		conn.Release()
-		return nil, mapError(err)
+		return nil, mapReadError(err)
 	}
-	out := newRows(r, finisher(ctx, tx, conn.Release))
+	out := newRows(r, finisher(ctx, tx, conn.Release), mapReadError)
 	out.applied = appliedPolicies(cat, sub, a.relations)
 	return out, nil
 }
@@ -118,9 +118,9 @@ func (e *Engine) ReadBatch(ctx context.Context, cat *policy.Catalog, sub policy.
 	for i, a := range texts {
 		r, err := tx.Query(ctx, a.text, stmts[i].Args...)
 		if err != nil {
-			return mapError(err)
+			return mapReadError(err)
 		}
-		out := newRows(r, func(bool) error { return nil })
+		out := newRows(r, func(bool) error { return nil }, mapReadError)
 		out.applied = appliedPolicies(cat, sub, a.relations)
 		err = each(i, out)
 		if cerr := out.Close(); err == nil {
@@ -255,5 +255,5 @@ func rawRun(ctx context.Context, tx pgx.Tx, st *ddl.Other, args []any, finish fu
 		finish(false)
 		return nil, mapError(err)
 	}
-	return newRows(r, finish), nil
+	return newRows(r, finish, mapError), nil
 }

@@ -21,14 +21,15 @@ type rows struct {
 	vals    []any
 	err     error
 	finish  func(ok bool) error
+	mapErr  func(error) error
 	closed  bool
 	applied []engine.AppliedPolicy
 }
 
 var _ engine.PolicyReporter = (*rows)(nil)
 
-func newRows(r pgx.Rows, finish func(ok bool) error) *rows {
-	out := &rows{r: r, finish: finish}
+func newRows(r pgx.Rows, finish func(ok bool) error, mapErr func(error) error) *rows {
+	out := &rows{r: r, finish: finish, mapErr: mapErr}
 	for _, f := range r.FieldDescriptions() {
 		out.cols = append(out.cols, engine.Column{Name: f.Name, Type: columnType(f.DataTypeOID, f.TypeModifier)})
 	}
@@ -50,13 +51,13 @@ func (r *rows) Next() bool {
 	}
 	if !r.r.Next() {
 		if err := r.r.Err(); err != nil {
-			r.err = mapError(err)
+			r.err = r.mapErr(err)
 		}
 		return false
 	}
 	vs, err := r.r.Values()
 	if err != nil {
-		r.err = mapError(err)
+		r.err = r.mapErr(err)
 		return false
 	}
 	for i, v := range vs {
@@ -73,7 +74,7 @@ func (r *rows) Close() error {
 	r.closed = true
 	r.r.Close()
 	if err := r.r.Err(); err != nil && r.err == nil {
-		r.err = mapError(err)
+		r.err = r.mapErr(err)
 	}
 	return r.finish(r.err == nil)
 }
