@@ -16,6 +16,7 @@ import (
 
 	"github.com/tipgate/tipgate/internal/server"
 	"github.com/tipgate/tipgate/internal/testenv/demoserver"
+	"github.com/tipgate/tipgate/internal/testenv/pgserver"
 )
 
 const (
@@ -34,7 +35,14 @@ func startServer(t *testing.T) (*server.Server, *demoserver.Logs) {
 // the test configuration.
 func startServerWith(t *testing.T, extra string) (*server.Server, *demoserver.Logs) {
 	t.Helper()
-	s := demoserver.Start(t, demoserver.Options{Extra: `
+	return startServerOn(t, "", extra)
+}
+
+// startServerOn starts the test server on a warehouse configured by
+// warehouse ([warehouse] lines; empty: the embedded engine).
+func startServerOn(t *testing.T, warehouse, extra string) (*server.Server, *demoserver.Logs) {
+	t.Helper()
+	s := demoserver.Start(t, demoserver.Options{Warehouse: warehouse, Extra: `
 [[awsapi.access_keys]]
 access_key_id = "` + accessKey + `"
 secret_access_key = "` + secretKey + `"
@@ -72,9 +80,18 @@ func rest(t *testing.T, method, u, token, body string) (int, map[string]any) {
 }
 
 // TestEndToEnd follows a person from sign-in at the embedded IdP through
-// token exchange to the Data API, and a service through SigV4.
+// token exchange to the Data API, and a service through SigV4, on both
+// engines: the embedded DuckDB and a real PostgreSQL.
 func TestEndToEnd(t *testing.T) {
-	srv, logs := startServer(t)
+	t.Run("duckdb", func(t *testing.T) { testEndToEnd(t, "") })
+	t.Run("postgres", func(t *testing.T) {
+		pg := pgserver.Start(t)
+		testEndToEnd(t, `engine = "postgres"`+"\n"+`dsn = "`+pg.DSN(pg.NewDatabase(t))+`"`)
+	})
+}
+
+func testEndToEnd(t *testing.T, warehouse string) {
+	srv, logs := startServerOn(t, warehouse, "")
 	base := srv.URL
 	var secrets []string
 	regions := map[string]string{"ming@example.com": "Asia", "frank@example.com": "America", "alex@example.com": "Europe"}

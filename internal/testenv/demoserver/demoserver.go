@@ -35,6 +35,9 @@ type Logs = logbuf.Buffer
 type Options struct {
 	// Rows of generated sales data (default 3000, seed 1).
 	Rows int64
+	// Warehouse holds extra lines of the [warehouse] section (engine = …,
+	// dsn = …).
+	Warehouse string
 	// Extra is appended to the configuration; {{URL}} becomes the
 	// server's URL, known before the configuration is parsed because the
 	// listener is bound first.
@@ -92,6 +95,7 @@ data_dir = "` + filepath.Join(dir, "data") + `"
 shutdown_grace = "5s"
 [warehouse]
 s3_root = "` + s3 + `"
+` + opts.Warehouse + `
 [idp]
 enabled = true
 users_file = "unused-demo-users-are-given"
