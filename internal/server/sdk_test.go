@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tipgate/tipgate/internal/testenv/pgserver"
 )
 
 // sdkRunner is one of the other two real AWS SDKs, run as a child process
@@ -151,9 +153,19 @@ func runFlow(t *testing.T, r sdkRunner, env []string) (regions []string, errName
 // user sees exactly their region; a tampered ID token and a client role
 // whose trust rule does not name the bridge role are refused with AWS's
 // error names.
+//
+// It runs on both engines: the embedded DuckDB and a real PostgreSQL.
 func TestSDKFlows(t *testing.T) {
 	runners := sdkRunners(t)
-	srv, logs := startServerWith(t, tipConfig)
+	t.Run("duckdb", func(t *testing.T) { testSDKFlows(t, runners, "") })
+	t.Run("postgres", func(t *testing.T) {
+		pg := pgserver.Start(t)
+		testSDKFlows(t, runners, `engine = "postgres"`+"\n"+`dsn = "`+pg.DSN(pg.NewDatabase(t))+`"`)
+	})
+}
+
+func testSDKFlows(t *testing.T, runners []sdkRunner, warehouse string) {
+	srv, logs := startServerOn(t, warehouse, tipConfig)
 	base := srv.URL
 	var secrets []string
 	idToken := func(email string) string {
