@@ -28,7 +28,9 @@ ORDER BY revenue DESC`
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dataDir := fs.String("data-dir", "./tipgate-data", "warehouse data directory")
+	dataDir := fs.String("data-dir", "./tipgate-data", "warehouse data directory (and, with --engine postgres, the demo's other files)")
+	engineKind := fs.String("engine", "duckdb", "warehouse engine: duckdb (embedded) or postgres (needs --dsn)")
+	dsn := fs.String("dsn", "", "the postgres engine's database, postgres://user@host:5432/database")
 	rows := fs.Int64("rows", 1_000_000, "rows of generated sales data")
 	seed := fs.Int64("seed", 1, "random seed of the generated data")
 	serve := fs.Bool("serve", true, "then start the server with the embedded IdP (Ctrl-C stops it)")
@@ -40,20 +42,24 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if (*engineKind == "postgres") != (*dsn != "") {
+		return fmt.Errorf("demo: --dsn goes with --engine postgres, and --engine postgres needs --dsn")
+	}
+	wh := engines.Config{Kind: *engineKind, DSN: *dsn}
 	s3root := filepath.Join(*dataDir, "s3")
-	if err := demoWarehouse(ctx, *dataDir, s3root, *rows, *seed, stdout); err != nil {
+	if err := demoWarehouse(ctx, wh, *dataDir, s3root, *rows, *seed, stdout); err != nil {
 		return err
 	}
 	if !*serve {
 		return nil
 	}
-	return demoServe(ctx, *dataDir, s3root, *listen, *password, more, stdout, stderr)
+	return demoServe(ctx, wh, *dataDir, s3root, *listen, *password, more, stdout, stderr)
 }
 
 // demoWarehouse loads the reference scenario once and shows each demo
 // user's slice.
-func demoWarehouse(ctx context.Context, dataDir, s3root string, rows, seed int64, stdout io.Writer) error {
-	eng, err := engines.Open(ctx, engines.Config{DataDir: dataDir, S3Root: s3root})
+func demoWarehouse(ctx context.Context, wh engines.Config, dataDir, s3root string, rows, seed int64, stdout io.Writer) error {
+	eng, err := engines.Open(ctx, engines.Config{Kind: wh.Kind, DSN: wh.DSN, DataDir: dataDir, S3Root: s3root})
 	if err != nil {
 		return err
 	}
@@ -98,6 +104,11 @@ func demoWarehouse(ctx context.Context, dataDir, s3root string, rows, seed int64
 	if err := runScript(ctx, eng, nobody, "SELECT count(*) AS orders FROM sales_data", w); err != nil {
 		fmt.Fprintln(stdout, err)
 	}
-	fmt.Fprintf(stdout, "\nTry it yourself:\n  ./bin/tipgate sql --data-dir %s --as 'AWSIDC:ming@example.com' --groups apac-sales -c 'SELECT city, count(*) FROM sales_data GROUP BY 1 ORDER BY 2 DESC LIMIT 5'\n", dataDir)
+	where := "--data-dir " + dataDir
+	if wh.Kind == "postgres" {
+		// The DSN may hold a password: it is not printed.
+		where = "--engine postgres --dsn \"$DSN\""
+	}
+	fmt.Fprintf(stdout, "\nTry it yourself:\n  ./bin/tipgate sql %s --as 'AWSIDC:ming@example.com' --groups apac-sales -c 'SELECT city, count(*) FROM sales_data GROUP BY 1 ORDER BY 2 DESC LIMIT 5'\n", where)
 	return nil
 }

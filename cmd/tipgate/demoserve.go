@@ -20,6 +20,7 @@ import (
 	"github.com/tipgate/tipgate/internal/config"
 	"github.com/tipgate/tipgate/internal/demo"
 	"github.com/tipgate/tipgate/internal/devtls"
+	"github.com/tipgate/tipgate/internal/engine/engines"
 	"github.com/tipgate/tipgate/internal/identity"
 	"github.com/tipgate/tipgate/internal/idp"
 	"github.com/tipgate/tipgate/internal/scim"
@@ -28,7 +29,7 @@ import (
 
 // demoServe runs the server with the embedded IdP and the four demo users
 // until ctx ends.
-func demoServe(ctx context.Context, dataDir, s3root, listen, password string, more demoServeOptions, stdout, stderr io.Writer) error {
+func demoServe(ctx context.Context, wh engines.Config, dataDir, s3root, listen, password string, more demoServeOptions, stdout, stderr io.Writer) error {
 	if password == "" {
 		var b [12]byte
 		if _, err := rand.Read(b[:]); err != nil {
@@ -90,7 +91,7 @@ func demoServe(ctx context.Context, dataDir, s3root, listen, password string, mo
 		oktaLn.Close()
 		return err
 	}
-	cfg, err := config.Parse([]byte(fmt.Sprintf(`
+	cfg, err := config.Parse([]byte(strings.Replace(fmt.Sprintf(`
 [server]
 listen = %s
 data_dir = %s
@@ -120,7 +121,8 @@ client_secret_file = %[10]s
 scopes = ["openid", "email", "profile", "groups"]
 %[4]s`, strconv.Quote(listen), strconv.Quote(abs), strconv.Quote(root), names.config(), strconv.Quote(demoDashboardClient), strconv.Quote(secret),
 		strconv.Quote(u+"/auth/callback"), strconv.Quote(u+"/signed-out"), strconv.Quote(names.IDPIssuer), strconv.Quote(secretFile),
-		tlsLines, streamlitClientConfig(names.StreamlitSecret))))
+		tlsLines, streamlitClientConfig(names.StreamlitSecret)),
+		"[warehouse]\n", "[warehouse]\n"+demoWarehouseConfig(wh), 1)))
 	if err != nil {
 		ln.Close()
 		oktaLn.Close()
@@ -400,4 +402,13 @@ func writeFileAtomic(path string, data []byte) error {
 		os.Remove(tmp)
 	}
 	return err
+}
+
+// demoWarehouseConfig is the [warehouse] section's engine lines, when it
+// is not the embedded one.
+func demoWarehouseConfig(wh engines.Config) string {
+	if wh.Kind == "" || wh.Kind == "duckdb" {
+		return ""
+	}
+	return "engine = " + strconv.Quote(wh.Kind) + "\ndsn = " + strconv.Quote(wh.DSN) + "\n"
 }

@@ -40,6 +40,9 @@ func (e *Engine) Read(ctx context.Context, cat *policy.Catalog, sub policy.Subje
 		return nil, mapReadError(err)
 	}
 	out := newRows(r, finisher(ctx, tx, conn.Release), mapReadError)
+	if err := out.prime(); err != nil {
+		return nil, err
+	}
 	out.applied = appliedPolicies(cat, sub, a.relations)
 	return out, nil
 }
@@ -121,6 +124,9 @@ func (e *Engine) ReadBatch(ctx context.Context, cat *policy.Catalog, sub policy.
 			return mapReadError(err)
 		}
 		out := newRows(r, func(bool) error { return nil }, mapReadError)
+		if err := out.prime(); err != nil {
+			return err
+		}
 		out.applied = appliedPolicies(cat, sub, a.relations)
 		err = each(i, out)
 		if cerr := out.Close(); err == nil {
@@ -255,5 +261,9 @@ func rawRun(ctx context.Context, tx pgx.Tx, st *ddl.Other, args []any, finish fu
 		finish(false)
 		return nil, mapError(err)
 	}
-	return newRows(r, finish, mapError), nil
+	out := newRows(r, finish, mapError)
+	if err := out.prime(); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

@@ -23,6 +23,8 @@ type rows struct {
 	finish  func(ok bool) error
 	mapErr  func(error) error
 	closed  bool
+	// primed holds the first row, read before the rows were handed out.
+	primed, havePrimed bool
 	applied []engine.AppliedPolicy
 }
 
@@ -45,7 +47,35 @@ func (r *rows) RowsAffected() int64      { return -1 }
 func (r *rows) Values() []any            { return r.vals }
 func (r *rows) Err() error               { return r.err }
 
+// prime reads the first row, so that an error PostgreSQL raises when the
+// statement starts (a permission denied, a data exception on the first
+// rows) is the statement's error rather than a failure mid-stream, and
+// the columns are known before the first row.
+func (r *rows) prime() error {
+	r.primed = r.next()
+	r.havePrimed = true
+	if r.err != nil {
+		err := r.err
+		r.Close()
+		return err
+	}
+	if len(r.cols) == 0 {
+		for _, f := range r.r.FieldDescriptions() {
+			r.cols = append(r.cols, engine.Column{Name: f.Name, Type: columnType(f.DataTypeOID, f.TypeModifier)})
+		}
+	}
+	return nil
+}
+
 func (r *rows) Next() bool {
+	if r.havePrimed {
+		r.havePrimed = false
+		return r.primed
+	}
+	return r.next()
+}
+
+func (r *rows) next() bool {
 	if r.err != nil || r.closed {
 		return false
 	}
