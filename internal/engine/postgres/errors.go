@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/tipgate/tipgate/internal/engine"
 	"github.com/tipgate/tipgate/internal/sqlerr"
 )
 
@@ -91,25 +92,10 @@ func mapReadError(err error) error {
 	var se *sqlerr.Error
 	var pe *pgconn.PgError
 	if errors.As(err, &se) && errors.As(err, &pe) && strings.HasPrefix(pe.Code, "22") {
-		se.Message = redactValues(se.Message)
+		se.Message = engine.RedactValues(se.Message)
 		se.Position = 0
 	}
 	return err
-}
-
-var (
-	reQuotedSingle = regexp.MustCompile(`'(?:[^']|'')*'`)
-	reQuotedDouble = regexp.MustCompile(`"(?:[^"]|"")*"`)
-)
-
-// redactValues keeps the kind of failure and drops the value: anything
-// after the first ": " and every quoted string.
-func redactValues(msg string) string {
-	if i := strings.Index(msg, ": "); i > 0 {
-		msg = msg[:i]
-	}
-	msg = reQuotedSingle.ReplaceAllString(msg, "'…'")
-	return reQuotedDouble.ReplaceAllString(msg, `"…"`)
 }
 
 func isUndefinedTable(err error) bool {
