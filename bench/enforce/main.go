@@ -14,6 +14,8 @@ import (
 	"time"
 
 	_ "github.com/duckdb/duckdb-go/v2"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/tipgate/tipgate/bench/internal/benchutil"
 	"github.com/tipgate/tipgate/internal/demo"
@@ -57,14 +59,20 @@ func main() {
 	reps := flag.Int("reps", 5, "repetitions of each query on each side")
 	results := flag.String("results", "", "append a report to this Markdown file")
 	micro := flag.Int("micro", 3000, "iterations of the per-statement overhead measurement")
+	kind := flag.String("engine", "duckdb", "engine: duckdb (embedded) or postgres (needs --dsn; the baseline is the same database)")
+	dsn := flag.String("dsn", "", "the postgres engine's database (an empty one: the bench creates its tables there)")
 	flag.Parse()
-	if err := run(context.Background(), *rows, *reps, *micro, *results); err != nil {
+	if (*kind == "postgres") != (*dsn != "") {
+		fmt.Fprintln(os.Stderr, "bench: --dsn goes with --engine postgres, and --engine postgres needs --dsn")
+		os.Exit(2)
+	}
+	if err := run(context.Background(), engines.Config{Kind: *kind, DSN: *dsn}, *rows, *reps, *micro, *results); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, rows int64, reps, micro int, results string) error {
+func run(ctx context.Context, wh engines.Config, rows int64, reps, micro int, results string) error {
 	tmp, err := os.MkdirTemp("", "tipgate-bench-")
 	if err != nil {
 		return err
@@ -81,7 +89,7 @@ func run(ctx context.Context, rows int64, reps, micro int, results string) error
 	}
 	fmt.Fprintf(os.Stderr, "generated %d rows in %s\n", rows, time.Since(start).Round(time.Millisecond))
 
-	eng, err := engines.Open(ctx, engines.Config{DataDir: filepath.Join(tmp, "tipgate"), S3Root: s3})
+	eng, err := engines.Open(ctx, engines.Config{Kind: wh.Kind, DSN: wh.DSN, DataDir: filepath.Join(tmp, "tipgate"), S3Root: s3})
 	if err != nil {
 		return err
 	}
@@ -92,20 +100,17 @@ func run(ctx context.Context, rows int64, reps, micro int, results string) error
 	}
 	fmt.Fprintf(os.Stderr, "tipgate loaded in %s\n", time.Since(start).Round(time.Millisecond))
 
-	raw, err := sql.Open("duckdb", filepath.Join(tmp, "raw.duckdb"))
+	rawName := "raw DuckDB"
+	if wh.Kind == "postgres" {
+		rawName = "plain PostgreSQL"
+	}
+	start = time.Now()
+	raw, err := openBaseline(ctx, wh, filepath.Join(tmp, "raw.duckdb"), src)
 	if err != nil {
 		return err
 	}
 	defer raw.Close()
-	raw.SetMaxOpenConns(1)
-	start = time.Now()
-	if _, err := raw.ExecContext(ctx, `CREATE TABLE sales_data AS SELECT * FROM read_csv(?, header = true, auto_detect = false, columns = {
-		'sku': 'VARCHAR', 'product_name': 'VARCHAR', 'category': 'VARCHAR', 'quantity': 'INTEGER', 'sales_price': 'DECIMAL(10,2)',
-		'timestamp': 'TIMESTAMP', 'city': 'VARCHAR', 'region_code': 'VARCHAR', 'country': 'VARCHAR', 'latitude': 'DECIMAL(10,6)',
-		'longitude': 'DECIMAL(10,6)', 'population': 'INTEGER', 'elevation': 'INTEGER', 'timezone': 'VARCHAR'})`, src); err != nil {
-		return err
-	}
-	fmt.Fprintf(os.Stderr, "raw DuckDB loaded in %s\n", time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(os.Stderr, "%s loaded in %s\n", rawName, time.Since(start).Round(time.Millisecond))
 
 	ming, err := identity.Simulated("ming@example.com", identity.DefaultNamespace, []string{"apac-sales"})
 	if err != nil {
@@ -122,9 +127,50 @@ func run(ctx context.Context, rows int64, reps, micro int, results string) error
 			return fmt.Errorf("%s (raw): %w", q.name, err)
 		}
 		if a != b {
-			return fmt.Errorf("%s: tipgate returned %d rows, raw DuckDB %d", q.name, a, b)
+			return fmt.Errorf("%s: tipgate returned %d rows, %s %d", q.name, a, rawName, b)
 		}
 	}
+	return measure(ctx, wh, eng, raw, ming, rawName, rows, reps, micro, results)
+}
+
+// openBaseline opens the side that runs the query with the predicate
+// written by hand: a plain DuckDB loaded from the CSV, or, for the
+// postgres engine, a plain copy of the table in the same database (schema
+// bench_raw, no row security), read as the connecting role.
+func openBaseline(ctx context.Context, wh engines.Config, duckPath, src string) (*sql.DB, error) {
+	if wh.Kind == "postgres" {
+		cfg, err := pgx.ParseConfig(wh.DSN)
+		if err != nil {
+			return nil, fmt.Errorf("--dsn does not parse")
+		}
+		cfg.RuntimeParams["search_path"] = "bench_raw"
+		db := stdlib.OpenDB(*cfg)
+		db.SetMaxOpenConns(1)
+		for _, s := range []string{"DROP SCHEMA IF EXISTS bench_raw CASCADE", "CREATE SCHEMA bench_raw",
+			"CREATE TABLE bench_raw.sales_data AS SELECT * FROM tipgate_data.sales_data", "ANALYZE bench_raw.sales_data"} {
+			if _, err := db.ExecContext(ctx, s); err != nil {
+				db.Close()
+				return nil, fmt.Errorf("baseline (%s): %w", s, err)
+			}
+		}
+		return db, nil
+	}
+	raw, err := sql.Open("duckdb", duckPath)
+	if err != nil {
+		return nil, err
+	}
+	raw.SetMaxOpenConns(1)
+	if _, err := raw.ExecContext(ctx, `CREATE TABLE sales_data AS SELECT * FROM read_csv(?, header = true, auto_detect = false, columns = {
+		'sku': 'VARCHAR', 'product_name': 'VARCHAR', 'category': 'VARCHAR', 'quantity': 'INTEGER', 'sales_price': 'DECIMAL(10,2)',
+		'timestamp': 'TIMESTAMP', 'city': 'VARCHAR', 'region_code': 'VARCHAR', 'country': 'VARCHAR', 'latitude': 'DECIMAL(10,6)',
+		'longitude': 'DECIMAL(10,6)', 'population': 'INTEGER', 'elevation': 'INTEGER', 'timezone': 'VARCHAR'})`, src); err != nil {
+		raw.Close()
+		return nil, err
+	}
+	return raw, nil
+}
+
+func measure(ctx context.Context, wh engines.Config, eng engine.Engine, raw *sql.DB, ming identity.Principal, rawName string, rows int64, reps, micro int, results string) error {
 	type result struct {
 		name     string
 		tg, base []time.Duration
@@ -173,10 +219,18 @@ func run(ctx context.Context, rows int64, reps, micro int, results string) error
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n## Enforcement overhead, %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"))
-	fmt.Fprintf(&b, "Command: `go run ./bench/enforce --rows %d --reps %d` (`make bench`). Machine: %d CPUs, %s, %s/%s.\n", rows, reps, runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
-	fmt.Fprintf(&b, "Principal `AWSIDC:ming@example.com` (apac-sales, RLS `%s`) through tipgate vs the same query with the predicate written by hand on plain DuckDB; medians of %d alternating runs, all rows fetched.\n\n", policy, reps)
-	fmt.Fprintln(&b, "| query | tipgate (ms) | raw DuckDB (ms) | ratio |")
+	title := "Enforcement overhead"
+	if wh.Kind == "postgres" {
+		title += " on the PostgreSQL engine"
+	}
+	fmt.Fprintf(&b, "\n## %s, %s\n\n", title, time.Now().UTC().Format("2006-01-02 15:04 UTC"))
+	engineFlag := ""
+	if wh.Kind == "postgres" {
+		engineFlag = " --engine postgres --dsn $DSN"
+	}
+	fmt.Fprintf(&b, "Command: `go run ./bench/enforce --rows %d --reps %d%s` (`make bench`). Machine: %d CPUs, %s, %s/%s.\n", rows, reps, engineFlag, runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintf(&b, "Principal `AWSIDC:ming@example.com` (apac-sales, RLS `%s`) through tipgate vs the same query with the predicate written by hand on %s; medians of %d alternating runs, all rows fetched.\n\n", policy, rawName, reps)
+	fmt.Fprintf(&b, "| query | tipgate (ms) | %s (ms) | ratio |\n", rawName)
 	fmt.Fprintln(&b, "|---|---:|---:|---:|")
 	var ratios []float64
 	for _, r := range res {
@@ -188,7 +242,7 @@ func run(ctx context.Context, rows int64, reps, micro int, results string) error
 	slices.Sort(ratios)
 	fmt.Fprintf(&b, "| **median ratio** | | | **%.3f** |\n\n", ratios[len(ratios)/2])
 	over := benchutil.Median(tgMicro) - benchutil.Median(rawMicro)
-	fmt.Fprintf(&b, "Per-statement enforcement cost (median `SELECT 1` through tipgate minus direct, %d runs): **%.0f µs** for a statement text seen before in the same policy context (tipgate %.0f µs, direct %.0f µs); **%.0f µs** for a new text (parse and admission by DuckDB's parser; tipgate %.0f µs, direct %.0f µs).\n",
+	fmt.Fprintf(&b, "Per-statement enforcement cost (median `SELECT 1` through tipgate minus direct, %d runs): **%.0f µs** for a statement text seen before in the same policy context (tipgate %.0f µs, direct %.0f µs); **%.0f µs** for a new text (parse and admission; tipgate %.0f µs, direct %.0f µs).\n",
 		micro, us(over), us(benchutil.Median(tgMicro)), us(benchutil.Median(rawMicro)), us(benchutil.Median(tgCold)-benchutil.Median(rawCold)), us(benchutil.Median(tgCold)), us(benchutil.Median(rawCold)))
 	fmt.Print(b.String())
 	if results != "" {

@@ -237,12 +237,14 @@ func (c *compiler) grantee(g policy.Grantee) string {
 }
 
 // holds is the SQL condition that the session holds g (through inherited
-// membership), as seen from inside a policy or view expression.
+// membership), as seen from inside a policy or view expression. It is an
+// uncorrelated scalar subquery, which PostgreSQL evaluates once per
+// statement (an InitPlan), not once per row.
 func (c *compiler) holds(g policy.Grantee) string {
 	if g.Kind == policy.KindPublic {
 		return "true"
 	}
-	return "pg_has_role(current_user, " + qs(c.role(g.Name)) + ", 'USAGE')"
+	return "(SELECT pg_has_role(current_user, " + qs(c.role(g.Name)) + ", 'USAGE'))"
 }
 
 // table rebuilds one table's compiled objects: row security, the policies,

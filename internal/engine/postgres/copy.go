@@ -82,6 +82,11 @@ func (e *Engine) copyInto(ctx context.Context, tx pgx.Tx, cat *policy.Catalog, s
 		}
 		total += n
 	}
+	// The planner's statistics: a freshly loaded table would otherwise be
+	// planned from guesses until autovacuum comes by.
+	if _, err := tx.Exec(ctx, "ANALYZE "+dataTable(name)); err != nil {
+		return 0, fmt.Errorf("postgres: analyze %s: %w", name, err)
+	}
 	return total, nil
 }
 
