@@ -16,16 +16,16 @@ import (
 // ends the transaction (committed: it only read) and returns the
 // connection, with nothing of the principal left on it.
 type rows struct {
-	r       pgx.Rows
-	cols    []engine.Column
-	vals    []any
-	err     error
-	finish  func(ok bool) error
-	mapErr  func(error) error
-	closed  bool
+	r      pgx.Rows
+	cols   []engine.Column
+	vals   []any
+	err    error
+	finish func(ok bool) error
+	mapErr func(error) error
+	closed bool
 	// primed holds the first row, read before the rows were handed out.
 	primed, havePrimed bool
-	applied []engine.AppliedPolicy
+	applied            []engine.AppliedPolicy
 }
 
 var _ engine.PolicyReporter = (*rows)(nil)
