@@ -72,7 +72,7 @@ func (e *Engine) commitOnce(ctx context.Context, fn func(tx engine.Tx, cat *poli
 	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(lockKey)); err != nil {
 		return fmt.Errorf("postgres: lock the catalog: %w", err)
 	}
-	if _, err := tx.Exec(ctx, "SET LOCAL search_path = "+qi(schemaData)+", "+qi(schemaCompat)); err != nil {
+	if _, err := tx.Exec(ctx, "SET LOCAL search_path = "+qi(schemaData)+", "+qi(schemaCompat)+", pg_catalog"); err != nil {
 		return fmt.Errorf("postgres: set search path: %w", err)
 	}
 	cur, stored, err := e.stored(ctx, tx)

@@ -162,6 +162,9 @@ func guard(cat *policy.Catalog, sub policy.Subject, text string, views func() ma
 			if (schema != "" && schema != "pg_catalog") || refusedFunction(name) {
 				return fail(sqlerr.New(sqlerr.PermissionDenied, "permission denied for function %s", name))
 			}
+			if redshiftRewrite(n) {
+				changed = true
+			}
 		case n.GetRangeFunction() != nil:
 			for _, f := range n.GetRangeFunction().Functions {
 				l := f.GetList()

@@ -37,6 +37,28 @@ var migrations = [][]string{
 		"CREATE FUNCTION tipgate_compat.nvl2(anyelement, anycompatible, anycompatible) RETURNS anycompatible LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT CASE WHEN $1 IS NOT NULL THEN $2 ELSE $3 END'",
 		"CREATE FUNCTION tipgate_compat.getdate() RETURNS timestamp LANGUAGE sql STABLE PARALLEL SAFE AS 'SELECT date_trunc(''second'', localtimestamp)'",
 		"CREATE FUNCTION tipgate_compat.len(text) RETURNS int LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT length($1)'",
+		// Redshift's meaning where PostgreSQL's differs, found first because
+		// tipgate_compat precedes pg_catalog on tipgate's search paths (a
+		// function of the same argument types earlier on the path wins).
+		// SPLIT_PART's position must be positive (PostgreSQL counts a
+		// negative one from the end).
+		`CREATE FUNCTION tipgate_compat.split_part(text, text, integer) RETURNS text LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+		 BEGIN
+		   IF $3 <= 0 THEN RAISE EXCEPTION 'field position must be greater than zero' USING ERRCODE = '22000'; END IF;
+		   RETURN pg_catalog.split_part($1, $2, $3);
+		 END $$`,
+		// AVG of an integer is an integer, the fraction dropped.
+		`CREATE FUNCTION tipgate_compat.avg_int_accum(bigint[], smallint) RETURNS bigint[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+		 'SELECT CASE WHEN $2 IS NULL THEN $1 ELSE ARRAY[$1[1] + 1, $1[2] + $2] END'`,
+		`CREATE FUNCTION tipgate_compat.avg_int_accum(bigint[], integer) RETURNS bigint[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+		 'SELECT CASE WHEN $2 IS NULL THEN $1 ELSE ARRAY[$1[1] + 1, $1[2] + $2] END'`,
+		`CREATE FUNCTION tipgate_compat.avg_int_accum(bigint[], bigint) RETURNS bigint[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+		 'SELECT CASE WHEN $2 IS NULL THEN $1 ELSE ARRAY[$1[1] + 1, $1[2] + $2] END'`,
+		`CREATE FUNCTION tipgate_compat.avg_int_final(bigint[]) RETURNS bigint LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+		 'SELECT CASE WHEN $1[1] = 0 THEN NULL ELSE $1[2] / $1[1] END'`,
+		"CREATE AGGREGATE tipgate_compat.avg(smallint) (SFUNC = tipgate_compat.avg_int_accum, STYPE = bigint[], FINALFUNC = tipgate_compat.avg_int_final, INITCOND = '{0,0}')",
+		"CREATE AGGREGATE tipgate_compat.avg(integer) (SFUNC = tipgate_compat.avg_int_accum, STYPE = bigint[], FINALFUNC = tipgate_compat.avg_int_final, INITCOND = '{0,0}')",
+		"CREATE AGGREGATE tipgate_compat.avg(bigint) (SFUNC = tipgate_compat.avg_int_accum, STYPE = bigint[], FINALFUNC = tipgate_compat.avg_int_final, INITCOND = '{0,0}')",
 	},
 }
 

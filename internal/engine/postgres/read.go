@@ -86,7 +86,7 @@ func (e *Engine) begin(ctx context.Context, sub policy.Subject) (*pgxpool.Conn, 
 		conn.Release()
 		return nil, nil, fmt.Errorf("postgres: begin: %w", err)
 	}
-	setup := fmt.Sprintf("SET LOCAL ROLE %s; SET LOCAL statement_timeout = %d; SET LOCAL search_path = %s, %s",
+	setup := fmt.Sprintf("SET LOCAL ROLE %s; SET LOCAL statement_timeout = %d; SET LOCAL search_path = %s, %s, pg_catalog",
 		qi(pgName(e.opts.RolePrefix, sub.User)), e.opts.StatementTimeout.Milliseconds(), qi(schemaViews), qi(schemaCompat))
 	// tipgate's own text, several statements: the simple protocol.
 	if _, err := tx.Exec(ctx, setup, pgx.QueryExecModeSimpleProtocol); err != nil {
@@ -181,7 +181,7 @@ func (e *Engine) Raw(ctx context.Context, tx engine.Tx, cat *policy.Catalog, sub
 		conn.Release()
 		return nil, fmt.Errorf("postgres: begin: %w", err)
 	}
-	if _, err := ptx.Exec(ctx, "SET LOCAL search_path = "+qi(schemaData)+", "+qi(schemaCompat), pgx.QueryExecModeSimpleProtocol); err != nil {
+	if _, err := ptx.Exec(ctx, "SET LOCAL search_path = "+qi(schemaData)+", "+qi(schemaCompat)+", pg_catalog", pgx.QueryExecModeSimpleProtocol); err != nil {
 		ptx.Rollback(context.WithoutCancel(ctx))
 		conn.Release()
 		return nil, mapError(err)
@@ -215,6 +215,9 @@ func (e *Engine) rawText(cat *policy.Catalog, sub policy.Subject, st *ddl.Other)
 			n.Node = stringConst(sub.User).Node
 			changed = true
 			return false
+		}
+		if redshiftRewrite(n) {
+			changed = true
 		}
 		if rv := n.GetRangeVar(); rv != nil && rv.Schemaname == "" {
 			name := strings.ToLower(rv.Relname)
