@@ -48,16 +48,16 @@ var migrations = [][]string{
 		   RETURN pg_catalog.split_part($1, $2, $3);
 		 END $$`,
 		// AVG of an integer is an integer, the fraction dropped.
-		`CREATE FUNCTION tipgate_compat.avg_int_accum(bigint[], smallint) RETURNS bigint[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
-		 'SELECT CASE WHEN $2 IS NULL THEN $1 ELSE ARRAY[$1[1] + 1, $1[2] + $2] END'`,
-		`CREATE FUNCTION tipgate_compat.avg_int_accum(bigint[], integer) RETURNS bigint[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
-		 'SELECT CASE WHEN $2 IS NULL THEN $1 ELSE ARRAY[$1[1] + 1, $1[2] + $2] END'`,
 		`CREATE FUNCTION tipgate_compat.avg_int_accum(bigint[], bigint) RETURNS bigint[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
 		 'SELECT CASE WHEN $2 IS NULL THEN $1 ELSE ARRAY[$1[1] + 1, $1[2] + $2] END'`,
 		`CREATE FUNCTION tipgate_compat.avg_int_final(bigint[]) RETURNS bigint LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
 		 'SELECT CASE WHEN $1[1] = 0 THEN NULL ELSE $1[2] / $1[1] END'`,
-		"CREATE AGGREGATE tipgate_compat.avg(smallint) (SFUNC = tipgate_compat.avg_int_accum, STYPE = bigint[], FINALFUNC = tipgate_compat.avg_int_final, INITCOND = '{0,0}')",
-		"CREATE AGGREGATE tipgate_compat.avg(integer) (SFUNC = tipgate_compat.avg_int_accum, STYPE = bigint[], FINALFUNC = tipgate_compat.avg_int_final, INITCOND = '{0,0}')",
+		// SMALLINT and INTEGER keep PostgreSQL's own transition functions
+		// (state {count, sum}, parallel), only the final division differs.
+		`CREATE AGGREGATE tipgate_compat.avg(smallint) (SFUNC = int2_avg_accum, STYPE = bigint[], FINALFUNC = tipgate_compat.avg_int_final,
+		 COMBINEFUNC = int4_avg_combine, INITCOND = '{0,0}', PARALLEL = SAFE)`,
+		`CREATE AGGREGATE tipgate_compat.avg(integer) (SFUNC = int4_avg_accum, STYPE = bigint[], FINALFUNC = tipgate_compat.avg_int_final,
+		 COMBINEFUNC = int4_avg_combine, INITCOND = '{0,0}', PARALLEL = SAFE)`,
 		"CREATE AGGREGATE tipgate_compat.avg(bigint) (SFUNC = tipgate_compat.avg_int_accum, STYPE = bigint[], FINALFUNC = tipgate_compat.avg_int_final, INITCOND = '{0,0}')",
 	},
 }
