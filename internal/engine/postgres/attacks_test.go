@@ -133,3 +133,34 @@ func TestRedactedDataErrors(t *testing.T) {
 		t.Errorf("superuser: %v", err)
 	}
 }
+
+// TestTableChangesKeepViews: a table statement that drops a table's view
+// and leaves its plan as it was (a column changed to its own type, a table
+// dropped and created again in one batch) still leaves the view in place.
+func TestTableChangesKeepViews(t *testing.T) {
+	ctx := context.Background()
+	sys := engine.NewSystemViews(nil)
+	b, _ := newBackend(t, sys)
+	e := engine.New(b, sys)
+	su := identity.LocalSuperuser()
+	if err := engine.Run(ctx, e, su, `
+		CREATE TABLE t (id INT, region VARCHAR(10));
+		INSERT INTO t VALUES (1, 'east');
+		GRANT SELECT ON t TO PUBLIC;
+		ALTER TABLE t ALTER COLUMN region TYPE VARCHAR(10);`); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := identity.Simulated("eve@example.com", identity.DefaultNamespace, nil)
+	if got, err := conformance.Collect(ctx, e, p, "SELECT id FROM t"); err != nil || len(got) != 1 || got[0] != "1" {
+		t.Fatalf("after ALTER COLUMN to its own type: %q, %v", got, err)
+	}
+	err := e.QueryBatch(ctx, su, []engine.Stmt{{SQL: "DROP TABLE t"}, {SQL: "CREATE TABLE t (id INT, region VARCHAR(10))"},
+		{SQL: "GRANT SELECT ON t TO PUBLIC"}, {SQL: "INSERT INTO t VALUES (2, 'west')"}}, func(int, engine.Rows) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := conformance.Collect(ctx, e, p, "SELECT id FROM t")
+	if err != nil || len(got) != 1 || got[0] != "2" {
+		t.Fatalf("after the batch: %q, %v", got, err)
+	}
+}

@@ -49,8 +49,14 @@ func (c *compiler) compile(ctx context.Context, prev, next *policy.Catalog) erro
 	if err := c.memberships(ctx, next); err != nil {
 		return err
 	}
+	views, err := c.views(ctx)
+	if err != nil {
+		return err
+	}
 	for _, plan := range next.Plans() {
-		if prev != nil {
+		// A table statement of this commit may have dropped the view (the
+		// view reads every column) and left the plan as it was.
+		if prev != nil && views[plan.Table] {
 			if old, ok := prev.Plan(plan.Table); ok && samePlan(old, plan) {
 				continue
 			}
@@ -60,6 +66,24 @@ func (c *compiler) compile(ctx context.Context, prev, next *policy.Catalog) erro
 		}
 	}
 	return nil
+}
+
+// views lists the views of the public schema.
+func (c *compiler) views(ctx context.Context) (map[string]bool, error) {
+	rows, err := c.tx.Query(ctx, `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = $1 AND c.relkind = 'v'`, schemaViews)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list views: %w", err)
+	}
+	out := map[string]bool{}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out[n] = true
+	}
+	return out, rows.Err()
 }
 
 func samePlan(a, b policy.TablePlan) bool {
