@@ -164,3 +164,44 @@ func TestTableChangesKeepViews(t *testing.T) {
 		t.Fatalf("after the batch: %q, %v", got, err)
 	}
 }
+
+// TestParameters: Data API parameters arrive as strings and are bound as
+// untyped values, which PostgreSQL types from their context as Redshift
+// does; they are never spliced into the text.
+func TestParameters(t *testing.T) {
+	ctx := context.Background()
+	sys := engine.NewSystemViews(nil)
+	b, _ := newBackend(t, sys)
+	e := engine.New(b, sys)
+	if err := engine.Run(ctx, e, identity.LocalSuperuser(), `
+		CREATE TABLE t (id INT, day DATE, region VARCHAR(10));
+		INSERT INTO t VALUES (1, '2024-01-01', 'east'), (2, '2024-02-01', 'west'), (3, '2024-03-01', 'east');
+		GRANT SELECT ON t TO PUBLIC;`); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := identity.Simulated("eve@example.com", identity.DefaultNamespace, nil)
+	r, err := e.Query(ctx, p, "SELECT id FROM t WHERE id >= $1 AND day < $2 AND region = $3", "2", "2024-03-01", "west' OR '1'='1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for r.Next() {
+		n++
+	}
+	r.Close()
+	if n != 0 {
+		t.Fatalf("a quote in a parameter changed the statement: %d rows", n)
+	}
+	r, err = e.Query(ctx, p, "SELECT id FROM t WHERE id >= $1 AND day < $2 AND region = $3", "2", "2024-03-01", "west")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []any
+	for r.Next() {
+		ids = append(ids, r.Values()[0])
+	}
+	r.Close()
+	if len(ids) != 1 || ids[0] != int64(2) {
+		t.Fatalf("rows %v, want [2]", ids)
+	}
+}
