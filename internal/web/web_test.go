@@ -329,8 +329,24 @@ func TestSessionSecurity(t *testing.T) {
 			t.Errorf("%s: headers %v", p, resp.Header)
 		}
 	}
-	if _, body := anon.Do(http.MethodGet, "/signin?reason=expired", nil, nil); !strings.Contains(body, "Your session has expired") {
-		t.Error("expired sign-in page has no message")
+	// A plain sign-in goes on to the provider by itself (its script carries
+	// the link's #view); one with a message waits for the button.
+	for _, tc := range []struct {
+		path, text string
+		auto       bool
+	}{
+		{"/signin?return=/app/", "Taking you to your organisation", true},
+		{"/signin?reason=expired&return=/app/", "Your session has expired", false},
+		{"/signin?reason=error", "Something went wrong", false},
+	} {
+		_, body := anon.Do(http.MethodGet, tc.path, nil, nil)
+		if !strings.Contains(body, tc.text) || !strings.Contains(body, `<script src="/app/assets/signin.js" defer></script>`) ||
+			strings.Contains(body, `data-auto="1"`) != tc.auto {
+			t.Errorf("%s: want %q, script, auto=%v; body:\n%s", tc.path, tc.text, tc.auto, body)
+		}
+	}
+	if resp, body := anon.Do(http.MethodGet, "/app/assets/signin.js", nil, nil); resp.StatusCode != http.StatusOK || !strings.Contains(body, "return") {
+		t.Errorf("/app/assets/signin.js: %d", resp.StatusCode)
 	}
 
 	b := newBrowser(t, srv.URL)

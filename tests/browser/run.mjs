@@ -180,42 +180,43 @@ async function api(ctx, method, path, { csrf, body, maxRedirects = 0 } = {}) {
   return { status: r.status(), headers: r.headers(), json, text };
 }
 
-// signIn goes the way a person does: /app/ sends a signed-out visitor to
-// /signin, whose button leads to the embedded IdP's real login page; after
-// the password the browser is back on /app/. a11y (an object) collects axe
-// results of the sign-in and IdP pages on the way.
-async function signIn(page, name, { a11y = null, start = '/app/', landing = '/app/' } = {}) {
+// signIn goes the way a person does: a signed-out visit to /app/ (or any
+// /app/#/… link) is sent to /signin, whose script goes straight on to the
+// embedded IdP's real login page, carrying the link's #view; after the
+// password the browser is back on /app/ with that view. a11y (an object)
+// collects the axe results of the IdP page on the way.
+async function signIn(page, name, { a11y = null, start = '/app/', landing = '/app/', hash = '' } = {}) {
   const u = USERS[name];
   const who = `${name} (${u.email})`;
   await page.goto(`${S.url}${start}`);
-  if (start === '/app/') {
-    expectPath(page, '/signin', `${who}: a signed-out visit to /app/ must be sent to sign-in`);
-    const ret = new URL(page.url()).searchParams.get('return');
-    assert.equal(ret, '/app/', `${who}: /signin must carry return=/app/ (url ${page.url()})`);
-    if (a11y) a11y.signin = await runAxe(page);
-    const btn = page.getByTestId('signin-button');
-    assert.ok(await btn.count(), `${who}: /signin has no signin-button`);
-    await btn.click();
-  }
   try {
     await page.waitForURL((x) => x.origin === S.url && x.pathname.startsWith('/idp/'), { timeout: 20_000 });
     await page.locator('#email').waitFor({ state: 'visible', timeout: 20_000 });
   } catch {
-    assert.fail(`${who}: sign-in did not reach the IdP's login page under ${S.url}/idp/ (at ${page.url()})`);
+    assert.fail(`${who}: opening ${start} signed out did not go straight on to the IdP's login page under ${S.url}/idp/ (at ${page.url()})`);
   }
   if (a11y) a11y['idp-login'] = await runAxe(page);
   await page.locator('#email').fill(u.email);
   await page.locator('#password').fill(S.demo.password);
   await page.locator('form button[type=submit]').click();
   try {
-    await page.waitForURL((x) => x.origin === S.url && x.pathname === landing, { timeout: 30_000 });
+    await page.waitForURL((x) => x.origin === S.url && x.pathname === landing && x.hash === hash, { timeout: 30_000 });
   } catch {
     const err = await page
       .locator('#form-error, [role=alert]')
       .first()
       .textContent({ timeout: 1000 })
       .catch(() => null);
-    assert.fail(`${who}: after the IdP login the browser must land on ${landing}; it is at ${page.url()}${err ? ` (page says: ${err.trim()})` : ''}`);
+    assert.fail(`${who}: after the IdP login the browser must land on ${landing}${hash}; it is at ${page.url()}${err ? ` (page says: ${err.trim()})` : ''}`);
+  }
+}
+
+// expectSentToSignIn: a signed-out /app/ ends on the IdP's login page.
+async function expectSentToSignIn(page, msg) {
+  try {
+    await page.waitForURL((x) => x.origin === S.url && x.pathname.startsWith('/idp/'), { timeout: 20_000 });
+  } catch {
+    assert.fail(`${msg}: expected the IdP's login page, the browser is at ${page.url()}`);
   }
 }
 
@@ -300,6 +301,7 @@ describe('tipgate dashboard in headless Chromium', { timeout: 15 * 60_000 }, () 
   });
 
   for (const name of ['ethan', 'frank', 'alex', 'ming']) describe(`${name} (${USERS[name].groups.join(', ')})`, () => personFlow(name));
+  describe('links, history, validation and failed panels (frank)', () => linksFlow('frank'));
   describe('sessions, cookies and CSRF (ming)', () => sessionFlow('ming'));
   describe('security admin (sam)', () => adminFlow());
   describe('public pages', () => publicPages());
@@ -501,13 +503,13 @@ function personFlow(name) {
     await page.getByTestId('signed-out').waitFor({ state: 'visible' });
     st.a11y['signed-out'] = await runAxe(page);
     await page.goto(`${S.url}/app/`);
-    expectPath(page, '/signin', `${who}: after sign-out, /app/ must redirect to sign-in`);
+    await expectSentToSignIn(page, `${who}: after sign-out, /app/ must send to sign-in`);
   });
 
   step(st, 'accessibility: no serious or critical axe violations', async () => {
     const bad = Object.entries(st.a11y).filter(([, v]) => v.length);
     const pages = Object.keys(st.a11y);
-    assert.ok(st.blocked || pages.length >= 5, `${who}: axe ran on ${pages.join(', ')} only (expected signin, idp-login, dashboard, access, signed-out)`);
+    assert.ok(st.blocked || pages.length >= 4, `${who}: axe ran on ${pages.join(', ')} only (expected idp-login, dashboard, access, signed-out)`);
     assert.equal(bad.length, 0, `${who}: axe violations (serious/critical):\n${bad.map(([p, v]) => formatAxe(p, v)).join('\n')}`);
   }, { always: true });
 
@@ -597,7 +599,7 @@ function sessionFlow(name) {
     assert.equal(r.status, 401, `${who}: GET /app/api/me with a tampered cookie answered ${r.status} ${r.text.slice(0, 200)}`);
     const p2 = await newPage(c2, st);
     await p2.goto(`${S.url}/app/`);
-    expectPath(p2, '/signin', `${who}: /app/ with a tampered cookie must redirect to sign-in`);
+    await expectSentToSignIn(p2, `${who}: /app/ with a tampered cookie must send to sign-in`);
     st.page = (await ctx.pages())[0];
     const still = await api(ctx, 'GET', '/app/api/me');
     assert.equal(still.status, 200, `${who}: the untampered session must still work; /app/api/me answered ${still.status}`);
@@ -621,7 +623,7 @@ function sessionFlow(name) {
     assert.equal(r.status, 401, `${who}: GET /app/api/me with the cookie of a signed-out session answered ${r.status} ${r.text.slice(0, 200)}`);
     const p3 = await newPage(c3, st);
     await p3.goto(`${S.url}/app/`);
-    expectPath(p3, '/signin', `${who}: /app/ with a replayed cookie must redirect to sign-in`);
+    await expectSentToSignIn(p3, `${who}: /app/ with a replayed cookie must send to sign-in`);
   });
 
   step(st, 'no open redirect: /auth/login?return=<elsewhere> lands on /app/', async () => {
@@ -634,6 +636,159 @@ function sessionFlow(name) {
       st.contexts = st.contexts.filter((c) => c !== c4);
     }
   });
+}
+
+// ------------------------------------- links, history, bad input, failures
+
+const kpiSettled = (r) => document.body.dataset.dashboard === 'ready' && Math.abs(Number(document.querySelector('[data-testid="kpi-revenue"]')?.dataset.value) - r) <= 0.0100001;
+
+function linksFlow(name) {
+  const u = USERS[name];
+  const who = `${name} (${u.email})`;
+  const st = newState(`links-${name}`, who);
+  let g;
+  let ctx;
+  let page;
+
+  after(() => closeState(st));
+
+  step(
+    st,
+    'a filtered link opened signed out lands on exactly that view after sign-in (D3, D16)',
+    async () => {
+      g = S.gt.users[name];
+      ctx = await newContext(st);
+      await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: S.url });
+      page = await newPage(ctx, st);
+      const country = [...g.countries].sort((a, b) => b[1].revenueCents - a[1].revenueCents)[0][0];
+      const cat = [...g.categories.keys()].sort()[0];
+      const f = { from: '2024-03-01', to: '2024-05-31', category: cat, country };
+      const hash = `#/?from=${f.from}&to=${f.to}&category=${encodeURIComponent(cat)}&country=${country}&grain=week`;
+      await signIn(page, name, { start: `/app/${hash}`, hash });
+      await waitReady(page, who);
+      const want = filtered(g, f);
+      assert.ok(await waitUntil(page, kpiSettled, want.revenue, 30_000), `${who}: the shared view's headline is not the filtered ground truth`);
+      checkHeadline(await snapshot(page), want, `${who} on the shared link`);
+      const vals = await page.evaluate(() => ['from', 'to', 'category', 'country', 'grain'].map((k) => document.querySelector(`[data-testid="filter-${k}"]`).value));
+      assert.deepEqual(vals, [f.from, f.to, cat, country, 'week'], `${who}: the filter bar after sign-in`);
+    },
+    { critical: true },
+  );
+
+  step(st, 'Copy link copies the URL of the current view', async () => {
+    await page.getByTestId('copy-link').click();
+    await page.getByTestId('copy-status').filter({ hasText: 'Link copied' }).waitFor({ timeout: 5000 });
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    assert.equal(copied, page.url(), `${who}: copy-link`);
+    assert.match(copied, /#\/\?from=2024-03-01&to=2024-05-31&/, `${who}: the copied link carries the filters`);
+  });
+
+  step(st, 'each filter change is a history entry: Back undoes it (D13)', async () => {
+    await page.getByTestId('filter-reset').click();
+    await waitUntil(page, kpiSettled, g.revenue, 30_000);
+    const cat = g.categories.has('Cycling') ? 'Cycling' : [...g.categories.keys()].sort()[0];
+    await page.getByTestId('filter-category').selectOption(cat);
+    await waitUntil(page, kpiSettled, g.byCategory[cat].revenue, 30_000);
+    const country = [...g.countries.keys()].sort()[0];
+    await page.getByTestId('filter-country').selectOption(country);
+    const both = filtered(g, { category: cat, country });
+    await waitUntil(page, kpiSettled, both.revenue, 30_000);
+    checkHeadline(await snapshot(page), both, `${who} with ${cat} + ${country}`);
+    await page.goBack();
+    assert.ok(await waitUntil(page, kpiSettled, g.byCategory[cat].revenue, 30_000), `${who}: Back after choosing ${country} must return to category=${cat} alone (at ${page.url()})`);
+    assert.equal(await page.getByTestId('filter-country').inputValue(), '', `${who}: the country filter after Back`);
+    assert.equal(await page.getByTestId('filter-category').inputValue(), cat, `${who}: the category filter after Back`);
+    await page.goBack();
+    assert.ok(await waitUntil(page, kpiSettled, g.revenue, 30_000), `${who}: a second Back must undo the category too (at ${page.url()})`);
+    await page.goBack();
+    assert.ok(await waitUntil(page, kpiSettled, filtered(g, { from: '2024-03-01', to: '2024-05-31', category: [...g.categories.keys()].sort()[0], country: [...g.countries].sort((a, b) => b[1].revenueCents - a[1].revenueCents)[0][0] }).revenue, 30_000), `${who}: a third Back returns to the shared link's view (at ${page.url()})`);
+  });
+
+  step(st, 'inverted dates: one message by the fields, no request, figures marked out of date (D1, D2)', async () => {
+    await page.goto(`${S.url}/app/#/`);
+    await waitUntil(page, kpiSettled, g.revenue, 30_000);
+    const panelRequests = [];
+    const onReq = (r) => {
+      if (r.url().includes('/app/api/panels/')) panelRequests.push(r.url());
+    };
+    page.on('request', onReq);
+    await page.getByTestId('filter-from').fill('2024-06-01');
+    await waitUntil(page, kpiSettled, filtered(g, { from: '2024-06-01' }).revenue, 30_000);
+    panelRequests.length = 0;
+    await page.getByTestId('filter-to').fill('2024-02-01');
+    const msg = page.getByTestId('filter-date-error');
+    await msg.waitFor({ state: 'visible', timeout: 5000 });
+    assert.equal((await msg.textContent()).trim(), 'From must be on or before To.', `${who}: filter-date-error`);
+    await page.waitForTimeout(500);
+    assert.deepEqual(panelRequests, [], `${who}: requests were sent with an inverted range`);
+    assert.equal(await page.locator('[data-testid="error"]').count(), 0, `${who}: panels show errors for an inverted range instead of one message`);
+    const stale = await page.evaluate(() => [...document.querySelectorAll('.panel')].filter((p) => !p.hidden && p.offsetParent !== null).every((p) => p.classList.contains('is-stale')));
+    assert.ok(stale, `${who}: with inverted dates every visible panel must be marked out of date`);
+    assert.equal(await page.getByTestId('filter-to').getAttribute('aria-invalid'), 'true', `${who}: filter-to aria-invalid`);
+    assert.equal(await page.getByTestId('filter-to').getAttribute('min'), '2024-06-01', `${who}: To's min follows From`);
+    st.a11y['invalid-dates'] = await runAxe(page);
+    page.off('request', onReq);
+    await page.getByTestId('filter-reset').click();
+    await waitUntil(page, kpiSettled, g.revenue, 30_000);
+    assert.ok(await msg.isHidden(), `${who}: reset must clear the date error`);
+    assert.equal(await page.locator('.panel.is-stale').count(), 0, `${who}: reset must clear the out-of-date marks`);
+  });
+
+  step(st, 'a failed panel shows no figures of the previous filters, in every view it feeds (D1)', async () => {
+    await page.route('**/app/api/panels/cities*', (route) => route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ code: 'internal', message: 'injected failure' }) }));
+    const cat = [...g.categories.keys()].sort()[1];
+    await page.getByTestId('filter-category').selectOption(cat);
+    await waitUntil(page, kpiSettled, g.byCategory[cat].revenue, 30_000);
+    await waitReady(page, who);
+    const s = await snapshot(page);
+    checkHeadline(s, g.byCategory[cat], `${who} with category=${cat} (the headline did not fail)`);
+    assert.equal(s.bubbles.length, 0, `${who}: the failed cities panel still draws ${s.bubbles.length} bubbles of the previous filters`);
+    assert.equal(s.cities.length, 0, `${who}: the cities table still shows ${s.cities.length} rows of the previous filters`);
+    const errs = await page.evaluate(() => [...document.querySelectorAll('[data-testid="error"]')].map((e) => e.closest('section')?.getAttribute('data-panel') || e.closest('section')?.className));
+    assert.ok(errs.includes('cities'), `${who}: the map shows no error (errors in ${errs})`);
+    assert.ok(errs.some((x) => /panel-cities/.test(x)), `${who}: the cities table shows no error (errors in ${errs})`);
+    await page.unroute('**/app/api/panels/cities*');
+    await page.getByTestId('filter-reset').click();
+    await waitUntil(page, kpiSettled, g.revenue, 30_000);
+    await waitReady(page, who);
+    const r = await snapshot(page);
+    checkCitiesTable(r.cities, g, `${who} after the failure cleared`);
+    assert.equal(await page.locator('[data-testid="error"]').count(), 0, `${who}: the errors stay after a good answer`);
+  });
+
+  step(st, 'unknown or malformed link values are dropped with a notice (D12)', async () => {
+    await page.goto(`${S.url}/app/#/?category=NoSuch&country=ZZ&from=2024-13-45&grain=hour`);
+    await waitUntil(page, kpiSettled, g.revenue, 30_000);
+    const notice = page.getByTestId('filter-notice');
+    await notice.waitFor({ state: 'visible', timeout: 10_000 });
+    const text = await notice.textContent();
+    for (const v of ['NoSuch', 'ZZ', '2024-13-45', 'hour']) assert.ok(text.includes(v), `${who}: filter-notice does not name ${v}: ${text}`);
+    checkHeadline(await snapshot(page), g, `${who} after dropping the unknown values`);
+    const hash = new URL(page.url()).hash;
+    assert.ok(!/NoSuch|ZZ|2024-13|hour/.test(hash), `${who}: the URL still carries the dropped values: ${hash}`);
+    const opts = await page.getByTestId('filter-category').evaluate((s) => [...s.options].map((o) => o.value));
+    assert.ok(!opts.includes('NoSuch'), `${who}: NoSuch is offered as a category`);
+    const copts = await page.getByTestId('filter-country').evaluate((s) => [...s.options].map((o) => o.value));
+    assert.ok(!copts.includes('ZZ'), `${who}: ZZ is offered as a country`);
+    st.a11y['link-notice'] = await runAxe(page);
+  });
+
+  step(st, '#/access opened signed out lands on Your access', async () => {
+    const c2 = await newContext(st);
+    const p2 = await newPage(c2, st);
+    await signIn(p2, name, { start: '/app/#/access', hash: '#/access' });
+    await p2.locator('h1', { hasText: 'Your access' }).waitFor({ timeout: 20_000 });
+    st.page = page;
+  });
+
+  step(st, 'accessibility: no serious or critical axe violations', async () => {
+    const bad = Object.entries(st.a11y).filter(([, v]) => v.length);
+    assert.equal(bad.length, 0, `${who}: axe violations (serious/critical):\n${bad.map(([p, v]) => formatAxe(p, v)).join('\n')}`);
+  }, { always: true });
+
+  step(st, 'no uncaught page errors and no CSP violations', async () => {
+    assert.deepEqual([...st.pageErrors, ...st.csp].slice(0, 10), [], `${who}: the page threw or the CSP refused something`);
+  }, { always: true });
 }
 
 // ------------------------------------------------------- security admin

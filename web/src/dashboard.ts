@@ -7,10 +7,10 @@ import { api, errorMessage } from "./api";
 import { chartPanel, type ChartItem, type ChartPanel } from "./charts";
 import { citiesTable } from "./cities";
 import { h, nextId } from "./dom";
-import { dataQuery, filterBar, filtersFromQuery, hashQuery, sameFilters, type Filters } from "./filters";
+import { dataQuery, filterBar, hashQuery, parseFilterQuery, sameFilters, type Filters } from "./filters";
 import { countryName, fmtInt, fmtMoney, periodLabel } from "./format";
 import { worldMap } from "./map";
-import { replaceQuery } from "./route";
+import { pushQuery, replaceQuery } from "./route";
 import type {
   CategoryRow,
   CityRow,
@@ -35,12 +35,20 @@ interface Slot {
   answer?: PanelAnswer<unknown>;
   failed: boolean;
   render(rows: unknown[]): void;
+  /** takes every figure of the previous answer off the screen (after a failure) */
+  clear(): void;
+  /** other views fed by this panel's answer, which show its error too */
+  alsoStatus: HTMLElement[];
+  /** sections that show this answer besides the panel's own */
+  alsoSections: HTMLElement[];
 }
 
 export const NO_ACCESS_TEXT = "You don't have access to any sales data yet. Ask your administrator to grant you access to the sales data.";
 
 export function dashboardPage(query: URLSearchParams): Page {
-  let filters: Filters = filtersFromQuery(query);
+  const parsed = parseFilterQuery(query);
+  let filters: Filters = parsed.filters;
+  let linkDropped = parsed.dropped;
   let alive = true;
   let inflight = 0;
 
@@ -48,9 +56,15 @@ export function dashboardPage(query: URLSearchParams): Page {
   const bar = filterBar(filters, (f) => {
     const grainOnly = f.grain !== filters.grain && sameFilters({ ...f, grain: filters.grain }, filters);
     filters = f;
-    replaceQuery("/", hashQuery(filters));
+    linkDropped = [];
+    bar.setNotice([]);
+    pushQuery("/", hashQuery(filters));
     updateExport();
     load(grainOnly ? ["timeseries"] : PANELS);
+  }, (invalid) => {
+    // While the dates in the bar are inverted, the figures on screen belong
+    // to the previous dates: they are greyed out and marked as such.
+    for (const sec of [headline.section, ...viz.querySelectorAll<HTMLElement>(".panel")]) sec.classList.toggle("is-stale", invalid);
   });
 
   // The server's message says what to ask for; the built-in text is the
@@ -76,7 +90,7 @@ export function dashboardPage(query: URLSearchParams): Page {
     const id = nextId("panel");
     const status = h("div", { class: "panel-status" });
     const section = h("section", { class: `panel ${cls}`, "aria-labelledby": id, "data-panel": name }, h("h2", { id }, title), status, ...body);
-    return { name, section, status, gen: 0, failed: false, render: () => undefined };
+    return { name, section, status, gen: 0, failed: false, render: () => undefined, clear: () => undefined, alsoStatus: [], alsoSections: [] };
   };
 
   // Headline
@@ -104,16 +118,30 @@ export function dashboardPage(query: URLSearchParams): Page {
     kRevenue.sub.textContent = `from ${fmtInt(r.cities ?? 0)} ${r.cities === 1 ? "city" : "cities"} in ${fmtInt(r.countries ?? 0)} ${r.countries === 1 ? "country" : "countries"}`;
     kAov.sub.textContent = "revenue \u00f7 orders";
   };
+  headline.clear = () => {
+    for (const k of [kRevenue, kUnits, kOrders, kAov]) {
+      delete k.card.dataset.value;
+      k.value.textContent = "\u2014";
+      k.sub.textContent = "";
+    }
+  };
 
   // Cities: the map and the table share one answer.
   const map = worldMap();
   const mapSlot = panel("cities", "Revenue by city", "panel-map", h("p", { class: "panel-hint" }, "Scroll or use the buttons to zoom, drag to pan. Bubble area is proportional to revenue."), map.el);
   const table = citiesTable();
-  const tableSection = h("section", { class: "panel panel-cities", "aria-labelledby": "cities-title" }, h("h2", { id: "cities-title" }, "Cities"), table.el);
+  const tableStatus = h("div", { class: "panel-status" });
+  const tableSection = h("section", { class: "panel panel-cities", "aria-labelledby": "cities-title" }, h("h2", { id: "cities-title" }, "Cities"), tableStatus, table.el);
   mapSlot.render = (rows) => {
     map.update(rows as CityRow[]);
     table.update(rows as CityRow[]);
   };
+  mapSlot.clear = () => {
+    map.update([]);
+    table.update([]);
+  };
+  mapSlot.alsoStatus = [tableStatus];
+  mapSlot.alsoSections = [tableSection];
 
   const charts: ChartPanel[] = [];
   const chartSlot = (
@@ -126,6 +154,7 @@ export function dashboardPage(query: URLSearchParams): Page {
     charts.push(chart);
     const slot = panel(name, title, "panel-chart", ...(extra ? [extra] : []), chart.el);
     slot.render = (rows) => chart.update(items(rows));
+    slot.clear = () => chart.update([]);
     return slot;
   };
   const fig = (r: { revenue: number; units: number; orders: number }) => ({ revenue: r.revenue, units: r.units, orders: r.orders });
@@ -168,10 +197,25 @@ export function dashboardPage(query: URLSearchParams): Page {
     tableSection,
   );
 
+  // The URL is the view: copying it shares exactly these filters.
+  const copyStatus = h("span", { class: "copy-status", role: "status", "data-testid": "copy-status" });
+  const copyLink = h("button", { type: "button", class: "button secondary small", "data-testid": "copy-link" }, "Copy link");
+  copyLink.addEventListener("click", () => {
+    const url = location.href;
+    const done = (ok: boolean): void => {
+      copyStatus.textContent = ok ? "Link copied" : `Copy this link: ${url}`;
+      setTimeout(() => {
+        if (copyStatus.textContent?.startsWith(ok ? "Link copied" : "Copy this link")) copyStatus.textContent = "";
+      }, ok ? 4000 : 20000);
+    };
+    if (navigator.clipboard?.writeText) navigator.clipboard.writeText(url).then(() => done(true), () => done(false));
+    else done(false);
+  });
+
   const el = h(
     "div",
     { class: "page page-dashboard" },
-    h("div", { class: "page-head" }, h("h1", { tabindex: "-1" }, "Sales dashboard"), loading),
+    h("div", { class: "page-head" }, h("h1", { tabindex: "-1" }, "Sales dashboard"), loading, h("div", { class: "page-actions" }, copyStatus, copyLink)),
     bar.el,
     noAccess,
     headline.section,
@@ -212,10 +256,15 @@ export function dashboardPage(query: URLSearchParams): Page {
     document.body.dataset.dashboard = "ready";
   };
 
+  // Every view fed by a failed answer says so; only the panel's own copy is
+  // an alert, so a screen reader hears the failure once.
   const showError = (slot: Slot, message: string): void => {
     slot.status.replaceChildren(
       h("p", { class: "panel-error", "data-testid": "error", role: "alert" }, h("strong", {}, "This panel could not be loaded. "), message),
     );
+    for (const st of slot.alsoStatus) {
+      st.replaceChildren(h("p", { class: "panel-error", "data-testid": "error" }, h("strong", {}, "These figures could not be loaded. "), message));
+    }
   };
 
   const loadPanel = async (slot: Slot): Promise<void> => {
@@ -223,8 +272,10 @@ export function dashboardPage(query: URLSearchParams): Page {
     const q = dataQuery(filters);
     if (slot.name === "timeseries") q.set("grain", filters.grain);
     const qs = q.toString();
-    slot.section.classList.add("is-loading");
-    slot.section.setAttribute("aria-busy", "true");
+    for (const sec of [slot.section, ...slot.alsoSections]) {
+      sec.classList.add("is-loading");
+      sec.setAttribute("aria-busy", "true");
+    }
     begin();
     try {
       const answer = await api<PanelAnswer<unknown>>(`/app/api/panels/${slot.name}${qs ? "?" + qs : ""}`);
@@ -232,16 +283,21 @@ export function dashboardPage(query: URLSearchParams): Page {
       slot.answer = answer;
       slot.failed = false;
       slot.status.replaceChildren();
+      for (const st of slot.alsoStatus) st.replaceChildren();
       if (!answer.noAccess) slot.render(Array.isArray(answer.rows) ? answer.rows : []);
     } catch (err) {
       if (gen !== slot.gen || !alive) return;
       slot.answer = undefined;
       slot.failed = true;
+      // The figures on screen belong to the previous filters: they go.
+      slot.clear();
       showError(slot, errorMessage(err));
     } finally {
       if (gen === slot.gen) {
-        slot.section.classList.remove("is-loading");
-        slot.section.removeAttribute("aria-busy");
+        for (const sec of [slot.section, ...slot.alsoSections]) {
+          sec.classList.remove("is-loading");
+          sec.removeAttribute("aria-busy");
+        }
       }
       end();
     }
@@ -252,11 +308,32 @@ export function dashboardPage(query: URLSearchParams): Page {
     for (const n of names) void loadPanel(slots[n]);
   };
 
+  let choices: FilterChoices | null = null;
+
+  // A link's category or country that is not one of the person's is taken
+  // out of the URL (the same history entry) with a notice; true when the
+  // filters changed.
+  const dropUnknown = (): boolean => {
+    if (!choices) return false;
+    const dropped = bar.setChoices(choices);
+    if (!dropped.length) return false;
+    linkDropped = [...linkDropped, ...dropped];
+    const c = choices;
+    if (filters.category && !c.categories.includes(filters.category)) filters = { ...filters, category: "" };
+    if (filters.country && !c.countries.some((x) => x.code === filters.country)) filters = { ...filters, country: "" };
+    replaceQuery("/", hashQuery(filters));
+    updateExport();
+    return true;
+  };
+
   const loadChoices = async (): Promise<void> => {
     begin();
     try {
-      const choices = await api<FilterChoices>("/app/api/filters");
-      if (alive) bar.setChoices(choices);
+      const c = await api<FilterChoices>("/app/api/filters");
+      if (!alive) return;
+      choices = c;
+      if (dropUnknown()) load(PANELS);
+      bar.setNotice(linkDropped);
     } catch {
       if (alive) bar.setChoices(null);
     } finally {
@@ -264,6 +341,8 @@ export function dashboardPage(query: URLSearchParams): Page {
     }
   };
 
+  if (linkDropped.length) replaceQuery("/", hashQuery(filters));
+  bar.setNotice(linkDropped);
   updateExport();
   document.body.dataset.dashboard = "loading";
   void loadChoices();
@@ -273,10 +352,16 @@ export function dashboardPage(query: URLSearchParams): Page {
     el,
     title: "Sales dashboard",
     onQuery(q) {
-      const next = filtersFromQuery(q);
+      const p = parseFilterQuery(q);
+      const next = p.filters;
+      if (p.dropped.length) replaceQuery("/", hashQuery(next));
+      linkDropped = p.dropped;
+      bar.setNotice(linkDropped);
       if (sameFilters(next, filters)) return;
       filters = next;
       bar.setValues(filters);
+      dropUnknown();
+      bar.setNotice(linkDropped);
       updateExport();
       load(PANELS);
     },
