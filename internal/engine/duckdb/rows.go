@@ -64,6 +64,12 @@ func (r *rows) Next() bool {
 		return false
 	}
 	for i, v := range r.vals {
+		if r.cols[i].Type == "JSON" && v != nil {
+			// A JSON value reaches Go decoded; it goes on as JSON text,
+			// scalars included, as Redshift returns SUPER.
+			r.vals[i] = duckval.JSONText(v)
+			continue
+		}
 		r.vals[i] = duckval.Normalise(v)
 	}
 	return true
