@@ -488,6 +488,15 @@ function personFlow(name) {
     } else {
       assert.match(text, /IGNORE RLS|bypass/i, `${who}, access-table[sales_data]: must say rows are not filtered (IGNORE RLS): ${text.slice(0, 400)}`);
     }
+    // The demo's column privileges and masking policy show where they apply.
+    const cols = await table.locator('tbody tr[data-column]').evaluateAll((trs) =>
+      Object.fromEntries(trs.map((tr) => [tr.dataset.column.toLowerCase(), { granted: tr.dataset.granted, mask: tr.querySelector('td:last-child').textContent.trim() }])),
+    );
+    const masked = Object.entries(cols).filter(([, c]) => c.mask !== 'none').map(([k]) => k);
+    const ungranted = Object.entries(cols).filter(([, c]) => c.granted !== 'true').map(([k]) => k).sort();
+    assert.deepEqual(masked, u.masked ?? [], `${who}, access-table[sales_data]: masked columns`);
+    assert.deepEqual(ungranted, u.ungranted ?? [], `${who}, access-table[sales_data]: columns not granted`);
+    if (u.masked) assert.match(cols.sku.mask, /mask_sku/, `${who}: the sku mask names its policy`);
     await page.screenshot({ path: artifact(`access-${name}.png`), fullPage: true });
     st.a11y.access = await runAxe(page);
   });
@@ -825,6 +834,20 @@ function adminFlow() {
     },
     { critical: true },
   );
+
+  step(st, 'Your access does not contradict itself: rows are not applicable to a table sam cannot read (D5)', async () => {
+    await page.goto(`${S.url}/app/#/access`);
+    const table = page.locator('[data-testid="access-table"][data-table="sales_data"]');
+    await table.waitFor({ state: 'visible', timeout: 30_000 });
+    const text = (await table.textContent()).replace(/\s+/g, ' ');
+    assert.match(text, /not visible/, `${who}: sales_data must be marked not visible`);
+    assert.match(text, /Not applicable\. You cannot read this table/, `${who}: the Rows section must say not applicable: ${text.slice(0, 500)}`);
+    assert.ok(!/All rows\.|you see every row/i.test(text), `${who}: the Rows section claims rows are seen: ${text.slice(0, 500)}`);
+    assert.match(text, /If you were granted SELECT: row-level security would not filter you/, `${who}: what would apply with SELECT: ${text.slice(0, 500)}`);
+    st.a11y.access = await runAxe(page);
+    await page.goto(`${S.url}/app/#/`);
+    await waitReady(page, who);
+  });
 
   step(st, 'admin navigation is shown', async () => {
     const s = await snapshot(page);
