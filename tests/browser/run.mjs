@@ -391,6 +391,84 @@ function personFlow(name) {
     assert.ok(near(tsSum, g.revenue, 0.01 * snap.timeseries.length + 0.01), `${who}, chart-timeseries-data: revenues add up to ${tsSum.toFixed(2)}, expected ${g.revenue.toFixed(2)}`);
   });
 
+  step(st, 'map fits the cities, has a legend, and the pointer names the bubble under it (D6)', async () => {
+    const page = st.page;
+    const fit = await page.evaluate(() => {
+      const svg = document.querySelector('[data-testid="map"]');
+      const box = svg.getBoundingClientRect();
+      const circles = [...svg.querySelectorAll('circle[data-testid="city-bubble"]')];
+      const inside = circles.filter((c) => {
+        const r = c.getBoundingClientRect();
+        const x = r.left + r.width / 2;
+        const y = r.top + r.height / 2;
+        return x >= box.left && x <= box.right && y >= box.top && y <= box.bottom;
+      }).length;
+      return { zoom: Number(svg.dataset.zoom), inside, total: circles.length };
+    });
+    assert.equal(fit.inside, fit.total, `${who}: ${fit.total - fit.inside} of ${fit.total} bubbles lie outside the map's view`);
+    if (name !== 'ethan') assert.ok(fit.zoom > 1.1, `${who}: the map must open fitted to one region's cities, zoom is ${fit.zoom}`);
+    const legend = st.page.getByTestId('map-legend');
+    assert.ok(await legend.isVisible(), `${who}: no map-legend`);
+    assert.equal(await legend.locator('.legend-bins li').count(), 5, `${who}: the colour legend has 5 classes`);
+    assert.equal(await legend.locator('.legend-sizes li').count(), 3, `${who}: the size legend has 3 sizes`);
+    // The middle of each of the 5 largest cities' bubbles names that city.
+    const top5 = [...g.cities.values()].sort((a, b) => b.revenueCents - a.revenueCents).slice(0, 5);
+    for (const c of top5) {
+      const circle = page.locator(`circle[data-testid="city-bubble"][data-city="${c.city.replace(/"/g, '\\"')}"][data-country="${c.country}"]`);
+      await circle.scrollIntoViewIfNeeded();
+      const box = await circle.boundingBox();
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      const tip = page.getByTestId('map-tooltip');
+      await tip.waitFor({ state: 'visible', timeout: 5000 });
+      const title = await tip.locator('.tip-title').textContent();
+      const detail = await page.evaluate((names) => names.map((n) => {
+        const el = document.querySelector(`circle[data-city="${n}"]`);
+        return el ? `${n}: cx ${el.getAttribute('cx')} cy ${el.getAttribute('cy')} r ${el.getAttribute('r')} box ${JSON.stringify(el.getBoundingClientRect())}` : n;
+      }), [c.city, title]);
+      assert.equal(title, c.city, `${who}: the pointer on the centre of ${c.city}'s bubble (${JSON.stringify(box)}) shows the tooltip of ${title}; ${detail.join('; ')}`);
+    }
+    await page.mouse.move(0, 0);
+    // Zoomed in, the largest cities are labelled.
+    await page.getByTestId('map-zoom-in').click();
+    await page.getByTestId('map-zoom-in').click();
+    const labels = await page.evaluate(() => {
+      const g = document.querySelector('.map-labels');
+      return g && getComputedStyle(g).display !== 'none' ? [...g.querySelectorAll('text')].map((t) => t.textContent) : [];
+    });
+    assert.ok(labels.includes(top5[0].city), `${who}: zoomed in, ${top5[0].city} has no label (labels: ${labels.join(', ')})`);
+    await page.getByTestId('map-zoom-reset').click();
+  });
+
+  step(st, 'cross-filtering: a bubble click filters to its country, a bar click to its category; Back undoes each', async () => {
+    const page = st.page;
+    const top = [...g.cities.values()].sort((a, b) => b.revenueCents - a.revenueCents)[0];
+    const zoomBefore = await page.evaluate(() => Number(document.querySelector('[data-testid="map"]').dataset.zoom));
+    await page.locator(`circle[data-testid="city-bubble"][data-city="${top.city.replace(/"/g, '\\"')}"][data-country="${top.country}"]`).focus();
+    await page.keyboard.press('Enter');
+    const byCountry = filtered(g, { country: top.country });
+    assert.ok(await waitUntil(page, kpiSettled, byCountry.revenue, 30_000), `${who}: Enter on ${top.city}'s bubble must filter to ${top.country}`);
+    assert.equal(await page.getByTestId('filter-country').inputValue(), top.country, `${who}: filter-country after the bubble`);
+    const after = await snapshot(page);
+    checkCitiesTable(after.cities, byCountry, `${who} after picking ${top.city}`);
+    const zoomAfter = await page.evaluate(() => Number(document.querySelector('[data-testid="map"]').dataset.zoom));
+    if (g.countries.size > 1) assert.ok(zoomAfter > zoomBefore, `${who}: the map must refit to ${top.country}'s cities (zoom ${zoomBefore} → ${zoomAfter})`);
+    // A bar of the category chart, clicked where it is drawn.
+    const cat = await page.evaluate(() => document.querySelector('[data-testid="chart-categories-data"] tbody tr')?.dataset.key);
+    const pos = await page.evaluate(() => {
+      const tr = document.querySelector('[data-testid="chart-categories-data"] tbody tr');
+      return { x: Number(tr.dataset.x), y: Number(tr.dataset.y) };
+    });
+    await page.getByTestId('chart-categories').click({ position: pos });
+    const both = filtered(g, { country: top.country, category: cat });
+    assert.ok(await waitUntil(page, kpiSettled, both.revenue, 30_000), `${who}: clicking the ${cat} bar must filter to it (with ${top.country})`);
+    assert.equal(await page.getByTestId('filter-category').inputValue(), cat, `${who}: filter-category after the bar click`);
+    await page.goBack();
+    assert.ok(await waitUntil(page, kpiSettled, byCountry.revenue, 30_000), `${who}: Back must undo the bar's filter`);
+    await page.goBack();
+    assert.ok(await waitUntil(page, kpiSettled, g.revenue, 30_000), `${who}: Back must undo the bubble's filter`);
+    await waitReady(page, who);
+  });
+
   step(st, 'cities-table rows equal the per-city ground truth', async () => {
     checkCitiesTable(snap.cities, g, who);
   });

@@ -47,6 +47,8 @@ export interface ChartPanelOptions {
   /** how many items to draw (the data table always has all of them) */
   limit?: number;
   tall?: boolean;
+  /** a click on a bar (or point) picks its item: the dashboard filters to it */
+  onPick?: (key: string) => void;
 }
 
 export interface ChartPanel {
@@ -83,6 +85,8 @@ export function chartPanel(opts: ChartPanelOptions): ChartPanel {
   const el = h("div", { class: "chart" }, box, h("div", { class: "sr-only" }, table));
 
   let chart: Chart | null = null;
+  let drawnKeys: string[] = [];
+  if (opts.onPick) canvas.classList.add("pickable");
   const horizontal = opts.kind === "hbar";
   const value = (item: TooltipItem<"bar" | "line">): number =>
     horizontal ? item.parsed.x ?? 0 : item.parsed.y ?? 0;
@@ -129,6 +133,11 @@ export function chartPanel(opts: ChartPanelOptions): ChartPanel {
         maintainAspectRatio: false,
         indexAxis: horizontal ? "y" : "x",
         interaction: { mode: "index", intersect: false },
+        onClick: (_e, elements) => {
+          const i = elements[0]?.index;
+          const key = i === undefined ? undefined : drawnKeys[i];
+          if (key !== undefined && opts.onPick) opts.onPick(key);
+        },
         plugins: {
           tooltip: {
             callbacks: {
@@ -157,6 +166,7 @@ export function chartPanel(opts: ChartPanelOptions): ChartPanel {
         ),
       );
       const drawn = opts.limit ? items.slice(0, opts.limit) : items;
+      drawnKeys = drawn.map((it) => it.key);
       const labels = drawn.map((it) => it.label);
       const data = drawn.map((it) => it.revenue);
       if (!chart) {
@@ -167,6 +177,19 @@ export function chartPanel(opts: ChartPanelOptions): ChartPanel {
         if (ds) ds.data = data;
         if (opts.kind === "line" && ds) (ds as { pointRadius?: number }).pointRadius = data.length > 60 ? 0 : 3;
         chart.update("none");
+      }
+      // Each drawn item's position on the canvas (CSS pixels), on its row
+      // of the data table: where a click picks it.
+      const meta = chart.getDatasetMeta(0);
+      const rows = tbody.children;
+      for (let i = 0; i < rows.length; i++) {
+        const el = meta.data[i];
+        const row = rows[i] as HTMLElement;
+        if (el && i < drawn.length) {
+          const c = (el as unknown as { getCenterPoint(): { x: number; y: number } }).getCenterPoint();
+          row.dataset.x = c.x.toFixed(1);
+          row.dataset.y = c.y.toFixed(1);
+        }
       }
     },
     destroy() {

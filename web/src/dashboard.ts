@@ -127,8 +127,23 @@ export function dashboardPage(query: URLSearchParams): Page {
   };
 
   // Cities: the map and the table share one answer.
-  const map = worldMap();
-  const mapSlot = panel("cities", "Revenue by city", "panel-map", h("p", { class: "panel-hint" }, "Scroll or use the buttons to zoom, drag to pan. Bubble area is proportional to revenue."), map.el);
+  // Cross-filtering: a click on a city's bubble, a country's or a category's
+  // bar filters the whole dashboard to it (a history entry, so Back and the
+  // Reset button undo it).
+  const crossFilter = (patch: Partial<Filters>): void => {
+    const next = { ...filters, ...patch };
+    if (sameFilters(next, filters)) return;
+    filters = next;
+    bar.setValues(filters);
+    linkDropped = [];
+    bar.setNotice([]);
+    pushQuery("/", hashQuery(filters));
+    updateExport();
+    load(PANELS);
+  };
+
+  const map = worldMap((row) => crossFilter({ country: row.country }));
+  const mapSlot = panel("cities", "Revenue by city", "panel-map", h("p", { class: "panel-hint" }, "Scroll or use the buttons to zoom, drag to pan; click a city (or press Enter on it) to filter to its country. Bubble area is proportional to revenue."), map.el);
   const table = citiesTable();
   const tableStatus = h("div", { class: "panel-status" });
   const tableSection = h("section", { class: "panel panel-cities", "aria-labelledby": "cities-title" }, h("h2", { id: "cities-title" }, "Cities"), tableStatus, table.el);
@@ -168,7 +183,7 @@ export function dashboardPage(query: URLSearchParams): Page {
   const countries = chartSlot(
     "countries",
     "Revenue by country (top 15)",
-    chartPanel({ testid: "chart-countries", kind: "hbar", ariaLabel: "Horizontal bar chart of revenue by country, top 15", keyHeader: "Country", limit: 15, tall: true }),
+    chartPanel({ testid: "chart-countries", kind: "hbar", ariaLabel: "Horizontal bar chart of revenue by country, top 15", keyHeader: "Country", limit: 15, tall: true, onPick: (country) => crossFilter({ country }) }),
     (rows) =>
       [...(rows as CountryRow[])]
         .sort((a, b) => b.revenue - a.revenue)
@@ -177,7 +192,7 @@ export function dashboardPage(query: URLSearchParams): Page {
   const categories = chartSlot(
     "categories",
     "Revenue by category",
-    chartPanel({ testid: "chart-categories", kind: "bar", ariaLabel: "Bar chart of revenue by product category", keyHeader: "Category" }),
+    chartPanel({ testid: "chart-categories", kind: "bar", ariaLabel: "Bar chart of revenue by product category", keyHeader: "Category", onPick: (category) => crossFilter({ category }) }),
     (rows) => (rows as CategoryRow[]).map((r) => ({ key: r.category, label: r.category, ...fig(r) })),
   );
   const timeseries = chartSlot(
