@@ -152,7 +152,7 @@ Sign in as ming and query through the Data API (REST binding):
 The API contract: %[1]s/v1/openapi.json
 
 Or sign in from the command line (device flow) and query:
-  ./bin/tipgate login --server %[1]s --issuer %[1]s/idp --client-id tipgate-cli
+  ./bin/tipgate login --server %[1]s
   ./bin/tipgate sql --remote %[1]s -c 'SELECT city, count(*) FROM sales_data GROUP BY 1 ORDER BY 2 DESC LIMIT 5'
 `, u, password)
 	errc := make(chan error, 1)
