@@ -791,6 +791,63 @@ function linksFlow(name) {
     assert.ok(await waitUntil(page, kpiSettled, filtered(g, { from: '2024-03-01', to: '2024-05-31', category: [...g.categories.keys()].sort()[0], country: [...g.countries].sort((a, b) => b[1].revenueCents - a[1].revenueCents)[0][0] }).revenue, 30_000), `${who}: a third Back returns to the shared link's view (at ${page.url()})`);
   });
 
+  step(st, 'date presets and the change against the previous period equal the ground truth (D4)', async () => {
+    await page.goto(`${S.url}/app/#/`);
+    await waitUntil(page, kpiSettled, g.revenue, 30_000);
+    const maxDay = g.records.reduce((m, r) => (r.Timestamp.slice(0, 10) > m ? r.Timestamp.slice(0, 10) : m), '');
+    const day = (s, n) => new Date(Date.parse(`${s}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+    const y = maxDay.slice(0, 4);
+    const qStart = Math.floor((Number(maxDay.slice(5, 7)) - 1) / 3) * 3;
+    const qEnd = new Date(Date.UTC(Number(y), qStart + 3, 0)).toISOString().slice(0, 10);
+    const presets = {
+      last30: { from: day(maxDay, -29), to: maxDay },
+      last90: { from: day(maxDay, -89), to: maxDay },
+      quarter: { from: `${y}-${String(qStart + 1).padStart(2, '0')}-01`, to: qEnd },
+      year: { from: `${y}-01-01`, to: `${y}-12-31` },
+    };
+    for (const [p, f] of Object.entries(presets)) {
+      await page.getByTestId('filter-preset').selectOption(p);
+      const want = filtered(g, f);
+      assert.ok(await waitUntil(page, kpiSettled, want.revenue, 30_000), `${who}, preset ${p} (${f.from} to ${f.to}): the headline is not the ground truth`);
+      const vals = await page.evaluate(() => [document.querySelector('[data-testid="filter-from"]').value, document.querySelector('[data-testid="filter-to"]').value]);
+      assert.deepEqual(vals, [f.from, f.to], `${who}, preset ${p}: the date fields`);
+      const n = Math.round((Date.parse(f.to) - Date.parse(f.from)) / 86_400_000) + 1;
+      const prev = filtered(g, { from: day(f.from, -n), to: day(f.from, -1) });
+      const ok = await waitUntil(page, () => !!document.querySelector('[data-testid="kpi-revenue-change"]')?.dataset.change, null, 15_000);
+      assert.ok(ok || prev.revenue === 0, `${who}, preset ${p}: no kpi-revenue-change`);
+      if (prev.revenue > 0) {
+        const got = Number(await page.getByTestId('kpi-revenue-change').getAttribute('data-change'));
+        const wantRatio = (want.revenue - prev.revenue) / prev.revenue;
+        assert.ok(Math.abs(got - wantRatio) < 1e-6, `${who}, preset ${p}: revenue change ${got}, expected ${wantRatio} (${want.revenue.toFixed(2)} vs ${prev.revenue.toFixed(2)})`);
+        const gotOrders = Number(await page.getByTestId('kpi-orders-change').getAttribute('data-change'));
+        assert.ok(Math.abs(gotOrders - (want.orders - prev.orders) / prev.orders) < 1e-9, `${who}, preset ${p}: orders change ${gotOrders}`);
+      }
+    }
+    await page.getByTestId('filter-preset').selectOption('all');
+    assert.ok(await waitUntil(page, kpiSettled, g.revenue, 30_000), `${who}: preset all`);
+    assert.equal(await page.getByTestId('kpi-revenue-change').isVisible(), false, `${who}: no comparison without dates`);
+  });
+
+  step(st, 'the time chart is a true time axis: every week of the range, empty ones as zero (D4)', async () => {
+    // A sparse slice: the country with the fewest orders, one category, three months, by week.
+    const country = [...g.countries].sort((a, b) => a[1].orders - b[1].orders)[0][0];
+    const cat = [...g.categories.keys()].sort()[0];
+    const f = { from: '2024-03-01', to: '2024-05-31', country, category: cat };
+    await page.goto(`${S.url}/app/#/?from=${f.from}&to=${f.to}&category=${encodeURIComponent(cat)}&country=${country}&grain=week`);
+    const want = filtered(g, f);
+    await waitUntil(page, kpiSettled, want.revenue, 30_000);
+    await waitReady(page, who);
+    const rows = await page.evaluate(() => [...document.querySelectorAll('[data-testid="chart-timeseries-data"] tbody tr')].map((tr) => ({ key: tr.dataset.key, revenue: Number(tr.dataset.revenue), label: tr.querySelector('th').textContent })));
+    // Mondays from the week of Mar 1, 2024 (Feb 26) to the week of May 31 (May 27): 14 weeks.
+    const mondays = [];
+    for (let d = '2024-02-26'; d <= '2024-05-31'; d = new Date(Date.parse(`${d}T00:00:00Z`) + 7 * 86_400_000).toISOString().slice(0, 10)) mondays.push(d);
+    assert.deepEqual(rows.map((r) => r.key.slice(0, 10)), mondays, `${who}: weeks of the time chart`);
+    const sum = rows.reduce((a, r) => a + r.revenue, 0);
+    assert.ok(near(sum, want.revenue, 0.01 * rows.length + 0.01), `${who}: weekly revenues add up to ${sum}, expected ${want.revenue}`);
+    assert.match(rows[0].label, /\(partial\)/, `${who}: the first week starts before From and must say partial: ${rows[0].label}`);
+    assert.match(rows[rows.length - 1].label, /\(partial\)/, `${who}: the last week ends after To and must say partial`);
+  });
+
   step(st, 'inverted dates: one message by the fields, no request, figures marked out of date (D1, D2)', async () => {
     await page.goto(`${S.url}/app/#/`);
     await waitUntil(page, kpiSettled, g.revenue, 30_000);

@@ -115,7 +115,7 @@ export function chartPanel(opts: ChartPanelOptions): ChartPanel {
                 borderWidth: 2,
                 pointRadius: data.length > 60 ? 0 : 3,
                 pointHoverRadius: 5,
-                tension: 0.2,
+                tension: 0,
               }
             : {
                 label: "Revenue",

@@ -9,6 +9,7 @@ import { citiesTable } from "./cities";
 import { h, nextId } from "./dom";
 import { dataQuery, filterBar, hashQuery, parseFilterQuery, sameFilters, type Filters } from "./filters";
 import { countryName, fmtInt, fmtMoney, periodLabel } from "./format";
+import { periodStart, periodsBetween, previousRange, daysBetween } from "./periods";
 import { worldMap } from "./map";
 import { pushQuery, replaceQuery } from "./route";
 import type {
@@ -94,11 +95,12 @@ export function dashboardPage(query: URLSearchParams): Page {
   };
 
   // Headline
-  const kpi = (testid: string, label: string): { card: HTMLElement; value: HTMLElement; sub: HTMLElement } => {
+  const kpi = (testid: string, label: string): { card: HTMLElement; value: HTMLElement; sub: HTMLElement; change: HTMLElement } => {
     const value = h("span", { class: "kpi-value" }, "\u2014");
     const sub = h("span", { class: "kpi-sub" });
-    const card = h("div", { class: "kpi", "data-testid": testid }, h("span", { class: "kpi-label" }, label), value, sub);
-    return { card, value, sub };
+    const change = h("span", { class: "kpi-change", "data-testid": `${testid}-change`, hidden: true });
+    const card = h("div", { class: "kpi", "data-testid": testid }, h("span", { class: "kpi-label" }, label), value, change, sub);
+    return { card, value, sub, change };
   };
   const kRevenue = kpi("kpi-revenue", "Revenue");
   const kUnits = kpi("kpi-units", "Units sold");
@@ -119,10 +121,69 @@ export function dashboardPage(query: URLSearchParams): Page {
     kAov.sub.textContent = "revenue \u00f7 orders";
   };
   headline.clear = () => {
+    clearChanges();
     for (const k of [kRevenue, kUnits, kOrders, kAov]) {
       delete k.card.dataset.value;
       k.value.textContent = "\u2014";
       k.sub.textContent = "";
+    }
+  };
+
+  // The change against the previous period of the same length, on each
+  // headline card, when the filters name both dates.
+  let compareGen = 0;
+  const clearChanges = (): void => {
+    for (const k of [kRevenue, kUnits, kOrders, kAov]) {
+      k.change.hidden = true;
+      k.change.textContent = "";
+      delete k.change.dataset.change;
+      k.change.classList.remove("up", "down");
+    }
+  };
+  const showChanges = (cur: HeadlineRow, prev: HeadlineRow, days: number): void => {
+    const pairs: [typeof kRevenue, number, number][] = [
+      [kRevenue, cur.revenue, prev.revenue],
+      [kUnits, cur.units, prev.units],
+      [kOrders, cur.orders, prev.orders],
+      [kAov, cur.avgOrderValue, prev.avgOrderValue],
+    ];
+    const span = `the previous ${fmtInt(days)} ${days === 1 ? "day" : "days"}`;
+    for (const [k, now, before] of pairs) {
+      k.change.hidden = false;
+      k.change.classList.remove("up", "down");
+      if (before === 0) {
+        k.change.textContent = `no sales in ${span}`;
+        k.change.dataset.change = "";
+        continue;
+      }
+      const ratio = (now - before) / before;
+      k.change.dataset.change = String(ratio);
+      k.change.dataset.previous = String(before);
+      k.change.classList.add(ratio >= 0 ? "up" : "down");
+      const pct = new Intl.NumberFormat("en-US", { style: "percent", maximumFractionDigits: 1, signDisplay: "exceptZero" }).format(ratio);
+      k.change.textContent = `${ratio >= 0 ? "\u25B2" : "\u25BC"} ${pct} vs ${span}`;
+    }
+  };
+  const loadComparison = async (): Promise<void> => {
+    const gen = ++compareGen;
+    clearChanges();
+    if (!filters.from || !filters.to) return;
+    const prev = previousRange(filters.from, filters.to);
+    const q = dataQuery({ ...filters, ...prev });
+    begin();
+    try {
+      const [cur, before] = await Promise.all([
+        api<PanelAnswer<HeadlineRow>>(`/app/api/panels/headline?${dataQuery(filters).toString()}`),
+        api<PanelAnswer<HeadlineRow>>(`/app/api/panels/headline?${q.toString()}`),
+      ]);
+      if (gen !== compareGen || !alive || cur.noAccess || before.noAccess) return;
+      const zero = { revenue: 0, units: 0, orders: 0, avgOrderValue: 0, cities: 0, countries: 0 };
+      showChanges(cur.rows[0] ?? zero, before.rows[0] ?? zero, daysBetween(filters.from, filters.to));
+    } catch {
+      // The figures themselves stand; only the comparison is missing.
+      if (gen === compareGen && alive) clearChanges();
+    } finally {
+      end();
     }
   };
 
@@ -199,8 +260,30 @@ export function dashboardPage(query: URLSearchParams): Page {
     "timeseries",
     "Revenue over time",
     chartPanel({ testid: "chart-timeseries", kind: "line", ariaLabel: "Line chart of revenue over time", keyHeader: "Period" }),
-    (rows) => (rows as TimeRow[]).map((r) => ({ key: r.period, label: periodLabel(r.period, filters.grain), ...fig(r) })),
+    (rows) => timeItems(rows as TimeRow[]),
   );
+
+  // Every period of the range, those without sales as zero, so the axis
+  // is true time; a period the range covers only in part says so.
+  function timeItems(rows: TimeRow[]): ChartItem[] {
+    const byPeriod = new Map(rows.map((r) => [r.period.slice(0, 10), r]));
+    const first = rows[0]?.period.slice(0, 10) ?? "";
+    const last = rows[rows.length - 1]?.period.slice(0, 10) ?? "";
+    const from = filters.from || choices?.minDate || first;
+    const to = filters.to || choices?.maxDate || (last ? periodStart(last, filters.grain) : "");
+    const periods = periodsBetween(from, to, filters.grain);
+    if (periods.length === 0 || rows.some((r) => !periods.some((p) => p.start === r.period.slice(0, 10)))) {
+      return rows.map((r) => ({ key: r.period, label: periodLabel(r.period, filters.grain), ...fig(r) }));
+    }
+    return periods.map((p) => {
+      const r = byPeriod.get(p.start);
+      return {
+        key: p.start,
+        label: periodLabel(p.start, filters.grain) + (p.partial ? " (partial)" : ""),
+        ...(r ? fig(r) : { revenue: 0, units: 0, orders: 0 }),
+      };
+    });
+  }
 
   const slots: Record<PanelName, Slot> = { headline, cities: mapSlot, regions, countries, categories, timeseries };
 
@@ -321,6 +404,7 @@ export function dashboardPage(query: URLSearchParams): Page {
   const load = (names: PanelName[]): void => {
     noAccess.hidden = true;
     for (const n of names) void loadPanel(slots[n]);
+    if (names.includes("headline")) void loadComparison();
   };
 
   let choices: FilterChoices | null = null;

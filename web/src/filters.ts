@@ -2,6 +2,7 @@
 
 import { h, nextId } from "./dom";
 import { countryName } from "./format";
+import { presetRange, type Preset } from "./periods";
 import type { FilterChoices } from "./types";
 
 export type Grain = "day" | "week" | "month";
@@ -111,6 +112,16 @@ export function filterBar(initial: Filters, onChange: (f: Filters) => void, onIn
 
   const from = h("input", { type: "date", "data-testid": "filter-from", name: "from" });
   const to = h("input", { type: "date", "data-testid": "filter-to", name: "to" });
+  const preset = h(
+    "select",
+    { "data-testid": "filter-preset", name: "preset" },
+    h("option", { value: "" }, "Custom dates"),
+    h("option", { value: "all" }, "All dates"),
+    h("option", { value: "last30" }, "Last 30 days"),
+    h("option", { value: "last90" }, "Last 90 days"),
+    h("option", { value: "quarter" }, "Latest quarter"),
+    h("option", { value: "year" }, "Latest year"),
+  );
   const category = h("select", { "data-testid": "filter-category", name: "category" });
   const country = h("select", { "data-testid": "filter-country", name: "country" });
   const grain = h(
@@ -174,9 +185,20 @@ export function filterBar(initial: Filters, onChange: (f: Filters) => void, onIn
     }
   };
 
+  // The preset that gives the current dates, if one does.
+  const showPreset = (): void => {
+    const presets: Preset[] = ["all", "last30", "last90", "quarter", "year"];
+    const hit = presets.find((p) => {
+      const r = presetRange(p, maxDate);
+      return r.from === values.from && r.to === values.to && (p === "all" || maxDate !== "");
+    });
+    preset.value = hit ?? "";
+  };
+
   const show = (): void => {
     from.value = values.from;
     to.value = values.to;
+    showPreset();
     grain.value = values.grain;
     setDateError("");
     bound();
@@ -209,6 +231,14 @@ export function filterBar(initial: Filters, onChange: (f: Filters) => void, onIn
   };
 
   for (const c of [from, to, category, country, grain]) c.addEventListener("change", changed);
+  for (const c of [from, to]) c.addEventListener("change", showPreset);
+  preset.addEventListener("change", () => {
+    if (preset.value === "") return; // "Custom dates": the date fields are for that
+    const r = presetRange(preset.value as Preset, maxDate);
+    from.value = r.from;
+    to.value = r.to;
+    changed();
+  });
   reset.addEventListener("click", () => {
     const next = emptyFilters();
     const was = values;
@@ -222,6 +252,7 @@ export function filterBar(initial: Filters, onChange: (f: Filters) => void, onIn
   const el = h(
     "form",
     { class: "filter-bar", role: "search", "aria-label": "Filters", "data-testid": "filters" },
+    field("Dates", preset),
     h("div", { class: "date-range" }, field("From", from), field("To", to), dateError),
     field("Category", category),
     field("Country", country),
@@ -254,6 +285,8 @@ export function filterBar(initial: Filters, onChange: (f: Filters) => void, onIn
       }
       bound();
       fillSelects();
+      showPreset();
+      if (maxDate) preset.title = `Counted back from the last day with data, ${maxDate}`;
       return dropped;
     },
     setValues(f) {
