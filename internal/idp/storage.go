@@ -110,6 +110,14 @@ func (s *storage) authenticate(email, password string) (*user, bool) {
 	return u, true
 }
 
+// known is the configured email for what was typed, "" for none.
+func (s *storage) known(email string) string {
+	if u, ok := s.users[strings.ToLower(strings.TrimSpace(email))]; ok {
+		return u.Email
+	}
+	return ""
+}
+
 // CreateAuthRequest stores a validated request. PKCE with S256 is required
 // of every client: plain and missing challenges are refused here, before a
 // login page is shown.

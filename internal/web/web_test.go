@@ -488,6 +488,41 @@ func TestAdmin(t *testing.T) {
 	if !slices.Contains(opts.Groups, "amer-sales") || !slices.Contains(opts.Groups, "security-admins") {
 		t.Errorf("view-as options %+v", opts)
 	}
+	// View-as takes an email address, nothing else (D14).
+	for _, bad := range []string{"not an email", "frank", "a@b@c", "<frank@example.com>", "Frank <frank@example.com>"} {
+		var e struct{ Code, Message string }
+		if st := sam.SendJSON(http.MethodPost, "/app/api/admin/view-as", m.CSRFToken, map[string]any{"user": bad, "groups": []string{}}, &e); st != http.StatusBadRequest || !strings.Contains(e.Message, "email address") {
+			t.Errorf("view-as %q: %d %+v", bad, st, e)
+		}
+	}
+	sam.GetJSON("/app/api/admin/view-as/options", &opts)
+	if slices.Contains(opts.Users, "not an email") {
+		t.Errorf("a refused view-as became a suggestion: %v", opts.Users)
+	}
+	// Refused passwords at the embedded IdP are audited as failed sign-ins,
+	// naming the account only when it exists.
+	for _, u := range []string{"frank@example.com", "nobody-here@example.com"} {
+		resp, err := http.PostForm(srv.URL+"/idp/oauth/token", url.Values{"grant_type": {"password"}, "client_id": {"tipgate-cli"},
+			"username": {u}, "password": {"wrong"}, "scope": {"openid"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	var fails struct {
+		Records []struct{ Kind, User, Binding, Error string }
+	}
+	sam.GetJSON("/app/api/admin/audit?limit=500", &fails)
+	var known, unknown bool
+	for _, r := range fails.Records {
+		if r.Kind == "auth_failure" && r.Binding == "idp" {
+			known = known || (r.User == "AWSIDC:frank@example.com" && strings.HasPrefix(r.Error, "bad_credentials (password_grant"))
+			unknown = unknown || (r.User == "" && strings.HasPrefix(r.Error, "unknown_user (password_grant"))
+		}
+	}
+	if !known || !unknown {
+		t.Errorf("failed IdP sign-ins in the audit log: frank %v, unknown %v: %+v", known, unknown, fails.Records)
+	}
 	var va me
 	if st := sam.SendJSON(http.MethodPost, "/app/api/admin/view-as", m.CSRFToken, map[string]any{"user": "frank@example.com", "groups": []string{"amer-sales"}}, &va); st != http.StatusOK || va.ViewAs == nil || va.ViewAs.User != "AWSIDC:frank@example.com" {
 		t.Fatalf("view-as: %d %+v", st, va)

@@ -989,6 +989,23 @@ function adminFlow() {
     assert.deepEqual(s.navAdmin, [true, true, true], `${who}: nav-admin-sql, nav-admin-audit, nav-admin-viewas`);
   });
 
+  step(st, 'SQL console: the example works for the security admin and the draft survives leaving the page (D8)', async () => {
+    await page.getByTestId('nav-admin-sql').click();
+    const input = page.getByTestId('sql-input');
+    await input.waitFor({ state: 'visible' });
+    assert.equal(await input.inputValue(), 'SELECT * FROM svv_rls_attached_policy', `${who}: the console's example`);
+    await page.getByTestId('sql-run').click();
+    await page.getByTestId('sql-result').waitFor({ state: 'visible', timeout: 30_000 });
+    const text = await page.getByTestId('sql-result').textContent();
+    assert.ok(POLICIES.every((p) => text.includes(p)), `${who}: the example's result does not list the attached policies: ${text.slice(0, 300)}`);
+    assert.equal(await page.getByTestId('sql-error').count(), 0, `${who}: the example failed`);
+    await input.fill('SELECT 42 AS answer -- my draft');
+    await page.getByTestId('nav-admin-audit').click();
+    await page.getByTestId('audit-table').waitFor({ timeout: 30_000 });
+    await page.getByTestId('nav-admin-sql').click();
+    assert.equal(await page.getByTestId('sql-input').inputValue(), 'SELECT 42 AS answer -- my draft', `${who}: the draft was lost`);
+  });
+
   step(st, 'SQL console lists the three RLS policies', async () => {
     await page.getByTestId('nav-admin-sql').click();
     await page.getByTestId('sql-input').waitFor({ state: 'visible' });
@@ -1087,6 +1104,65 @@ function adminFlow() {
     const va = recs.filter((x) => x.kind === 'view_as');
     assert.ok(va.length > 0, `${who}: no view_as record among ${recs.length} audit records (kinds: ${[...new Set(recs.map((x) => x.kind))]})`);
     assert.ok(JSON.stringify(va).includes('frank@example.com'), `${who}: the view_as record does not name frank: ${JSON.stringify(va[0]).slice(0, 300)}`);
+  });
+
+  step(st, 'audit log: error column, blank rows for failures, ISO times in UTC, filters, paging, CSV export, failed IdP sign-ins (D9)', async () => {
+    // A wrong password at the IdP's token endpoint, for sam's own account.
+    const bad = await ctx.request.post(`${S.url}/idp/oauth/token`, { form: { grant_type: 'password', client_id: 'tipgate-cli', username: u.email, password: 'not-the-password', scope: 'openid' }, failOnStatusCode: false });
+    assert.equal(bad.status(), 400, `${who}: the wrong password must be refused`);
+    await page.goto(`${S.url}/app/#/admin/audit`);
+    await waitUntil(page, () => document.querySelectorAll('[data-testid="audit-table"] tbody tr').length > 0, null, 30_000);
+    const heads = await page.locator('[data-testid="audit-table"] thead th').allTextContents();
+    assert.ok(heads.includes('Error'), `${who}: the audit table has no Error column: ${heads}`);
+    const times = await page.locator('[data-testid="audit-table"] tbody td[data-col="time"]').allTextContents();
+    assert.ok(times.length > 0 && times.every((t) => /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/.test(t)), `${who}: audit times are not ISO with the zone: ${times.slice(0, 3)}`);
+    await page.getByTestId('audit-status').selectOption('failed');
+    const failed = await page.locator('[data-testid="audit-table"] tbody tr').evaluateAll((trs) => trs.map((tr) => ({ kind: tr.dataset.kind, status: tr.dataset.status, error: tr.querySelector('[data-col="error"]').textContent, rows: tr.querySelector('[data-col="rows"]').textContent })));
+    assert.ok(failed.length > 0, `${who}: no failed records`);
+    assert.ok(failed.every((r) => r.error !== ''), `${who}: a failed record without its error: ${JSON.stringify(failed.slice(0, 3))}`);
+    const denied = failed.find((r) => r.kind === 'statement' && /permission denied/.test(r.error));
+    assert.ok(denied, `${who}: the refused SELECT on sales_data is not among the failures with its error`);
+    assert.equal(denied.rows, '', `${who}: a failed statement's Rows must be blank, not ${denied.rows}`);
+    await page.getByTestId('audit-status').selectOption('');
+    await page.getByTestId('audit-kind').selectOption('auth_failure');
+    const idp = await page.locator('[data-testid="audit-table"] tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.dataset.user, tr.children[4].textContent, tr.querySelector('[data-col="error"]').textContent]));
+    assert.ok(idp.some(([user, binding, error]) => user === `AWSIDC:${u.email}` && binding === 'idp' && /bad_credentials/.test(error)), `${who}: the wrong password at the IdP is not in the audit log: ${JSON.stringify(idp.slice(0, 5))}`);
+    await page.getByTestId('audit-kind').selectOption('');
+    await page.getByTestId('audit-user').fill('frank@example.com');
+    const users = await page.locator('[data-testid="audit-table"] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.user));
+    assert.ok(users.length > 0 && users.every((x) => x === 'AWSIDC:frank@example.com'), `${who}: the user filter: ${users.slice(0, 5)}`);
+    const pageText = await page.getByTestId('audit-page').textContent();
+    const total = Number(/of ([\d,]+)/.exec(pageText)?.[1].replace(/,/g, ''));
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.getByTestId('audit-export').click()]);
+    const { header, records } = parseCSVObjects(readFileSync(await dl.path(), 'utf8'));
+    assert.ok(header.includes('error') && header.includes('time'), `${who}: audit CSV header ${header}`);
+    assert.equal(records.length, total, `${who}: the CSV has ${records.length} records, the filtered table says ${total}`);
+    assert.ok(records.every((r) => r.user === 'AWSIDC:frank@example.com'), `${who}: the CSV holds records the filter excludes`);
+    await page.getByTestId('audit-user').fill('');
+    const first = await page.getByTestId('audit-page').textContent();
+    const all = Number(/of ([\d,]+)/.exec(first)?.[1].replace(/,/g, ''));
+    assert.equal(await page.locator('[data-testid="audit-table"] tbody tr').count(), Math.min(50, all), `${who}: the first page (${first})`);
+    if (all > 50) {
+      await page.getByTestId('audit-next').click();
+      const second = await page.getByTestId('audit-page').textContent();
+      assert.match(second, /^Records 51–/, `${who}: paging: ${second}`);
+    } else {
+      assert.ok(await page.getByTestId('audit-next').isDisabled(), `${who}: Next must be disabled with ${all} records`);
+    }
+    st.a11y['admin-audit-filtered'] = await runAxe(page);
+  });
+
+  step(st, 'view-as refuses what is not an email and warns about a person never seen (D14)', async () => {
+    await page.goto(`${S.url}/app/#/admin/view-as`);
+    const userField = page.getByTestId('viewas-user');
+    await userField.waitFor({ state: 'visible' });
+    await userField.fill('new.person@example.com');
+    assert.ok(await page.getByTestId('viewas-unseen').isVisible(), `${who}: no warning for a person never seen`);
+    await userField.fill('not an email');
+    await page.getByTestId('viewas-apply').click();
+    await page.getByTestId('viewas-invalid').waitFor({ timeout: 5000 });
+    const m = await api(ctx, 'GET', '/app/api/me');
+    assert.equal(m.json?.viewAs?.email, 'frank@example.com', `${who}: the refused view-as changed the session: ${JSON.stringify(m.json?.viewAs)}`);
   });
 
   step(st, 'clearing view-as returns to sam\'s own (no-access) view', async () => {
