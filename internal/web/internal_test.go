@@ -193,3 +193,19 @@ func TestDescribeAccessRowModes(t *testing.T) {
 		}
 	}
 }
+
+func TestExportFileName(t *testing.T) {
+	for _, tc := range []struct {
+		f    filters
+		want string
+	}{
+		{filters{}, "tipgate-sales-by-city.csv"},
+		{filters{From: "2024-03-01", To: "2024-05-31", Category: "Cycling", Country: "US"}, "tipgate-sales-by-city_2024-03-01_to_2024-05-31_Cycling_US.csv"},
+		{filters{To: "2024-05-31"}, "tipgate-sales-by-city_start_to_2024-05-31.csv"},
+		{filters{Category: `Winter "Sports"; x/y`}, "tipgate-sales-by-city_Winter-Sports-x-y.csv"},
+	} {
+		if got := exportFileName(tc.f); got != tc.want {
+			t.Errorf("exportFileName(%+v) = %q, want %q", tc.f, got, tc.want)
+		}
+	}
+}

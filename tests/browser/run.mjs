@@ -727,6 +727,7 @@ function sessionFlow(name) {
 
 // ------------------------------------- links, history, bad input, failures
 
+const cityKeyOf = (c) => `${c.city}|${c.country}`;
 const kpiSettled = (r) => document.body.dataset.dashboard === 'ready' && Math.abs(Number(document.querySelector('[data-testid="kpi-revenue"]')?.dataset.value) - r) <= 0.0100001;
 
 function linksFlow(name) {
@@ -915,6 +916,62 @@ function linksFlow(name) {
     const copts = await page.getByTestId('filter-country').evaluate((s) => [...s.options].map((o) => o.value));
     assert.ok(!copts.includes('ZZ'), `${who}: ZZ is offered as a country`);
     st.a11y['link-notice'] = await runAxe(page);
+  });
+
+  step(st, 'cities search: accent-insensitive, in the link, followed by the export; no-match row; file names carry the filters (D10)', async () => {
+    await page.goto(`${S.url}/app/#/`);
+    await waitUntil(page, kpiSettled, g.revenue, 30_000);
+    await waitReady(page, who);
+    const fold = (x) => x.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+    const accented = [...g.cities.values()].find((c) => fold(c.city) !== c.city.toLowerCase());
+    assert.ok(accented, `${who}: the ground truth has no city with an accent to search for`);
+    const term = fold(accented.city);
+    await page.getByTestId('cities-search').fill(term);
+    const want = [...g.cities.values()].filter((c) => fold(c.city).includes(term) || fold(c.country).includes(term));
+    const rows = await page.locator('[data-testid="cities-table"] tbody tr[data-city]').evaluateAll((trs) => trs.map((tr) => `${tr.dataset.city}|${tr.dataset.country}`));
+    for (const c of want) assert.ok(rows.includes(`${c.city}|${c.country}`), `${who}: searching "${term}" does not find ${c.city} (rows: ${rows.slice(0, 5)})`);
+    assert.ok(new URL(page.url()).hash.includes(`q=${encodeURIComponent(term).replace(/%20/g, '+')}`), `${who}: the search is not in the link: ${page.url()}`);
+    const link = page.getByTestId('export-csv');
+    assert.match(await link.textContent(), new RegExp(`^Export ${rows.length} matching cit`), `${who}: the export button must say it follows the search`);
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), link.click()]);
+    assert.match(dl.suggestedFilename(), /^tipgate-sales-by-city_matching-.*\.csv$/, `${who}: search export file name`);
+    const { records } = parseCSVObjects(readFileSync(await dl.path(), 'utf8'));
+    assert.deepEqual(records.map((r) => `${r.city}|${r.country}`).sort(), [...rows].sort(), `${who}: the search export holds exactly the rows shown`);
+    const matched = new Map(want.map((c) => [cityKeyOf(c), c]));
+    const wrong = records.filter((r) => matched.has(cityKeyOf(r)) && !near(num(r.revenue), matched.get(cityKeyOf(r)).revenue));
+    assert.deepEqual(wrong, [], `${who}: search export revenues differ from the ground truth`);
+    // The search survives a reload of its link.
+    await page.reload();
+    await waitReady(page, who);
+    assert.equal(await page.getByTestId('cities-search').inputValue(), term, `${who}: the search after reloading its link`);
+    await page.getByTestId('cities-search').fill('zzzz-no-such-city');
+    assert.ok(await page.getByTestId('cities-no-match').isVisible(), `${who}: no "no cities match" row`);
+    await page.getByTestId('cities-search').fill('');
+    assert.match(await link.textContent(), /^Export all \d+ cit/, `${who}: without a search the button says it exports all`);
+    // With filters, the server's file is named after them.
+    const cat = [...g.categories.keys()].sort()[0];
+    await page.getByTestId('filter-category').selectOption(cat);
+    await waitUntil(page, kpiSettled, g.byCategory[cat].revenue, 30_000);
+    const [dl2] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), link.click()]);
+    assert.equal(dl2.suggestedFilename(), `tipgate-sales-by-city_${cat.replace(/[^A-Za-z0-9-]+/g, '-')}.csv`, `${who}: the filtered export's file name`);
+    // Any chart as a PNG.
+    const [png] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.getByTestId('chart-categories-png').click()]);
+    assert.equal(png.suggestedFilename(), 'tipgate-revenue-by-category.png', `${who}: chart PNG file name`);
+    const bytes = readFileSync(await png.path());
+    assert.ok(bytes.length > 1000 && bytes.subarray(1, 4).toString() === 'PNG', `${who}: the chart download is not a PNG (${bytes.length} bytes)`);
+  });
+
+  step(st, 'cross-filtering from the table: a city row filters to its country', async () => {
+    await page.getByTestId('filter-reset').click();
+    await waitUntil(page, kpiSettled, g.revenue, 30_000);
+    await waitReady(page, who);
+    const first = page.locator('[data-testid="cities-table"] tbody tr[data-city]').first();
+    const country = await first.getAttribute('data-country');
+    await first.getByTestId('city-pick').click();
+    assert.ok(await waitUntil(page, kpiSettled, filtered(g, { country }).revenue, 30_000), `${who}: the table row must filter to ${country}`);
+    assert.equal(await page.getByTestId('filter-country').inputValue(), country, `${who}: filter-country after the row`);
+    await page.goBack();
+    assert.ok(await waitUntil(page, kpiSettled, g.revenue, 30_000), `${who}: Back undoes the row's filter`);
   });
 
   step(st, '#/access opened signed out lands on Your access', async () => {

@@ -49,6 +49,8 @@ export interface ChartPanelOptions {
   tall?: boolean;
   /** a click on a bar (or point) picks its item: the dashboard filters to it */
   onPick?: (key: string) => void;
+  /** the PNG's file name, without extension */
+  fileName: string;
 }
 
 export interface ChartPanel {
@@ -82,7 +84,28 @@ export function chartPanel(opts: ChartPanelOptions): ChartPanel {
     tbody,
   );
   // Visually hidden through a wrapper: a table box ignores a 1px height.
-  const el = h("div", { class: "chart" }, box, h("div", { class: "sr-only" }, table));
+  // The chart as a PNG, on white (the canvas itself is transparent).
+  const png = h("button", { type: "button", class: "button secondary small chart-png", "data-testid": `${opts.testid}-png` }, "Download PNG");
+  png.addEventListener("click", () => {
+    const out = document.createElement("canvas");
+    out.width = canvas.width;
+    out.height = canvas.height;
+    const g = out.getContext("2d");
+    if (!g) return;
+    g.fillStyle = "#ffffff";
+    g.fillRect(0, 0, out.width, out.height);
+    g.drawImage(canvas, 0, 0);
+    out.toBlob((blob) => {
+      if (!blob) return;
+      const url = URL.createObjectURL(blob);
+      const a = h("a", { href: url, download: `${opts.fileName}.png`, hidden: true });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    }, "image/png");
+  });
+  const el = h("div", { class: "chart" }, box, h("div", { class: "chart-tools" }, png), h("div", { class: "sr-only" }, table));
 
   let chart: Chart | null = null;
   let drawnKeys: string[] = [];

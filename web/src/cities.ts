@@ -24,10 +24,32 @@ const COLUMNS: Column[] = [
 export interface CitiesTable {
   el: HTMLElement;
   update(rows: CityRow[]): void;
-  setExportHref(href: string): void;
+  /** where the whole table's CSV comes from, and the file's name */
+  setExport(href: string, fileName: string): void;
+  setSearch(q: string): void;
 }
 
-export function citiesTable(): CitiesTable {
+/** Lower case without accents: "São Paulo" and "sao paulo" match. */
+export function fold(s: string): string {
+  return s.normalize("NFD").replace(/\p{M}/gu, "").toLocaleLowerCase("en");
+}
+
+function csvCell(v: string): string {
+  // A leading = + - @ would make a spreadsheet read a formula (as the server's export guards too).
+  const safe = /^[=+\-@\t\r]/.test(v) ? "'" + v : v;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** The same columns and number formats as the server's export.csv. */
+export function citiesCSV(rows: CityRow[]): string {
+  const lines = ["city,country,region,latitude,longitude,orders,units,revenue"];
+  for (const r of rows) {
+    lines.push([csvCell(r.city), csvCell(r.country), csvCell(r.region), String(r.lat), String(r.lon), String(r.orders), String(r.units), r.revenue.toFixed(2)].join(","));
+  }
+  return lines.join("\r\n") + "\r\n";
+}
+
+export function citiesTable(onSearch: (q: string) => void = () => undefined, onPick?: (row: CityRow) => void): CitiesTable {
   let rows: CityRow[] = [];
   let sortKey: SortKey = "revenue";
   let descending = true;
@@ -40,11 +62,14 @@ export function citiesTable(): CitiesTable {
     placeholder: "City or country",
     autocomplete: "off",
   });
+  let exportHref = "/app/api/export.csv?";
+  let exportName = "tipgate-sales-by-city.csv";
   const exportLink = h(
     "a",
-    { class: "button secondary", "data-testid": "export-csv", href: "/app/api/export.csv?", download: "tipgate-sales-by-city.csv" },
+    { class: "button secondary", "data-testid": "export-csv", href: exportHref, download: exportName },
     "Export CSV",
   );
+  let blobURL = "";
   const count = h("p", { class: "table-count", "aria-live": "polite" });
 
   const ths = new Map<SortKey, HTMLTableCellElement>();
@@ -90,13 +115,9 @@ export function citiesTable(): CitiesTable {
   const collator = new Intl.Collator("en", { sensitivity: "base" });
 
   const render = (): void => {
-    const q = search.value.trim().toLocaleLowerCase("en");
+    const q = fold(search.value.trim());
     const shown = rows.filter(
-      (r) =>
-        q === "" ||
-        r.city.toLocaleLowerCase("en").includes(q) ||
-        r.country.toLocaleLowerCase("en").includes(q) ||
-        countryName(r.country).toLocaleLowerCase("en").includes(q),
+      (r) => q === "" || fold(r.city).includes(q) || fold(r.country).includes(q) || fold(countryName(r.country)).includes(q),
     );
     const dir = descending ? -1 : 1;
     shown.sort((a, b) => {
@@ -114,6 +135,9 @@ export function citiesTable(): CitiesTable {
       if (ind) ind.textContent = key === sortKey ? (descending ? " \u25BC" : " \u25B2") : "";
     }
     tbody.replaceChildren(
+      ...(shown.length === 0 && rows.length > 0
+        ? [h("tr", { class: "no-match", "data-testid": "cities-no-match" }, h("td", { colspan: String(COLUMNS.length) }, `No cities match \u201c${search.value.trim()}\u201d.`))]
+        : []),
       ...shown.map((r) =>
         h(
           "tr",
@@ -125,7 +149,7 @@ export function citiesTable(): CitiesTable {
             "data-units": String(r.units),
             "data-orders": String(r.orders),
           },
-          h("th", { scope: "row" }, r.city),
+          h("th", { scope: "row" }, onPick ? h("button", { type: "button", class: "link-button", "data-testid": "city-pick", title: `Filter the dashboard to ${countryName(r.country)}` }, r.city) : r.city),
           h("td", {}, countryName(r.country)),
           h("td", {}, r.region),
           h("td", { class: "num" }, fmtInt(r.orders)),
@@ -138,9 +162,35 @@ export function citiesTable(): CitiesTable {
       shown.length === rows.length
         ? `${fmtInt(rows.length)} ${rows.length === 1 ? "city" : "cities"}`
         : `${fmtInt(shown.length)} of ${fmtInt(rows.length)} cities match \u201c${search.value.trim()}\u201d`;
+    // The export follows the search: with one, it is the rows shown (the
+    // same answer the server gave, as CSV); without, the server's file.
+    if (blobURL) URL.revokeObjectURL(blobURL);
+    blobURL = "";
+    const term = search.value.trim();
+    if (term) {
+      blobURL = URL.createObjectURL(new Blob([citiesCSV(shown)], { type: "text/csv" }));
+      exportLink.href = blobURL;
+      exportLink.download = exportName.replace(/\.csv$/, "") + "_matching-" + (fold(term).replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "search") + ".csv";
+      exportLink.textContent = `Export ${fmtInt(shown.length)} matching ${shown.length === 1 ? "city" : "cities"}`;
+    } else {
+      exportLink.href = exportHref;
+      exportLink.download = exportName;
+      exportLink.textContent = `Export all ${fmtInt(rows.length)} ${rows.length === 1 ? "city" : "cities"}`;
+    }
   };
 
-  search.addEventListener("input", render);
+  search.addEventListener("input", () => {
+    render();
+    onSearch(search.value.trim());
+  });
+  if (onPick) {
+    tbody.addEventListener("click", (e) => {
+      const btn = (e.target as Element).closest("button[data-testid=city-pick]");
+      const tr = btn?.closest("tr");
+      const row = tr && rows.find((r) => r.city === tr.dataset.city && r.country === tr.dataset.country);
+      if (row) onPick(row);
+    });
+  }
   render();
 
   return {
@@ -149,8 +199,15 @@ export function citiesTable(): CitiesTable {
       rows = next;
       render();
     },
-    setExportHref(href) {
-      exportLink.href = href;
+    setExport(href, fileName) {
+      exportHref = href;
+      exportName = fileName;
+      render();
+    },
+    setSearch(q) {
+      if (search.value.trim() === q) return;
+      search.value = q;
+      render();
     },
   };
 }

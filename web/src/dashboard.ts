@@ -44,12 +44,31 @@ interface Slot {
   alsoSections: HTMLElement[];
 }
 
+/** The export's file name says what it holds: the filters, in the order of the bar. */
+export function exportFileName(f: Filters): string {
+  // The same rule as the server's Content-Disposition (internal/web exportFileName).
+  const safe = (s: string): string => s.replace(/[^A-Za-z0-9-]+/g, "-").replace(/^-+|-+$/g, "");
+  const parts = ["tipgate-sales-by-city"];
+  if (f.from || f.to) parts.push(`${safe(f.from || "start")}_to_${safe(f.to || "end")}`);
+  if (f.category) parts.push(safe(f.category));
+  if (f.country) parts.push(safe(f.country));
+  return parts.join("_") + ".csv";
+}
+
 export const NO_ACCESS_TEXT = "You don't have access to any sales data yet. Ask your administrator to grant you access to the sales data.";
 
 export function dashboardPage(query: URLSearchParams): Page {
   const parsed = parseFilterQuery(query);
   let filters: Filters = parsed.filters;
   let linkDropped = parsed.dropped;
+  // The cities table's search is part of the view (and so of its link),
+  // not of the data filters: it changes no panel.
+  let search = query.get("q") ?? "";
+  const viewQuery = (): URLSearchParams => {
+    const q = hashQuery(filters);
+    if (search) q.set("q", search);
+    return q;
+  };
   let alive = true;
   let inflight = 0;
 
@@ -59,7 +78,7 @@ export function dashboardPage(query: URLSearchParams): Page {
     filters = f;
     linkDropped = [];
     bar.setNotice([]);
-    pushQuery("/", hashQuery(filters));
+    pushQuery("/", viewQuery());
     updateExport();
     load(grainOnly ? ["timeseries"] : PANELS);
   }, (invalid) => {
@@ -198,14 +217,20 @@ export function dashboardPage(query: URLSearchParams): Page {
     bar.setValues(filters);
     linkDropped = [];
     bar.setNotice([]);
-    pushQuery("/", hashQuery(filters));
+    pushQuery("/", viewQuery());
     updateExport();
     load(PANELS);
   };
 
   const map = worldMap((row) => crossFilter({ country: row.country }));
   const mapSlot = panel("cities", "Revenue by city", "panel-map", h("p", { class: "panel-hint" }, "Scroll or use the buttons to zoom, drag to pan; click a city (or press Enter on it) to filter to its country. Bubble area is proportional to revenue."), map.el);
-  const table = citiesTable();
+  const table = citiesTable(
+    (q) => {
+      search = q;
+      replaceQuery("/", viewQuery());
+    },
+    (row) => crossFilter({ country: row.country }),
+  );
   const tableStatus = h("div", { class: "panel-status" });
   const tableSection = h("section", { class: "panel panel-cities", "aria-labelledby": "cities-title" }, h("h2", { id: "cities-title" }, "Cities"), tableStatus, table.el);
   mapSlot.render = (rows) => {
@@ -238,13 +263,13 @@ export function dashboardPage(query: URLSearchParams): Page {
   const regions = chartSlot(
     "regions",
     "Revenue by region",
-    chartPanel({ testid: "chart-regions", kind: "bar", ariaLabel: "Bar chart of revenue by region", keyHeader: "Region" }),
+    chartPanel({ testid: "chart-regions", fileName: "tipgate-revenue-by-region", kind: "bar", ariaLabel: "Bar chart of revenue by region", keyHeader: "Region" }),
     (rows) => (rows as RegionRow[]).map((r) => ({ key: r.region, label: r.region, ...fig(r) })),
   );
   const countries = chartSlot(
     "countries",
     "Revenue by country (top 15)",
-    chartPanel({ testid: "chart-countries", kind: "hbar", ariaLabel: "Horizontal bar chart of revenue by country, top 15", keyHeader: "Country", limit: 15, tall: true, onPick: (country) => crossFilter({ country }) }),
+    chartPanel({ testid: "chart-countries", fileName: "tipgate-revenue-by-country", kind: "hbar", ariaLabel: "Horizontal bar chart of revenue by country, top 15", keyHeader: "Country", limit: 15, tall: true, onPick: (country) => crossFilter({ country }) }),
     (rows) =>
       [...(rows as CountryRow[])]
         .sort((a, b) => b.revenue - a.revenue)
@@ -253,13 +278,13 @@ export function dashboardPage(query: URLSearchParams): Page {
   const categories = chartSlot(
     "categories",
     "Revenue by category",
-    chartPanel({ testid: "chart-categories", kind: "bar", ariaLabel: "Bar chart of revenue by product category", keyHeader: "Category", onPick: (category) => crossFilter({ category }) }),
+    chartPanel({ testid: "chart-categories", fileName: "tipgate-revenue-by-category", kind: "bar", ariaLabel: "Bar chart of revenue by product category", keyHeader: "Category", onPick: (category) => crossFilter({ category }) }),
     (rows) => (rows as CategoryRow[]).map((r) => ({ key: r.category, label: r.category, ...fig(r) })),
   );
   const timeseries = chartSlot(
     "timeseries",
     "Revenue over time",
-    chartPanel({ testid: "chart-timeseries", kind: "line", ariaLabel: "Line chart of revenue over time", keyHeader: "Period" }),
+    chartPanel({ testid: "chart-timeseries", fileName: "tipgate-revenue-over-time", kind: "line", ariaLabel: "Line chart of revenue over time", keyHeader: "Period" }),
     (rows) => timeItems(rows as TimeRow[]),
   );
 
@@ -324,7 +349,7 @@ export function dashboardPage(query: URLSearchParams): Page {
   // --- loading ------------------------------------------------------------
 
   const updateExport = (): void => {
-    table.setExportHref("/app/api/export.csv?" + dataQuery(filters).toString());
+    table.setExport("/app/api/export.csv?" + dataQuery(filters).toString(), exportFileName(filters));
   };
 
   const begin = (): void => {
@@ -420,7 +445,7 @@ export function dashboardPage(query: URLSearchParams): Page {
     const c = choices;
     if (filters.category && !c.categories.includes(filters.category)) filters = { ...filters, category: "" };
     if (filters.country && !c.countries.some((x) => x.code === filters.country)) filters = { ...filters, country: "" };
-    replaceQuery("/", hashQuery(filters));
+    replaceQuery("/", viewQuery());
     updateExport();
     return true;
   };
@@ -440,8 +465,9 @@ export function dashboardPage(query: URLSearchParams): Page {
     }
   };
 
-  if (linkDropped.length) replaceQuery("/", hashQuery(filters));
+  if (linkDropped.length) replaceQuery("/", viewQuery());
   bar.setNotice(linkDropped);
+  table.setSearch(search);
   updateExport();
   document.body.dataset.dashboard = "loading";
   void loadChoices();
@@ -453,7 +479,13 @@ export function dashboardPage(query: URLSearchParams): Page {
     onQuery(q) {
       const p = parseFilterQuery(q);
       const next = p.filters;
-      if (p.dropped.length) replaceQuery("/", hashQuery(next));
+      search = q.get("q") ?? "";
+      table.setSearch(search);
+      if (p.dropped.length) {
+        const clean = hashQuery(next);
+        if (search) clean.set("q", search);
+        replaceQuery("/", clean);
+      }
       linkDropped = p.dropped;
       bar.setNotice(linkDropped);
       if (sameFilters(next, filters)) return;
