@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -285,6 +286,91 @@ func TestDashboardShowsEachPersonTheirSlice(t *testing.T) {
 				t.Errorf("access = %+v", access.Tables[0])
 			}
 		})
+	}
+}
+
+// TestOrdersDrillThrough: the orders behind a city's figures add up to
+// them, page by page and as CSV, with the person's masks applied.
+func TestOrdersDrillThrough(t *testing.T) {
+	srv := start(t)
+	for _, tc := range []struct {
+		email string
+		mask  *regexp.Regexp
+	}{
+		{"ming@example.com", regexp.MustCompile(`^[A-Z]{3}-\*\*\*\*-.{4}$`)},
+		{"alex@example.com", nil},
+	} {
+		b := newBrowser(t, srv.URL)
+		signIn(t, b, tc.email, "/app/")
+		var cities struct {
+			Rows []struct {
+				City, Country  string
+				Orders         int64
+				Revenue, Units float64
+			}
+		}
+		b.GetJSON("/app/api/panels/cities?category=Cycling", &cities)
+		if len(cities.Rows) == 0 {
+			t.Fatalf("%s: no cities", tc.email)
+		}
+		top := cities.Rows[0]
+		q := url.Values{"city": {top.City}, "cityCountry": {top.Country}, "category": {"Cycling"}}
+		var got int64
+		for page := 0; ; page++ {
+			q.Set("page", strconv.Itoa(page))
+			var out struct {
+				Columns []string
+				Rows    [][]any
+				Total   int64
+			}
+			if st := b.GetJSON("/app/api/orders?"+q.Encode(), &out); st != http.StatusOK {
+				t.Fatalf("%s: orders: %d", tc.email, st)
+			}
+			if out.Total != top.Orders {
+				t.Fatalf("%s: %s has %d orders in the drill-through, %d in the cities panel", tc.email, top.City, out.Total, top.Orders)
+			}
+			if !slices.Equal(out.Columns, []string{"timestamp", "sku", "product_name", "category", "quantity", "sales_price"}) {
+				t.Fatalf("%s: columns %v", tc.email, out.Columns)
+			}
+			for _, r := range out.Rows {
+				if sku, _ := r[1].(string); tc.mask != nil && !tc.mask.MatchString(sku) {
+					t.Fatalf("%s: sku %q is not masked", tc.email, sku)
+				}
+				if r[3] != "Cycling" {
+					t.Fatalf("%s: a row of category %v", tc.email, r[3])
+				}
+			}
+			got += int64(len(out.Rows))
+			if len(out.Rows) < 50 {
+				break
+			}
+		}
+		if got != top.Orders {
+			t.Errorf("%s: the pages hold %d orders, want %d", tc.email, got, top.Orders)
+		}
+		resp, body := b.Do(http.MethodGet, "/app/api/orders.csv?"+q.Encode(), nil, nil)
+		recs, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+		if err != nil || resp.StatusCode != http.StatusOK || len(recs) != int(top.Orders)+1 {
+			t.Fatalf("%s: orders.csv: %d, %d records, %v", tc.email, resp.StatusCode, len(recs), err)
+		}
+		var cents int64
+		for _, rec := range recs[1:] {
+			v, _ := strconv.ParseFloat(rec[len(rec)-1], 64)
+			cents += int64(math.Round(v * 100))
+		}
+		if want := int64(math.Round(top.Revenue * 100)); cents != want {
+			t.Errorf("%s: orders.csv revenue %d cents, the cities panel %d", tc.email, cents, want)
+		}
+		if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, "tipgate-orders_") || !strings.Contains(cd, "_Cycling") {
+			t.Errorf("%s: orders.csv file name: %s", tc.email, cd)
+		}
+	}
+	b := newBrowser(t, srv.URL)
+	signIn(t, b, "ming@example.com", "/app/")
+	for _, bad := range []string{"", "city=X", "city=X&cityCountry=CN&page=-1"} {
+		if resp, _ := b.Do(http.MethodGet, "/app/api/orders?"+bad, nil, nil); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("orders?%s: %d", bad, resp.StatusCode)
+		}
 	}
 }
 

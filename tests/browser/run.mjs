@@ -525,6 +525,44 @@ function personFlow(name) {
     checkHeadline(await snapshot(page), g, `${who} after filter-reset`);
   });
 
+  step(st, 'drill-through: a city\'s orders, paged and as CSV, equal its ground-truth rows, under the person\'s policies', async () => {
+    const page = st.page;
+    const top = [...g.cities.values()].sort((a, b) => b.revenueCents - a.revenueCents)[0];
+    const row = page.locator(`[data-testid="cities-table"] tbody tr[data-city="${top.city.replace(/"/g, '\\"')}"][data-country="${top.country}"]`);
+    await row.getByTestId('city-pick').click();
+    const drill = page.getByTestId('drill');
+    await drill.waitFor({ state: 'visible', timeout: 10_000 });
+    await waitReady(page, who);
+    assert.ok(await waitUntil(page, (n) => document.querySelector('[data-testid="drill"]')?.dataset.total === String(n), top.orders, 20_000), `${who}: the drill-through of ${top.city} must count ${top.orders} orders, says ${await drill.getAttribute('data-total')}`);
+    assert.ok(new URL(page.url()).hash.includes('drill='), `${who}: the drill-through is not in the link`);
+    const cols = await page.locator('[data-testid="drill-table"] thead th').allTextContents();
+    assert.deepEqual(cols, ['Time', 'SKU', 'Product', 'Category', 'Quantity', 'Price', 'Revenue'], `${who}: drill-through columns`);
+    const skus = await page.locator('[data-testid="drill-table"] tbody td[data-col="sku"]').allTextContents();
+    if (u.masked?.includes('sku')) assert.ok(skus.length > 0 && skus.every((x) => /^[A-Z]{3}-\*{4}-.{4}$/.test(x)), `${who}: SKUs must be masked: ${skus.slice(0, 3)}`);
+    else assert.ok(skus.every((x) => !x.includes('****')), `${who}: SKUs masked for someone without the mask`);
+    const first = await page.locator('[data-testid="drill-table"] tbody tr').count();
+    assert.equal(first, Math.min(50, top.orders), `${who}: the first page's rows`);
+    if (top.orders > 50) {
+      await page.getByTestId('drill-next').click();
+      await waitUntil(page, () => /page 2 of/.test(document.querySelector('[data-testid="drill-summary"]')?.textContent ?? ''), null, 10_000);
+    }
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.getByTestId('drill-export').click()]);
+    const { header, records } = parseCSVObjects(readFileSync(await dl.path(), 'utf8'));
+    assert.deepEqual(header, ['city', 'country', 'timestamp', 'sku', 'product_name', 'category', 'quantity', 'sales_price', 'revenue'], `${who}: orders CSV header`);
+    const norm = (t) => t.replace('T', ' ').slice(0, 19);
+    const key = (r) => [norm(r.timestamp), r.product_name, r.category, Number(r.quantity), cents(r.sales_price)].join('|');
+    const want = g.records.filter((r) => r.City === top.city && r.Country === top.country).map((r) => key({ timestamp: r.Timestamp, product_name: r.Product_Name, category: r.Category, quantity: r.Quantity, sales_price: r.Sales_Price })).sort();
+    const got = records.map(key).sort();
+    assert.equal(got.length, want.length, `${who}: the orders CSV of ${top.city} has ${got.length} rows, the ground truth ${want.length}`);
+    assert.deepEqual(got.filter((x, i) => x !== want[i]).slice(0, 3), [], `${who}: the orders CSV rows differ from the ground truth`);
+    const revenueCents = records.reduce((a, r) => a + cents(r.revenue), 0);
+    assert.equal(revenueCents, top.revenueCents, `${who}: the orders' revenue adds up to ${revenueCents} cents, the city's is ${top.revenueCents}`);
+    assert.ok(records.every((r) => r.city === top.city && r.country === top.country), `${who}: the orders CSV holds another city`);
+    await page.getByTestId('drill-close').click();
+    assert.ok(await drill.isHidden(), `${who}: Close must hide the drill-through`);
+    await waitReady(page, who);
+  });
+
   step(st, 'export-csv downloads the per-city ground truth', async () => {
     const page = st.page;
     const link = page.getByTestId('export-csv');
@@ -967,8 +1005,8 @@ function linksFlow(name) {
     await waitReady(page, who);
     const first = page.locator('[data-testid="cities-table"] tbody tr[data-city]').first();
     const country = await first.getAttribute('data-country');
-    await first.getByTestId('city-pick').click();
-    assert.ok(await waitUntil(page, kpiSettled, filtered(g, { country }).revenue, 30_000), `${who}: the table row must filter to ${country}`);
+    await first.getByTestId('country-pick').click();
+    assert.ok(await waitUntil(page, kpiSettled, filtered(g, { country }).revenue, 30_000), `${who}: the table row's country must filter to ${country}`);
     assert.equal(await page.getByTestId('filter-country').inputValue(), country, `${who}: filter-country after the row`);
     await page.goBack();
     assert.ok(await waitUntil(page, kpiSettled, g.revenue, 30_000), `${who}: Back undoes the row's filter`);

@@ -49,7 +49,11 @@ export function citiesCSV(rows: CityRow[]): string {
   return lines.join("\r\n") + "\r\n";
 }
 
-export function citiesTable(onSearch: (q: string) => void = () => undefined, onPick?: (row: CityRow) => void): CitiesTable {
+export function citiesTable(
+  onSearch: (q: string) => void = () => undefined,
+  onCity?: (row: CityRow) => void,
+  onCountry?: (row: CityRow) => void,
+): CitiesTable {
   let rows: CityRow[] = [];
   let sortKey: SortKey = "revenue";
   let descending = true;
@@ -149,8 +153,8 @@ export function citiesTable(onSearch: (q: string) => void = () => undefined, onP
             "data-units": String(r.units),
             "data-orders": String(r.orders),
           },
-          h("th", { scope: "row" }, onPick ? h("button", { type: "button", class: "link-button", "data-testid": "city-pick", title: `Filter the dashboard to ${countryName(r.country)}` }, r.city) : r.city),
-          h("td", {}, countryName(r.country)),
+          h("th", { scope: "row" }, onCity ? h("button", { type: "button", class: "link-button", "data-testid": "city-pick", title: `Show the orders of ${r.city}` }, r.city) : r.city),
+          h("td", {}, onCountry ? h("button", { type: "button", class: "link-button", "data-testid": "country-pick", title: `Filter the dashboard to ${countryName(r.country)}` }, countryName(r.country)) : countryName(r.country)),
           h("td", {}, r.region),
           h("td", { class: "num" }, fmtInt(r.orders)),
           h("td", { class: "num" }, fmtInt(r.units)),
@@ -183,14 +187,14 @@ export function citiesTable(onSearch: (q: string) => void = () => undefined, onP
     render();
     onSearch(search.value.trim());
   });
-  if (onPick) {
-    tbody.addEventListener("click", (e) => {
-      const btn = (e.target as Element).closest("button[data-testid=city-pick]");
-      const tr = btn?.closest("tr");
-      const row = tr && rows.find((r) => r.city === tr.dataset.city && r.country === tr.dataset.country);
-      if (row) onPick(row);
-    });
-  }
+  tbody.addEventListener("click", (e) => {
+    const btn = (e.target as Element).closest("button[data-testid]");
+    const tr = btn?.closest("tr");
+    const row = tr && rows.find((r) => r.city === tr.dataset.city && r.country === tr.dataset.country);
+    if (!btn || !row) return;
+    if (btn.getAttribute("data-testid") === "city-pick") onCity?.(row);
+    else if (btn.getAttribute("data-testid") === "country-pick") onCountry?.(row);
+  });
   render();
 
   return {

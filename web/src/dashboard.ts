@@ -11,6 +11,7 @@ import { dataQuery, filterBar, hashQuery, parseFilterQuery, sameFilters, type Fi
 import { countryName, fmtInt, fmtMoney, periodLabel } from "./format";
 import { periodStart, periodsBetween, previousRange, daysBetween } from "./periods";
 import { worldMap } from "./map";
+import { drillPanel, type DrillTarget } from "./drill";
 import { pushQuery, replaceQuery } from "./route";
 import type {
   CategoryRow,
@@ -64,9 +65,16 @@ export function dashboardPage(query: URLSearchParams): Page {
   // The cities table's search is part of the view (and so of its link),
   // not of the data filters: it changes no panel.
   let search = query.get("q") ?? "";
+  // The city whose orders are open below the table ("drill=CC:City").
+  const parseDrill = (v: string | null): DrillTarget | null => {
+    const m = v ? /^([A-Za-z]{2}):(.+)$/.exec(v) : null;
+    return m && m[1] && m[2] ? { country: m[1].toUpperCase(), city: m[2] } : null;
+  };
+  let drill = parseDrill(query.get("drill"));
   const viewQuery = (): URLSearchParams => {
     const q = hashQuery(filters);
     if (search) q.set("q", search);
+    if (drill) q.set("drill", `${drill.country}:${drill.city}`);
     return q;
   };
   let alive = true;
@@ -229,8 +237,23 @@ export function dashboardPage(query: URLSearchParams): Page {
       search = q;
       replaceQuery("/", viewQuery());
     },
+    (row) => openDrill({ city: row.city, country: row.country }),
     (row) => crossFilter({ country: row.country }),
   );
+  const drillBusy = (busy: boolean): void => (busy ? begin() : end());
+  const drillView = drillPanel(() => {
+    drill = null;
+    pushQuery("/", viewQuery());
+    drillView.show(null, dataQuery(filters));
+  }, drillBusy);
+  const openDrill = (t: DrillTarget): void => {
+    drill = t;
+    pushQuery("/", viewQuery());
+    drillView.show(drill, dataQuery(filters));
+    drillView.el.scrollIntoView({ block: "nearest" });
+    drillView.el.querySelector<HTMLElement>("h2")?.setAttribute("tabindex", "-1");
+    drillView.el.querySelector<HTMLElement>("h2")?.focus();
+  };
   const tableStatus = h("div", { class: "panel-status" });
   const tableSection = h("section", { class: "panel panel-cities", "aria-labelledby": "cities-title" }, h("h2", { id: "cities-title" }, "Cities"), tableStatus, table.el);
   mapSlot.render = (rows) => {
@@ -318,6 +341,7 @@ export function dashboardPage(query: URLSearchParams): Page {
     mapSlot.section,
     h("div", { class: "chart-grid" }, regions.section, countries.section, categories.section, timeseries.section),
     tableSection,
+    drillView.el,
   );
 
   // The URL is the view: copying it shares exactly these filters.
@@ -430,6 +454,7 @@ export function dashboardPage(query: URLSearchParams): Page {
     noAccess.hidden = true;
     for (const n of names) void loadPanel(slots[n]);
     if (names.includes("headline")) void loadComparison();
+    drillView.show(drill, dataQuery(filters));
   };
 
   let choices: FilterChoices | null = null;
@@ -481,6 +506,8 @@ export function dashboardPage(query: URLSearchParams): Page {
       const next = p.filters;
       search = q.get("q") ?? "";
       table.setSearch(search);
+      drill = parseDrill(q.get("drill"));
+      drillView.show(drill, dataQuery(next));
       if (p.dropped.length) {
         const clean = hashQuery(next);
         if (search) clean.set("q", search);
