@@ -125,9 +125,9 @@ func exportFileName(f filters) string {
 	if f.From != "" || f.To != "" {
 		parts = append(parts, safe(cmp.Or(f.From, "start"))+"_to_"+safe(cmp.Or(f.To, "end")))
 	}
-	for _, v := range []string{f.Category, f.Country} {
-		if v != "" {
-			parts = append(parts, safe(v))
+	for _, vals := range [][]string{f.Regions, f.Categories, f.Countries} {
+		if len(vals) > 0 {
+			parts = append(parts, safe(strings.Join(vals, "-")))
 		}
 	}
 	return strings.Join(parts, "_") + ".csv"

@@ -16,7 +16,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startDemo } from './lib/demo.mjs';
-import { POLICIES, USERS, cents, filtered, load, parseCSV, parseCSVObjects } from './lib/groundtruth.mjs';
+import { POLICIES, USERS, aggregate, cents, filtered, load, parseCSV, parseCSVObjects, regionOf } from './lib/groundtruth.mjs';
 import { cityOf, diffKeyed, formatAxe, near, num, runAxe, snapshot, which } from './lib/page.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -466,6 +466,41 @@ function personFlow(name) {
     assert.ok(await waitUntil(page, kpiSettled, byCountry.revenue, 30_000), `${who}: Back must undo the bar's filter`);
     await page.goBack();
     assert.ok(await waitUntil(page, kpiSettled, g.revenue, 30_000), `${who}: Back must undo the bubble's filter`);
+    await waitReady(page, who);
+  });
+
+  step(st, 'region filter and multi-select: the region select, a Ctrl-click on a region bar adds one, chips remove them', async () => {
+    const page = st.page;
+    const regions = [...g.regions.keys()].sort();
+    const sel = page.getByTestId('filter-region');
+    const opts = await sel.evaluate((s) => [...s.options].map((o) => o.value).filter((v) => v && !v.startsWith('\u0000')));
+    assert.deepEqual(opts, regions, `${who}: filter-region offers the person's regions`);
+    const first = regions[0];
+    const only = (rs) => aggregate(g.records.filter((r) => rs.includes(regionOf(r.Timezone))));
+    try {
+      // A click on a region's bar filters to it (the chart then shows that region alone).
+      const pos = await page.evaluate((k) => {
+        const tr = [...document.querySelectorAll('[data-testid="chart-regions-data"] tbody tr')].find((x) => x.dataset.key === k);
+        return tr ? { x: Number(tr.dataset.x), y: Number(tr.dataset.y) } : null;
+      }, first);
+      assert.ok(pos, `${who}: region ${first} is not drawn`);
+      await page.getByTestId('chart-regions').click({ position: pos });
+      assert.ok(await waitUntil(page, kpiSettled, only([first]).revenue, 30_000), `${who}: a click on the ${first} bar must filter to it`);
+      assert.equal(await sel.inputValue(), first, `${who}: filter-region after the bar click`);
+      if (regions.length > 1) {
+        const second = regions[1];
+        await sel.selectOption(second);
+        assert.ok(await waitUntil(page, kpiSettled, only([first, second]).revenue, 30_000), `${who}: choosing ${second} must add it to ${first}`);
+        const chips = await page.locator('[data-testid="filter-chips"] [data-testid="chip-remove"]').evaluateAll((bs) => bs.map((b) => `${b.dataset.kind}=${b.dataset.value}`));
+        assert.deepEqual(chips, [`region=${first}`, `region=${second}`], `${who}: chips`);
+        await page.locator(`[data-testid="chip-remove"][data-kind="region"][data-value="${first}"]`).click();
+        assert.ok(await waitUntil(page, kpiSettled, only([second]).revenue, 30_000), `${who}: removing the ${first} chip leaves ${second}`);
+      }
+    } finally {
+      await page.getByTestId('filter-reset').click();
+    }
+    await page.getByTestId('filter-reset').click();
+    assert.ok(await waitUntil(page, kpiSettled, g.revenue, 30_000), `${who}: reset`);
     await waitReady(page, who);
   });
 
@@ -997,6 +1032,36 @@ function linksFlow(name) {
     assert.equal(png.suggestedFilename(), 'tipgate-revenue-by-category.png', `${who}: chart PNG file name`);
     const bytes = readFileSync(await png.path());
     assert.ok(bytes.length > 1000 && bytes.subarray(1, 4).toString() === 'PNG', `${who}: the chart download is not a PNG (${bytes.length} bytes)`);
+  });
+
+  step(st, 'multi-select categories: the select adds, a Ctrl-click on a bar adds, a chip removes; the link carries them', async () => {
+    await page.getByTestId('filter-reset').click();
+    await waitUntil(page, kpiSettled, g.revenue, 30_000);
+    const [a, b, c] = [...g.categories.keys()].sort();
+    const of = (cs) => aggregate(g.records.filter((r) => cs.includes(r.Category)));
+    const sel = page.getByTestId('filter-category');
+    await sel.selectOption(a);
+    await waitUntil(page, kpiSettled, of([a]).revenue, 30_000);
+    await sel.selectOption(b);
+    assert.ok(await waitUntil(page, kpiSettled, of([a, b]).revenue, 30_000), `${who}: choosing ${b} after ${a} must filter to both`);
+    const h = new URL(page.url()).hash;
+    assert.ok(h.includes(`category=${encodeURIComponent(a)}`) && h.includes(`category=${encodeURIComponent(b)}`), `${who}: the link must carry both categories: ${h}`);
+    await waitReady(page, who);
+    const pos = await page.evaluate((k) => {
+      const tr = [...document.querySelectorAll('[data-testid="chart-categories-data"] tbody tr')].find((x) => x.dataset.key === k);
+      return tr ? { x: Number(tr.dataset.x), y: Number(tr.dataset.y) } : null;
+    }, a);
+    await page.getByTestId('chart-categories').click({ position: pos, modifiers: ['Control'] });
+    assert.ok(await waitUntil(page, kpiSettled, of([b]).revenue, 30_000), `${who}: Ctrl-click on the chosen ${a} bar must take it out`);
+    await page.getByTestId('filter-category').selectOption(c);
+    assert.ok(await waitUntil(page, kpiSettled, of([b, c]).revenue, 30_000), `${who}: ${b} + ${c}`);
+    await page.locator(`[data-testid="chip-remove"][data-kind="category"][data-value="${c}"]`).click();
+    assert.ok(await waitUntil(page, kpiSettled, of([b]).revenue, 30_000), `${who}: the ${c} chip's remove button`);
+    await page.goBack();
+    assert.ok(await waitUntil(page, kpiSettled, of([b, c]).revenue, 30_000), `${who}: Back brings the removed chip back`);
+    st.a11y['filter-chips'] = await runAxe(page);
+    await page.getByTestId('filter-reset').click();
+    await waitUntil(page, kpiSettled, g.revenue, 30_000);
   });
 
   step(st, 'cross-filtering from the table: a city row filters to its country', async () => {

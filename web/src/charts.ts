@@ -48,7 +48,7 @@ export interface ChartPanelOptions {
   limit?: number;
   tall?: boolean;
   /** a click on a bar (or point) picks its item: the dashboard filters to it */
-  onPick?: (key: string) => void;
+  onPick?: (key: string, add: boolean) => void;
   /** the PNG's file name, without extension */
   fileName: string;
 }
@@ -156,10 +156,12 @@ export function chartPanel(opts: ChartPanelOptions): ChartPanel {
         maintainAspectRatio: false,
         indexAxis: horizontal ? "y" : "x",
         interaction: { mode: "index", intersect: false },
-        onClick: (_e, elements) => {
+        onClick: (e, elements) => {
           const i = elements[0]?.index;
           const key = i === undefined ? undefined : drawnKeys[i];
-          if (key !== undefined && opts.onPick) opts.onPick(key);
+          const ne = e.native as MouseEvent | null;
+          const add = !!ne && (ne.ctrlKey || ne.metaKey || ne.shiftKey);
+          if (key !== undefined && opts.onPick) opts.onPick(key, add);
         },
         plugins: {
           tooltip: {

@@ -52,7 +52,7 @@ export function citiesCSV(rows: CityRow[]): string {
 export function citiesTable(
   onSearch: (q: string) => void = () => undefined,
   onCity?: (row: CityRow) => void,
-  onCountry?: (row: CityRow) => void,
+  onCountry?: (row: CityRow, add: boolean) => void,
 ): CitiesTable {
   let rows: CityRow[] = [];
   let sortKey: SortKey = "revenue";
@@ -193,7 +193,7 @@ export function citiesTable(
     const row = tr && rows.find((r) => r.city === tr.dataset.city && r.country === tr.dataset.country);
     if (!btn || !row) return;
     if (btn.getAttribute("data-testid") === "city-pick") onCity?.(row);
-    else if (btn.getAttribute("data-testid") === "country-pick") onCountry?.(row);
+    else if (btn.getAttribute("data-testid") === "country-pick") onCountry?.(row, e.ctrlKey || e.metaKey || e.shiftKey);
   });
   render();
 

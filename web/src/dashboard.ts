@@ -7,7 +7,7 @@ import { api, errorMessage } from "./api";
 import { chartPanel, type ChartItem, type ChartPanel } from "./charts";
 import { citiesTable } from "./cities";
 import { h, nextId } from "./dom";
-import { dataQuery, filterBar, hashQuery, parseFilterQuery, sameFilters, type Filters } from "./filters";
+import { dataQuery, filterBar, hashQuery, parseFilterQuery, pick, sameFilters, type Filters, type ListKey } from "./filters";
 import { countryName, fmtInt, fmtMoney, periodLabel } from "./format";
 import { periodStart, periodsBetween, previousRange, daysBetween } from "./periods";
 import { worldMap } from "./map";
@@ -51,8 +51,7 @@ export function exportFileName(f: Filters): string {
   const safe = (s: string): string => s.replace(/[^A-Za-z0-9-]+/g, "-").replace(/^-+|-+$/g, "");
   const parts = ["tipgate-sales-by-city"];
   if (f.from || f.to) parts.push(`${safe(f.from || "start")}_to_${safe(f.to || "end")}`);
-  if (f.category) parts.push(safe(f.category));
-  if (f.country) parts.push(safe(f.country));
+  for (const vals of [f.regions, f.categories, f.countries]) if (vals.length) parts.push(safe(vals.join("-")));
   return parts.join("_") + ".csv";
 }
 
@@ -218,8 +217,10 @@ export function dashboardPage(query: URLSearchParams): Page {
   // Cross-filtering: a click on a city's bubble, a country's or a category's
   // bar filters the whole dashboard to it (a history entry, so Back and the
   // Reset button undo it).
-  const crossFilter = (patch: Partial<Filters>): void => {
-    const next = { ...filters, ...patch };
+  // With Ctrl, Cmd or Shift held, the value is added to (or taken out of)
+  // the filter instead of replacing it.
+  const crossFilter = (key: ListKey, value: string, add = false): void => {
+    const next = pick(filters, key, value, add);
     if (sameFilters(next, filters)) return;
     filters = next;
     bar.setValues(filters);
@@ -230,15 +231,15 @@ export function dashboardPage(query: URLSearchParams): Page {
     load(PANELS);
   };
 
-  const map = worldMap((row) => crossFilter({ country: row.country }));
-  const mapSlot = panel("cities", "Revenue by city", "panel-map", h("p", { class: "panel-hint" }, "Scroll or use the buttons to zoom, drag to pan; click a city (or press Enter on it) to filter to its country. Bubble area is proportional to revenue."), map.el);
+  const map = worldMap((row, add) => crossFilter("countries", row.country, add));
+  const mapSlot = panel("cities", "Revenue by city", "panel-map", h("p", { class: "panel-hint" }, "Scroll or use the buttons to zoom, drag to pan; click a city (or press Enter on it) to filter to its country, with Ctrl or Shift to add it. Bubble area is proportional to revenue."), map.el);
   const table = citiesTable(
     (q) => {
       search = q;
       replaceQuery("/", viewQuery());
     },
     (row) => openDrill({ city: row.city, country: row.country }),
-    (row) => crossFilter({ country: row.country }),
+    (row, add) => crossFilter("countries", row.country, add),
   );
   const drillBusy = (busy: boolean): void => (busy ? begin() : end());
   const drillView = drillPanel(() => {
@@ -286,13 +287,13 @@ export function dashboardPage(query: URLSearchParams): Page {
   const regions = chartSlot(
     "regions",
     "Revenue by region",
-    chartPanel({ testid: "chart-regions", fileName: "tipgate-revenue-by-region", kind: "bar", ariaLabel: "Bar chart of revenue by region", keyHeader: "Region" }),
+    chartPanel({ testid: "chart-regions", fileName: "tipgate-revenue-by-region", kind: "bar", ariaLabel: "Bar chart of revenue by region", keyHeader: "Region", onPick: (region, add) => crossFilter("regions", region, add) }),
     (rows) => (rows as RegionRow[]).map((r) => ({ key: r.region, label: r.region, ...fig(r) })),
   );
   const countries = chartSlot(
     "countries",
     "Revenue by country (top 15)",
-    chartPanel({ testid: "chart-countries", fileName: "tipgate-revenue-by-country", kind: "hbar", ariaLabel: "Horizontal bar chart of revenue by country, top 15", keyHeader: "Country", limit: 15, tall: true, onPick: (country) => crossFilter({ country }) }),
+    chartPanel({ testid: "chart-countries", fileName: "tipgate-revenue-by-country", kind: "hbar", ariaLabel: "Horizontal bar chart of revenue by country, top 15", keyHeader: "Country", limit: 15, tall: true, onPick: (country, add) => crossFilter("countries", country, add) }),
     (rows) =>
       [...(rows as CountryRow[])]
         .sort((a, b) => b.revenue - a.revenue)
@@ -301,7 +302,7 @@ export function dashboardPage(query: URLSearchParams): Page {
   const categories = chartSlot(
     "categories",
     "Revenue by category",
-    chartPanel({ testid: "chart-categories", fileName: "tipgate-revenue-by-category", kind: "bar", ariaLabel: "Bar chart of revenue by product category", keyHeader: "Category", onPick: (category) => crossFilter({ category }) }),
+    chartPanel({ testid: "chart-categories", fileName: "tipgate-revenue-by-category", kind: "bar", ariaLabel: "Bar chart of revenue by product category", keyHeader: "Category", onPick: (category, add) => crossFilter("categories", category, add) }),
     (rows) => (rows as CategoryRow[]).map((r) => ({ key: r.category, label: r.category, ...fig(r) })),
   );
   const timeseries = chartSlot(
@@ -468,8 +469,13 @@ export function dashboardPage(query: URLSearchParams): Page {
     if (!dropped.length) return false;
     linkDropped = [...linkDropped, ...dropped];
     const c = choices;
-    if (filters.category && !c.categories.includes(filters.category)) filters = { ...filters, category: "" };
-    if (filters.country && !c.countries.some((x) => x.code === filters.country)) filters = { ...filters, country: "" };
+    const regions = new Set(c.countries.map((x) => x.region));
+    filters = {
+      ...filters,
+      categories: filters.categories.filter((v) => c.categories.includes(v)),
+      countries: filters.countries.filter((v) => c.countries.some((x) => x.code === v)),
+      regions: filters.regions.filter((v) => regions.has(v)),
+    };
     replaceQuery("/", viewQuery());
     updateExport();
     return true;

@@ -68,7 +68,7 @@ const LABEL_ZOOM = 1.8;
 const MAX_FIT_ZOOM = 12;
 
 /** What a click on a city's bubble asks for (the dashboard decides). */
-export type CityPick = (row: CityRow) => void;
+export type CityPick = (row: CityRow, add: boolean) => void;
 
 export function worldMap(onPick?: CityPick): WorldMap {
   const b = basemap();
@@ -251,7 +251,7 @@ export function worldMap(onPick?: CityPick): WorldMap {
     down = null;
     if (moved > 4 || !onPick) return;
     const bub = pick(e.clientX, e.clientY);
-    if (bub) onPick(bub.row);
+    if (bub) onPick(bub.row, e.ctrlKey || e.metaKey || e.shiftKey);
   });
   svg.addEventListener("focusin", (e) => {
     const bub = byEl.get(e.target as Element);
@@ -272,7 +272,7 @@ export function worldMap(onPick?: CityPick): WorldMap {
       return;
     } else if ((e.key === "Enter" || e.key === " ") && onPick) {
       e.preventDefault();
-      onPick(bub.row);
+      onPick(bub.row, e.ctrlKey || e.metaKey || e.shiftKey);
       return;
     } else return;
     e.preventDefault();
