@@ -55,7 +55,7 @@ const indexHTML = `<!doctype html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light">
+<meta name="color-scheme" content="light dark">
 <title>tipgate — sales dashboard</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/app/assets/app.css">

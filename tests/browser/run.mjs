@@ -302,6 +302,7 @@ describe('tipgate dashboard in headless Chromium', { timeout: 15 * 60_000 }, () 
 
   for (const name of ['ethan', 'frank', 'alex', 'ming']) describe(`${name} (${USERS[name].groups.join(', ')})`, () => personFlow(name));
   describe('links, history, validation and failed panels (frank)', () => linksFlow('frank'));
+  describe('phone, dark mode and print (ming)', () => phoneFlow('ming'));
   describe('sessions, cookies and CSRF (ming)', () => sessionFlow('ming'));
   describe('security admin (sam)', () => adminFlow());
   describe('public pages', () => publicPages());
@@ -1086,6 +1087,145 @@ function linksFlow(name) {
   });
 
   step(st, 'accessibility: no serious or critical axe violations', async () => {
+    const bad = Object.entries(st.a11y).filter(([, v]) => v.length);
+    assert.equal(bad.length, 0, `${who}: axe violations (serious/critical):\n${bad.map(([p, v]) => formatAxe(p, v)).join('\n')}`);
+  }, { always: true });
+
+  step(st, 'no uncaught page errors and no CSP violations', async () => {
+    assert.deepEqual([...st.pageErrors, ...st.csp].slice(0, 10), [], `${who}: the page threw or the CSP refused something`);
+  }, { always: true });
+}
+
+// ------------------------------------------- phone, dark mode and print
+
+function phoneFlow(name) {
+  const u = USERS[name];
+  const who = `${name} (${u.email}) on a phone`;
+  const st = newState(`phone-${name}`, who);
+  let g;
+  let page;
+
+  after(() => closeState(st));
+
+  step(
+    st,
+    'signs in at 390×844 and sees the ground truth',
+    async () => {
+      g = S.gt.users[name];
+      const ctx = await newContext(st);
+      await ctx.close();
+      st.contexts = [];
+      const phone = await S.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'en-US', timezoneId: 'UTC', acceptDownloads: true });
+      phone.setDefaultTimeout(20_000);
+      await phone.route((x) => !x.href.startsWith(`${S.url}/`), (route) => route.fulfill({ status: 200, contentType: 'text/plain', body: 'blocked' }));
+      st.contexts.push(phone);
+      page = await newPage(phone, st);
+      await signIn(page, name);
+      await waitReady(page, who);
+      checkHeadline(await snapshot(page), g, who);
+    },
+    { critical: true },
+  );
+
+  step(st, 'phone layout: a short header, KPIs two by two, a tall fitted map, Revenue in view without sideways scrolling (D7)', async () => {
+    const m = await page.evaluate(() => {
+      const r = (sel) => document.querySelector(sel)?.getBoundingClientRect();
+      const svg = document.querySelector('[data-testid="map"]');
+      const box = svg.getBoundingClientRect();
+      const circles = [...svg.querySelectorAll('circle[data-testid="city-bubble"]')];
+      const inside = circles.filter((c) => {
+        const b = c.getBoundingClientRect();
+        const x = b.left + b.width / 2;
+        const y = b.top + b.height / 2;
+        return x >= box.left - 1 && x <= box.right + 1 && y >= box.top - 1 && y <= box.bottom + 1;
+      }).length;
+      const text = (th) => th.textContent.replace(/[\u25B2\u25BC]/g, '').trim();
+      const heads = [...document.querySelectorAll('[data-testid="cities-table"] thead th')].filter((th) => getComputedStyle(th).display !== 'none').map(text);
+      const scroller = document.querySelector('[data-testid="cities-table"]').closest('.table-scroll');
+      const revenueTh = [...document.querySelectorAll('[data-testid="cities-table"] thead th')].find((th) => text(th) === 'Revenue').getBoundingClientRect();
+      return {
+        header: r('#app-header').height,
+        kpis: ['kpi-revenue', 'kpi-units', 'kpi-orders', 'kpi-aov'].map((k) => { const b = r(`[data-testid="${k}"]`); return { top: Math.round(b.top), left: Math.round(b.left) }; }),
+        mapHeight: box.height,
+        inside,
+        total: circles.length,
+        heads,
+        overflow: scroller.scrollWidth - scroller.clientWidth,
+        revenueRight: revenueTh.right,
+        width: window.innerWidth,
+        dbg: `zoom ${svg.dataset.zoom}, ${svg.getAttribute('preserveAspectRatio')}, ${Math.round(box.width)}×${Math.round(box.height)} px`,
+      };
+    });
+    assert.ok(m.header <= 120, `${who}: the header is ${m.header}px tall`);
+    const [rev, units, orders, aov] = m.kpis;
+    assert.ok(rev.top === units.top && orders.top === aov.top && orders.top > rev.top && rev.left === orders.left && units.left > rev.left, `${who}: KPIs are not two by two: ${JSON.stringify(m.kpis)}`);
+    assert.ok(m.mapHeight >= 300, `${who}: the map is ${m.mapHeight}px tall`);
+    assert.equal(m.inside, m.total, `${who}: ${m.total - m.inside} of ${m.total} bubbles lie outside the phone's map (${m.dbg})`);
+    assert.equal(m.heads[1], 'Revenue', `${who}: Revenue must be the second column: ${m.heads}`);
+    assert.ok(!m.heads.includes('Region') && !m.heads.includes('Units'), `${who}: Region and Units are left out on a phone: ${m.heads}`);
+    assert.ok(m.revenueRight <= m.width, `${who}: the Revenue column ends at ${m.revenueRight}px, the screen at ${m.width}px`);
+    assert.ok(m.overflow <= 1, `${who}: the cities table scrolls sideways by ${m.overflow}px`);
+    await page.screenshot({ path: artifact(`phone-dashboard-${name}.png`), fullPage: false });
+    st.a11y['phone-dashboard'] = await runAxe(page);
+  });
+
+  step(st, 'phone: column names on Your access do not break mid-word', async () => {
+    await page.goto(`${S.url}/app/#/access`);
+    const table = page.locator('[data-testid="access-table"][data-table="sales_data"]');
+    await table.waitFor({ state: 'visible', timeout: 30_000 });
+    const broken = await table.locator('tbody th code').evaluateAll((cs) => cs.filter((c) => c.getClientRects().length > 1 || c.getBoundingClientRect().height > 2 * parseFloat(getComputedStyle(c).fontSize) + 4).map((c) => c.textContent));
+    assert.deepEqual(broken, [], `${who}: column names wrap inside the word`);
+    await page.screenshot({ path: artifact(`phone-access-${name}.png`), fullPage: false });
+    st.a11y['phone-access'] = await runAxe(page);
+  });
+
+  step(st, 'dark mode follows the system setting; axe is clean in dark (D15)', async () => {
+    const dark = await S.browser.newContext({ viewport: { width: 1366, height: 900 }, colorScheme: 'dark', locale: 'en-US', timezoneId: 'UTC' });
+    dark.setDefaultTimeout(20_000);
+    await dark.route((x) => !x.href.startsWith(`${S.url}/`), (route) => route.fulfill({ status: 200, contentType: 'text/plain', body: 'blocked' }));
+    st.contexts.push(dark);
+    const p = await newPage(dark, st);
+    await signIn(p, name);
+    await waitReady(p, who);
+    const lum = await p.evaluate(() => {
+      const [r, gg, b] = getComputedStyle(document.body).backgroundColor.match(/\d+/g).map(Number);
+      return (0.2126 * r + 0.7152 * gg + 0.0722 * b) / 255;
+    });
+    assert.ok(lum < 0.2, `${who}: the dark page's background is light (luminance ${lum.toFixed(2)})`);
+    checkHeadline(await snapshot(p), g, `${who} in dark mode`);
+    await p.screenshot({ path: artifact(`dark-dashboard-${name}.png`), fullPage: true });
+    st.a11y['dark-dashboard'] = await runAxe(p);
+    await p.goto(`${S.url}/app/#/access`);
+    await p.locator('[data-testid="access-table"]').first().waitFor({ timeout: 30_000 });
+    st.a11y['dark-access'] = await runAxe(p);
+    await p.goto(`${S.url}/signin?reason=expired&return=/app/`);
+    st.a11y['dark-signin'] = await runAxe(p);
+    st.page = page;
+  });
+
+  step(st, 'print: no navigation or controls, every city row, the figures (D15)', async () => {
+    await page.goto(`${S.url}/app/#/`);
+    await waitReady(page, who);
+    await page.emulateMedia({ media: 'print' });
+    const m = await page.evaluate(() => {
+      const shown = (sel) => [...document.querySelectorAll(sel)].some((e) => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden');
+      const scroller = document.querySelector('[data-testid="cities-table"]').closest('.table-scroll');
+      return {
+        nav: shown('.app-header nav'),
+        signout: shown('[data-testid="signout"]'),
+        zoom: shown('.map-controls'),
+        selects: shown('.filter-bar select'),
+        kpis: shown('[data-testid="kpi-revenue"]'),
+        clipped: scroller.scrollHeight - scroller.clientHeight,
+      };
+    });
+    await page.emulateMedia({ media: 'screen' });
+    assert.deepEqual({ nav: m.nav, signout: m.signout, zoom: m.zoom, selects: m.selects }, { nav: false, signout: false, zoom: false, selects: false }, `${who}: controls in print`);
+    assert.ok(m.kpis, `${who}: the headline figures are missing from print`);
+    assert.ok(m.clipped <= 1, `${who}: the printed cities table is clipped by ${m.clipped}px`);
+  });
+
+  step(st, 'accessibility: no serious or critical axe violations (phone and dark)', async () => {
     const bad = Object.entries(st.a11y).filter(([, v]) => v.length);
     assert.equal(bad.length, 0, `${who}: axe violations (serious/critical):\n${bad.map(([p, v]) => formatAxe(p, v)).join('\n')}`);
   }, { always: true });

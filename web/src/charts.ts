@@ -22,8 +22,11 @@ import type { Figures } from "./types";
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Tooltip);
 Chart.defaults.font.family = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
 Chart.defaults.font.size = 12;
-Chart.defaults.color = "#374151";
-Chart.defaults.borderColor = "#e5e7eb";
+// Text and grid colours come from the page's theme (light or dark).
+const cssVar = (name: string, fallback: string): string =>
+  (typeof getComputedStyle === "function" ? getComputedStyle(document.documentElement).getPropertyValue(name).trim() : "") || fallback;
+Chart.defaults.color = cssVar("--text-2", "#374151");
+Chart.defaults.borderColor = cssVar("--border-soft", "#e5e7eb");
 Chart.defaults.animation = false;
 
 const ACCENT = "#2563eb";
@@ -118,7 +121,7 @@ export function chartPanel(opts: ChartPanelOptions): ChartPanel {
     const valueAxis = {
       beginAtZero: true,
       ticks: { callback: (v: string | number) => fmtMoneyCompact(Number(v)) },
-      grid: { color: "#e5e7eb" },
+      grid: { color: cssVar("--border-soft", "#e5e7eb") },
     };
     const labelAxis = {
       grid: { display: false },

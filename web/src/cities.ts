@@ -12,13 +12,15 @@ interface Column {
   numeric: boolean;
 }
 
+// Revenue comes right after the city, so it stays in view on a phone
+// (where Units and Region are left out).
 const COLUMNS: Column[] = [
   { key: "city", label: "City", numeric: false },
-  { key: "country", label: "Country", numeric: false },
-  { key: "region", label: "Region", numeric: false },
+  { key: "revenue", label: "Revenue", numeric: true },
   { key: "orders", label: "Orders", numeric: true },
   { key: "units", label: "Units", numeric: true },
-  { key: "revenue", label: "Revenue", numeric: true },
+  { key: "country", label: "Country", numeric: false },
+  { key: "region", label: "Region", numeric: false },
 ];
 
 export interface CitiesTable {
@@ -88,7 +90,7 @@ export function citiesTable(
       }
       render();
     });
-    const th = h("th", { scope: "col", class: col.numeric ? "num" : "" }, btn);
+    const th = h("th", { scope: "col", class: `${col.numeric ? "num " : ""}col-${col.key}` }, btn);
     ths.set(col.key, th);
     headRow.append(th);
   }
@@ -153,12 +155,12 @@ export function citiesTable(
             "data-units": String(r.units),
             "data-orders": String(r.orders),
           },
-          h("th", { scope: "row" }, onCity ? h("button", { type: "button", class: "link-button", "data-testid": "city-pick", title: `Show the orders of ${r.city}` }, r.city) : r.city),
-          h("td", {}, onCountry ? h("button", { type: "button", class: "link-button", "data-testid": "country-pick", title: `Filter the dashboard to ${countryName(r.country)}` }, countryName(r.country)) : countryName(r.country)),
-          h("td", {}, r.region),
-          h("td", { class: "num" }, fmtInt(r.orders)),
-          h("td", { class: "num" }, fmtInt(r.units)),
-          h("td", { class: "num" }, fmtMoney(r.revenue)),
+          h("th", { scope: "row", class: "col-city" }, onCity ? h("button", { type: "button", class: "link-button", "data-testid": "city-pick", title: `Show the orders of ${r.city}` }, r.city) : r.city),
+          h("td", { class: "num col-revenue" }, fmtMoney(r.revenue)),
+          h("td", { class: "num col-orders" }, fmtInt(r.orders)),
+          h("td", { class: "num col-units" }, fmtInt(r.units)),
+          h("td", { class: "col-country" }, onCountry ? h("button", { type: "button", class: "link-button", "data-testid": "country-pick", title: `Filter the dashboard to ${countryName(r.country)}` }, countryName(r.country)) : countryName(r.country)),
+          h("td", { class: "col-region" }, r.region),
         ),
       ),
     );

@@ -354,7 +354,26 @@ export function worldMap(onPick?: CityPick): WorldMap {
       labels.replaceChildren(...labelEls.map((l) => l.el));
       renderLegend(max);
       // Open fitted to the cities shown, and fit again whenever they change.
-      fitTransform = fitTo(list, b.height);
+      // A phone's tall map crops the world's sides (slice) instead of
+      // shrinking it to a strip: the fit is to the part on screen.
+      const narrow = typeof matchMedia === "function" && matchMedia("(max-width: 640px)").matches;
+      svg.setAttribute("preserveAspectRatio", narrow ? "xMidYMid slice" : "xMidYMid meet");
+      const box = svg.getBoundingClientRect();
+      let view = { x0: 0, y0: 0, w: WIDTH, h: b.height };
+      if (narrow && box.width > 0 && box.height > 0) {
+        const sc = Math.max(box.width / WIDTH, box.height / b.height);
+        const w = box.width / sc;
+        const h2 = box.height / sc;
+        view = { x0: (WIDTH - w) / 2, y0: (b.height - h2) / 2, w, h: h2 };
+      }
+      // Zooming and panning keep the world over the part on screen; on a
+      // phone one may zoom out until the whole world fits it.
+      const kmin = Math.min(1, view.w / WIDTH, view.h / b.height);
+      zoom.scaleExtent([kmin, 16]).extent([
+        [view.x0, view.y0],
+        [view.x0 + view.w, view.y0 + view.h],
+      ]);
+      fitTransform = fitTo(list, b.height, view, kmin);
       sel.call(zoom.transform, fitTransform);
       placeLabels();
       const top = rows[0];
@@ -390,8 +409,8 @@ function paintOrder(list: Bubble[]): Bubble[] {
 }
 
 /** The zoom that shows every bubble, with a margin, centred. */
-function fitTo(list: Bubble[], height: number) {
-  if (list.length === 0) return zoomIdentity;
+function fitTo(list: Bubble[], height: number, view: { x0: number; y0: number; w: number; h: number }, kmin: number) {
+  if (list.length === 0) return zoomIdentity.scale(kmin);
   let x0 = Infinity;
   let y0 = Infinity;
   let x1 = -Infinity;
@@ -405,15 +424,16 @@ function fitTo(list: Bubble[], height: number) {
   const pad = 0.12;
   const w = Math.max(x1 - x0, 8);
   const hh = Math.max(y1 - y0, 8);
-  let kk = Math.min(WIDTH / (w * (1 + 2 * pad)), height / (hh * (1 + 2 * pad)));
-  kk = Math.max(1, Math.min(MAX_FIT_ZOOM, kk));
-  const cx = (x0 + x1) / 2;
-  const cy = (y0 + y1) / 2;
-  // Keep the world's edge out of view (the zoom's translate extent would
-  // clamp it anyway; doing it here keeps the target exact).
-  const tx = Math.min(0, Math.max(WIDTH - WIDTH * kk, WIDTH / 2 - kk * cx));
-  const ty = Math.min(0, Math.max(height - height * kk, height / 2 - kk * cy));
-  return zoomIdentity.translate(tx, ty).scale(kk);
+  let kk = Math.min(view.w / (w * (1 + 2 * pad)), view.h / (hh * (1 + 2 * pad)));
+  kk = Math.max(kmin, Math.min(MAX_FIT_ZOOM, kk));
+  // The cities' centre in the middle of what is on screen, the world's
+  // edge kept out of view (or the world centred when it is smaller).
+  const place = (lo: number, size: number, full: number, c: number): number => {
+    const t = lo + size / 2 - kk * c;
+    if (full * kk <= size) return lo + (size - full * kk) / 2;
+    return Math.min(lo, Math.max(lo + size - full * kk, t));
+  };
+  return zoomIdentity.translate(place(view.x0, view.w, WIDTH, (x0 + x1) / 2), place(view.y0, view.h, height, (y0 + y1) / 2)).scale(kk);
 }
 
 function fmtR(r: number): string {
