@@ -8,7 +8,7 @@ import { chartPanel, type ChartItem, type ChartPanel } from "./charts";
 import { citiesTable } from "./cities";
 import { h, nextId } from "./dom";
 import { dataQuery, filterBar, hashQuery, parseFilterQuery, pick, sameFilters, type Filters, type ListKey } from "./filters";
-import { countryName, fmtInt, fmtMoney, periodLabel } from "./format";
+import { countryName, fmtInt, fmtMoney, periodLabel, regionName } from "./format";
 import { periodStart, periodsBetween, previousRange, daysBetween } from "./periods";
 import { worldMap } from "./map";
 import { drillPanel, type DrillTarget } from "./drill";
@@ -132,7 +132,8 @@ export function dashboardPage(query: URLSearchParams): Page {
   const kUnits = kpi("kpi-units", "Units sold");
   const kOrders = kpi("kpi-orders", "Orders");
   const kAov = kpi("kpi-aov", "Average order value");
-  const headline = panel("headline", "Headline figures", "panel-kpis", h("div", { class: "kpis" }, kRevenue.card, kUnits.card, kOrders.card, kAov.card));
+  const kOnly = h("p", { class: "kpi-scope muted", "data-testid": "kpi-scope", hidden: true });
+  const headline = panel("headline", "Headline figures", "panel-kpis", h("div", { class: "kpis" }, kRevenue.card, kUnits.card, kOrders.card, kAov.card), kOnly);
   headline.render = (rows) => {
     const r = (rows[0] as HeadlineRow | undefined) ?? { revenue: 0, units: 0, orders: 0, avgOrderValue: 0, cities: 0, countries: 0 };
     const set = (k: { card: HTMLElement; value: HTMLElement }, n: number, text: string): void => {
@@ -288,7 +289,7 @@ export function dashboardPage(query: URLSearchParams): Page {
     "regions",
     "Revenue by region",
     chartPanel({ testid: "chart-regions", fileName: "tipgate-revenue-by-region", kind: "bar", ariaLabel: "Bar chart of revenue by region", keyHeader: "Region", onPick: (region, add) => crossFilter("regions", region, add) }),
-    (rows) => (rows as RegionRow[]).map((r) => ({ key: r.region, label: r.region, ...fig(r) })),
+    (rows) => (rows as RegionRow[]).map((r) => ({ key: r.region, label: regionName(r.region), ...fig(r) })),
   );
   const countries = chartSlot(
     "countries",
@@ -400,6 +401,19 @@ export function dashboardPage(query: URLSearchParams): Page {
         (cities !== undefined && cities.rows.length === 0 && slots.headline.answer === undefined));
     empty.hidden = !isEmpty;
     viz.hidden = !!denied || isEmpty;
+    // A chart of one bar says nothing a sentence cannot: the region and
+    // category panels step aside when they hold a single value, which the
+    // headline then names.
+    const single = (slot: Slot): string | undefined => {
+      const rows = slot.answer?.rows as { region?: string; category?: string }[] | undefined;
+      return !slot.failed && rows && rows.length === 1 ? (rows[0]?.region ?? rows[0]?.category) : undefined;
+    };
+    const oneRegion = single(regions);
+    const oneCategory = single(categories);
+    regions.section.hidden = oneRegion !== undefined;
+    categories.section.hidden = oneCategory !== undefined;
+    kOnly.textContent = [oneRegion !== undefined ? `Region: ${regionName(oneRegion)}` : "", oneCategory !== undefined ? `Category: ${oneCategory}` : ""].filter(Boolean).join(" \u00b7 ");
+    kOnly.hidden = kOnly.textContent === "";
     loading.hidden = true;
     document.body.dataset.dashboard = "ready";
   };

@@ -2,7 +2,7 @@
 // the filter bar with its chips of active filters.
 
 import { h, nextId } from "./dom";
-import { countryName } from "./format";
+import { countryName, regionName } from "./format";
 import { presetRange, type Preset } from "./periods";
 import type { FilterChoices } from "./types";
 
@@ -169,6 +169,7 @@ export function filterBar(initial: Filters, onChange: (f: Filters) => void, onIn
   const choices: Record<ListKey, string[]> = { regions: [], categories: [], countries: [] };
 
   const label = (key: ListKey, v: string): string => {
+    if (key === "regions") return regionName(v);
     if (key !== "countries") return v;
     const name = countryName(v);
     return name === v ? v : `${name} (${v})`;
