@@ -80,7 +80,7 @@ func demoWarehouse(ctx context.Context, wh engines.Config, dataDir, s3root strin
 	}
 	defer eng.Close()
 	if _, ok := eng.Catalog().Table("sales_data"); ok {
-		fmt.Fprintf(stdout, "Using the existing warehouse in %s (delete the folder to start over).\n\n", dataDir)
+		fmt.Fprintf(stdout, "Using the existing warehouse in %s (delete the folder to start over; --rows and --seed apply only to a new one).\n\n", dataDir)
 	} else {
 		src := filepath.Join(s3root, filepath.FromSlash(demo.SourceKey))
 		if err := os.MkdirAll(filepath.Dir(src), 0o755); err != nil {

@@ -275,6 +275,14 @@ func TestLoginFlows(t *testing.T) {
 			}
 		})
 	}
+	// An unknown client id is the caller's mistake (invalid_client), named as such.
+	t.Run("unknown client id", func(t *testing.T) {
+		t.Setenv(cliauth.EnvConfigDir, t.TempDir())
+		code, _, stderr := runCLI(t, "login", "--server", base, "--client-id", "no-such-client")
+		if code != 1 || !strings.Contains(stderr, "invalid_client") || !strings.Contains(stderr, `unknown client_id "no-such-client"`) || strings.Contains(stderr, "server_error") {
+			t.Errorf("exit %d: %s", code, stderr)
+		}
+	})
 	// The server's root as --issuer (forgetting /idp) is named for what it is.
 	t.Run("server root as issuer", func(t *testing.T) {
 		t.Setenv(cliauth.EnvConfigDir, t.TempDir())

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -56,6 +57,10 @@ func usage(w io.Writer) {
 }
 
 func main() {
+	// The OpenID library inside the embedded IdP logs through slog's
+	// default logger, at INFO for every "authorization_pending" poll of a
+	// device sign-in: only its warnings and errors reach the terminal.
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

@@ -69,6 +69,8 @@ ALTER TABLE t ROW LEVEL SECURITY ON;
 		{"tables apart", []string{"-c", "SELECT 1 AS a; SELECT 2 AS b"}, 0, " a\n---\n 1\n(1 row)\n\n b\n---\n 2\n(1 row)\n", ""},
 		{"both -c and -f", []string{"-c", "SELECT 1", "-f", script}, 1, "", "exactly one of"},
 		{"groups without --as", []string{"--groups", "ra", "-c", "SELECT 1"}, 1, "", "--groups needs --as"},
+		{"unknown group is named", []string{"--as", "ann@example.com", "--groups", "ra,no-such-group", "-c", "SELECT count(*) AS n FROM t"}, 0,
+			" n\n---\n 1\n(1 row)\n", `warning: no role "AWSIDC:no-such-group" exists`},
 		{"s3 without root", []string{"-c", "COPY t FROM 's3://b/k' IAM_ROLE default CSV"}, 1, "", "--s3-root"},
 	}
 	for _, tc := range tests {
@@ -235,5 +237,12 @@ func TestDemoChecksThePortFirst(t *testing.T) {
 	}
 	if _, err := os.Stat(data); err == nil {
 		t.Errorf("the demo generated data before finding the port busy (%s)", time.Since(start))
+	}
+}
+
+func TestServeWithoutConfigPointsToTheDocs(t *testing.T) {
+	code, _, stderr := runCLI(t, "serve", "--config", filepath.Join(t.TempDir(), "tipgate.toml"))
+	if code != 1 || !strings.Contains(stderr, "there is no configuration file") || !strings.Contains(stderr, "docs/configuration.md") {
+		t.Fatalf("exit %d: %s", code, stderr)
 	}
 }

@@ -82,6 +82,13 @@ func runSQL(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("sql: %w", err)
 	}
 	defer eng.Close()
+	// A group without a role of its name gives the principal nothing; a
+	// mistyped one would otherwise go unnoticed.
+	for _, g := range p.Groups {
+		if _, ok := eng.Catalog().Roles[p.Namespace+":"+g]; !ok {
+			fmt.Fprintf(stderr, "tipgate: warning: no role %q exists: --groups %s gives %s nothing\n", p.Namespace+":"+g, g, p.User)
+		}
+	}
 	if err := runScript(ctx, eng, p, script, w); err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitError{code: 1}
