@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -109,6 +110,17 @@ func TestGenDataAndDemo(t *testing.T) {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, stdout)
 		}
+	}
+	// The summary counts cities as the dashboard does, by city and country
+	// (Hyderabad is in India and in Pakistan).
+	m := regexp.MustCompile(`(?m)^ Asia +\| \d+ +\| \d+ +\| [\d.]+ +\| (\d+)$`).FindStringSubmatch(stdout)
+	if m == nil {
+		t.Fatalf("no Asia row in the demo output:\n%s", stdout)
+	}
+	_, want, stderr := runCLI(t, "sql", "--data-dir", filepath.Join(dir, "data"), "--format", "csv", "--as", "ming@example.com", "--groups", "apac-sales",
+		"-c", "SELECT count(*) AS n FROM (SELECT DISTINCT city, country FROM sales_data) AS c")
+	if got := "n\n" + m[1] + "\n"; got != want {
+		t.Errorf("the demo counts %s Asian cities, city+country pairs are %q (%s)", m[1], want, stderr)
 	}
 	if !strings.Contains(stdout, "(refused, as intended: permission denied for relation sales_data)") {
 		t.Errorf("the security admin's refusal is not shown as intended:\n%s", stdout)
