@@ -7,6 +7,11 @@
 // the names come from the TIPGATE_* variables of demo.env, the user's ID
 // token from TIPGATE_ID_TOKEN.
 //
+// TIPGATE_CREDENTIALS_FILE, when set, keeps the identity-enhanced
+// credentials across runs: an existing file's credentials are used as they
+// are (steps 1-3 skipped), otherwise the new ones are written to it (0600),
+// so a test can watch an issued session follow changes to its user.
+//
 // Prints each result row as a JSON line on stdout ({"r": "Asia"}); on
 // failure prints "error: <AWS error name>" on stderr and exits 1.
 //
@@ -31,7 +36,7 @@ import (
 	"github.com/aws/smithy-go"
 )
 
-const query = "SELECT DISTINCT split_part(timezone, '/', 1) AS r FROM sales_data"
+const sqlText = "SELECT DISTINCT split_part(timezone, '/', 1) AS r FROM sales_data"
 
 func main() {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -82,12 +87,38 @@ func run(ctx context.Context) error {
 		return err
 	}
 
+	var enhanced aws.CredentialsProvider
+	credFile := os.Getenv("TIPGATE_CREDENTIALS_FILE")
+	if b, err := os.ReadFile(credFile); credFile != "" && err == nil {
+		var c struct{ AccessKeyId, SecretAccessKey, SessionToken string }
+		if err := json.Unmarshal(b, &c); err != nil {
+			return err
+		}
+		enhanced = credentials.NewStaticCredentialsProvider(c.AccessKeyId, c.SecretAccessKey, c.SessionToken)
+	} else {
+		c, err := enhancedSession(ctx, region, stsURL, oidcURL, idToken, bridgeRole, clientRole, app)
+		if err != nil {
+			return err
+		}
+		if credFile != "" {
+			b, _ := json.Marshal(map[string]string{"AccessKeyId": aws.ToString(c.AccessKeyId), "SecretAccessKey": aws.ToString(c.SecretAccessKey), "SessionToken": aws.ToString(c.SessionToken)})
+			if err := os.WriteFile(credFile, b, 0o600); err != nil {
+				return err
+			}
+		}
+		enhanced = keys(c)
+	}
+	return query(ctx, region, dataURL, workgroup, database, enhanced)
+}
+
+// enhancedSession is steps 1-3: the identity-enhanced credentials.
+func enhancedSession(ctx context.Context, region, stsURL, oidcURL, idToken, bridgeRole, clientRole, app string) (*ststypes.Credentials, error) {
 	// 1. The IdP's ID token for the bridge role (unsigned call).
 	anon := sts.New(sts.Options{Region: region, BaseEndpoint: aws.String(stsURL)})
 	web, err := anon.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{
 		RoleArn: aws.String(bridgeRole), RoleSessionName: aws.String("redshift-tip-go"), WebIdentityToken: aws.String(idToken)})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	bridge := keys(web.Credentials)
 
@@ -96,10 +127,10 @@ func run(ctx context.Context) error {
 	tok, err := oidc.CreateTokenWithIAM(ctx, &ssooidc.CreateTokenWithIAMInput{ClientId: aws.String(app),
 		GrantType: aws.String("urn:ietf:params:oauth:grant-type:jwt-bearer"), Assertion: aws.String(idToken)})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if tok.AwsAdditionalDetails == nil || tok.AwsAdditionalDetails.IdentityContext == nil {
-		return flowError{"NoIdentityContext", "CreateTokenWithIAM returned no identity context"}
+		return nil, flowError{"NoIdentityContext", "CreateTokenWithIAM returned no identity context"}
 	}
 
 	// 3. The identity-enhanced session: the client role with the user's context.
@@ -108,12 +139,16 @@ func run(ctx context.Context) error {
 		ProvidedContexts: []ststypes.ProvidedContext{{ProviderArn: aws.String("arn:aws:iam::aws:contextProvider/IdentityCenter"),
 			ContextAssertion: tok.AwsAdditionalDetails.IdentityContext}}})
 	if err != nil {
-		return err
+		return nil, err
 	}
+	return enh.Credentials, nil
+}
 
-	// 4. The Data API as the user: RLS decides what the statement sees.
-	data := redshiftdata.New(redshiftdata.Options{Region: region, BaseEndpoint: aws.String(dataURL), Credentials: keys(enh.Credentials)})
-	ex, err := data.ExecuteStatement(ctx, &redshiftdata.ExecuteStatementInput{Sql: aws.String(query),
+// query is step 4: the Data API as the user, whose policies decide what
+// the statement sees.
+func query(ctx context.Context, region, dataURL, workgroup, database string, creds aws.CredentialsProvider) error {
+	data := redshiftdata.New(redshiftdata.Options{Region: region, BaseEndpoint: aws.String(dataURL), Credentials: creds})
+	ex, err := data.ExecuteStatement(ctx, &redshiftdata.ExecuteStatementInput{Sql: aws.String(sqlText),
 		WorkgroupName: aws.String(workgroup), Database: aws.String(database)})
 	if err != nil {
 		return err
