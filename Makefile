@@ -12,6 +12,8 @@ N             ?= 100000
 FUZZTIME      ?= 10s
 BENCH_ROWS    ?= 10000000
 BENCH_REPS    ?= 5
+# tipgate --version: the commit (and -dirty for uncommitted changes).
+VERSION       ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
 .PHONY: help build demo test test-go test-browser test-streamlit test-scim web web-check fuzz lint bench oracle tools clean
 
@@ -19,7 +21,7 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 build: ## build bin/tipgate
-	$(GO) build -o $(BIN) ./cmd/tipgate
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/tipgate
 
 demo: build ## generate demo data into $(DATA), apply the reference policies, show what each user sees, then serve (Ctrl-C stops); TLS=1 serves HTTPS with a local CA
 	$(BIN) demo --data-dir $(DATA) --rows $(ROWS) $(if $(PASSWORD),--demo-password $(PASSWORD)) $(if $(TLS),--tls)

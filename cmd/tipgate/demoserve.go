@@ -29,7 +29,8 @@ import (
 
 // demoServe runs the server with the embedded IdP and the four demo users
 // until ctx ends.
-func demoServe(ctx context.Context, wh engines.Config, dataDir, s3root, listen, password string, more demoServeOptions, stdout, stderr io.Writer) error {
+func demoServe(ctx context.Context, wh engines.Config, dataDir, s3root string, ln net.Listener, password string, more demoServeOptions, stdout, stderr io.Writer) error {
+	listen := ln.Addr().String()
 	if password == "" {
 		var b [12]byte
 		if _, err := rand.Read(b[:]); err != nil {
@@ -46,27 +47,21 @@ func demoServe(ctx context.Context, wh engines.Config, dataDir, s3root, listen, 
 		return err
 	}
 	root, _ := filepath.Abs(s3root)
-	// Bind first: the embedded IdP's issuer, which the roles and the
-	// application trust, is the server's URL (port 0 picks a free port).
-	ln, err := net.Listen("tcp", listen)
-	if err != nil {
-		return fmt.Errorf("demo: listen on %s: %w", listen, err)
-	}
+	// The main listener is bound before anything else (runDemo): the
+	// embedded IdP's issuer, which the roles and the application trust, is
+	// the server's URL (port 0 picks a free port).
 	oktaAddr, err := oktaListen(listen, more.OktaListen)
 	if err != nil {
-		ln.Close()
 		return err
 	}
 	oktaLn, err := net.Listen("tcp", oktaAddr)
 	if err != nil {
-		ln.Close()
 		return fmt.Errorf("demo: listen on %s (the Okta-shaped IdP; --okta-listen picks another address): %w", oktaAddr, err)
 	}
 	scheme, tlsLines := "http", ""
 	var tlsFiles devtls.Files
 	if more.TLS {
 		if tlsFiles, tlsLines, err = demoTLS(abs); err != nil {
-			ln.Close()
 			oktaLn.Close()
 			return err
 		}
@@ -157,7 +152,7 @@ Sign in as ming and query through the Data API (REST binding):
 The API contract: %[1]s/v1/openapi.json
 
 Or sign in from the command line (device flow) and query:
-  ./bin/tipgate login --server %[1]s --issuer %[1]s/idp --client-id tipgate-cli
+  ./bin/tipgate login --server %[1]s
   ./bin/tipgate sql --remote %[1]s -c 'SELECT city, count(*) FROM sales_data GROUP BY 1 ORDER BY 2 DESC LIMIT 5'
 `, u, password)
 	errc := make(chan error, 1)

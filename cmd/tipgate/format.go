@@ -30,10 +30,17 @@ func newWriter(format string, w io.Writer) (resultWriter, error) {
 	return nil, fmt.Errorf("unknown --format %q: use table, csv or json", format)
 }
 
-type tableWriter struct{ w io.Writer }
+// tableWriter prints psql-like tables, a blank line between one result's
+// output and the next table so that a script's results stay apart.
+type tableWriter struct {
+	w       io.Writer
+	written bool
+}
 
 func (t *tableWriter) write(r engine.Rows) error {
 	cols := r.Columns()
+	sep := t.written
+	t.written = true
 	if len(cols) == 0 {
 		if n := r.RowsAffected(); n >= 0 {
 			_, err := fmt.Fprintf(t.w, "%s %d\n", r.Tag(), n)
@@ -78,6 +85,9 @@ func (t *tableWriter) write(r engine.Rows) error {
 		names[i] = c.Name
 	}
 	var b strings.Builder
+	if sep {
+		b.WriteString("\n")
+	}
 	b.WriteString(line(names) + "\n")
 	for i := range seps {
 		seps[i] = strings.Repeat("-", width[i]+2)

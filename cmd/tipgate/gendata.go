@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -11,8 +10,7 @@ import (
 )
 
 func runGenData(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("gen-data", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("gen-data", stderr)
 	rows := fs.Int64("rows", 1_000_000, "number of rows")
 	seed := fs.Int64("seed", 1, "random seed; the same seed gives the same bytes")
 	out := fs.String("out", "", "output file; .csv or .parquet (required)")

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -16,10 +15,9 @@ import (
 const loginTimeout = 15 * time.Minute
 
 func runLogin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("login", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("login", stderr)
 	server := fs.String("server", "", "tipgate server URL, e.g. https://tipgate.example.com (required)")
-	issuer := fs.String("issuer", "", "OpenID Provider (issuer) URL to sign in at, e.g. <server>/idp for the embedded IdP (required)")
+	issuer := fs.String("issuer", "", "OpenID Provider (issuer) URL to sign in at (default: the server's embedded IdP, <server>/idp)")
 	clientID := fs.String("client-id", "tipgate-cli", "OAuth client id of the command line at the issuer (a public client)")
 	flow := fs.String("flow", "device", "sign-in flow: device (a code to enter on any device) or browser (loopback redirect on this machine)")
 	scope := fs.String("scope", strings.Join(cliauth.DefaultScopes, " "), "scopes to request")
@@ -35,11 +33,16 @@ func runLogin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		err = errors.New("--server is required")
 	}
 	problems = append(problems, err)
-	issURL, err := cliauth.CheckURL("--issuer", *issuer)
-	if *issuer == "" {
-		err = errors.New("--issuer is required")
+	// Without --issuer the server's own embedded IdP is meant: it lives at
+	// <server>/idp, so the server's URL alone is enough.
+	issuerGiven := *issuer != ""
+	var issURL string
+	if issuerGiven {
+		issURL, err = cliauth.CheckURL("--issuer", *issuer)
+		problems = append(problems, err)
+	} else if srvURL != "" {
+		issURL = strings.TrimSuffix(srvURL, "/") + "/idp"
 	}
-	problems = append(problems, err)
 	if *clientID == "" {
 		problems = append(problems, errors.New("--client-id is required"))
 	}
@@ -58,7 +61,17 @@ func runLogin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	hc := cliauth.NewHTTPClient()
 	p, err := cliauth.Discover(ctx, hc, issURL)
 	if err != nil {
+		if !issuerGiven {
+			return fmt.Errorf("login: %s has no embedded identity provider at %s (%w): name the provider its users sign in at with --issuer", srvURL, issURL, err)
+		}
 		return fmt.Errorf("login: %w", err)
+	}
+	if p.AuthorizationEndpoint == "" && p.DeviceAuthorizationEndpoint == "" {
+		msg := fmt.Sprintf("login: %s is not an identity provider people sign in at (its discovery document has neither an authorization nor a device endpoint)", issURL)
+		if strings.TrimSuffix(issURL, "/") == strings.TrimSuffix(srvURL, "/") {
+			msg += fmt.Sprintf(": it is the tipgate server itself, whose embedded provider is %s/idp; leave --issuer out to use it", strings.TrimSuffix(srvURL, "/"))
+		}
+		return errors.New(msg)
 	}
 	c := &cliauth.Client{Provider: p, ClientID: *clientID, Scopes: strings.Fields(*scope), HTTP: hc, Prompt: stderr}
 	var toks cliauth.Tokens
@@ -94,8 +107,7 @@ func runLogin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 func runLogout(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("logout", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("logout", stderr)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -132,8 +144,7 @@ func runLogout(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 func runWhoAmI(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("whoami", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("whoami", stderr)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

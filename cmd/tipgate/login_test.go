@@ -214,7 +214,12 @@ func TestLoginFlows(t *testing.T) {
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
-			login := runInBackground(ctx, "login", "--server", base+"/", "--issuer", base+"/idp", "--client-id", "tipgate-cli", "--flow", tc.flow)
+			// The device flow finds the embedded IdP from --server alone.
+			args := []string{"login", "--server", base + "/", "--client-id", "tipgate-cli", "--flow", tc.flow}
+			if tc.flow == "browser" {
+				args = append(args, "--issuer", base+"/idp")
+			}
+			login := runInBackground(ctx, args...)
 			who := newPerson(t)
 			if tc.flow == "device" {
 				m := login.waitFor(t, deviceInstructions)
@@ -270,6 +275,24 @@ func TestLoginFlows(t *testing.T) {
 			}
 		})
 	}
+	// An unknown client id is the caller's mistake (invalid_client), named as such.
+	t.Run("unknown client id", func(t *testing.T) {
+		t.Setenv(cliauth.EnvConfigDir, t.TempDir())
+		code, _, stderr := runCLI(t, "login", "--server", base, "--client-id", "no-such-client")
+		if code != 1 || !strings.Contains(stderr, "invalid_client") || !strings.Contains(stderr, `unknown client_id "no-such-client"`) || strings.Contains(stderr, "server_error") {
+			t.Errorf("exit %d: %s", code, stderr)
+		}
+	})
+	// The server's root as --issuer (forgetting /idp) is named for what it is.
+	t.Run("server root as issuer", func(t *testing.T) {
+		t.Setenv(cliauth.EnvConfigDir, t.TempDir())
+		for _, flow := range []string{"device", "browser"} {
+			code, _, stderr := runCLI(t, "login", "--server", base, "--issuer", base, "--flow", flow)
+			if code != 1 || !strings.Contains(stderr, base+" is not an identity provider people sign in at") || !strings.Contains(stderr, base+"/idp") {
+				t.Errorf("--flow %s: exit %d: %s", flow, code, stderr)
+			}
+		}
+	})
 }
 
 // TestStoredSessionProblems covers what whoami, sql --remote and logout
@@ -341,7 +364,8 @@ func TestLoginFlagErrors(t *testing.T) {
 		args     []string
 		stderrIn []string
 	}{
-		{"nothing given", []string{"login"}, []string{"--server is required", "--issuer is required"}},
+		{"nothing given", []string{"login"}, []string{"--server is required"}},
+		{"no embedded IdP", []string{"login", "--server", "http://127.0.0.1:1"}, []string{"http://127.0.0.1:1 has no embedded identity provider at http://127.0.0.1:1/idp", "--issuer"}},
 		{"bad flow", []string{"login", "--server", "http://127.0.0.1:1", "--issuer", "http://127.0.0.1:1/idp", "--flow", "password"}, []string{`--flow "password"`}},
 		{"plain http to another host", []string{"login", "--server", "http://tipgate.example.com", "--issuer", "https://idp.example.com"},
 			[]string{"plain http is only allowed for loopback"}},

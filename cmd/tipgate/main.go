@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -31,11 +32,20 @@ func commands() []command {
 		{"login", "sign in at an identity provider and store a tipgate session for --remote", runLogin},
 		{"logout", "revoke the stored tipgate session and delete it", runLogout},
 		{"whoami", "show the user, groups and roles of the stored tipgate session", runWhoAmI},
-		{"version", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {
-			_, err := fmt.Fprintln(stdout, "tipgate", version)
-			return err
-		}},
+		{"version", "print the version", runVersion},
 	}
+}
+
+func runVersion(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("version", stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("version: unexpected argument %q", fs.Arg(0))
+	}
+	_, err := fmt.Fprintln(stdout, "tipgate", versionString())
+	return err
 }
 
 func usage(w io.Writer) {
@@ -43,10 +53,14 @@ func usage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nRun 'tipgate <command> -h' for a command's flags.")
+	fmt.Fprintln(w, "\nRun 'tipgate <command> -h' for a command's flags and examples; 'tipgate --version' prints the version.")
 }
 
 func main() {
+	// The OpenID library inside the embedded IdP logs through slog's
+	// default logger, at INFO for every "authorization_pending" poll of a
+	// device sign-in: only its warnings and errors reach the terminal.
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
@@ -65,6 +79,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		return 0
+	}
+	if args[0] == "--version" || args[0] == "-version" || args[0] == "-v" {
+		args = append([]string{"version"}, args[1:]...)
 	}
 	for _, c := range commands() {
 		if c.name != args[0] {

@@ -200,7 +200,7 @@ func describeRemote(err error, st sqlscan.Statement) error {
 	default:
 		msg = "ERROR: " + msg
 	}
-	return fmt.Errorf("%s\nstatement at line %d: %s", msg, st.Line, abbreviate(st.Text))
+	return fmt.Errorf("%s\nstatement at line %d: %s", msg, st.Line, asWritten(st.Text))
 }
 
 // tagWords continue a command tag after CREATE, DROP, ALTER, ATTACH or

@@ -16,7 +16,9 @@ import (
 	"github.com/tipgate/tipgate/internal/scim"
 )
 
-const scimClientUsage = `usage: tipgate scim-client <subcommand> [flags] [NAME]
+const scimClientUsage = `tipgate scim-client: manage SCIM provisioning clients and their tokens (create, rotate, list, delete)
+
+usage: tipgate scim-client <subcommand> [flags] [NAME]
 
 Provisioning clients are the identity providers allowed to call /scim/v2.
 Each has one bearer token; only its SHA-256 is stored.
@@ -30,7 +32,11 @@ subcommands:
 flags (every subcommand):
   --data-dir DIR      the server's data directory (default ./tipgate-data)
   --token-file PATH   create, rotate: write the token to PATH (mode 0600)
-                      instead of standard output`
+                      instead of standard output
+
+examples:
+  tipgate scim-client create okta --token-file okta.token
+  tipgate scim-client list`
 
 func runSCIMClient(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {

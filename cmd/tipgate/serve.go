@@ -2,9 +2,10 @@ package main
 
 import (
 	"context"
-	"flag"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 
 	"github.com/tipgate/tipgate/internal/config"
@@ -12,16 +13,18 @@ import (
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	path := fs.String("config", "tipgate.toml", "configuration file (see docs/configuration.md)")
-	if err := fs.Parse(args); err != nil {
+	flags := newFlagSet("serve", stderr)
+	path := flags.String("config", "tipgate.toml", "configuration file (see docs/configuration.md)")
+	if err := flags.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
+	if flags.NArg() > 0 {
+		return fmt.Errorf("serve: unexpected argument %q", flags.Arg(0))
 	}
 	cfg, err := config.Load(*path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("serve: there is no configuration file %s: write one (every key is in docs/configuration.md; docs/redshift-developers.md has the demo's as an example), give another with --config, or try 'tipgate demo', which needs none", *path)
+	}
 	if err != nil {
 		return err
 	}

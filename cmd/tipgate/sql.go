@@ -17,8 +17,7 @@ import (
 )
 
 func runSQL(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("sql", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("sql", stderr)
 	dataDir := fs.String("data-dir", "./tipgate-data", "warehouse data directory")
 	engineKind := fs.String("engine", "duckdb", "warehouse engine: duckdb (embedded) or postgres (needs --dsn)")
 	dsn := fs.String("dsn", "", "the postgres engine's database, postgres://user@host:5432/database")
@@ -30,6 +29,7 @@ func runSQL(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	namespace := fs.String("namespace", identity.DefaultNamespace, "identity namespace of the --as principal")
 	s3root := fs.String("s3-root", "", "folder that s3://bucket/key COPY sources are read from (DIR/bucket/key)")
 	remote := fs.String("remote", "", "run through this tipgate server's Data API (REST) as the signed-in user ('tipgate login')")
+	create := fs.Bool("create", false, "create a new warehouse in --data-dir if it holds none (without it, a missing warehouse is an error)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -37,7 +37,7 @@ func runSQL(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		var local []string
 		fs.Visit(func(f *flag.Flag) {
 			switch f.Name {
-			case "as", "groups", "namespace", "data-dir", "s3-root":
+			case "as", "groups", "namespace", "data-dir", "s3-root", "create":
 				local = append(local, "--"+f.Name)
 			}
 		})
@@ -77,11 +77,18 @@ func runSQL(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if (*engineKind == "postgres") != (*dsn != "") {
 		return fmt.Errorf("sql: --dsn goes with --engine postgres, and --engine postgres needs --dsn")
 	}
-	eng, err := engines.Open(ctx, engines.Config{Kind: *engineKind, DSN: *dsn, DataDir: *dataDir, S3Root: *s3root})
+	eng, err := openWarehouse(ctx, engines.Config{Kind: *engineKind, DSN: *dsn, DataDir: *dataDir, S3Root: *s3root}, *create)
 	if err != nil {
-		return err
+		return fmt.Errorf("sql: %w", err)
 	}
 	defer eng.Close()
+	// A group without a role of its name gives the principal nothing; a
+	// mistyped one would otherwise go unnoticed.
+	for _, g := range p.Groups {
+		if _, ok := eng.Catalog().Roles[p.Namespace+":"+g]; !ok {
+			fmt.Fprintf(stderr, "tipgate: warning: no role %q exists: --groups %s gives %s nothing\n", p.Namespace+":"+g, g, p.User)
+		}
+	}
 	if err := runScript(ctx, eng, p, script, w); err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitError{code: 1}
@@ -124,31 +131,39 @@ func runScript(ctx context.Context, eng engine.Engine, p identity.Principal, scr
 func describe(err error, st sqlscan.Statement) error {
 	var se *sqlerr.Error
 	if errors.As(err, &se) {
-		return fmt.Errorf("%s\nSQLSTATE: %s (%s)\nstatement at line %d: %s", se.Error(), se.SQLState(), se.Code, st.Line, abbreviate(st.Text))
+		return fmt.Errorf("%s\nSQLSTATE: %s (%s)\nstatement at line %d: %s", se.Error(), se.SQLState(), se.Code, st.Line, asWritten(st.Text))
 	}
-	return fmt.Errorf("ERROR: %v\nstatement at line %d: %s", err, st.Line, abbreviate(st.Text))
+	return fmt.Errorf("ERROR: %v\nstatement at line %d: %s", err, st.Line, asWritten(st.Text))
 }
 
-// abbreviate shortens a statement for an error message, hiding string
-// literals: they may hold passwords or credentials.
-func abbreviate(s string) string {
+// asWritten is the failing statement as the person wrote it, so they can
+// find it in their own script: cut only when long, continuation lines
+// indented under the first. A string right after a credential keyword
+// (PASSWORD 'x', SECRET_ACCESS_KEY 'x', …) is still hidden: a terminal's
+// scrollback or a CI log is no place for it.
+func asWritten(s string) string {
+	s = strings.TrimSpace(s)
 	if toks, err := sqlscan.Tokens(s); err == nil {
-		var parts []string
-		for _, t := range toks {
-			switch t.Kind {
-			case sqlscan.EOF:
-			case sqlscan.String:
-				parts = append(parts, "'...'")
-			default:
-				parts = append(parts, t.Text)
+		var b strings.Builder
+		last := 0
+		for i, t := range toks {
+			if t.Kind != sqlscan.String || i == 0 || !secretKeywords[strings.ToLower(toks[i-1].Text)] {
+				continue
 			}
+			b.WriteString(s[last:t.Pos])
+			b.WriteString("'...'")
+			last = t.End
 		}
-		s = strings.Join(parts, " ")
-	} else {
-		s = "(statement not shown)"
+		b.WriteString(s[last:])
+		s = b.String()
 	}
-	if len(s) > 120 {
-		s = s[:117] + "..."
+	const max = 400
+	if r := []rune(s); len(r) > max {
+		s = string(r[:max]) + "…"
 	}
-	return s
+	return strings.ReplaceAll(s, "\n", "\n    ")
 }
+
+// secretKeywords precede a string that is a credential.
+var secretKeywords = map[string]bool{"password": true, "credentials": true, "access_key_id": true,
+	"secret_access_key": true, "session_token": true, "token": true}

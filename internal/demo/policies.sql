@@ -34,7 +34,10 @@ CREATE ROLE "AWSIDC:apac-sales";
 
 GRANT SELECT ON TABLE sales_data TO ROLE "AWSIDC:exec-global";
 GRANT SELECT ON TABLE sales_data TO ROLE "AWSIDC:amer-sales";
-GRANT SELECT ON TABLE sales_data TO ROLE "AWSIDC:emea-sales";
+-- Europe's managers get column privileges: every column but the cities'
+-- population and elevation, which the sales dashboard does not need.
+GRANT SELECT (SKU, Product_Name, Category, Quantity, Sales_Price, Timestamp, City, Region_Code, Country,
+              Latitude, Longitude, Timezone) ON sales_data TO ROLE "AWSIDC:emea-sales";
 GRANT SELECT ON TABLE sales_data TO ROLE "AWSIDC:apac-sales";
 
 CREATE RLS POLICY amer_sales_policy
@@ -52,6 +55,14 @@ USING (timezone LIKE 'Asia%');
 ATTACH RLS POLICY amer_sales_policy ON sales_data TO ROLE "AWSIDC:amer-sales";
 ATTACH RLS POLICY emea_sales_policy ON sales_data TO ROLE "AWSIDC:emea-sales";
 ATTACH RLS POLICY apac_sales_policy ON sales_data TO ROLE "AWSIDC:apac-sales";
+
+-- Asia's managers see product SKUs masked: the category and the last
+-- four characters only (a masking policy, as "Your access" explains).
+CREATE MASKING POLICY mask_sku
+WITH (sku VARCHAR(50))
+USING (split_part(sku, '-', 1) || '-****-' || right(sku, 4));
+
+ATTACH MASKING POLICY mask_sku ON sales_data(sku) TO ROLE "AWSIDC:apac-sales";
 
 -- Security administrators manage roles and policies and read the audit
 -- log; with no SELECT grant they read no sales data themselves.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -56,6 +57,19 @@ type Config struct {
 	// apps written against Okta).
 	Layout Layout
 	Logger *slog.Logger
+	// OnSignInFailure, when set, hears of every refused password (login
+	// page, device approval, password grant) so the server can audit it.
+	// user is the account's email when one exists, "" for an unknown one
+	// (what was typed is not passed on: it may be a mistyped password).
+	OnSignInFailure func(r *http.Request, f SignInFailure)
+}
+
+// SignInFailure is one refused password.
+type SignInFailure struct {
+	// Flow is "login", "device" or "password_grant".
+	Flow     string
+	ClientID string
+	User     string
 }
 
 func (c Client) grants() []string {

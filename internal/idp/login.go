@@ -81,6 +81,7 @@ func (p *Provider) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	u, ok := p.store.authenticate(email, r.PostFormValue("password"))
 	if !ok {
 		p.log.Info("login failed", "client_id", clientID)
+		p.signInFailed(r, "login", clientID, email)
 		p.render(w, http.StatusOK, p.loginForm(w, r, id, clientID, email, msgBadCredentials))
 		return
 	}
@@ -124,6 +125,7 @@ func (p *Provider) deviceSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	case !authOK:
 		p.log.Info("device login failed", "client_id", clientID)
+		p.signInFailed(r, "device", clientID, email)
 		p.render(w, http.StatusOK, p.deviceForm(w, r, code, email, msgBadCredentials))
 		return
 	}
@@ -138,4 +140,11 @@ func (p *Provider) deviceSubmit(w http.ResponseWriter, r *http.Request) {
 
 func (p *Provider) loggedOut(w http.ResponseWriter, _ *http.Request) {
 	p.render(w, http.StatusOK, page{Title: "Signed out", Heading: "Signed out", Message: "You are signed out."})
+}
+
+// signInFailed tells the server's hook of a refused password.
+func (p *Provider) signInFailed(r *http.Request, flow, clientID, typed string) {
+	if p.cfg.OnSignInFailure != nil {
+		p.cfg.OnSignInFailure(r, SignInFailure{Flow: flow, ClientID: clientID, User: p.store.known(typed)})
+	}
 }

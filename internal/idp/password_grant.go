@@ -62,6 +62,7 @@ func (p *Provider) passwordGrant(r *http.Request) (*oidc.AccessTokenResponse, er
 	u, ok := p.store.authenticate(r.PostFormValue("username"), r.PostFormValue("password"))
 	if !ok {
 		p.log.Info("password grant failed", "client_id", clientID)
+		p.signInFailed(r, "password_grant", clientID, r.PostFormValue("username"))
 		return nil, oidc.ErrInvalidGrant().WithDescription("invalid username or password")
 	}
 	req := &passwordRequest{clientID: clientID, subject: u.sub, scopes: scopes, authTime: p.store.now()}

@@ -110,6 +110,14 @@ func (s *storage) authenticate(email, password string) (*user, bool) {
 	return u, true
 }
 
+// known is the configured email for what was typed, "" for none.
+func (s *storage) known(email string) string {
+	if u, ok := s.users[strings.ToLower(strings.TrimSpace(email))]; ok {
+		return u.Email
+	}
+	return ""
+}
+
 // CreateAuthRequest stores a validated request. PKCE with S256 is required
 // of every client: plain and missing challenges are refused here, before a
 // login page is shown.
@@ -239,7 +247,9 @@ func (s *storage) completeLogin(id string, u *user) error {
 func (s *storage) GetClientByClientID(_ context.Context, id string) (op.Client, error) {
 	c, ok := s.clients[id]
 	if !ok {
-		return nil, fmt.Errorf("client: %w", errNotFound)
+		// invalid_client (401), not a server error: the caller named a
+		// client this provider does not have.
+		return nil, oidc.ErrInvalidClient().WithParent(fmt.Errorf("client: %w", errNotFound)).WithDescription("unknown client_id %q", truncateID(id))
 	}
 	return c, nil
 }
@@ -275,3 +285,11 @@ func (s *storage) ValidateJWTProfileScopes(context.Context, string, []string) ([
 }
 
 func (s *storage) Health(context.Context) error { return nil }
+
+// truncateID keeps an id the caller sent short enough to quote back.
+func truncateID(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "…"
+	}
+	return s
+}

@@ -59,6 +59,16 @@ func sdkRunners(t *testing.T) []sdkRunner {
 		{name: "python", errName: func(code string) string { return code }, argv: []string{filepath.Join(root, ".cache", "sdk-venv", "bin", "python"), filepath.Join(root, "tests", "sdk", "python", "flow.py")},
 			install: []string{filepath.Join(root, ".cache", "sdk-venv", "bin", "python")}},
 	}
+	// The Go flow is built from this module (its SDK is in go.mod).
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatal("go is not on PATH")
+	}
+	bin := filepath.Join(t.TempDir(), "flow")
+	if out, err := exec.Command(goTool, "build", "-o", bin, filepath.Join(root, "tests", "sdk", "go")).CombinedOutput(); err != nil {
+		t.Fatalf("building tests/sdk/go: %v\n%s", err, out)
+	}
+	runners = append(runners, sdkRunner{name: "go", errName: func(code string) string { return code }, argv: []string{bin}})
 	for _, r := range runners {
 		for _, f := range r.install {
 			if _, err := os.Stat(f); err != nil {
@@ -236,6 +246,43 @@ func testSDKFlows(t *testing.T, runners []sdkRunner, warehouse string) {
 	for _, s := range append(secrets, tampered, demoPassword) {
 		if strings.Contains(text, s) {
 			t.Fatal("an ID token or the password reached the logs")
+		}
+	}
+}
+
+// TestDeveloperDocShowsTheTestedFlows: docs/redshift-developers.md shows
+// the three client programs TestSDKFlows runs, each verbatim in a fenced
+// block of its language, so the documented code is the tested code.
+func TestDeveloperDocShowsTheTestedFlows(t *testing.T) {
+	root := filepath.Join("..", "..")
+	doc, err := os.ReadFile(filepath.Join(root, "docs", "redshift-developers.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := map[string][]string{}
+	lang, body, in := "", []string{}, false
+	for _, line := range strings.Split(string(doc), "\n") {
+		switch {
+		case !in && strings.HasPrefix(line, "```"):
+			lang, body, in = strings.TrimPrefix(line, "```"), nil, true
+		case in && line == "```":
+			blocks[lang] = append(blocks[lang], strings.Join(body, "\n")+"\n")
+			in = false
+		case in:
+			body = append(body, line)
+		}
+	}
+	for _, tc := range []struct{ lang, file string }{
+		{"go", "tests/sdk/go/main.go"},
+		{"js", "tests/sdk/js/flow.mjs"},
+		{"python", "tests/sdk/python/flow.py"},
+	} {
+		want, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(tc.file)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(blocks[tc.lang], string(want)) {
+			t.Errorf("docs/redshift-developers.md has no ```%s block equal to %s (%d %s blocks): copy the file into the doc", tc.lang, tc.file, len(blocks[tc.lang]), tc.lang)
 		}
 	}
 }

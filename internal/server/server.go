@@ -285,7 +285,7 @@ func (s *Server) mountIDP(ctx context.Context, mux *http.ServeMux, users []idp.U
 	}
 	issuer := s.URL + IDPPath
 	p, err := idp.New(ctx, idp.Config{Issuer: issuer, Users: users, Clients: clients, EnablePasswordGrant: s.cfg.IDP.EnablePasswordGrant,
-		KeyPath: filepath.Join(s.cfg.Server.DataDir, "idp-signing-key.pem"), Logger: s.log})
+		KeyPath: filepath.Join(s.cfg.Server.DataDir, "idp-signing-key.pem"), Logger: s.log, OnSignInFailure: s.auditSignInFailure})
 	if err != nil {
 		return nil, err
 	}
@@ -306,6 +306,22 @@ func (s *Server) mountIDP(ctx context.Context, mux *http.ServeMux, users []idp.U
 		out = append(out, okta)
 	}
 	return out, nil
+}
+
+// auditSignInFailure records a password the embedded IdP refused, so the
+// audit log's failed sign-ins include those at its login page. The account
+// is named only when it exists.
+func (s *Server) auditSignInFailure(r *http.Request, f idp.SignInFailure) {
+	rec := audit.Record{Time: time.Now(), Kind: "auth_failure", Binding: "idp", Source: r.RemoteAddr, RequestID: reqid.ID(r.Context()),
+		Error: "bad_credentials (" + f.Flow + ", client " + f.ClientID + ")"}
+	if f.User != "" {
+		rec.User = identity.DefaultNamespace + ":" + f.User
+	} else {
+		rec.Error = "unknown_user (" + f.Flow + ", client " + f.ClientID + ")"
+	}
+	if err := s.audit.Write(rec); err != nil {
+		s.log.ErrorContext(r.Context(), "audit write failed", "err", err)
+	}
 }
 
 // Ready is closed once Serve answers requests (GET /readyz says "ready").

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/mail"
 	"slices"
 	"strconv"
 	"strings"
@@ -185,11 +186,19 @@ func (h *Handler) apiViewAs(w http.ResponseWriter, r *http.Request, c *call) {
 		h.fail(w, &badRequest{"user or groups are too long"})
 		return
 	}
+	user := strings.TrimSpace(in.User)
+	// People sign in with their email, so that is whom one can view as; a
+	// typo would otherwise start a session as nobody and linger among the
+	// suggestions.
+	if a, err := mail.ParseAddress(user); err != nil || a.Address != user || a.Name != "" {
+		h.fail(w, &badRequest{fmt.Sprintf("user must be an email address like someone@example.com, not %q", truncate(user, 80))})
+		return
+	}
 	ns := c.self.Namespace
 	if ns == "" {
 		ns = identity.DefaultNamespace
 	}
-	p, err := identity.Simulated(strings.TrimSpace(in.User), ns, in.Groups)
+	p, err := identity.Simulated(user, ns, in.Groups)
 	if err != nil {
 		h.fail(w, &badRequest{strings.TrimPrefix(err.Error(), "identity: ")})
 		return

@@ -1,11 +1,14 @@
 package web
 
 import (
+	"cmp"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -100,7 +103,7 @@ func (h *Handler) apiExport(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="tipgate-sales-by-city.csv"`)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+exportFileName(f)+`"`)
 	w.Header().Set("Cache-Control", "no-store")
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"city", "country", "region", "latitude", "longitude", "orders", "units", "revenue"})
@@ -112,6 +115,25 @@ func (h *Handler) apiExport(w http.ResponseWriter, r *http.Request, c *call) {
 	}
 	cw.Flush()
 }
+
+// exportFileName says what the export holds: the filters, in the order of
+// the page's filter bar, reduced to letters, digits and dashes (so it is
+// safe in the header). The page names its own search exports the same way.
+func exportFileName(f filters) string {
+	safe := func(s string) string { return strings.Trim(fileUnsafe.ReplaceAllString(s, "-"), "-") }
+	parts := []string{"tipgate-sales-by-city"}
+	if f.From != "" || f.To != "" {
+		parts = append(parts, safe(cmp.Or(f.From, "start"))+"_to_"+safe(cmp.Or(f.To, "end")))
+	}
+	for _, vals := range [][]string{f.Regions, f.Categories, f.Countries} {
+		if len(vals) > 0 {
+			parts = append(parts, safe(strings.Join(vals, "-")))
+		}
+	}
+	return strings.Join(parts, "_") + ".csv"
+}
+
+var fileUnsafe = regexp.MustCompile(`[^A-Za-z0-9-]+`)
 
 func str(v any) string {
 	if s, ok := v.(string); ok {

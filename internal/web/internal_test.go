@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -62,6 +63,9 @@ func TestParseFilters(t *testing.T) {
 		{"from=2024-01-01&to=2024-01-31", "", ` WHERE "timestamp" >= CAST(:from_date AS DATE) AND "timestamp" < CAST(:before_date AS DATE)`, 2},
 		{"category=Golf&country=CN", "", ` WHERE category = :category AND country = :country`, 2},
 		{"category=x'%20OR%201=1--", "", ` WHERE category = :category`, 1},
+		{"category=Golf&category=Cycling&category=Golf", "", ` WHERE category IN (:category_0, :category_1)`, 2},
+		{"region=Asia&country=CN&country=JP", "", ` WHERE country IN (:country_0, :country_1) AND split_part(timezone, '/', 1) = :region`, 3},
+		{strings.Repeat("country=X&", 51), "country is given more than 50 times", "", 0},
 		{"from=2024-13-01", "from must be a date", "", 0},
 		{"to=yesterday", "to must be a date", "", 0},
 		{"from=2024-02-01&to=2024-01-01", "from must not be after to", "", 0},
@@ -122,12 +126,13 @@ func FuzzParseFilters(f *testing.F) {
 		}
 		where, _ := flt.where()
 		fixed := map[string]bool{`"timestamp" >= CAST(:from_date AS DATE)`: true, `"timestamp" < CAST(:before_date AS DATE)`: true,
-			`category = :category`: true, `country = :country`: true}
+			`category = :category`: true, `country = :country`: true, `split_part(timezone, '/', 1) = :region`: true}
+		inList := regexp.MustCompile(`^(category|country|split_part\(timezone, '/', 1\)) IN \(:(category|country|region)_0(, :(category|country|region)_[1-9][0-9]?)+\)$`)
 		if where == "" {
 			return
 		}
 		for _, part := range strings.Split(strings.TrimPrefix(where, " WHERE "), " AND ") {
-			if !fixed[part] {
+			if !fixed[part] && !inList.MatchString(part) {
 				t.Fatalf("WHERE clause %q has a part %q that is not a fixed fragment", where, part)
 			}
 		}
@@ -190,6 +195,23 @@ func TestDescribeAccessRowModes(t *testing.T) {
 		}
 		if len(got.Reasons) != len(tc.reasons) {
 			t.Errorf("%s: reasons %q", tc.name, got.Reasons)
+		}
+	}
+}
+
+func TestExportFileName(t *testing.T) {
+	for _, tc := range []struct {
+		f    filters
+		want string
+	}{
+		{filters{}, "tipgate-sales-by-city.csv"},
+		{filters{From: "2024-03-01", To: "2024-05-31", Categories: []string{"Cycling"}, Countries: []string{"US"}}, "tipgate-sales-by-city_2024-03-01_to_2024-05-31_Cycling_US.csv"},
+		{filters{Regions: []string{"Asia"}, Countries: []string{"CN", "JP"}}, "tipgate-sales-by-city_Asia_CN-JP.csv"},
+		{filters{To: "2024-05-31"}, "tipgate-sales-by-city_start_to_2024-05-31.csv"},
+		{filters{Categories: []string{`Winter "Sports"; x/y`}}, "tipgate-sales-by-city_Winter-Sports-x-y.csv"},
+	} {
+		if got := exportFileName(tc.f); got != tc.want {
+			t.Errorf("exportFileName(%+v) = %q, want %q", tc.f, got, tc.want)
 		}
 	}
 }

@@ -16,8 +16,9 @@ var pages = template.Must(template.New("signin").Parse(`<!doctype html>
 <title>{{.Title}} — tipgate</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/app/assets/app.css">
+<script src="/app/assets/signin.js" defer></script>
 </head>
-<body class="auth-page">
+<body class="auth-page"{{if .Auto}} data-auto="1"{{end}}>
 <main class="auth-card">
 <h1>{{.Title}}</h1>
 {{if .Message}}<p class="auth-message" data-testid="signin-message" role="status">{{.Message}}</p>{{end}}
@@ -32,6 +33,10 @@ var pages = template.Must(template.New("signin").Parse(`<!doctype html>
 type pageData struct {
 	Title, Message, Lead, Button, LoginURL string
 	SignedOut                              bool
+	// Auto: the page's script goes on to the identity provider at once
+	// (carrying the link's #view); the button is the fallback without
+	// script.
+	Auto bool
 }
 
 func (h *Handler) renderPage(w http.ResponseWriter, status int, d pageData) {
@@ -50,6 +55,15 @@ func (h *Handler) renderSignIn(w http.ResponseWriter, status int, ret, message s
 		Lead: "Sign in with your organisation's account to see the sales data you are allowed to see.", LoginURL: loginURL(ret)})
 }
 
+// renderSignInAuto is the plain sign-in, with nothing to read: it goes
+// straight on to the identity provider, as SSO sign-ins do. It is a page
+// and not a redirect because the view a link names is in its #hash, which
+// only the browser knows.
+func (h *Handler) renderSignInAuto(w http.ResponseWriter, ret string) {
+	h.renderPage(w, http.StatusOK, pageData{Title: "Sign in to tipgate", Button: "Continue to sign-in", Auto: true,
+		Lead: "Taking you to your organisation's sign-in…", LoginURL: loginURL(ret)})
+}
+
 func (h *Handler) serveSignIn(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	msg := ""
@@ -62,6 +76,10 @@ func (h *Handler) serveSignIn(w http.ResponseWriter, r *http.Request) {
 		msg = notAssignedMessage
 	case "error":
 		msg = "Something went wrong with your session. Please sign in again."
+	}
+	if msg == "" {
+		h.renderSignInAuto(w, q.Get("return"))
+		return
 	}
 	h.renderSignIn(w, http.StatusOK, q.Get("return"), msg)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,7 +22,32 @@ const salesTable = "sales_data"
 // adds a fixed predicate whose value is bound as a Data API parameter:
 // no part of a statement is ever built from what the browser sent.
 type filters struct {
-	From, To, Category, Country string
+	From, To string
+	// Categories, Countries and Regions each match any of their values
+	// (a parameter given more than once); Regions are time-zone
+	// continents, as the regions panel shows them.
+	Categories, Countries, Regions []string
+}
+
+// maxFilterValues bounds how many values one filter may list.
+const maxFilterValues = 50
+
+// listFilters are the multi-valued filters: the query parameter, the
+// column expression (fixed text) and the parameter name prefix.
+var listFilters = []struct{ param, expr string }{
+	{"category", "category"},
+	{"country", "country"},
+	{"region", "split_part(timezone, '/', 1)"},
+}
+
+func (f *filters) list(param string) *[]string {
+	switch param {
+	case "category":
+		return &f.Categories
+	case "country":
+		return &f.Countries
+	}
+	return &f.Regions
 }
 
 // badRequest is a parameter the browser got wrong.
@@ -30,7 +56,7 @@ type badRequest struct{ msg string }
 func (e *badRequest) Error() string { return e.msg }
 
 func parseFilters(q url.Values) (filters, error) {
-	f := filters{From: q.Get("from"), To: q.Get("to"), Category: q.Get("category"), Country: q.Get("country")}
+	f := filters{From: q.Get("from"), To: q.Get("to")}
 	for name, v := range map[string]string{"from": f.From, "to": f.To} {
 		if v == "" {
 			continue
@@ -42,13 +68,26 @@ func parseFilters(q url.Values) (filters, error) {
 	if f.From != "" && f.To != "" && f.From > f.To {
 		return f, &badRequest{"from must not be after to"}
 	}
-	for name, v := range map[string]string{"category": f.Category, "country": f.Country} {
-		if len(v) > 100 {
-			return f, &badRequest{name + " is longer than 100 characters"}
+	for _, lf := range listFilters {
+		vals := q[lf.param]
+		if len(vals) > maxFilterValues {
+			return f, &badRequest{fmt.Sprintf("%s is given more than %d times", lf.param, maxFilterValues)}
 		}
-		if strings.IndexFunc(v, unicode.IsControl) >= 0 {
-			return f, &badRequest{name + " contains a control character"}
+		var out []string
+		for _, v := range vals {
+			if len(v) > 100 {
+				return f, &badRequest{lf.param + " is longer than 100 characters"}
+			}
+			if strings.IndexFunc(v, unicode.IsControl) >= 0 {
+				return f, &badRequest{lf.param + " contains a control character"}
+			}
+			if v != "" && !slices.Contains(out, v) {
+				out = append(out, v)
+			}
 		}
+		// Sorted: the same set is the same filter (and cache entry) in any order.
+		slices.Sort(out)
+		*f.list(lf.param) = out
 	}
 	return f, nil
 }
@@ -75,13 +114,21 @@ func (f filters) where() (string, []dataapi.Parameter) {
 		conds = append(conds, `"timestamp" < CAST(:before_date AS DATE)`)
 		params = append(params, dataapi.Parameter{Name: "before_date", Value: to.AddDate(0, 0, 1).Format(time.DateOnly)})
 	}
-	if f.Category != "" {
-		conds = append(conds, `category = :category`)
-		params = append(params, dataapi.Parameter{Name: "category", Value: f.Category})
-	}
-	if f.Country != "" {
-		conds = append(conds, `country = :country`)
-		params = append(params, dataapi.Parameter{Name: "country", Value: f.Country})
+	for _, lf := range listFilters {
+		vals := *f.list(lf.param)
+		switch len(vals) {
+		case 0:
+		case 1:
+			conds = append(conds, lf.expr+` = :`+lf.param)
+			params = append(params, dataapi.Parameter{Name: lf.param, Value: vals[0]})
+		default:
+			names := make([]string, len(vals))
+			for i, v := range vals {
+				names[i] = ":" + lf.param + "_" + strconv.Itoa(i)
+				params = append(params, dataapi.Parameter{Name: lf.param + "_" + strconv.Itoa(i), Value: v})
+			}
+			conds = append(conds, lf.expr+` IN (`+strings.Join(names, ", ")+`)`)
+		}
 	}
 	if len(conds) == 0 {
 		return "", nil
@@ -91,7 +138,14 @@ func (f filters) where() (string, []dataapi.Parameter) {
 
 // key is the filters' part of a cache key.
 func (f filters) key() string {
-	return strconv.Quote(f.From) + strconv.Quote(f.To) + strconv.Quote(f.Category) + strconv.Quote(f.Country)
+	k := strconv.Quote(f.From) + strconv.Quote(f.To)
+	for _, lf := range listFilters {
+		k += "|" + lf.param
+		for _, v := range *f.list(lf.param) {
+			k += strconv.Quote(v)
+		}
+	}
+	return k
 }
 
 // queryError is a statement the warehouse refused or failed.

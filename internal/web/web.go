@@ -140,6 +140,8 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET "+AppPath+"api/filters", api(h.apiFilters))
 	mux.Handle("GET "+AppPath+"api/panels/{name}", api(h.apiPanel))
 	mux.Handle("GET "+AppPath+"api/export.csv", api(h.apiExport))
+	mux.Handle("GET "+AppPath+"api/orders", api(h.apiOrders))
+	mux.Handle("GET "+AppPath+"api/orders.csv", api(h.apiOrdersCSV))
 	mux.Handle("GET "+AppPath+"api/access", api(h.apiAccess))
 	mux.Handle("POST "+AppPath+"api/admin/sql", api(h.admin(h.apiAdminSQL)))
 	mux.Handle("GET "+AppPath+"api/admin/audit", api(h.admin(h.apiAdminAudit)))

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -288,6 +289,91 @@ func TestDashboardShowsEachPersonTheirSlice(t *testing.T) {
 	}
 }
 
+// TestOrdersDrillThrough: the orders behind a city's figures add up to
+// them, page by page and as CSV, with the person's masks applied.
+func TestOrdersDrillThrough(t *testing.T) {
+	srv := start(t)
+	for _, tc := range []struct {
+		email string
+		mask  *regexp.Regexp
+	}{
+		{"ming@example.com", regexp.MustCompile(`^[A-Z]{3}-\*\*\*\*-.{4}$`)},
+		{"alex@example.com", nil},
+	} {
+		b := newBrowser(t, srv.URL)
+		signIn(t, b, tc.email, "/app/")
+		var cities struct {
+			Rows []struct {
+				City, Country  string
+				Orders         int64
+				Revenue, Units float64
+			}
+		}
+		b.GetJSON("/app/api/panels/cities?category=Cycling", &cities)
+		if len(cities.Rows) == 0 {
+			t.Fatalf("%s: no cities", tc.email)
+		}
+		top := cities.Rows[0]
+		q := url.Values{"city": {top.City}, "cityCountry": {top.Country}, "category": {"Cycling"}}
+		var got int64
+		for page := 0; ; page++ {
+			q.Set("page", strconv.Itoa(page))
+			var out struct {
+				Columns []string
+				Rows    [][]any
+				Total   int64
+			}
+			if st := b.GetJSON("/app/api/orders?"+q.Encode(), &out); st != http.StatusOK {
+				t.Fatalf("%s: orders: %d", tc.email, st)
+			}
+			if out.Total != top.Orders {
+				t.Fatalf("%s: %s has %d orders in the drill-through, %d in the cities panel", tc.email, top.City, out.Total, top.Orders)
+			}
+			if !slices.Equal(out.Columns, []string{"timestamp", "sku", "product_name", "category", "quantity", "sales_price"}) {
+				t.Fatalf("%s: columns %v", tc.email, out.Columns)
+			}
+			for _, r := range out.Rows {
+				if sku, _ := r[1].(string); tc.mask != nil && !tc.mask.MatchString(sku) {
+					t.Fatalf("%s: sku %q is not masked", tc.email, sku)
+				}
+				if r[3] != "Cycling" {
+					t.Fatalf("%s: a row of category %v", tc.email, r[3])
+				}
+			}
+			got += int64(len(out.Rows))
+			if len(out.Rows) < 50 {
+				break
+			}
+		}
+		if got != top.Orders {
+			t.Errorf("%s: the pages hold %d orders, want %d", tc.email, got, top.Orders)
+		}
+		resp, body := b.Do(http.MethodGet, "/app/api/orders.csv?"+q.Encode(), nil, nil)
+		recs, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+		if err != nil || resp.StatusCode != http.StatusOK || len(recs) != int(top.Orders)+1 {
+			t.Fatalf("%s: orders.csv: %d, %d records, %v", tc.email, resp.StatusCode, len(recs), err)
+		}
+		var cents int64
+		for _, rec := range recs[1:] {
+			v, _ := strconv.ParseFloat(rec[len(rec)-1], 64)
+			cents += int64(math.Round(v * 100))
+		}
+		if want := int64(math.Round(top.Revenue * 100)); cents != want {
+			t.Errorf("%s: orders.csv revenue %d cents, the cities panel %d", tc.email, cents, want)
+		}
+		if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, "tipgate-orders_") || !strings.Contains(cd, "_Cycling") {
+			t.Errorf("%s: orders.csv file name: %s", tc.email, cd)
+		}
+	}
+	b := newBrowser(t, srv.URL)
+	signIn(t, b, "ming@example.com", "/app/")
+	for _, bad := range []string{"", "city=X", "city=X&cityCountry=CN&page=-1"} {
+		if resp, _ := b.Do(http.MethodGet, "/app/api/orders?"+bad, nil, nil); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("orders?%s: %d", bad, resp.StatusCode)
+		}
+	}
+}
+
 func TestNoAccessIsTold(t *testing.T) {
 	srv := start(t)
 	b := newBrowser(t, srv.URL)
@@ -329,8 +415,24 @@ func TestSessionSecurity(t *testing.T) {
 			t.Errorf("%s: headers %v", p, resp.Header)
 		}
 	}
-	if _, body := anon.Do(http.MethodGet, "/signin?reason=expired", nil, nil); !strings.Contains(body, "Your session has expired") {
-		t.Error("expired sign-in page has no message")
+	// A plain sign-in goes on to the provider by itself (its script carries
+	// the link's #view); one with a message waits for the button.
+	for _, tc := range []struct {
+		path, text string
+		auto       bool
+	}{
+		{"/signin?return=/app/", "Taking you to your organisation", true},
+		{"/signin?reason=expired&return=/app/", "Your session has expired", false},
+		{"/signin?reason=error", "Something went wrong", false},
+	} {
+		_, body := anon.Do(http.MethodGet, tc.path, nil, nil)
+		if !strings.Contains(body, tc.text) || !strings.Contains(body, `<script src="/app/assets/signin.js" defer></script>`) ||
+			strings.Contains(body, `data-auto="1"`) != tc.auto {
+			t.Errorf("%s: want %q, script, auto=%v; body:\n%s", tc.path, tc.text, tc.auto, body)
+		}
+	}
+	if resp, body := anon.Do(http.MethodGet, "/app/assets/signin.js", nil, nil); resp.StatusCode != http.StatusOK || !strings.Contains(body, "return") {
+		t.Errorf("/app/assets/signin.js: %d", resp.StatusCode)
 	}
 
 	b := newBrowser(t, srv.URL)
@@ -471,6 +573,41 @@ func TestAdmin(t *testing.T) {
 	sam.GetJSON("/app/api/admin/view-as/options", &opts)
 	if !slices.Contains(opts.Groups, "amer-sales") || !slices.Contains(opts.Groups, "security-admins") {
 		t.Errorf("view-as options %+v", opts)
+	}
+	// View-as takes an email address, nothing else (D14).
+	for _, bad := range []string{"not an email", "frank", "a@b@c", "<frank@example.com>", "Frank <frank@example.com>"} {
+		var e struct{ Code, Message string }
+		if st := sam.SendJSON(http.MethodPost, "/app/api/admin/view-as", m.CSRFToken, map[string]any{"user": bad, "groups": []string{}}, &e); st != http.StatusBadRequest || !strings.Contains(e.Message, "email address") {
+			t.Errorf("view-as %q: %d %+v", bad, st, e)
+		}
+	}
+	sam.GetJSON("/app/api/admin/view-as/options", &opts)
+	if slices.Contains(opts.Users, "not an email") {
+		t.Errorf("a refused view-as became a suggestion: %v", opts.Users)
+	}
+	// Refused passwords at the embedded IdP are audited as failed sign-ins,
+	// naming the account only when it exists.
+	for _, u := range []string{"frank@example.com", "nobody-here@example.com"} {
+		resp, err := http.PostForm(srv.URL+"/idp/oauth/token", url.Values{"grant_type": {"password"}, "client_id": {"tipgate-cli"},
+			"username": {u}, "password": {"wrong"}, "scope": {"openid"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	var fails struct {
+		Records []struct{ Kind, User, Binding, Error string }
+	}
+	sam.GetJSON("/app/api/admin/audit?limit=500", &fails)
+	var known, unknown bool
+	for _, r := range fails.Records {
+		if r.Kind == "auth_failure" && r.Binding == "idp" {
+			known = known || (r.User == "AWSIDC:frank@example.com" && strings.HasPrefix(r.Error, "bad_credentials (password_grant"))
+			unknown = unknown || (r.User == "" && strings.HasPrefix(r.Error, "unknown_user (password_grant"))
+		}
+	}
+	if !known || !unknown {
+		t.Errorf("failed IdP sign-ins in the audit log: frank %v, unknown %v: %+v", known, unknown, fails.Records)
 	}
 	var va me
 	if st := sam.SendJSON(http.MethodPost, "/app/api/admin/view-as", m.CSRFToken, map[string]any{"user": "frank@example.com", "groups": []string{"amer-sales"}}, &va); st != http.StatusOK || va.ViewAs == nil || va.ViewAs.User != "AWSIDC:frank@example.com" {

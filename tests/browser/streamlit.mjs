@@ -327,8 +327,9 @@ describe('the Streamlit example against tipgate demo --tls', () => {
     const ctx = await newContext();
     const page = await ctx.newPage();
     try {
+      // A signed-out /app/ goes straight on to the IdP's login page.
       await page.goto(`${S.env.TIPGATE_URL}/app/`);
-      await page.getByTestId('signin-button').click();
+      await page.locator('#email').waitFor({ state: 'visible', timeout: 30_000 });
       await page.locator('#email').fill(USERS.ming.email);
       await page.locator('#password').fill(S.env.TIPGATE_DEMO_PASSWORD);
       await page.locator('form button[type=submit]').click();

@@ -19,7 +19,7 @@ export function accessPage(): Page {
 
   api<Access>("/app/api/access").then(
     (a) => {
-      if (alive) body.replaceChildren(identity(a), ...a.tables.map(tableSection));
+      if (alive) body.replaceChildren(identity(a), ...a.tables.map((t) => tableSection(t, a.bypasses ?? [])));
       if (alive && a.tables.length === 0) body.append(h("p", { class: "state-card" }, "No tables are visible to you."));
     },
     (err) => {
@@ -68,9 +68,33 @@ function identity(a: Access): HTMLElement {
   );
 }
 
-function rowAccess(t: AccessTable): HTMLElement {
+// What the row policies would do, in a few words, for the "not applicable"
+// note of a table one cannot read at all.
+function wouldBe(r: AccessTable["rows"], bypasses: string[]): string {
+  switch (r.mode) {
+    case "all":
+      return "this table has no row-level security";
+    case "bypassed":
+      return "row-level security would not filter you" + (bypasses.length ? ` (${bypasses.join(", ")})` : "");
+    case "filtered":
+      return "only rows matching " + (r.policies ?? []).map((p) => p.policy).join(` ${r.conjunction ?? "AND"} `);
+    default:
+      return "no rows: no policy applies to you";
+  }
+}
+
+function rowAccess(t: AccessTable, bypasses: string[]): HTMLElement {
   const r = t.rows ?? { mode: "none" };
   const parts: (HTMLElement | string)[] = [];
+  // Rows cannot be "all" (or any) for a table one may not read: say that
+  // first, and what would apply if SELECT were granted.
+  if (!t.visible) {
+    parts.push(
+      h("p", {}, h("strong", {}, "Not applicable. "), "You cannot read this table, so no rows reach you."),
+      h("p", { class: "muted" }, `If you were granted SELECT: ${wouldBe(r, bypasses)}.`),
+    );
+    return h("div", { class: "row-access", "data-mode": "not-visible" }, ...parts);
+  }
   switch (r.mode) {
     case "all":
       parts.push(h("p", {}, h("strong", {}, "All rows. "), "This table has no row-level security."));
@@ -160,7 +184,7 @@ function columnsTable(t: AccessTable): HTMLElement {
   );
 }
 
-function tableSection(t: AccessTable): HTMLElement {
+function tableSection(t: AccessTable, bypasses: string[]): HTMLElement {
   const id = nextId("access-table");
   return h(
     "section",
@@ -168,7 +192,7 @@ function tableSection(t: AccessTable): HTMLElement {
     h("h2", { id }, h("code", {}, t.table), t.visible ? null : h("span", { class: "badge no" }, "not visible")),
     h("p", { class: "summary", "data-testid": "access-summary" }, t.summary),
     h("h3", {}, "Rows"),
-    rowAccess(t),
+    rowAccess(t, bypasses),
     h("h3", {}, "Columns"),
     columnsTable(t),
     h("h3", {}, "Why"),

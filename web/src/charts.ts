@@ -22,8 +22,11 @@ import type { Figures } from "./types";
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Tooltip);
 Chart.defaults.font.family = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
 Chart.defaults.font.size = 12;
-Chart.defaults.color = "#374151";
-Chart.defaults.borderColor = "#e5e7eb";
+// Text and grid colours come from the page's theme (light or dark).
+const cssVar = (name: string, fallback: string): string =>
+  (typeof getComputedStyle === "function" ? getComputedStyle(document.documentElement).getPropertyValue(name).trim() : "") || fallback;
+Chart.defaults.color = cssVar("--text-2", "#374151");
+Chart.defaults.borderColor = cssVar("--border-soft", "#e5e7eb");
 Chart.defaults.animation = false;
 
 const ACCENT = "#2563eb";
@@ -47,6 +50,10 @@ export interface ChartPanelOptions {
   /** how many items to draw (the data table always has all of them) */
   limit?: number;
   tall?: boolean;
+  /** a click on a bar (or point) picks its item: the dashboard filters to it */
+  onPick?: (key: string, add: boolean) => void;
+  /** the PNG's file name, without extension */
+  fileName: string;
 }
 
 export interface ChartPanel {
@@ -80,9 +87,32 @@ export function chartPanel(opts: ChartPanelOptions): ChartPanel {
     tbody,
   );
   // Visually hidden through a wrapper: a table box ignores a 1px height.
-  const el = h("div", { class: "chart" }, box, h("div", { class: "sr-only" }, table));
+  // The chart as a PNG, on white (the canvas itself is transparent).
+  const png = h("button", { type: "button", class: "button secondary small chart-png", "data-testid": `${opts.testid}-png` }, "Download PNG");
+  png.addEventListener("click", () => {
+    const out = document.createElement("canvas");
+    out.width = canvas.width;
+    out.height = canvas.height;
+    const g = out.getContext("2d");
+    if (!g) return;
+    g.fillStyle = "#ffffff";
+    g.fillRect(0, 0, out.width, out.height);
+    g.drawImage(canvas, 0, 0);
+    out.toBlob((blob) => {
+      if (!blob) return;
+      const url = URL.createObjectURL(blob);
+      const a = h("a", { href: url, download: `${opts.fileName}.png`, hidden: true });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    }, "image/png");
+  });
+  const el = h("div", { class: "chart" }, box, h("div", { class: "chart-tools" }, png), h("div", { class: "sr-only" }, table));
 
   let chart: Chart | null = null;
+  let drawnKeys: string[] = [];
+  if (opts.onPick) canvas.classList.add("pickable");
   const horizontal = opts.kind === "hbar";
   const value = (item: TooltipItem<"bar" | "line">): number =>
     horizontal ? item.parsed.x ?? 0 : item.parsed.y ?? 0;
@@ -91,7 +121,7 @@ export function chartPanel(opts: ChartPanelOptions): ChartPanel {
     const valueAxis = {
       beginAtZero: true,
       ticks: { callback: (v: string | number) => fmtMoneyCompact(Number(v)) },
-      grid: { color: "#e5e7eb" },
+      grid: { color: cssVar("--border-soft", "#e5e7eb") },
     };
     const labelAxis = {
       grid: { display: false },
@@ -111,7 +141,7 @@ export function chartPanel(opts: ChartPanelOptions): ChartPanel {
                 borderWidth: 2,
                 pointRadius: data.length > 60 ? 0 : 3,
                 pointHoverRadius: 5,
-                tension: 0.2,
+                tension: 0,
               }
             : {
                 label: "Revenue",
@@ -129,6 +159,13 @@ export function chartPanel(opts: ChartPanelOptions): ChartPanel {
         maintainAspectRatio: false,
         indexAxis: horizontal ? "y" : "x",
         interaction: { mode: "index", intersect: false },
+        onClick: (e, elements) => {
+          const i = elements[0]?.index;
+          const key = i === undefined ? undefined : drawnKeys[i];
+          const ne = e.native as MouseEvent | null;
+          const add = !!ne && (ne.ctrlKey || ne.metaKey || ne.shiftKey);
+          if (key !== undefined && opts.onPick) opts.onPick(key, add);
+        },
         plugins: {
           tooltip: {
             callbacks: {
@@ -157,6 +194,7 @@ export function chartPanel(opts: ChartPanelOptions): ChartPanel {
         ),
       );
       const drawn = opts.limit ? items.slice(0, opts.limit) : items;
+      drawnKeys = drawn.map((it) => it.key);
       const labels = drawn.map((it) => it.label);
       const data = drawn.map((it) => it.revenue);
       if (!chart) {
@@ -167,6 +205,19 @@ export function chartPanel(opts: ChartPanelOptions): ChartPanel {
         if (ds) ds.data = data;
         if (opts.kind === "line" && ds) (ds as { pointRadius?: number }).pointRadius = data.length > 60 ? 0 : 3;
         chart.update("none");
+      }
+      // Each drawn item's position on the canvas (CSS pixels), on its row
+      // of the data table: where a click picks it.
+      const meta = chart.getDatasetMeta(0);
+      const rows = tbody.children;
+      for (let i = 0; i < rows.length; i++) {
+        const el = meta.data[i];
+        const row = rows[i] as HTMLElement;
+        if (el && i < drawn.length) {
+          const c = (el as unknown as { getCenterPoint(): { x: number; y: number } }).getCenterPoint();
+          row.dataset.x = c.x.toFixed(1);
+          row.dataset.y = c.y.toFixed(1);
+        }
       }
     },
     destroy() {

@@ -7,10 +7,12 @@ import { api, errorMessage } from "./api";
 import { chartPanel, type ChartItem, type ChartPanel } from "./charts";
 import { citiesTable } from "./cities";
 import { h, nextId } from "./dom";
-import { dataQuery, filterBar, filtersFromQuery, hashQuery, sameFilters, type Filters } from "./filters";
-import { countryName, fmtInt, fmtMoney, periodLabel } from "./format";
+import { dataQuery, filterBar, hashQuery, parseFilterQuery, pick, sameFilters, type Filters, type ListKey } from "./filters";
+import { countryName, fmtInt, fmtMoney, periodLabel, regionName } from "./format";
+import { periodStart, periodsBetween, previousRange, daysBetween } from "./periods";
 import { worldMap } from "./map";
-import { replaceQuery } from "./route";
+import { drillPanel, type DrillTarget } from "./drill";
+import { pushQuery, replaceQuery } from "./route";
 import type {
   CategoryRow,
   CityRow,
@@ -35,12 +37,45 @@ interface Slot {
   answer?: PanelAnswer<unknown>;
   failed: boolean;
   render(rows: unknown[]): void;
+  /** takes every figure of the previous answer off the screen (after a failure) */
+  clear(): void;
+  /** other views fed by this panel's answer, which show its error too */
+  alsoStatus: HTMLElement[];
+  /** sections that show this answer besides the panel's own */
+  alsoSections: HTMLElement[];
+}
+
+/** The export's file name says what it holds: the filters, in the order of the bar. */
+export function exportFileName(f: Filters): string {
+  // The same rule as the server's Content-Disposition (internal/web exportFileName).
+  const safe = (s: string): string => s.replace(/[^A-Za-z0-9-]+/g, "-").replace(/^-+|-+$/g, "");
+  const parts = ["tipgate-sales-by-city"];
+  if (f.from || f.to) parts.push(`${safe(f.from || "start")}_to_${safe(f.to || "end")}`);
+  for (const vals of [f.regions, f.categories, f.countries]) if (vals.length) parts.push(safe(vals.join("-")));
+  return parts.join("_") + ".csv";
 }
 
 export const NO_ACCESS_TEXT = "You don't have access to any sales data yet. Ask your administrator to grant you access to the sales data.";
 
 export function dashboardPage(query: URLSearchParams): Page {
-  let filters: Filters = filtersFromQuery(query);
+  const parsed = parseFilterQuery(query);
+  let filters: Filters = parsed.filters;
+  let linkDropped = parsed.dropped;
+  // The cities table's search is part of the view (and so of its link),
+  // not of the data filters: it changes no panel.
+  let search = query.get("q") ?? "";
+  // The city whose orders are open below the table ("drill=CC:City").
+  const parseDrill = (v: string | null): DrillTarget | null => {
+    const m = v ? /^([A-Za-z]{2}):(.+)$/.exec(v) : null;
+    return m && m[1] && m[2] ? { country: m[1].toUpperCase(), city: m[2] } : null;
+  };
+  let drill = parseDrill(query.get("drill"));
+  const viewQuery = (): URLSearchParams => {
+    const q = hashQuery(filters);
+    if (search) q.set("q", search);
+    if (drill) q.set("drill", `${drill.country}:${drill.city}`);
+    return q;
+  };
   let alive = true;
   let inflight = 0;
 
@@ -48,9 +83,15 @@ export function dashboardPage(query: URLSearchParams): Page {
   const bar = filterBar(filters, (f) => {
     const grainOnly = f.grain !== filters.grain && sameFilters({ ...f, grain: filters.grain }, filters);
     filters = f;
-    replaceQuery("/", hashQuery(filters));
+    linkDropped = [];
+    bar.setNotice([]);
+    pushQuery("/", viewQuery());
     updateExport();
     load(grainOnly ? ["timeseries"] : PANELS);
+  }, (invalid) => {
+    // While the dates in the bar are inverted, the figures on screen belong
+    // to the previous dates: they are greyed out and marked as such.
+    for (const sec of [headline.section, ...viz.querySelectorAll<HTMLElement>(".panel")]) sec.classList.toggle("is-stale", invalid);
   });
 
   // The server's message says what to ask for; the built-in text is the
@@ -76,21 +117,23 @@ export function dashboardPage(query: URLSearchParams): Page {
     const id = nextId("panel");
     const status = h("div", { class: "panel-status" });
     const section = h("section", { class: `panel ${cls}`, "aria-labelledby": id, "data-panel": name }, h("h2", { id }, title), status, ...body);
-    return { name, section, status, gen: 0, failed: false, render: () => undefined };
+    return { name, section, status, gen: 0, failed: false, render: () => undefined, clear: () => undefined, alsoStatus: [], alsoSections: [] };
   };
 
   // Headline
-  const kpi = (testid: string, label: string): { card: HTMLElement; value: HTMLElement; sub: HTMLElement } => {
+  const kpi = (testid: string, label: string): { card: HTMLElement; value: HTMLElement; sub: HTMLElement; change: HTMLElement } => {
     const value = h("span", { class: "kpi-value" }, "\u2014");
     const sub = h("span", { class: "kpi-sub" });
-    const card = h("div", { class: "kpi", "data-testid": testid }, h("span", { class: "kpi-label" }, label), value, sub);
-    return { card, value, sub };
+    const change = h("span", { class: "kpi-change", "data-testid": `${testid}-change`, hidden: true });
+    const card = h("div", { class: "kpi", "data-testid": testid }, h("span", { class: "kpi-label" }, label), value, change, sub);
+    return { card, value, sub, change };
   };
   const kRevenue = kpi("kpi-revenue", "Revenue");
   const kUnits = kpi("kpi-units", "Units sold");
   const kOrders = kpi("kpi-orders", "Orders");
   const kAov = kpi("kpi-aov", "Average order value");
-  const headline = panel("headline", "Headline figures", "panel-kpis", h("div", { class: "kpis" }, kRevenue.card, kUnits.card, kOrders.card, kAov.card));
+  const kOnly = h("p", { class: "kpi-scope muted", "data-testid": "kpi-scope", hidden: true });
+  const headline = panel("headline", "Headline figures", "panel-kpis", h("div", { class: "kpis" }, kRevenue.card, kUnits.card, kOrders.card, kAov.card), kOnly);
   headline.render = (rows) => {
     const r = (rows[0] as HeadlineRow | undefined) ?? { revenue: 0, units: 0, orders: 0, avgOrderValue: 0, cities: 0, countries: 0 };
     const set = (k: { card: HTMLElement; value: HTMLElement }, n: number, text: string): void => {
@@ -104,16 +147,127 @@ export function dashboardPage(query: URLSearchParams): Page {
     kRevenue.sub.textContent = `from ${fmtInt(r.cities ?? 0)} ${r.cities === 1 ? "city" : "cities"} in ${fmtInt(r.countries ?? 0)} ${r.countries === 1 ? "country" : "countries"}`;
     kAov.sub.textContent = "revenue \u00f7 orders";
   };
+  headline.clear = () => {
+    clearChanges();
+    for (const k of [kRevenue, kUnits, kOrders, kAov]) {
+      delete k.card.dataset.value;
+      k.value.textContent = "\u2014";
+      k.sub.textContent = "";
+    }
+  };
+
+  // The change against the previous period of the same length, on each
+  // headline card, when the filters name both dates.
+  let compareGen = 0;
+  const clearChanges = (): void => {
+    for (const k of [kRevenue, kUnits, kOrders, kAov]) {
+      k.change.hidden = true;
+      k.change.textContent = "";
+      delete k.change.dataset.change;
+      k.change.classList.remove("up", "down");
+    }
+  };
+  const showChanges = (cur: HeadlineRow, prev: HeadlineRow, days: number): void => {
+    const pairs: [typeof kRevenue, number, number][] = [
+      [kRevenue, cur.revenue, prev.revenue],
+      [kUnits, cur.units, prev.units],
+      [kOrders, cur.orders, prev.orders],
+      [kAov, cur.avgOrderValue, prev.avgOrderValue],
+    ];
+    const span = `the previous ${fmtInt(days)} ${days === 1 ? "day" : "days"}`;
+    for (const [k, now, before] of pairs) {
+      k.change.hidden = false;
+      k.change.classList.remove("up", "down");
+      if (before === 0) {
+        k.change.textContent = `no sales in ${span}`;
+        k.change.dataset.change = "";
+        continue;
+      }
+      const ratio = (now - before) / before;
+      k.change.dataset.change = String(ratio);
+      k.change.dataset.previous = String(before);
+      k.change.classList.add(ratio >= 0 ? "up" : "down");
+      const pct = new Intl.NumberFormat("en-US", { style: "percent", maximumFractionDigits: 1, signDisplay: "exceptZero" }).format(ratio);
+      k.change.textContent = `${ratio >= 0 ? "\u25B2" : "\u25BC"} ${pct} vs ${span}`;
+    }
+  };
+  const loadComparison = async (): Promise<void> => {
+    const gen = ++compareGen;
+    clearChanges();
+    if (!filters.from || !filters.to) return;
+    const prev = previousRange(filters.from, filters.to);
+    const q = dataQuery({ ...filters, ...prev });
+    begin();
+    try {
+      const [cur, before] = await Promise.all([
+        api<PanelAnswer<HeadlineRow>>(`/app/api/panels/headline?${dataQuery(filters).toString()}`),
+        api<PanelAnswer<HeadlineRow>>(`/app/api/panels/headline?${q.toString()}`),
+      ]);
+      if (gen !== compareGen || !alive || cur.noAccess || before.noAccess) return;
+      const zero = { revenue: 0, units: 0, orders: 0, avgOrderValue: 0, cities: 0, countries: 0 };
+      showChanges(cur.rows[0] ?? zero, before.rows[0] ?? zero, daysBetween(filters.from, filters.to));
+    } catch {
+      // The figures themselves stand; only the comparison is missing.
+      if (gen === compareGen && alive) clearChanges();
+    } finally {
+      end();
+    }
+  };
 
   // Cities: the map and the table share one answer.
-  const map = worldMap();
-  const mapSlot = panel("cities", "Revenue by city", "panel-map", h("p", { class: "panel-hint" }, "Scroll or use the buttons to zoom, drag to pan. Bubble area is proportional to revenue."), map.el);
-  const table = citiesTable();
-  const tableSection = h("section", { class: "panel panel-cities", "aria-labelledby": "cities-title" }, h("h2", { id: "cities-title" }, "Cities"), table.el);
+  // Cross-filtering: a click on a city's bubble, a country's or a category's
+  // bar filters the whole dashboard to it (a history entry, so Back and the
+  // Reset button undo it).
+  // With Ctrl, Cmd or Shift held, the value is added to (or taken out of)
+  // the filter instead of replacing it.
+  const crossFilter = (key: ListKey, value: string, add = false): void => {
+    const next = pick(filters, key, value, add);
+    if (sameFilters(next, filters)) return;
+    filters = next;
+    bar.setValues(filters);
+    linkDropped = [];
+    bar.setNotice([]);
+    pushQuery("/", viewQuery());
+    updateExport();
+    load(PANELS);
+  };
+
+  const map = worldMap((row, add) => crossFilter("countries", row.country, add));
+  const mapSlot = panel("cities", "Revenue by city", "panel-map", h("p", { class: "panel-hint" }, "Scroll or use the buttons to zoom, drag to pan; click a city (or press Enter on it) to filter to its country, with Ctrl or Shift to add it. Bubble area is proportional to revenue."), map.el);
+  const table = citiesTable(
+    (q) => {
+      search = q;
+      replaceQuery("/", viewQuery());
+    },
+    (row) => openDrill({ city: row.city, country: row.country }),
+    (row, add) => crossFilter("countries", row.country, add),
+  );
+  const drillBusy = (busy: boolean): void => (busy ? begin() : end());
+  const drillView = drillPanel(() => {
+    drill = null;
+    pushQuery("/", viewQuery());
+    drillView.show(null, dataQuery(filters));
+  }, drillBusy);
+  const openDrill = (t: DrillTarget): void => {
+    drill = t;
+    pushQuery("/", viewQuery());
+    drillView.show(drill, dataQuery(filters));
+    drillView.el.scrollIntoView({ block: "nearest" });
+    drillView.el.querySelector<HTMLElement>("h2")?.setAttribute("tabindex", "-1");
+    drillView.el.querySelector<HTMLElement>("h2")?.focus();
+  };
+  const tableStatus = h("div", { class: "panel-status" });
+  const tableSection = h("section", { class: "panel panel-cities", "aria-labelledby": "cities-title" }, h("h2", { id: "cities-title" }, "Cities"), tableStatus, table.el);
   mapSlot.render = (rows) => {
     map.update(rows as CityRow[]);
     table.update(rows as CityRow[]);
   };
+  mapSlot.clear = () => {
+    map.update([]);
+    table.update([]);
+  };
+  mapSlot.alsoStatus = [tableStatus];
+  mapSlot.alsoSections = [tableSection];
 
   const charts: ChartPanel[] = [];
   const chartSlot = (
@@ -126,6 +280,7 @@ export function dashboardPage(query: URLSearchParams): Page {
     charts.push(chart);
     const slot = panel(name, title, "panel-chart", ...(extra ? [extra] : []), chart.el);
     slot.render = (rows) => chart.update(items(rows));
+    slot.clear = () => chart.update([]);
     return slot;
   };
   const fig = (r: { revenue: number; units: number; orders: number }) => ({ revenue: r.revenue, units: r.units, orders: r.orders });
@@ -133,13 +288,13 @@ export function dashboardPage(query: URLSearchParams): Page {
   const regions = chartSlot(
     "regions",
     "Revenue by region",
-    chartPanel({ testid: "chart-regions", kind: "bar", ariaLabel: "Bar chart of revenue by region", keyHeader: "Region" }),
-    (rows) => (rows as RegionRow[]).map((r) => ({ key: r.region, label: r.region, ...fig(r) })),
+    chartPanel({ testid: "chart-regions", fileName: "tipgate-revenue-by-region", kind: "bar", ariaLabel: "Bar chart of revenue by region", keyHeader: "Region", onPick: (region, add) => crossFilter("regions", region, add) }),
+    (rows) => (rows as RegionRow[]).map((r) => ({ key: r.region, label: regionName(r.region), ...fig(r) })),
   );
   const countries = chartSlot(
     "countries",
     "Revenue by country (top 15)",
-    chartPanel({ testid: "chart-countries", kind: "hbar", ariaLabel: "Horizontal bar chart of revenue by country, top 15", keyHeader: "Country", limit: 15, tall: true }),
+    chartPanel({ testid: "chart-countries", fileName: "tipgate-revenue-by-country", kind: "hbar", ariaLabel: "Horizontal bar chart of revenue by country, top 15", keyHeader: "Country", limit: 15, tall: true, onPick: (country, add) => crossFilter("countries", country, add) }),
     (rows) =>
       [...(rows as CountryRow[])]
         .sort((a, b) => b.revenue - a.revenue)
@@ -148,15 +303,37 @@ export function dashboardPage(query: URLSearchParams): Page {
   const categories = chartSlot(
     "categories",
     "Revenue by category",
-    chartPanel({ testid: "chart-categories", kind: "bar", ariaLabel: "Bar chart of revenue by product category", keyHeader: "Category" }),
+    chartPanel({ testid: "chart-categories", fileName: "tipgate-revenue-by-category", kind: "bar", ariaLabel: "Bar chart of revenue by product category", keyHeader: "Category", onPick: (category, add) => crossFilter("categories", category, add) }),
     (rows) => (rows as CategoryRow[]).map((r) => ({ key: r.category, label: r.category, ...fig(r) })),
   );
   const timeseries = chartSlot(
     "timeseries",
     "Revenue over time",
-    chartPanel({ testid: "chart-timeseries", kind: "line", ariaLabel: "Line chart of revenue over time", keyHeader: "Period" }),
-    (rows) => (rows as TimeRow[]).map((r) => ({ key: r.period, label: periodLabel(r.period, filters.grain), ...fig(r) })),
+    chartPanel({ testid: "chart-timeseries", fileName: "tipgate-revenue-over-time", kind: "line", ariaLabel: "Line chart of revenue over time", keyHeader: "Period" }),
+    (rows) => timeItems(rows as TimeRow[]),
   );
+
+  // Every period of the range, those without sales as zero, so the axis
+  // is true time; a period the range covers only in part says so.
+  function timeItems(rows: TimeRow[]): ChartItem[] {
+    const byPeriod = new Map(rows.map((r) => [r.period.slice(0, 10), r]));
+    const first = rows[0]?.period.slice(0, 10) ?? "";
+    const last = rows[rows.length - 1]?.period.slice(0, 10) ?? "";
+    const from = filters.from || choices?.minDate || first;
+    const to = filters.to || choices?.maxDate || (last ? periodStart(last, filters.grain) : "");
+    const periods = periodsBetween(from, to, filters.grain);
+    if (periods.length === 0 || rows.some((r) => !periods.some((p) => p.start === r.period.slice(0, 10)))) {
+      return rows.map((r) => ({ key: r.period, label: periodLabel(r.period, filters.grain), ...fig(r) }));
+    }
+    return periods.map((p) => {
+      const r = byPeriod.get(p.start);
+      return {
+        key: p.start,
+        label: periodLabel(p.start, filters.grain) + (p.partial ? " (partial)" : ""),
+        ...(r ? fig(r) : { revenue: 0, units: 0, orders: 0 }),
+      };
+    });
+  }
 
   const slots: Record<PanelName, Slot> = { headline, cities: mapSlot, regions, countries, categories, timeseries };
 
@@ -166,12 +343,28 @@ export function dashboardPage(query: URLSearchParams): Page {
     mapSlot.section,
     h("div", { class: "chart-grid" }, regions.section, countries.section, categories.section, timeseries.section),
     tableSection,
+    drillView.el,
   );
+
+  // The URL is the view: copying it shares exactly these filters.
+  const copyStatus = h("span", { class: "copy-status", role: "status", "data-testid": "copy-status" });
+  const copyLink = h("button", { type: "button", class: "button secondary small", "data-testid": "copy-link" }, "Copy link");
+  copyLink.addEventListener("click", () => {
+    const url = location.href;
+    const done = (ok: boolean): void => {
+      copyStatus.textContent = ok ? "Link copied" : `Copy this link: ${url}`;
+      setTimeout(() => {
+        if (copyStatus.textContent?.startsWith(ok ? "Link copied" : "Copy this link")) copyStatus.textContent = "";
+      }, ok ? 4000 : 20000);
+    };
+    if (navigator.clipboard?.writeText) navigator.clipboard.writeText(url).then(() => done(true), () => done(false));
+    else done(false);
+  });
 
   const el = h(
     "div",
     { class: "page page-dashboard" },
-    h("div", { class: "page-head" }, h("h1", { tabindex: "-1" }, "Sales dashboard"), loading),
+    h("div", { class: "page-head" }, h("h1", { tabindex: "-1" }, "Sales dashboard"), loading, h("div", { class: "page-actions" }, copyStatus, copyLink)),
     bar.el,
     noAccess,
     headline.section,
@@ -182,7 +375,7 @@ export function dashboardPage(query: URLSearchParams): Page {
   // --- loading ------------------------------------------------------------
 
   const updateExport = (): void => {
-    table.setExportHref("/app/api/export.csv?" + dataQuery(filters).toString());
+    table.setExport("/app/api/export.csv?" + dataQuery(filters).toString(), exportFileName(filters));
   };
 
   const begin = (): void => {
@@ -208,14 +401,32 @@ export function dashboardPage(query: URLSearchParams): Page {
         (cities !== undefined && cities.rows.length === 0 && slots.headline.answer === undefined));
     empty.hidden = !isEmpty;
     viz.hidden = !!denied || isEmpty;
+    // A chart of one bar says nothing a sentence cannot: the region and
+    // category panels step aside when they hold a single value, which the
+    // headline then names.
+    const single = (slot: Slot): string | undefined => {
+      const rows = slot.answer?.rows as { region?: string; category?: string }[] | undefined;
+      return !slot.failed && rows && rows.length === 1 ? (rows[0]?.region ?? rows[0]?.category) : undefined;
+    };
+    const oneRegion = single(regions);
+    const oneCategory = single(categories);
+    regions.section.hidden = oneRegion !== undefined;
+    categories.section.hidden = oneCategory !== undefined;
+    kOnly.textContent = [oneRegion !== undefined ? `Region: ${regionName(oneRegion)}` : "", oneCategory !== undefined ? `Category: ${oneCategory}` : ""].filter(Boolean).join(" \u00b7 ");
+    kOnly.hidden = kOnly.textContent === "";
     loading.hidden = true;
     document.body.dataset.dashboard = "ready";
   };
 
+  // Every view fed by a failed answer says so; only the panel's own copy is
+  // an alert, so a screen reader hears the failure once.
   const showError = (slot: Slot, message: string): void => {
     slot.status.replaceChildren(
       h("p", { class: "panel-error", "data-testid": "error", role: "alert" }, h("strong", {}, "This panel could not be loaded. "), message),
     );
+    for (const st of slot.alsoStatus) {
+      st.replaceChildren(h("p", { class: "panel-error", "data-testid": "error" }, h("strong", {}, "These figures could not be loaded. "), message));
+    }
   };
 
   const loadPanel = async (slot: Slot): Promise<void> => {
@@ -223,8 +434,10 @@ export function dashboardPage(query: URLSearchParams): Page {
     const q = dataQuery(filters);
     if (slot.name === "timeseries") q.set("grain", filters.grain);
     const qs = q.toString();
-    slot.section.classList.add("is-loading");
-    slot.section.setAttribute("aria-busy", "true");
+    for (const sec of [slot.section, ...slot.alsoSections]) {
+      sec.classList.add("is-loading");
+      sec.setAttribute("aria-busy", "true");
+    }
     begin();
     try {
       const answer = await api<PanelAnswer<unknown>>(`/app/api/panels/${slot.name}${qs ? "?" + qs : ""}`);
@@ -232,16 +445,21 @@ export function dashboardPage(query: URLSearchParams): Page {
       slot.answer = answer;
       slot.failed = false;
       slot.status.replaceChildren();
+      for (const st of slot.alsoStatus) st.replaceChildren();
       if (!answer.noAccess) slot.render(Array.isArray(answer.rows) ? answer.rows : []);
     } catch (err) {
       if (gen !== slot.gen || !alive) return;
       slot.answer = undefined;
       slot.failed = true;
+      // The figures on screen belong to the previous filters: they go.
+      slot.clear();
       showError(slot, errorMessage(err));
     } finally {
       if (gen === slot.gen) {
-        slot.section.classList.remove("is-loading");
-        slot.section.removeAttribute("aria-busy");
+        for (const sec of [slot.section, ...slot.alsoSections]) {
+          sec.classList.remove("is-loading");
+          sec.removeAttribute("aria-busy");
+        }
       }
       end();
     }
@@ -250,13 +468,41 @@ export function dashboardPage(query: URLSearchParams): Page {
   const load = (names: PanelName[]): void => {
     noAccess.hidden = true;
     for (const n of names) void loadPanel(slots[n]);
+    if (names.includes("headline")) void loadComparison();
+    drillView.show(drill, dataQuery(filters));
+  };
+
+  let choices: FilterChoices | null = null;
+
+  // A link's category or country that is not one of the person's is taken
+  // out of the URL (the same history entry) with a notice; true when the
+  // filters changed.
+  const dropUnknown = (): boolean => {
+    if (!choices) return false;
+    const dropped = bar.setChoices(choices);
+    if (!dropped.length) return false;
+    linkDropped = [...linkDropped, ...dropped];
+    const c = choices;
+    const regions = new Set(c.countries.map((x) => x.region));
+    filters = {
+      ...filters,
+      categories: filters.categories.filter((v) => c.categories.includes(v)),
+      countries: filters.countries.filter((v) => c.countries.some((x) => x.code === v)),
+      regions: filters.regions.filter((v) => regions.has(v)),
+    };
+    replaceQuery("/", viewQuery());
+    updateExport();
+    return true;
   };
 
   const loadChoices = async (): Promise<void> => {
     begin();
     try {
-      const choices = await api<FilterChoices>("/app/api/filters");
-      if (alive) bar.setChoices(choices);
+      const c = await api<FilterChoices>("/app/api/filters");
+      if (!alive) return;
+      choices = c;
+      if (dropUnknown()) load(PANELS);
+      bar.setNotice(linkDropped);
     } catch {
       if (alive) bar.setChoices(null);
     } finally {
@@ -264,6 +510,9 @@ export function dashboardPage(query: URLSearchParams): Page {
     }
   };
 
+  if (linkDropped.length) replaceQuery("/", viewQuery());
+  bar.setNotice(linkDropped);
+  table.setSearch(search);
   updateExport();
   document.body.dataset.dashboard = "loading";
   void loadChoices();
@@ -273,10 +522,24 @@ export function dashboardPage(query: URLSearchParams): Page {
     el,
     title: "Sales dashboard",
     onQuery(q) {
-      const next = filtersFromQuery(q);
+      const p = parseFilterQuery(q);
+      const next = p.filters;
+      search = q.get("q") ?? "";
+      table.setSearch(search);
+      drill = parseDrill(q.get("drill"));
+      drillView.show(drill, dataQuery(next));
+      if (p.dropped.length) {
+        const clean = hashQuery(next);
+        if (search) clean.set("q", search);
+        replaceQuery("/", clean);
+      }
+      linkDropped = p.dropped;
+      bar.setNotice(linkDropped);
       if (sameFilters(next, filters)) return;
       filters = next;
       bar.setValues(filters);
+      dropUnknown();
+      bar.setNotice(linkDropped);
       updateExport();
       load(PANELS);
     },

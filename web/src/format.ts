@@ -66,3 +66,17 @@ export function fmtTime(iso: string): string {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : timeFmt.format(d);
 }
+
+// Regions are time-zone continents ("America/Lima" → America): these are
+// the names people use for them.
+const REGION_NAMES: Record<string, string> = {
+  America: "Americas",
+  Indian: "Indian Ocean",
+  Atlantic: "Atlantic islands",
+  Pacific: "Pacific islands",
+  Australia: "Australia",
+};
+
+export function regionName(region: string): string {
+  return REGION_NAMES[region] ?? region;
+}

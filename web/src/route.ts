@@ -23,3 +23,14 @@ export function replaceQuery(path: string, query: URLSearchParams): void {
   const hash = "#" + path + (qs ? "?" + qs : "");
   if (location.hash !== hash) history.replaceState(history.state, "", hash);
 }
+
+/**
+ * Puts a new query in the hash as a history entry of its own, so Back
+ * undoes it (the router sees Back as a hashchange), without a hashchange
+ * event now: the page that called it already shows the new state.
+ */
+export function pushQuery(path: string, query: URLSearchParams): void {
+  const qs = query.toString();
+  const hash = "#" + path + (qs ? "?" + qs : "");
+  if (location.hash !== hash) history.pushState(history.state, "", hash);
+}

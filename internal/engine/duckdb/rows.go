@@ -19,6 +19,8 @@ type rows struct {
 	release func()
 	pc      *policyContext
 	closed  bool
+	// isJSON marks JSON columns, whose values the driver hands over decoded.
+	isJSON  []bool
 	applied []engine.AppliedPolicy
 }
 
@@ -36,6 +38,7 @@ func newRows(r *sql.Rows, release func(), pc *policyContext) *rows {
 	}
 	for _, t := range types {
 		out.cols = append(out.cols, engine.Column{Name: columnName(t.Name()), Type: columnType(t.DatabaseTypeName())})
+		out.isJSON = append(out.isJSON, t.DatabaseTypeName() == "JSON")
 	}
 	out.vals = make([]any, len(types))
 	out.ptrs = make([]any, len(types))
@@ -64,6 +67,12 @@ func (r *rows) Next() bool {
 		return false
 	}
 	for i, v := range r.vals {
+		if r.isJSON[i] && v != nil {
+			// A JSON value reaches Go decoded; it goes on as JSON text,
+			// scalars included, as Redshift returns SUPER.
+			r.vals[i] = duckval.JSONText(v)
+			continue
+		}
 		r.vals[i] = duckval.Normalise(v)
 	}
 	return true

@@ -116,8 +116,8 @@ export const regionOf = (tz) => tz.split('/')[0];
 export const USERS = {
   ethan: { email: 'ethan@example.com', groups: ['exec-global'], policy: null, bypass: true, sees: () => true },
   frank: { email: 'frank@example.com', groups: ['amer-sales'], policy: 'amer_sales_policy', sees: (r) => r.Timezone.startsWith('America') },
-  alex: { email: 'alex@example.com', groups: ['emea-sales'], policy: 'emea_sales_policy', sees: (r) => r.Timezone.startsWith('Europe') },
-  ming: { email: 'ming@example.com', groups: ['apac-sales'], policy: 'apac_sales_policy', sees: (r) => r.Timezone.startsWith('Asia') },
+  alex: { email: 'alex@example.com', groups: ['emea-sales'], policy: 'emea_sales_policy', ungranted: ['elevation', 'population'], sees: (r) => r.Timezone.startsWith('Europe') },
+  ming: { email: 'ming@example.com', groups: ['apac-sales'], policy: 'apac_sales_policy', masked: ['sku'], sees: (r) => r.Timezone.startsWith('Asia') },
   sam: { email: 'sam@example.com', groups: ['security-admins'], policy: null, secadmin: true, sees: null },
 };
 

@@ -1,0 +1,1 @@
+"use strict";(()=>{function n(){let t=document.querySelector('[data-testid="signin-button"]');if(!t)return;let a=location.hash,e=new URL(t.href,location.href),r=e.searchParams.get("return")??"/app/";a.startsWith("#/")&&!r.includes("#")&&(e.searchParams.set("return",r+a),t.href=e.pathname+e.search),document.body.dataset.auto==="1"&&location.replace(t.href)}n();})();
