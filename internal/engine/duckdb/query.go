@@ -234,7 +234,12 @@ func (e *Engine) refreshDynamicViews(ctx context.Context, conn *pooledConn, sub 
 	cat := e.cat.Load()
 	var stmts []string
 	for _, name := range engine.DynamicSystemViews() {
-		if v, ok := e.opts.System.Dynamic(cat, sub, name); ok && mentions(name) {
+		// Asked only when named: the query history's rows are the whole
+		// audit window, too dear to build for every statement.
+		if !mentions(name) {
+			continue
+		}
+		if v, ok := e.opts.System.Dynamic(cat, sub, name); ok {
 			stmts = append(stmts, "CREATE OR REPLACE TEMP VIEW "+name+" AS "+valuesView(v))
 		}
 	}
