@@ -27,6 +27,9 @@ const (
 	Internal           Code = "internal"                   // XX000
 	Canceled           Code = "canceled"                   // 57014
 	IOError            Code = "io_error"                   // 58030
+	// ConcurrentChange: the state a change was prepared against changed
+	// before it was made (a stale policy plan).
+	ConcurrentChange Code = "concurrent_change" // 40001
 )
 
 var sqlstates = map[Code]string{
@@ -46,6 +49,7 @@ var sqlstates = map[Code]string{
 	Internal:           "XX000",
 	Canceled:           "57014",
 	IOError:            "58030",
+	ConcurrentChange:   "40001",
 }
 
 // Error is an SQL-level error: what the user did wrong, in Redshift's words.
