@@ -14,7 +14,7 @@ import (
 // Record is one audited event.
 type Record struct {
 	Time time.Time `json:"time"`
-	Kind string    `json:"kind"` // "statement", "auth_failure" or "view_as"
+	Kind string    `json:"kind"` // "statement", "auth_failure", "view_as", "policy_plan", "policy_apply" or "policy_export"
 	User string    `json:"user,omitempty"`
 	// Actor is the security admin on whose behalf a statement ran while
 	// they viewed the warehouse as User, or who started viewing as User.

@@ -50,6 +50,7 @@ func New(svc *dataapi.Service, auth Authenticator, log *slog.Logger) *Handler {
 	h.route("GET /v1/tables/{schema}/{table}", h.describeTable)
 	h.route("GET /v1/audit", h.audit)
 	h.route("GET /v1/whoami", h.whoami)
+	h.routePolicy()
 	h.mux.HandleFunc("GET /v1/openapi.json", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(openAPI)

@@ -55,7 +55,7 @@ func setupWith(t testing.TB, opts dataapi.Options) (*httptest.Server, func(metho
 	}
 	ming, _ := identity.Simulated("ming@example.com", "AWSIDC", []string{"apac"})
 	frank, _ := identity.Simulated("frank@example.com", "AWSIDC", nil)
-	srv := httptest.NewServer(restapi.New(svc, tokens{"tok-ming": ming, "tok-frank": frank}, nil))
+	srv := httptest.NewServer(restapi.New(svc, tokens{"tok-ming": ming, "tok-frank": frank, "tok-admin": identity.LocalSuperuser()}, nil))
 	t.Cleanup(srv.Close)
 
 	resp, err := http.Get(srv.URL + "/v1/openapi.json")
