@@ -59,6 +59,8 @@ test-scim: build ## scim2-tester (PyPI, pinned in tests/scim/requirements.txt) a
 fuzz: ## short runs of every fuzz target
 	scripts/fuzz.sh ./internal/sqlscan FuzzSplit $(FUZZTIME)
 	scripts/fuzz.sh ./internal/policy/ddl FuzzParse $(FUZZTIME)
+	scripts/fuzz.sh ./internal/policy/desired FuzzParse $(FUZZTIME)
+	scripts/fuzz.sh ./internal/expect FuzzParse $(FUZZTIME)
 	scripts/fuzz.sh ./internal/engine/duckdb FuzzGuard $(FUZZTIME)
 	scripts/fuzz.sh ./internal/identity FuzzVerify $(FUZZTIME)
 	scripts/fuzz.sh ./internal/identity FuzzStrictObject $(FUZZTIME)
