@@ -26,6 +26,7 @@ func commands() []command {
 		{"demo", "set up the reference scenario and show what each demo user sees", runDemo},
 		{"serve", "run the server (Data API over AWS and REST, token endpoint) from a configuration file", runServe},
 		{"sql", "run SQL against the warehouse, as the superuser or as a simulated principal", runSQL},
+		{"policy", "policy as code: plan, apply, export and test policy files", runPolicy},
 		{"gen-data", "write deterministic demo sales data (CSV or Parquet)", runGenData},
 		{"idp", "development identity provider tools (hash-password)", runIDP},
 		{"scim-client", "manage SCIM provisioning clients and their tokens (create, rotate, list, delete)", runSCIMClient},

@@ -139,11 +139,14 @@ func tableChanges(table string, before, after policy.Access) []string {
 		cols[m] = append(cols[m], ca.Name)
 	}
 	for _, m := range order {
-		word := "column"
-		if len(cols[m]) > 1 {
-			word = "columns"
+		what := "column " + cols[m][0]
+		switch {
+		case len(cols[m]) == len(after.Columns) && len(cols[m]) > 1:
+			what = "all columns"
+		case len(cols[m]) > 1:
+			what = "columns " + strings.Join(cols[m], ", ")
 		}
-		out = append(out, fmt.Sprintf("%s %s %s: %s → %s", table, word, strings.Join(cols[m], ", "), m.from, m.to))
+		out = append(out, fmt.Sprintf("%s %s: %s → %s", table, what, m.from, m.to))
 	}
 	return out
 }
