@@ -144,4 +144,3 @@ func (s *Service) writePolicyAudit(ctx context.Context, p identity.Principal, ki
 	}
 	return s.opts.Audit.Write(rec)
 }
-
