@@ -95,6 +95,16 @@ func DecodePlan(b []byte) (*Plan, error) {
 	return &p, nil
 }
 
+var phaseTitles = map[string]string{
+	PhaseRevoke:  "revoke and detach",
+	PhaseDrop:    "drop",
+	PhasePrepare: "row level security off on tables that become lookup tables",
+	PhaseCreate:  "create and alter",
+	PhaseGrant:   "grant",
+	PhaseAttach:  "attach",
+	PhaseSwitch:  "row level security switches",
+}
+
 // Text renders the plan for people: the statements by phase, then what
 // each role sees differently.
 func (p *Plan) Text() string {
@@ -112,7 +122,7 @@ func (p *Plan) Text() string {
 	for _, s := range p.Steps {
 		if s.Phase != phase {
 			phase = s.Phase
-			fmt.Fprintf(&b, "\n-- %s\n", phase)
+			fmt.Fprintf(&b, "\n-- %s\n", phaseTitles[phase])
 		}
 		fmt.Fprintf(&b, "%s;\n", s.SQL)
 	}
