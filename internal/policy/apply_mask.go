@@ -79,6 +79,21 @@ func (c *Catalog) alterMaskingPolicy(ctx context.Context, s *ddl.AlterMaskingPol
 	if err != nil {
 		return err
 	}
+	// The new expressions must fit every column the policy already masks,
+	// as ATTACH checks them: otherwise the catalog would hold an attachment
+	// that ATTACH refuses, which no script could build again.
+	altered := *p
+	altered.Using = exprs
+	for _, a := range c.MaskAttachments {
+		if a.Policy != p.Name {
+			continue
+		}
+		if t, ok := c.Table(a.Table); ok {
+			if err := checkMaskTypes(ctx, env, &altered, t, a.Outputs); err != nil {
+				return err
+			}
+		}
+	}
 	p.Using, p.ModifiedBy, p.ModifiedAt = exprs, env.Actor.User, env.now()
 	return nil
 }

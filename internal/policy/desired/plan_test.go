@@ -227,3 +227,19 @@ func TestApplyRefuses(t *testing.T) {
 		}
 	})
 }
+
+// TestAlterMaskingKeepsTypes: ALTER MASKING POLICY is held to the types of
+// the columns the policy masks, as ATTACH is; otherwise a catalog could
+// hold an attachment no script can build again (found by
+// TestDiffRandomCatalogs).
+func TestAlterMaskingKeepsTypes(t *testing.T) {
+	eng := duckdbtest.New(t, 1, fixture, basePolicies)
+	rows, err := eng.Query(context.Background(), identity.LocalSuperuser(), "ALTER MASKING POLICY hide USING (42)")
+	if err == nil {
+		rows.Close()
+		t.Fatal("ALTER MASKING POLICY to an INTEGER mask of a VARCHAR column succeeded")
+	}
+	if !strings.Contains(err.Error(), "masking policy hide returns INTEGER but column sales.email is VARCHAR(50)") {
+		t.Fatalf("error: %v", err)
+	}
+}
