@@ -286,7 +286,16 @@ func (r *runner) refused(s string) {
 		r.failed(want, "this engine cannot run a statement in a transaction that is rolled back, so refusals are not checked")
 		return
 	}
-	err := b.QueryBatch(r.ctx, r.p, []engine.Stmt{{SQL: s}}, func(int, engine.Rows) error { return errSucceeded })
+	err := b.QueryBatch(r.ctx, r.p, []engine.Stmt{{SQL: s}}, func(_ int, rows engine.Rows) error {
+		// An engine may report a refusal only when the rows are read
+		// (PostgreSQL does): a statement has succeeded once they all were.
+		for rows.Next() {
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return errSucceeded
+	})
 	switch {
 	case errors.Is(err, errSucceeded):
 		r.failed(want, "it succeeded (and was rolled back)")
