@@ -91,11 +91,27 @@ func (w warehouseFlags) open(ctx context.Context, fs *flag.FlagSet) (policyTarge
 		}
 		return remotePolicy{c}, nil
 	}
+	if err := existingWarehouse(*w.engine, *w.dataDir); err != nil {
+		return nil, err
+	}
 	eng, err := engines.Open(ctx, engines.Config{Kind: *w.engine, DataDir: *w.dataDir})
 	if err != nil {
 		return nil, err
 	}
 	return localPolicy{r: eng, p: identity.LocalSuperuser()}, nil
+}
+
+// existingWarehouse refuses a --data-dir that does not exist: opening it
+// would create an empty warehouse, and a plan against it would say every
+// policy is new.
+func existingWarehouse(kind, dataDir string) error {
+	if kind != "" && kind != "duckdb" {
+		return nil
+	}
+	if _, err := os.Stat(dataDir); err != nil {
+		return fmt.Errorf("policy: no warehouse in %s (--data-dir): %w", dataDir, err)
+	}
+	return nil
 }
 
 type localPolicy struct {
@@ -354,7 +370,11 @@ func runPolicyTest(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return errors.Join(errs...)
 	}
 	cfg := engines.Config{Kind: *kind, DataDir: *dataDir}
-	if *fixture != "" {
+	if *fixture == "" {
+		if err := existingWarehouse(*kind, *dataDir); err != nil {
+			return err
+		}
+	} else {
 		tmp, err := os.MkdirTemp("", "tipgate-policy-test-")
 		if err != nil {
 			return err

@@ -120,6 +120,7 @@ func TestPolicyCommands(t *testing.T) {
 	run("nothing changed", []string{"policy", "plan", "--data-dir", wh, "--dir", policies}, 0, []string{"No changes"})
 	run("an empty folder is no desired state", []string{"policy", "plan", "--data-dir", wh, "--dir", t.TempDir()}, 1, []string{"holds no .sql policy files"})
 	run("export refuses a folder with other files", []string{"policy", "export", "--data-dir", wh, "--dir", bad}, 1, []string{"60-oops.sql, which is not an exported file"})
+	run("a missing warehouse is not an empty one", []string{"policy", "plan", "--data-dir", filepath.Join(t.TempDir(), "nope"), "--dir", policies}, 1, []string{"no warehouse in"})
 	run("plan file and dir", []string{"policy", "apply", "--data-dir", wh, "--dir", bad, "--plan-file", planFile}, 1, []string{"exactly one of"})
 }
 

@@ -61,7 +61,7 @@ func (s *Service) PolicyPlan(ctx context.Context, p identity.Principal, in Polic
 	plan, err := desired.MakePlan(ctx, s.eng.Catalog(), in.Files, pa.PolicyAnalyzer())
 	if err != nil {
 		s.auditPolicy(ctx, p, "policy_plan", nil, err)
-		return nil, policyError(err)
+		return nil, s.policyError(ctx, err)
 	}
 	s.auditPolicy(ctx, p, "policy_plan", plan.Statements(), nil)
 	return plan, nil
@@ -84,7 +84,7 @@ func (s *Service) PolicyApply(ctx context.Context, p identity.Principal, plan *d
 	next, err := pa.ApplyPolicy(ctx, p, plan.PolicyVersion, stmts, plan.Check)
 	s.auditPolicy(ctx, p, "policy_apply", stmts, err)
 	if err != nil {
-		return nil, policyError(err)
+		return nil, s.policyError(ctx, err)
 	}
 	return &PolicyApplyOutput{PolicyVersion: next.PolicyVersion, Statements: len(stmts)}, nil
 }
@@ -99,7 +99,7 @@ func (s *Service) PolicyExport(ctx context.Context, p identity.Principal) (*Poli
 	files, err := desired.Export(ctx, cat, pa.PolicyAnalyzer())
 	s.auditPolicy(ctx, p, "policy_export", nil, err)
 	if err != nil {
-		return nil, policyError(err)
+		return nil, s.policyError(ctx, err)
 	}
 	return &PolicyExportOutput{PolicyVersion: cat.PolicyVersion, Files: files}, nil
 }
@@ -107,7 +107,7 @@ func (s *Service) PolicyExport(ctx context.Context, p identity.Principal) (*Poli
 // policyError turns a planning or applying failure into the API's error:
 // what was wrong with the files or the plan is the caller's to read (it
 // names only catalog objects, which a security admin sees anyway).
-func policyError(err error) error {
+func (s *Service) policyError(ctx context.Context, err error) error {
 	var se *sqlerr.Error
 	var de *desired.Error
 	switch {
@@ -116,6 +116,7 @@ func policyError(err error) error {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return &Error{Kind: QueryTimeout, Message: "the request ended before the policy change was made", Err: err}
 	}
+	s.opts.Logger.ErrorContext(ctx, "policy as code failed", "err", err)
 	return &Error{Kind: InternalServer, Message: "the policy change could not be made", Err: err}
 }
 

@@ -65,7 +65,14 @@ func ReadDir(dir string) ([]Source, error) {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() || !strings.EqualFold(filepath.Ext(path), ".sql") {
+		if d.IsDir() {
+			// .git and editors' folders hold no policy, and may hold .sql.
+			if path != dir && strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.EqualFold(filepath.Ext(path), ".sql") {
 			return nil
 		}
 		info, err := d.Info()
