@@ -44,9 +44,9 @@ func (r *Router) ApplyPolicy(ctx context.Context, p identity.Principal, policyVe
 		}
 		parsed[i] = st
 	}
-	if _, err := r.ensureUser(ctx, p); err != nil {
-		return nil, err
-	}
+	// No first-sight recording here (unlike Query): it may create roles
+	// for the admin's groups, which the plan, made without them, would
+	// then not reach.
 	var out *policy.Catalog
 	err := r.b.Commit(ctx, func(_ Tx, cur *policy.Catalog) (*policy.Catalog, error) {
 		sub := cur.Subject(p)

@@ -243,3 +243,43 @@ func TestAlterMaskingKeepsTypes(t *testing.T) {
 		t.Fatalf("error: %v", err)
 	}
 }
+
+// TestApplyAsSecAdmin: a sys:secadmin holder (through an identity-provider
+// group) applies a plan under Redshift's rules for that role — it may
+// alter policies but not grant SELECT on a table it does not own, which
+// rolls the whole plan back — and applying records no roles for its
+// groups, which the plan would not reach.
+func TestApplyAsSecAdmin(t *testing.T) {
+	ctx := context.Background()
+	eng := duckdbtest.New(t, 1, fixture, basePolicies, `CREATE ROLE "AWSIDC:secadmins"; GRANT ROLE sys:secadmin TO ROLE "AWSIDC:secadmins"`)
+	sam, err := identity.Simulated("sam@example.com", "", []string{"secadmins", "brand-new"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sam.AutoCreateRoles = []string{"AWSIDC:secadmins", "AWSIDC:brand-new"}
+	files := func(extra string) []desired.Source {
+		return []desired.Source{{Name: "p.sql", Text: `CREATE ROLE "AWSIDC:secadmins"; GRANT ROLE sys:secadmin TO ROLE "AWSIDC:secadmins";` +
+			strings.Replace(basePolicies, "USING (region = 'EU')", "USING (region IN ('EU', 'AF'))", 1) + extra}}
+	}
+	refused, err := desired.MakePlan(ctx, eng.Catalog(), files("GRANT SELECT ON TABLE regions TO ROLE analysts;"), eng.PolicyAnalyzer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = eng.ApplyPolicy(ctx, sam, refused.PolicyVersion, refused.Statements(), refused.Check)
+	if err == nil || !strings.Contains(err.Error(), "only the owner of regions or a superuser may grant privileges on it") {
+		t.Fatalf("secadmin granting on a table it does not own: %v", err)
+	}
+	if eng.Catalog().RLSPolicies["emea"].Using != "region = 'EU'" {
+		t.Fatal("the ALTER before the refused GRANT took effect")
+	}
+	plan, err := desired.MakePlan(ctx, eng.Catalog(), files(""), eng.PolicyAnalyzer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.ApplyPolicy(ctx, sam, plan.PolicyVersion, plan.Statements(), plan.Check); err != nil {
+		t.Fatalf("secadmin applying an ALTER RLS POLICY: %v", err)
+	}
+	if _, ok := eng.Catalog().Roles["AWSIDC:brand-new"]; ok {
+		t.Fatal("applying created a role for the admin's group")
+	}
+}
