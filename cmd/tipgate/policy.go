@@ -19,7 +19,7 @@ const policyUsage = `usage: tipgate policy <plan|apply|export|test> [flags]
   apply  --plan-file F | --dir DIR      apply a plan (or plan DIR and apply it) in one transaction,
                                         refused if the policies changed since the plan was made
   export --dir DIR                      write the warehouse's policies as policy files
-  test   [--fixture F.sql [--dir DIR]] FILE...
+  test   [--fixture F.sql [--dir DIR] | --remote URL] FILE...
                                         check expectation files against a fixture or the warehouse
 
 plan, apply and export take the warehouse flags of 'tipgate sql': --data-dir DIR (local) or

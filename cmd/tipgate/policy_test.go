@@ -1,8 +1,12 @@
 package main
 
 import (
+	"context"
+	"net/http"
+	"net/url"
 	"os"
 
+	"github.com/tipgate/tipgate/internal/audit"
 	"github.com/tipgate/tipgate/internal/cliauth"
 	"path/filepath"
 	"strings"
@@ -157,6 +161,39 @@ func TestPolicyRemote(t *testing.T) {
 	code, _, stderr = runCLI(t, "policy", "apply", "--remote", srv.URL, "--plan-file", planFile)
 	if code != 1 || !strings.Contains(stderr, "the plan was made against policy version") {
 		t.Fatalf("stale apply: exit %d: %s", code, stderr)
+	}
+	expectations := filepath.Join("..", "..", "internal", "demo", "expectations.toml")
+	code, stdout, stderr = runCLI(t, "policy", "test", "--remote", srv.URL, expectations)
+	if code != 1 || !strings.Contains(stdout, "AWSIDC:alex@example.com (groups emea-sales) on table sales_data: no row satisfies timezone LIKE 'Africa%'") {
+		t.Fatalf("remote test after widening: exit %d: %s%s", code, stdout, stderr)
+	}
+	c, err := openSession(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log struct{ Records []audit.Record }
+	if err := c.do(context.Background(), http.MethodGet, "/v1/audit", url.Values{"limit": {"1000"}}, nil, &log); err != nil {
+		t.Fatal(err)
+	}
+	var viewAs, tests int
+	for _, r := range log.Records {
+		switch {
+		case r.Kind == "view_as" && r.Actor == "AWSIDC:sam@example.com":
+			viewAs++
+		case r.Kind == "policy_test" && r.Status == "FAILED" && strings.HasSuffix(r.Error, " of 25 checks failed"):
+			tests++
+		}
+	}
+	if tests != 1 {
+		t.Fatalf("%d policy_test records", tests)
+	}
+	if viewAs != 6 {
+		t.Fatalf("%d view_as records for the remote test, want one per principal (6)", viewAs)
+	}
+	signInForTest(t, srv, dir, "ming@example.com")
+	code, _, stderr = runCLI(t, "policy", "test", "--remote", srv.URL, expectations)
+	if code != 1 || !strings.Contains(stderr, "only superusers and sys:secadmin may test policies") {
+		t.Fatalf("remote test as ming: exit %d: %s", code, stderr)
 	}
 	code, _, stderr = runCLI(t, "policy", "plan", "--remote", srv.URL, "--data-dir", dir, "--dir", exported)
 	if code != 1 || !strings.Contains(stderr, "--data-dir cannot be used with --remote") {

@@ -6,9 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strings"
 
+	"github.com/tipgate/tipgate/internal/dataapi"
 	"github.com/tipgate/tipgate/internal/engine"
 	"github.com/tipgate/tipgate/internal/engine/engines"
 	"github.com/tipgate/tipgate/internal/expect"
@@ -24,11 +26,24 @@ func runPolicyTest(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fixture := fs.String("fixture", "", "SQL script (tables, data, policies) loaded into a fresh, temporary warehouse to check instead")
 	dir := fs.String("dir", "", "with --fixture: policy files planned and applied on the fixture before checking")
 	s3root := fs.String("s3-root", "", "with --fixture: folder that s3://bucket/key COPY sources are read from")
+	remote := fs.String("remote", "", "check this server's warehouse, as the signed-in security admin viewing it as each principal (audited)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
 		return errors.New("policy test: give one or more expectation files")
+	}
+	if *remote != "" {
+		var local []string
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name != "remote" {
+				local = append(local, "--"+f.Name)
+			}
+		})
+		if len(local) > 0 {
+			return fmt.Errorf("policy test: %s cannot be used with --remote: the server's warehouse is checked with its own policies", strings.Join(local, ", "))
+		}
+		return runRemotePolicyTest(ctx, *remote, fs.Args(), stdout)
 	}
 	if *fixture == "" && (*dir != "" || *s3root != "") {
 		return errors.New("policy test: --dir and --s3-root need --fixture: a live warehouse is checked with its own policies (apply them first)")
@@ -78,15 +93,43 @@ func runPolicyTest(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
+	var failures []string
 	for _, f := range res.Failures {
+		failures = append(failures, f.String())
+	}
+	return reportChecks(stdout, res.Expectations, res.Checks, failures)
+}
+
+func reportChecks(stdout io.Writer, expectations, checks int, failures []string) error {
+	for _, f := range failures {
 		fmt.Fprintln(stdout, "FAIL", f)
 	}
-	if len(res.Failures) > 0 {
-		fmt.Fprintf(stdout, "%d of %d checks failed (%d expectations).\n", len(res.Failures), res.Checks, res.Expectations)
+	if len(failures) > 0 {
+		fmt.Fprintf(stdout, "%d of %d checks failed (%d expectations).\n", len(failures), checks, expectations)
 		return exitError{code: 1}
 	}
-	fmt.Fprintf(stdout, "ok: %d expectations, %d checks hold.\n", res.Expectations, res.Checks)
+	fmt.Fprintf(stdout, "ok: %d expectations, %d checks hold.\n", expectations, checks)
 	return nil
+}
+
+func runRemotePolicyTest(ctx context.Context, remote string, names []string, stdout io.Writer) error {
+	in := dataapi.PolicyTestInput{}
+	for _, name := range names {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			return fmt.Errorf("policy test: %w", err)
+		}
+		in.Files = append(in.Files, desired.Source{Name: name, Text: string(b)})
+	}
+	c, err := openSession(remote)
+	if err != nil {
+		return err
+	}
+	var out dataapi.PolicyTestOutput
+	if err := c.do(ctx, http.MethodPost, "/v1/policy/test", nil, in, &out); err != nil {
+		return err
+	}
+	return reportChecks(stdout, out.Expectations, out.Checks, out.Failures)
 }
 
 func loadFixture(ctx context.Context, eng *engine.Router, fixture, dir string, stdout io.Writer) error {

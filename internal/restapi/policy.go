@@ -20,6 +20,7 @@ func (h *Handler) routePolicy() {
 	h.route("POST /v1/policy/plan", h.policyPlan)
 	h.route("POST /v1/policy/apply", h.policyApply)
 	h.route("GET /v1/policy/export", h.policyExport)
+	h.route("POST /v1/policy/test", h.policyTest)
 }
 
 func readJSON(r *http.Request, v any, what string) error {
@@ -55,4 +56,12 @@ func (h *Handler) policyApply(r *http.Request, p identity.Principal) (any, error
 
 func (h *Handler) policyExport(r *http.Request, p identity.Principal) (any, error) {
 	return h.svc.PolicyExport(r.Context(), p)
+}
+
+func (h *Handler) policyTest(r *http.Request, p identity.Principal) (any, error) {
+	var in dataapi.PolicyTestInput
+	if err := readJSON(r, &in, "policy test request"); err != nil {
+		return nil, err
+	}
+	return h.svc.PolicyTest(r.Context(), p, in)
 }

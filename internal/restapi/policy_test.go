@@ -67,13 +67,28 @@ func TestPolicyAsCode(t *testing.T) {
 		t.Fatalf("bad plan: %d %v", status, out)
 	}
 
+	test := `{"Files":[{"name":"e.toml","text":"[[expect]]\nuser = \"AWSIDC:ming@example.com\"\ngroups = [\"apac\"]\ntable = \"sales\"\nevery_row = \"region IN ('asia', 'amer')\"\nno_row = \"region = 'asia'\"\n"}]}`
+	status, out = call("POST", "/v1/policy/test", "tok-ming", test)
+	if status != 403 {
+		t.Fatalf("test as ming: %d %v", status, out)
+	}
+	status, out = call("POST", "/v1/policy/test", "tok-admin", test)
+	if status != 200 || out["Checks"].(float64) != 2 || len(out["Failures"].([]any)) != 1 ||
+		!strings.Contains(out["Failures"].([]any)[0].(string), "e.toml:1: AWSIDC:ming@example.com (groups apac) on table sales: no row satisfies region = 'asia'") {
+		t.Fatalf("test: %d %v", status, out)
+	}
+	status, out = call("POST", "/v1/policy/test", "tok-admin", `{"Files":[{"name":"e.toml","text":"[[expect]]\nuser = \"x\"\n"}]}`)
+	if status != 400 || !strings.Contains(out["message"].(string), "e.toml:1: give exactly one of table or query") {
+		t.Fatalf("bad test: %d %v", status, out)
+	}
+
 	kinds := map[string][]string{}
 	for _, r := range log.Recent(nil, 0) {
 		if strings.HasPrefix(r.Kind, "policy_") {
 			kinds[r.Kind] = append(kinds[r.Kind], r.Status)
 		}
 	}
-	if strings.Join(kinds["policy_apply"], ",") != "FAILED,STARTED,FINISHED,STARTED" || len(kinds["policy_plan"]) != 2 || len(kinds["policy_export"]) != 1 {
+	if strings.Join(kinds["policy_apply"], ",") != "FAILED,STARTED,FINISHED,STARTED" || len(kinds["policy_plan"]) != 2 || len(kinds["policy_export"]) != 1 || len(kinds["policy_test"]) != 1 {
 		t.Fatalf("audit: %v", kinds)
 	}
 }
