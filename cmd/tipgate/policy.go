@@ -58,6 +58,7 @@ func runPolicyPlan(ctx context.Context, args []string, stdout, stderr io.Writer)
 	wf := addWarehouseFlags(fs)
 	dir := fs.String("dir", "", "folder of policy files (*.sql, applied in path order): the desired state")
 	planFile := fs.String("plan-file", "", "also write the plan here, for 'tipgate policy apply --plan-file'")
+	changesExit := fs.Bool("exit-code", false, "exit 2 when the plan has changes (drift checks in CI), 0 when it has none")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -90,6 +91,9 @@ func runPolicyPlan(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return fmt.Errorf("policy plan: %w", err)
 		}
 		fmt.Fprintf(stdout, "\nPlan written to %s; apply it with: tipgate policy apply --plan-file %s\n", *planFile, *planFile)
+	}
+	if *changesExit && len(plan.Steps) > 0 {
+		return exitError{code: 2}
 	}
 	return nil
 }

@@ -68,7 +68,7 @@ func TestPolicyCommands(t *testing.T) {
 	}{
 		{"apply the demo's files", []string{"policy", "apply", "--data-dir", wh, "--dir", policies}, 0,
 			[]string{"Plan against policy version", "CREATE ROLE \"AWSIDC:emea-sales\";", "Applied 18 statements in one transaction"}},
-		{"plan again: nothing", []string{"policy", "plan", "--data-dir", wh, "--dir", policies}, 0, []string{"No changes: the catalog (policy version"}},
+		{"plan again: nothing", []string{"policy", "plan", "--data-dir", wh, "--dir", policies, "--exit-code"}, 0, []string{"No changes: the catalog (policy version"}},
 		{"export round-trips", []string{"policy", "export", "--data-dir", wh, "--dir", filepath.Join(t.TempDir(), "exported")}, 0,
 			[]string{"Wrote 5 policy files", "Checked: planning", "shows no change"}},
 		{"expectations hold", []string{"policy", "test", "--fixture", fixture, "--dir", policies, expectations}, 0, []string{"ok: 7 expectations, 25 checks hold."}},
@@ -98,6 +98,7 @@ func TestPolicyCommands(t *testing.T) {
 		"ALTER RLS POLICY emea_sales_policy\nUSING (timezone LIKE 'Europe%' OR timezone LIKE 'Africa%');",
 		"role AWSIDC:emea-sales:\n    sales_data rows: where timezone LIKE 'Europe%' → where timezone LIKE 'Europe%' OR timezone LIKE 'Africa%'",
 	})
+	run("drift check", []string{"policy", "plan", "--data-dir", wh, "--dir", policies, "--exit-code"}, 2, []string{"1 statement"})
 	if strings.Contains(out, "role AWSIDC:amer-sales") {
 		t.Fatalf("the summary names a role whose access does not change:\n%s", out)
 	}
