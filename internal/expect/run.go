@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -245,13 +246,7 @@ func (r *runner) columns() {
 	for _, c := range e.Granted {
 		check(c, "granted")
 	}
-	for _, c := range slices.Sorted(func(yield func(string) bool) {
-		for k := range e.Masked {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
+	for _, c := range slices.Sorted(maps.Keys(e.Masked)) {
 		check(c, "masked by "+e.Masked[c])
 	}
 	for _, c := range e.Denied {
