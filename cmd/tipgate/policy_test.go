@@ -53,7 +53,7 @@ func TestPolicyCommands(t *testing.T) {
 	fixture := filepath.Join("..", "..", "internal", "demo", "fixture.sql")
 	demoPolicies := filepath.Join("..", "..", "internal", "demo", "policies")
 	expectations := filepath.Join("..", "..", "internal", "demo", "expectations.toml")
-	if code, _, stderr := runCLI(t, "sql", "--data-dir", wh, "-f", fixture); code != 0 {
+	if code, _, stderr := runCLI(t, "sql", "--data-dir", wh, "--create", "-f", fixture); code != 0 {
 		t.Fatalf("fixture: %s", stderr)
 	}
 	policies := filepath.Join(t.TempDir(), "policies")

@@ -17,13 +17,14 @@ import (
 
 // warehouseFlags are the flags naming the warehouse, as 'tipgate sql' has them.
 type warehouseFlags struct {
-	dataDir, engine, remote *string
+	dataDir, engine, dsn, remote *string
 }
 
 func addWarehouseFlags(fs *flag.FlagSet) warehouseFlags {
 	return warehouseFlags{
 		dataDir: fs.String("data-dir", "./tipgate-data", "warehouse data directory"),
 		engine:  fs.String("engine", "", "warehouse engine of --data-dir ("+strings.Join(engines.Kinds(), ", ")+"; default duckdb)"),
+		dsn:     fs.String("dsn", "", "the postgres engine's database, postgres://user@host:5432/database"),
 		remote:  fs.String("remote", "", "act on this tipgate server as the signed-in security admin ('tipgate login')"),
 	}
 }
@@ -41,7 +42,7 @@ func (w warehouseFlags) open(ctx context.Context, fs *flag.FlagSet) (policyTarge
 	if *w.remote != "" {
 		var local []string
 		fs.Visit(func(f *flag.Flag) {
-			if f.Name == "data-dir" || f.Name == "engine" {
+			if f.Name == "data-dir" || f.Name == "engine" || f.Name == "dsn" {
 				local = append(local, "--"+f.Name)
 			}
 		})
@@ -57,7 +58,10 @@ func (w warehouseFlags) open(ctx context.Context, fs *flag.FlagSet) (policyTarge
 	if err := existingWarehouse(*w.engine, *w.dataDir); err != nil {
 		return nil, err
 	}
-	eng, err := engines.Open(ctx, engines.Config{Kind: *w.engine, DataDir: *w.dataDir})
+	if (*w.engine == "postgres") != (*w.dsn != "") {
+		return nil, fmt.Errorf("policy: --dsn goes with --engine postgres, and --engine postgres needs --dsn")
+	}
+	eng, err := engines.Open(ctx, engines.Config{Kind: *w.engine, DSN: *w.dsn, DataDir: *w.dataDir})
 	if err != nil {
 		return nil, err
 	}
