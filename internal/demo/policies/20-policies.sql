@@ -12,3 +12,7 @@ CREATE RLS POLICY emea_sales_policy
 WITH (timezone VARCHAR(50))
 USING (timezone LIKE 'Europe%');
 
+CREATE MASKING POLICY mask_sku
+WITH (sku VARCHAR(50))
+USING (split_part(sku, '-', 1) || '-****-' || right(sku, 4));
+
