@@ -13,7 +13,9 @@ import (
 	"github.com/tipgate/tipgate/internal/policy/desired"
 )
 
-const policyUsage = `usage: tipgate policy <plan|apply|export|test> [flags]
+const policyUsage = `tipgate policy: policy as code: plan, apply, export and test policy files
+
+usage: tipgate policy <plan|apply|export|test> [flags]
 
   plan   --dir DIR [--plan-file F]      show the statements that turn the warehouse's policies into DIR's
   apply  --plan-file F | --dir DIR      apply a plan (or plan DIR and apply it) in one transaction,
@@ -24,6 +26,12 @@ const policyUsage = `usage: tipgate policy <plan|apply|export|test> [flags]
 
 plan, apply and export take the warehouse flags of 'tipgate sql': --data-dir DIR (local) or
 --remote URL (a server, as the signed-in security admin; audited). Run 'tipgate policy <cmd> -h'.
+
+examples:
+  tipgate policy plan --dir policies --plan-file plan.json
+  tipgate policy apply --plan-file plan.json
+  tipgate policy export --dir policies
+  tipgate policy test --fixture internal/demo/fixture.sql --dir policies internal/demo/expectations.toml
 `
 
 func runPolicy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
