@@ -83,7 +83,9 @@ func DynamicSystemViews() []string {
 	return []string{"svv_rls_applied_policy", "svv_roles", "sys_query_history", "svv_provisioned_users", "svv_provisioned_groups"}
 }
 
-// Views returns every system view as sub may see it under cat. visible
+// Views returns every system view as sub may see it under cat, the
+// DynamicSystemViews with their columns but no rows (Dynamic has those,
+// for a statement that names one). visible
 // reports whether sub may read a table (SVV_RLS_RELATION lists only those
 // to anyone but a security administrator).
 func (s *SystemViews) Views(cat *policy.Catalog, sub policy.Subject, visible func(table string) bool) []SystemView {

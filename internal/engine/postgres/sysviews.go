@@ -19,6 +19,13 @@ func (e *Engine) systemViews(cat *policy.Catalog, sub policy.Subject) map[string
 	}) {
 		out[v.Name] = v
 	}
+	// Views gives the dynamic ones their columns only; this is built when a
+	// statement names a system view, so their rows are read now.
+	for _, name := range engine.DynamicSystemViews() {
+		if v, ok := e.opts.System.Dynamic(cat, sub, name); ok {
+			out[name] = v
+		}
+	}
 	return out
 }
 
