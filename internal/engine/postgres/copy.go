@@ -7,12 +7,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/tipgate/tipgate/internal/engine"
 	"github.com/tipgate/tipgate/internal/policy"
 	"github.com/tipgate/tipgate/internal/policy/ddl"
 	"github.com/tipgate/tipgate/internal/sqlerr"
@@ -120,55 +119,13 @@ func copyError(err error, from string) error {
 	return sqlerr.Wrap(sqlerr.DataException, err, "COPY from %s failed: %s", from, pgMessage(err))
 }
 
-// copySources resolves a COPY source to files: s3:// keys under
-// --s3-root, or local files. Like S3, a source that is not a file is a key
-// prefix and loads every match.
+// copySources resolves a COPY source to files, as on every engine
+// (engine.ResolveCopySource): s3:// keys under --s3-root, key prefixes and
+// local paths; tipgate reads them and streams them to PostgreSQL.
 func (e *Engine) copySources(from string) ([]string, error) {
-	var path string
-	if rest, ok := strings.CutPrefix(from, "s3://"); ok {
-		if e.opts.S3Root == "" {
-			return nil, sqlerr.New(sqlerr.InvalidParameter,
-				"COPY from %s: no S3 root is configured; run with --s3-root DIR to read s3://bucket/key from DIR/bucket/key", from)
-		}
-		root, _ := filepath.Abs(e.opts.S3Root)
-		path = filepath.Join(root, filepath.FromSlash(rest))
-		if !strings.HasPrefix(path, root+string(filepath.Separator)) {
-			return nil, sqlerr.New(sqlerr.InvalidParameter, "COPY from %s: key leaves the S3 root", from)
-		}
-	} else if strings.Contains(from, "://") {
-		return nil, sqlerr.New(sqlerr.FeatureUnsupported, "COPY from %s: only local paths and s3:// sources are supported", from)
-	} else {
-		abs, err := filepath.Abs(from)
-		if err != nil {
-			return nil, sqlerr.Wrap(sqlerr.InvalidParameter, err, "COPY from %s: bad path", from)
-		}
-		path = abs
-	}
-	files, err := matchPrefix(path)
+	src, err := engine.ResolveCopySource(e.opts.S3Root, from)
 	if err != nil {
-		return nil, sqlerr.Wrap(sqlerr.IOError, err, "COPY from %s: %v", from, err)
+		return nil, err
 	}
-	if len(files) == 0 {
-		return nil, sqlerr.New(sqlerr.IOError, "COPY from %s: no such file or key prefix", from)
-	}
-	return files, nil
-}
-
-func matchPrefix(path string) ([]string, error) {
-	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
-		return []string{path}, nil
-	}
-	dir, prefix := filepath.Split(path)
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", dir, err)
-	}
-	var out []string
-	for _, ent := range entries {
-		if ent.Type().IsRegular() && strings.HasPrefix(ent.Name(), prefix) {
-			out = append(out, filepath.Join(dir, ent.Name()))
-		}
-	}
-	slices.Sort(out)
-	return out, nil
+	return src.Files, nil
 }
