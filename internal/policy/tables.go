@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tipgate/tipgate/internal/policy/ddl"
 	"github.com/tipgate/tipgate/internal/sqlerr"
 )
 
@@ -20,6 +21,44 @@ func (c *Catalog) AddTable(name, owner string, cols []Column) (*Catalog, error) 
 	n := c.clone()
 	n.Tables[name] = &Table{Name: name, Owner: owner, Columns: slices.Clone(cols), Conjunction: "and", DatashareConj: "and"}
 	return n, nil
+}
+
+// TableName is the catalog name of a table a statement names: a database
+// other than this one, or a schema other than public, holds nothing of
+// tipgate's. Every engine names its tables through it.
+func TableName(tn ddl.TableName) (string, error) {
+	if tn.Database != "" && tn.Database != DatabaseName {
+		return "", sqlerr.New(sqlerr.UndefinedObject, "database %q does not exist", tn.Database)
+	}
+	if tn.Schema != "" && !isPublicSchema(tn.Schema) {
+		return "", sqlerr.New(sqlerr.UndefinedObject, "schema %q does not exist", tn.Schema)
+	}
+	return strings.ToLower(tn.Name), nil
+}
+
+// TablesToDrop resolves a DROP TABLE against the catalog: the tables to
+// drop, in order, each checked with CheckDropTable; a missing one is an
+// error unless IF EXISTS. An engine drops its objects for each, then
+// DropTable.
+func (c *Catalog) TablesToDrop(s *ddl.DropTable) ([]string, error) {
+	var out []string
+	for _, tn := range s.Tables {
+		name, err := TableName(tn)
+		if err != nil {
+			return nil, err
+		}
+		if _, ok := c.Table(name); !ok {
+			if s.IfExists {
+				continue
+			}
+			return nil, sqlerr.New(sqlerr.UndefinedTable, "table %q does not exist", name)
+		}
+		if err := c.CheckDropTable(name); err != nil {
+			return nil, err
+		}
+		out = append(out, name)
+	}
+	return out, nil
 }
 
 // CheckDropTable reports whether the table may be dropped: a lookup table

@@ -20,7 +20,7 @@ import (
 // copyInto implements Redshift's COPY with DuckDB's readers. RLS does not
 // filter COPY (as in Redshift); only superusers reach here.
 func (e *Engine) copyInto(ctx context.Context, tx sqlConn, cat *policy.Catalog, s *ddl.Copy) (int64, error) {
-	name, err := tableName(s.Table)
+	name, err := policy.TableName(s.Table)
 	if err != nil {
 		return 0, err
 	}

@@ -47,18 +47,8 @@ func (e *Engine) tableStep(ctx context.Context, tx sqlConn, cat *policy.Catalog,
 	return nil, -1, sqlerr.New(sqlerr.FeatureUnsupported, "statement not supported")
 }
 
-func tableName(tn ddl.TableName) (string, error) {
-	if tn.Database != "" && tn.Database != databaseName {
-		return "", sqlerr.New(sqlerr.UndefinedObject, "database %q does not exist", tn.Database)
-	}
-	if tn.Schema != "" && tn.Schema != "public" && tn.Schema != "main" {
-		return "", sqlerr.New(sqlerr.UndefinedObject, "schema %q does not exist", tn.Schema)
-	}
-	return strings.ToLower(tn.Name), nil
-}
-
 func (e *Engine) createTable(ctx context.Context, tx sqlConn, cat *policy.Catalog, sub policy.Subject, s *ddl.CreateTable) (*policy.Catalog, error) {
-	name, err := tableName(s.Table)
+	name, err := policy.TableName(s.Table)
 	if err != nil {
 		return nil, err
 	}
@@ -148,20 +138,11 @@ func (e *Engine) columnsOf(ctx context.Context, tx sqlConn, table string, known 
 }
 
 func (e *Engine) dropTables(ctx context.Context, tx sqlConn, cat *policy.Catalog, s *ddl.DropTable) (*policy.Catalog, error) {
-	for _, tn := range s.Tables {
-		name, err := tableName(tn)
-		if err != nil {
-			return nil, err
-		}
-		if _, ok := cat.Table(name); !ok {
-			if s.IfExists {
-				continue
-			}
-			return nil, sqlerr.New(sqlerr.UndefinedTable, "table %q does not exist", name)
-		}
-		if err := cat.CheckDropTable(name); err != nil {
-			return nil, err
-		}
+	names, err := cat.TablesToDrop(s)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
 		if _, err := tx.ExecContext(ctx, "DROP TABLE "+rawTable(name)); err != nil {
 			return nil, err
 		}
@@ -173,7 +154,7 @@ func (e *Engine) dropTables(ctx context.Context, tx sqlConn, cat *policy.Catalog
 }
 
 func (e *Engine) alterTable(ctx context.Context, tx sqlConn, cat *policy.Catalog, s *ddl.AlterTable) (*policy.Catalog, error) {
-	name, err := tableName(s.Table)
+	name, err := policy.TableName(s.Table)
 	if err != nil {
 		return nil, err
 	}

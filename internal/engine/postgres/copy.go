@@ -22,7 +22,7 @@ import (
 // file itself. Row security does not filter COPY (as in Redshift); only
 // superusers reach here.
 func (e *Engine) copyInto(ctx context.Context, tx pgx.Tx, cat *policy.Catalog, s *ddl.Copy) (int64, error) {
-	name, err := tableName(s.Table)
+	name, err := policy.TableName(s.Table)
 	if err != nil {
 		return 0, err
 	}

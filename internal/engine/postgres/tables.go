@@ -38,13 +38,6 @@ func (e *Engine) Table(ctx context.Context, tx engine.Tx, cat *policy.Catalog, s
 	return nil, -1, sqlerr.New(sqlerr.FeatureUnsupported, "statement not supported")
 }
 
-func tableName(tn ddl.TableName) (string, error) {
-	if tn.Schema != "" && tn.Schema != "public" {
-		return "", sqlerr.New(sqlerr.UndefinedObject, "schema %q does not exist", tn.Schema)
-	}
-	return strings.ToLower(tn.Name), nil
-}
-
 // reservedTable reports names a table may not take: the system views
 // principals read, and PostgreSQL's own pg_ prefix.
 func reservedTable(name string) bool {
@@ -53,7 +46,7 @@ func reservedTable(name string) bool {
 }
 
 func (e *Engine) createTable(ctx context.Context, tx pgx.Tx, cat *policy.Catalog, sub policy.Subject, s *ddl.CreateTable) (*policy.Catalog, error) {
-	name, err := tableName(s.Table)
+	name, err := policy.TableName(s.Table)
 	if err != nil {
 		return nil, err
 	}
@@ -127,20 +120,11 @@ func columnsOf(ctx context.Context, tx pgx.Tx, table string, known map[string]st
 }
 
 func (e *Engine) dropTables(ctx context.Context, tx pgx.Tx, cat *policy.Catalog, s *ddl.DropTable) (*policy.Catalog, error) {
-	for _, tn := range s.Tables {
-		name, err := tableName(tn)
-		if err != nil {
-			return nil, err
-		}
-		if _, ok := cat.Table(name); !ok {
-			if s.IfExists {
-				continue
-			}
-			return nil, sqlerr.New(sqlerr.UndefinedTable, "table %q does not exist", name)
-		}
-		if err := cat.CheckDropTable(name); err != nil {
-			return nil, err
-		}
+	names, err := cat.TablesToDrop(s)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
 		if _, err := tx.Exec(ctx, "DROP VIEW IF EXISTS "+viewName(name)); err != nil {
 			return nil, err
 		}
@@ -155,7 +139,7 @@ func (e *Engine) dropTables(ctx context.Context, tx pgx.Tx, cat *policy.Catalog,
 }
 
 func (e *Engine) alterTable(ctx context.Context, tx pgx.Tx, cat *policy.Catalog, s *ddl.AlterTable) (*policy.Catalog, error) {
-	name, err := tableName(s.Table)
+	name, err := policy.TableName(s.Table)
 	if err != nil {
 		return nil, err
 	}
