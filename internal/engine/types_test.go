@@ -42,3 +42,14 @@ func TestParseType(t *testing.T) {
 		}
 	}
 }
+
+func TestDatePart(t *testing.T) {
+	for in, want := range map[string]string{"YRS": "year", " msec ": "millisecond", "dw": "dow", "usecs": "microsecond", "qtr": "quarter"} {
+		if got, ok := DatePart(in); !ok || got != want {
+			t.Errorf("DatePart(%q) = %q %v, want %q", in, got, ok, want)
+		}
+	}
+	if _, ok := DatePart("fortnight"); ok {
+		t.Error("an unknown part was accepted")
+	}
+}

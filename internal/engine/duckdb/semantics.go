@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"strings"
+
+	"github.com/tipgate/tipgate/internal/engine"
 )
 
 // Redshift query semantics on DuckDB: a query means what it means on
@@ -96,37 +98,6 @@ const divisionByZero = "division by zero"
 // redshiftInit returns the statements init runs for Redshift semantics.
 func redshiftInit() []string {
 	return append(append([]string{}, redshiftSettings...), redshiftMacros...)
-}
-
-// dateParts maps every date and time part name and abbreviation Redshift
-// accepts (DATE_PART, EXTRACT, DATEADD, DATEDIFF, DATE_TRUNC) to the name
-// DuckDB uses for the same part.
-var dateParts = map[string]string{}
-
-func init() {
-	for canonical, names := range map[string][]string{
-		"millennium":  {"millennium", "millennia", "millenniums", "mil", "mils"},
-		"century":     {"century", "centuries", "c", "cent", "cents"},
-		"decade":      {"decade", "decades", "dec", "decs"},
-		"epoch":       {"epoch"},
-		"year":        {"year", "years", "y", "yr", "yrs"},
-		"quarter":     {"quarter", "quarters", "qtr", "qtrs"},
-		"month":       {"month", "months", "mon", "mons"},
-		"week":        {"week", "weeks", "w"},
-		"dow":         {"dayofweek", "dow", "dw", "weekday"},
-		"doy":         {"dayofyear", "doy", "dy", "yearday"},
-		"day":         {"day", "days", "d"},
-		"hour":        {"hour", "hours", "h", "hr", "hrs"},
-		"minute":      {"minute", "minutes", "m", "min", "mins"},
-		"second":      {"second", "seconds", "s", "sec", "secs"},
-		"millisecond": {"millisecond", "milliseconds", "ms", "msec", "msecs", "msecond", "mseconds", "millisec", "millisecs", "millisecon"},
-		"microsecond": {"microsecond", "microseconds", "microsec", "microsecs", "usecond", "useconds", "us", "usec", "usecs"},
-		"timezone":    {"timezone"}, "timezone_hour": {"timezone_hour"}, "timezone_minute": {"timezone_minute"},
-	} {
-		for _, n := range names {
-			dateParts[n] = canonical
-		}
-	}
 }
 
 // datePartFunctions take a date part as their first argument, which
@@ -422,7 +393,7 @@ func normaliseDatePart(args []any) bool {
 	default:
 		return false
 	}
-	canonical, ok := dateParts[strings.ToLower(strings.TrimSpace(spelled))]
+	canonical, ok := engine.DatePart(spelled)
 	if !ok || (str(m, "class") == "CONSTANT" && spelled == canonical) {
 		return false
 	}
@@ -440,7 +411,8 @@ func constantPart(v any) string {
 	if !ok {
 		return ""
 	}
-	return dateParts[strings.ToLower(strings.TrimSpace(s))]
+	p, _ := engine.DatePart(s)
+	return p
 }
 
 // constantText returns the value of a VARCHAR constant.

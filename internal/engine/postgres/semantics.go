@@ -1,9 +1,8 @@
 package postgres
 
 import (
-	"strings"
-
 	pg "github.com/pganalyze/pg_query_go/v6"
+	"github.com/tipgate/tipgate/internal/engine"
 )
 
 // Redshift's query semantics on PostgreSQL. Most of them PostgreSQL has
@@ -15,34 +14,17 @@ import (
 // an identifier or one of Redshift's abbreviations. docs/postgres.md lists
 // what stays different.
 
-// dateParts maps Redshift's date part names and abbreviations to
-// PostgreSQL's.
-var dateParts = map[string]string{}
-
-func init() {
-	for canonical, names := range map[string][]string{
-		"millennium":   {"millennium", "millennia", "millenniums", "mil", "mils"},
-		"century":      {"century", "centuries", "c", "cent", "cents"},
-		"decade":       {"decade", "decades", "dec", "decs"},
-		"epoch":        {"epoch"},
-		"year":         {"year", "years", "y", "yr", "yrs"},
-		"quarter":      {"quarter", "quarters", "qtr", "qtrs"},
-		"month":        {"month", "months", "mon", "mons"},
-		"week":         {"week", "weeks", "w"},
-		"dow":          {"dayofweek", "dow", "dw", "weekday"},
-		"doy":          {"dayofyear", "doy", "dy", "yearday"},
-		"day":          {"day", "days", "d"},
-		"hour":         {"hour", "hours", "h", "hr", "hrs"},
-		"minute":       {"minute", "minutes", "m", "min", "mins"},
-		"second":       {"second", "seconds", "s", "sec", "secs"},
-		"milliseconds": {"millisecond", "milliseconds", "ms", "msec", "msecs", "msecond", "mseconds", "millisec", "millisecs", "millisecon"},
-		"microseconds": {"microsecond", "microseconds", "microsec", "microsecs", "usecond", "useconds", "us", "usec", "usecs"},
-		"timezone":     {"timezone"}, "timezone_hour": {"timezone_hour"}, "timezone_minute": {"timezone_minute"},
-	} {
-		for _, n := range names {
-			dateParts[n] = canonical
-		}
+// datePart is the PostgreSQL name of a Redshift date part, which differs
+// from the canonical one only for the sub-second parts.
+func datePart(spelled string) (string, bool) {
+	p, ok := engine.DatePart(spelled)
+	switch p {
+	case "millisecond":
+		p = "milliseconds"
+	case "microsecond":
+		p = "microseconds"
 	}
+	return p, ok
 }
 
 // datePartFunctions take a date part first.
@@ -67,14 +49,14 @@ func redshiftRewrite(n *pg.Node) bool {
 		arg := fc.Args[0]
 		if cr := arg.GetColumnRef(); cr != nil {
 			if names := strs(cr.Fields); len(names) == 1 {
-				if part, ok := dateParts[strings.ToLower(names[0])]; ok {
+				if part, ok := datePart(names[0]); ok {
 					fc.Args[0] = stringConst(part)
 					return true
 				}
 			}
 		}
 		if c := arg.GetAConst(); c != nil && c.GetSval() != nil {
-			if part, ok := dateParts[strings.ToLower(c.GetSval().Sval)]; ok && part != c.GetSval().Sval {
+			if part, ok := datePart(c.GetSval().Sval); ok && part != c.GetSval().Sval {
 				fc.Args[0] = stringConst(part)
 				return true
 			}
