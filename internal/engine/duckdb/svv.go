@@ -7,12 +7,8 @@ import (
 	"time"
 
 	"github.com/tipgate/tipgate/internal/engine"
-	"github.com/tipgate/tipgate/internal/policy"
 	"github.com/tipgate/tipgate/internal/sqlscan"
 )
-
-// databaseName is the name tipgate's single database answers to.
-const databaseName = policy.DatabaseName
 
 // valuesView renders a system view as a typed constant view; an empty
 // view still has the right columns and types.
