@@ -97,8 +97,3 @@ func mapReadError(err error) error {
 	}
 	return err
 }
-
-func isUndefinedTable(err error) bool {
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && (pe.Code == "42P01" || pe.Code == "3F000")
-}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/tipgate/tipgate/internal/pgmigrate"
 )
 
 // migrations bring the tipgate schemas from one version to the next, in
@@ -69,64 +71,35 @@ const lockKey = 0x7469706761746531 // "tipgate1"
 // migrate creates or upgrades the tipgate schemas and refuses a database
 // written by a newer tipgate or set up with another role prefix.
 func (e *Engine) migrate(ctx context.Context) error {
-	tx, err := e.pool.Begin(ctx)
-	if err != nil {
-		return fmt.Errorf("postgres: begin: %w", err)
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
-	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(lockKey)); err != nil {
-		return fmt.Errorf("postgres: lock the tipgate schema: %w", err)
-	}
-	var have int
-	var prefix string
-	err = tx.QueryRow(ctx, "SELECT schema_version, role_prefix FROM tipgate.meta WHERE id = 1").Scan(&have, &prefix)
-	switch {
-	case err == nil:
-	case isUndefinedTable(err):
-		// A fresh database: the failed statement aborted the transaction.
-		if err := tx.Rollback(ctx); err != nil {
-			return fmt.Errorf("postgres: rollback: %w", err)
-		}
-		if tx, err = e.pool.Begin(ctx); err != nil {
-			return fmt.Errorf("postgres: begin: %w", err)
-		}
-		defer tx.Rollback(context.WithoutCancel(ctx))
-		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(lockKey)); err != nil {
-			return fmt.Errorf("postgres: lock the tipgate schema: %w", err)
-		}
-		have, prefix = 0, e.opts.RolePrefix
-	case errors.Is(err, pgx.ErrNoRows):
-		return errors.New("postgres: tipgate.meta is empty: the tipgate schema was changed by hand")
-	default:
-		return fmt.Errorf("postgres: read the tipgate schema version: %w", err)
-	}
-	if have > len(migrations) {
-		return fmt.Errorf("postgres: the tipgate schema is at version %d, written by a newer tipgate (this one knows up to %d); upgrade tipgate", have, len(migrations))
-	}
-	if prefix != e.opts.RolePrefix {
-		return fmt.Errorf("postgres: the database's roles were created with prefix %q, not %q", prefix, e.opts.RolePrefix)
-	}
-	if have == len(migrations) {
-		return tx.Commit(ctx)
-	}
-	for v := have; v < len(migrations); v++ {
-		for _, s := range migrations[v] {
-			if _, err := tx.Exec(ctx, s); err != nil {
-				return fmt.Errorf("postgres: migrate the tipgate schema to version %d: %w", v+1, err)
+	prefix := e.opts.RolePrefix // the recorded one, once read
+	return pgmigrate.Apply(ctx, e.pool, pgmigrate.Plan{Name: "the tipgate schema", Prefix: "postgres", LockKey: lockKey, Migrations: migrations,
+		ReadVersion: func(ctx context.Context, tx pgx.Tx) (int, error) {
+			var have int
+			err := tx.QueryRow(ctx, "SELECT schema_version, role_prefix FROM tipgate.meta WHERE id = 1").Scan(&have, &prefix)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return 0, errors.New("tipgate.meta is empty: the tipgate schema was changed by hand")
 			}
-		}
-	}
-	if _, err := tx.Exec(ctx, `INSERT INTO tipgate.meta VALUES (1, $1, $2)
-		ON CONFLICT (id) DO UPDATE SET schema_version = excluded.schema_version`, len(migrations), e.opts.RolePrefix); err != nil {
-		return fmt.Errorf("postgres: record the tipgate schema version: %w", err)
-	}
-	if e.superuser {
-		// Inside SET LOCAL ROLE, set_config('role', …) would make the
-		// principal another role (docs/postgres.md). The guard refuses it
-		// too; this holds for every other client of the database.
-		if _, err := tx.Exec(ctx, "REVOKE EXECUTE ON FUNCTION pg_catalog.set_config(text, text, boolean) FROM PUBLIC"); err != nil {
-			return fmt.Errorf("postgres: revoke set_config: %w", err)
-		}
-	}
-	return tx.Commit(ctx)
+			return have, err
+		},
+		WriteVersion: func(ctx context.Context, tx pgx.Tx, v int) error {
+			_, err := tx.Exec(ctx, `INSERT INTO tipgate.meta VALUES (1, $1, $2)
+				ON CONFLICT (id) DO UPDATE SET schema_version = excluded.schema_version`, v, e.opts.RolePrefix)
+			return err
+		},
+		After: func(ctx context.Context, tx pgx.Tx, applied bool) error {
+			if prefix != e.opts.RolePrefix {
+				return fmt.Errorf("postgres: the database's roles were created with prefix %q, not %q", prefix, e.opts.RolePrefix)
+			}
+			if !applied || !e.superuser {
+				return nil
+			}
+			// Inside SET LOCAL ROLE, set_config('role', …) would make the
+			// principal another role (docs/postgres.md). The guard refuses it
+			// too; this holds for every other client of the database.
+			if _, err := tx.Exec(ctx, "REVOKE EXECUTE ON FUNCTION pg_catalog.set_config(text, text, boolean) FROM PUBLIC"); err != nil {
+				return fmt.Errorf("postgres: revoke set_config: %w", err)
+			}
+			return nil
+		},
+	})
 }

@@ -1,0 +1,175 @@
+package pgstore
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/tipgate/tipgate/internal/store"
+)
+
+type statements Store
+
+const stmtCols = "id, owner, name, replica, status, error, active, created, updated, body"
+
+func scanStatement(row pgx.Row) (store.Statement, error) {
+	var st store.Statement
+	err := row.Scan(&st.ID, &st.Owner, &st.Name, &st.Replica, &st.Status, &st.Error, &st.Active, &st.Created, &st.Updated, &st.Body)
+	st.Created, st.Updated = st.Created.UTC(), st.Updated.UTC()
+	return st, err
+}
+
+// Insert takes the owner's advisory lock, then inserts only if the
+// owner's active statements leave room, in one pipelined implicit
+// transaction: the insert's snapshot is taken after the lock, so two
+// replicas admitting the same owner at once see each other's statements.
+func (s *statements) Insert(ctx context.Context, st store.Statement, adm store.Admission) error {
+	b := &pgx.Batch{}
+	b.Queue("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", st.Owner)
+	b.Queue(`WITH cur AS (SELECT count(*)::int AS n,
+			coalesce(sum(greatest(extract(epoch FROM $11::timestamptz - created), $12::float8)), 0)::float8 AS used
+			FROM tipgate_store.statements WHERE owner = $2 AND active)
+		INSERT INTO tipgate_store.statements (`+stmtCols+`)
+		SELECT $1, $2, $3, $4, $5, $6, true, $7, $8, $9 FROM cur
+		WHERE ($10 <= 0 OR cur.n < $10) AND ($13 <= 0 OR cur.used < $13)
+		RETURNING 1`,
+		st.ID, st.Owner, st.Name, st.Replica, st.Status, st.Error, st.Created, st.Updated, st.Body,
+		adm.MaxActive, adm.Now, adm.Floor.Seconds(), adm.MaxRunning.Seconds())
+	br := s.pool.SendBatch(ctx, b)
+	_, err := br.Exec()
+	var one int
+	if err == nil {
+		err = br.QueryRow().Scan(&one)
+	}
+	cerr := br.Close()
+	if errors.Is(err, pgx.ErrNoRows) {
+		return s.refusal(ctx, st.Owner, adm)
+	}
+	if err == nil {
+		err = cerr
+	}
+	return wrap("insert statement", err)
+}
+
+// refusal explains which limit refused a statement.
+func (s *statements) refusal(ctx context.Context, owner string, adm store.Admission) error {
+	var n int
+	var used float64
+	err := s.pool.QueryRow(ctx, `SELECT count(*)::int, coalesce(sum(greatest(extract(epoch FROM $2::timestamptz - created), $3::float8)), 0)::float8
+		FROM tipgate_store.statements WHERE owner = $1 AND active`, owner, adm.Now, adm.Floor.Seconds()).Scan(&n, &used)
+	if err != nil {
+		return wrap("admission", err)
+	}
+	ae := &store.AdmissionError{Active: n, Running: time.Duration(used * float64(time.Second))}
+	ae.RunningTime = adm.MaxActive <= 0 || n < adm.MaxActive
+	return ae
+}
+
+func (s *statements) Get(ctx context.Context, id string) (store.Statement, error) {
+	st, err := scanStatement(s.pool.QueryRow(ctx, "SELECT "+stmtCols+" FROM tipgate_store.statements WHERE id = $1", id))
+	return st, wrap("get statement", err)
+}
+
+func (s *statements) Update(ctx context.Context, st store.Statement) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE tipgate_store.statements SET status = $2, error = $3, updated = $4, active = $5, body = $6
+		WHERE id = $1 AND active`, st.ID, st.Status, st.Error, st.Updated, st.Active, st.Body)
+	if err != nil {
+		return wrap("update statement", err)
+	}
+	if tag.RowsAffected() == 0 {
+		if _, err := s.Get(ctx, st.ID); err != nil {
+			return err
+		}
+		return store.ErrConflict
+	}
+	return nil
+}
+
+func (s *statements) Abort(ctx context.Context, id string, now time.Time) (bool, error) {
+	var active bool
+	err := s.pool.QueryRow(ctx, `WITH u AS (UPDATE tipgate_store.statements SET active = false, status = 'ABORTED', updated = $2
+		WHERE id = $1 AND active RETURNING 1)
+		SELECT EXISTS (SELECT 1 FROM u) OR NOT EXISTS (SELECT 1 FROM tipgate_store.statements WHERE id = $1)`, id, now).Scan(&active)
+	if err != nil {
+		return false, wrap("abort statement", err)
+	}
+	if active {
+		// Either aborted now, or unknown: tell them apart.
+		if _, err := s.Get(ctx, id); err != nil {
+			return false, err
+		}
+	}
+	return active, nil
+}
+
+func (s *statements) Ended(ctx context.Context, ids []string) ([]string, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT i FROM unnest($1::text[]) AS i
+		WHERE NOT EXISTS (SELECT 1 FROM tipgate_store.statements s WHERE s.id = i AND s.active) ORDER BY i`, ids)
+	if err != nil {
+		return nil, wrap("ended statements", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return out, wrap("ended statements", err)
+}
+
+func (s *statements) List(ctx context.Context, owner, prefix string, limit int) ([]store.Statement, error) {
+	if limit <= 0 {
+		limit = 1 << 30
+	}
+	rows, err := s.pool.Query(ctx, "SELECT "+stmtCols+` FROM tipgate_store.statements
+		WHERE owner = $1 AND starts_with(name, $2) ORDER BY created DESC, id LIMIT $3`, owner, prefix, limit)
+	if err != nil {
+		return nil, wrap("list statements", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Statement, error) { return scanStatement(r) })
+	return out, wrap("list statements", err)
+}
+
+func (s *statements) Reap(ctx context.Context, now time.Time, msg string) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `WITH dead AS (
+			UPDATE tipgate_store.statements s SET active = false, status = 'FAILED', error = $2, updated = $1
+			WHERE active AND NOT EXISTS (SELECT 1 FROM tipgate_store.replicas r WHERE r.id = s.replica AND r.until > $1)
+			RETURNING id),
+		freed AS (UPDATE tipgate_store.data_sessions SET busy = '', last_used = $1 WHERE busy IN (SELECT id FROM dead))
+		SELECT id FROM dead ORDER BY id`, now, msg)
+	if err != nil {
+		return nil, wrap("reap statements", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return out, wrap("reap statements", err)
+}
+
+func (s *statements) Expire(ctx context.Context, before time.Time) error {
+	_, err := s.pool.Exec(ctx, "DELETE FROM tipgate_store.statements WHERE NOT active AND created < $1", before)
+	return wrap("expire statements", err)
+}
+
+type pages Store
+
+func (s *pages) Put(ctx context.Context, statement, id string, r store.Result) error {
+	b := &pgx.Batch{}
+	b.Queue("INSERT INTO tipgate_store.results (id, statement, meta, pages) VALUES ($1, $2, $3, $4)", id, statement, r.Meta, len(r.Pages))
+	if len(r.Pages) > 0 {
+		b.Queue(`INSERT INTO tipgate_store.pages (result, n, body) SELECT $1, n - 1, body FROM unnest($2::bytea[]) WITH ORDINALITY AS p(body, n)`,
+			id, r.Pages)
+	}
+	return wrap("put result", s.pool.SendBatch(ctx, b).Close())
+}
+
+func (s *pages) Meta(ctx context.Context, id string) ([]byte, int, error) {
+	var meta []byte
+	var n int
+	err := s.pool.QueryRow(ctx, "SELECT meta, pages FROM tipgate_store.results WHERE id = $1", id).Scan(&meta, &n)
+	return meta, n, wrap("result", err)
+}
+
+func (s *pages) Page(ctx context.Context, id string, i int) ([]byte, error) {
+	var body []byte
+	err := s.pool.QueryRow(ctx, "SELECT body FROM tipgate_store.pages WHERE result = $1 AND n = $2", id, i).Scan(&body)
+	return body, wrap("result page", err)
+}
