@@ -256,4 +256,3 @@ type Replicas interface {
 	// Leave removes a replica that stops cleanly.
 	Leave(ctx context.Context, id string) error
 }
-
