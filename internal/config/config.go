@@ -20,6 +20,7 @@ type Config struct {
 	Identity  Identity
 	Sessions  Sessions
 	Web       Web
+	Store     Store
 }
 
 // rawConfig mirrors the file. Sections are added here and in Config.
@@ -32,6 +33,7 @@ type rawConfig struct {
 	Identity  rawIdentity  `toml:"identity"`
 	Sessions  rawSessions  `toml:"sessions"`
 	Web       rawWeb       `toml:"web"`
+	Store     rawStore     `toml:"store"`
 }
 
 // Load reads and validates the file at path. Problems are prefixed with
@@ -70,6 +72,7 @@ func Parse(b []byte) (*Config, error) {
 		Identity:  raw.Identity.validate(&p, "identity"),
 		Sessions:  raw.Sessions.validate(&p, "sessions"),
 		Web:       raw.Web.validate(&p, "web"),
+		Store:     raw.Store.validate(&p, "store"),
 	}
 	if len(p) > 0 {
 		slices.SortStableFunc(p, func(a, b Problem) int { return strings.Compare(a.Key, b.Key) })

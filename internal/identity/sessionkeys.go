@@ -1,8 +1,7 @@
 package identity
 
 import (
-	"github.com/tipgate/tipgate/internal/secretfile"
-
+	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -12,24 +11,25 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/tipgate/tipgate/internal/store"
 )
 
-// Session signing keys live one per file in <dataDir>/keys, named by the
-// start of the rotation period they sign for: session-<unix seconds>.pem.
-// Every process sharing the directory derives the same name for the same
-// period, and creation is an atomic link, so two processes rotating at once
-// agree on one key instead of each making its own.
+// Session signing keys are key material in the store (store.Keys), one per
+// rotation period, named keys/session-<unix seconds>.pem after the start of
+// the period they sign for. The embedded store keeps them as files of that
+// name under the data directory; the shared store in PostgreSQL. Every
+// replica derives the same name for the same period, and creation is
+// first-wins, so two replicas rotating at once agree on one key.
 
-const keyFilePrefix = "session-"
+const keyFilePrefix = "keys/session-"
 
 type sessionKey struct {
 	kid    string
@@ -78,8 +78,8 @@ func ensureKeyDir(dir string) error {
 	return nil
 }
 
-// createKey makes the key for period unless another process already has.
-func createKey(dir string, period time.Time, alg jose.SignatureAlgorithm) error {
+// createKey makes the key for period unless another replica already has.
+func createKey(ctx context.Context, keys store.Keys, period time.Time, alg jose.SignatureAlgorithm) error {
 	var priv crypto.Signer
 	var err error
 	switch alg {
@@ -100,33 +100,10 @@ func createKey(dir string, period time.Time, alg jose.SignatureAlgorithm) error 
 	block := &pem.Block{Type: "PRIVATE KEY", Headers: map[string]string{
 		"Alg": string(alg), "Period": period.UTC().Format(time.RFC3339),
 	}, Bytes: der}
-	tmp, err := os.CreateTemp(dir, ".tmp-key-*")
-	if err != nil {
-		return fmt.Errorf("identity: writing session key: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	// CreateTemp already uses 0600; Chmod makes it independent of that.
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return fmt.Errorf("identity: writing session key: %w", err)
-	}
-	if err := pem.Encode(tmp, block); err != nil {
-		tmp.Close()
-		return fmt.Errorf("identity: writing session key: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("identity: writing session key: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("identity: writing session key: %w", err)
-	}
-	// Link fails if the name exists: the first process to get here wins
-	// and everyone loads its key.
-	if err := os.Link(tmp.Name(), filepath.Join(dir, keyFileName(period))); err != nil && !errors.Is(err, fs.ErrExist) {
+	if _, err := keys.Create(ctx, keyFileName(period), pem.EncodeToMemory(block)); err != nil {
 		return fmt.Errorf("identity: installing session key: %w", err)
 	}
-	return syncDir(dir)
+	return nil
 }
 
 func syncDir(dir string) error {
@@ -141,17 +118,16 @@ func syncDir(dir string) error {
 	return nil
 }
 
-// loadKeys reads every session key file still needed at now, removing
-// those past their retirement (period end + overlap).
-func loadKeys(dir string, now time.Time, rotation, overlap time.Duration) (*keyring, error) {
-	entries, err := os.ReadDir(dir)
+// loadKeys reads every session key still needed at now, deleting those
+// past their retirement (period end + overlap).
+func loadKeys(ctx context.Context, keys store.Keys, now time.Time, rotation, overlap time.Duration) (*keyring, error) {
+	names, err := keys.List(ctx, keyFilePrefix)
 	if err != nil {
-		return nil, fmt.Errorf("identity: reading key directory: %w", err)
+		return nil, fmt.Errorf("identity: listing session keys: %w", err)
 	}
 	r := &keyring{loaded: now}
-	for _, e := range entries {
-		name := e.Name()
-		if !strings.HasPrefix(name, keyFilePrefix) || !strings.HasSuffix(name, ".pem") {
+	for _, name := range names {
+		if !strings.HasSuffix(name, ".pem") {
 			continue
 		}
 		sec, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimPrefix(name, keyFilePrefix), ".pem"), 10, 64)
@@ -159,13 +135,19 @@ func loadKeys(dir string, now time.Time, rotation, overlap time.Duration) (*keyr
 			continue
 		}
 		period := time.Unix(sec, 0).UTC()
-		path := filepath.Join(dir, name)
 		if now.After(period.Add(rotation + overlap + time.Minute)) {
 			// Every token this key signed has expired.
-			_ = os.Remove(path)
+			_ = keys.Delete(ctx, name)
 			continue
 		}
-		k, err := readKey(path, period)
+		b, err := keys.Get(ctx, name)
+		if errors.Is(err, store.ErrNotFound) {
+			continue // retired by another replica meanwhile
+		}
+		if err != nil {
+			return nil, fmt.Errorf("identity: session key: %w", err)
+		}
+		k, err := readKey(b, name, period)
 		if err != nil {
 			return nil, err
 		}
@@ -175,11 +157,12 @@ func loadKeys(dir string, now time.Time, rotation, overlap time.Duration) (*keyr
 	return r, nil
 }
 
-func readKey(path string, period time.Time) (*sessionKey, error) {
-	der, err := secretfile.ReadPEM(path, "PRIVATE KEY")
-	if err != nil {
-		return nil, fmt.Errorf("identity: session key: %w", err)
+func readKey(b []byte, path string, period time.Time) (*sessionKey, error) {
+	blk, _ := pem.Decode(b)
+	if blk == nil || blk.Type != "PRIVATE KEY" {
+		return nil, fmt.Errorf("identity: session key %s is not a PEM PRIVATE KEY", path)
 	}
+	der := blk.Bytes
 	parsed, err := x509.ParsePKCS8PrivateKey(der)
 	if err != nil {
 		return nil, fmt.Errorf("identity: session key %s: %w", path, err)

@@ -16,6 +16,8 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/tipgate/tipgate/internal/config"
+	"github.com/tipgate/tipgate/internal/store"
+	"github.com/tipgate/tipgate/internal/store/memstore"
 )
 
 // SessionOptions configure Sessions.
@@ -29,6 +31,9 @@ type SessionOptions struct {
 	Logger    *slog.Logger
 	// Revocations defaults to FileRevocations in <DataDir>/revocations.
 	Revocations RevocationStore
+	// Keys holds the session signing keys; default: files under DataDir
+	// (keys/session-*.pem).
+	Keys store.Keys
 	// Provisioning rechecks every session of an issuer whose groups come
 	// from SCIM against the directory on every verification.
 	Provisioning *Provisioning
@@ -40,7 +45,7 @@ type SessionOptions struct {
 type Sessions struct {
 	cfg     config.Sessions
 	alg     jose.SignatureAlgorithm
-	keyDir  string
+	keys    store.Keys
 	now     func() time.Time
 	log     *slog.Logger
 	revoked RevocationStore
@@ -115,7 +120,7 @@ func NewSessions(opts SessionOptions) (*Sessions, error) {
 		cfg.KeyOverlap = cfg.Lifetime
 	}
 	s := &Sessions{
-		cfg: cfg, alg: opts.Algorithm, keyDir: filepath.Join(opts.DataDir, "keys"),
+		cfg: cfg, alg: opts.Algorithm, keys: opts.Keys,
 		now: opts.Now, log: opts.Logger, revoked: opts.Revocations, prov: opts.Provisioning,
 	}
 	if s.alg == "" {
@@ -130,8 +135,11 @@ func NewSessions(opts SessionOptions) (*Sessions, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	if err := ensureKeyDir(s.keyDir); err != nil {
-		return nil, err
+	if s.keys == nil {
+		if err := ensureKeyDir(filepath.Join(opts.DataDir, "keys")); err != nil {
+			return nil, err
+		}
+		s.keys = memstore.FileKeys(opts.DataDir)
 	}
 	if s.revoked == nil {
 		fr, err := NewFileRevocations(filepath.Join(opts.DataDir, "revocations"), s.now)
@@ -174,7 +182,7 @@ func (s *Sessions) signingKey() (*sessionKey, error) {
 	if k := s.ring.Load().forPeriod(p); k != nil {
 		return k, nil
 	}
-	if err := createKey(s.keyDir, p, s.alg); err != nil {
+	if err := createKey(context.Background(), s.keys, p, s.alg); err != nil {
 		return nil, err
 	}
 	if err := s.reloadLocked(); err != nil {
@@ -189,7 +197,7 @@ func (s *Sessions) signingKey() (*sessionKey, error) {
 }
 
 func (s *Sessions) reloadLocked() error {
-	r, err := loadKeys(s.keyDir, s.now(), s.cfg.KeyRotation, s.cfg.KeyOverlap)
+	r, err := loadKeys(context.Background(), s.keys, s.now(), s.cfg.KeyRotation, s.cfg.KeyOverlap)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
+
+	"github.com/tipgate/tipgate/internal/store"
 )
 
 // User is a person who can sign in. Email is the login name and is unique
@@ -53,6 +55,9 @@ type Config struct {
 	// exists (it must not be readable by group or others), otherwise
 	// generated and written with mode 0600. Empty: a fresh key per start.
 	KeyPath string
+	// Keys, when set, holds the signing key under the name KeyPath
+	// instead of a file (replicas share it through the store).
+	Keys store.Keys
 	// Layout is where the endpoints are (LayoutDefault, or LayoutOkta for
 	// apps written against Okta).
 	Layout Layout

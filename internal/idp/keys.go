@@ -1,21 +1,19 @@
 package idp
 
 import (
-	"github.com/tipgate/tipgate/internal/secretfile"
-
+	"context"
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/tipgate/tipgate/internal/store"
 )
 
 const rsaBits = 2048
@@ -43,14 +41,14 @@ func (p publicKey) Algorithm() jose.SignatureAlgorithm { return jose.RS256 }
 func (p publicKey) Use() string                        { return "sig" }
 func (p publicKey) Key() any                           { return &p.k.key.PublicKey }
 
-// loadOrCreateKey returns the key at path, or creates one there (mode 0600)
-// if the file does not exist. An empty path gives an in-memory key.
-func loadOrCreateKey(path string) (*signingKey, error) {
-	if path == "" {
+// loadOrCreateKey returns the key under name in keys, creating it (the
+// first replica to need it wins) when there is none. No keys gives an
+// in-memory key.
+func loadOrCreateKey(ctx context.Context, keys store.Keys, name string) (*signingKey, error) {
+	if keys == nil {
 		return newKey()
 	}
-	_, err := os.Stat(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	data, err := store.KeyMaterial(ctx, keys, name, func() ([]byte, error) {
 		k, err := newKey()
 		if err != nil {
 			return nil, err
@@ -59,24 +57,12 @@ func loadOrCreateKey(path string) (*signingKey, error) {
 		if err != nil {
 			return nil, err
 		}
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if err != nil {
-			return nil, fmt.Errorf("create signing key: %w", err)
-		}
-		if err := pem.Encode(f, &pem.Block{Type: "PRIVATE KEY", Bytes: der}); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("write signing key %s: %w", path, err)
-		}
-		return k, f.Close()
-	}
+		return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("signing key: %w", err)
 	}
-	data, err := secretfile.Read(path)
-	if err != nil {
-		return nil, fmt.Errorf("signing key: %w", err)
-	}
-	return parseKey(data, path)
+	return parseKey(data, name)
 }
 
 // parseKey reads a PEM RSA private key (PKCS#1 or PKCS#8). Errors never

@@ -6,12 +6,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tipgate/tipgate/internal/store/memstore"
 )
 
 func TestKeyFile(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "idp-key.pem")
-	first, err := loadOrCreateKey(path)
+	first, err := loadKeyFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -19,11 +21,11 @@ func TestKeyFile(t *testing.T) {
 	if err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("created key mode = %v, %v; want 0600", st.Mode().Perm(), err)
 	}
-	again, err := loadOrCreateKey(path)
+	again, err := loadKeyFile(path)
 	if err != nil || again.id != first.id || again.key.N.Cmp(first.key.N) != 0 {
 		t.Fatalf("reloaded key differs (kid %s vs %s): %v", again.id, first.id, err)
 	}
-	if other, _ := loadOrCreateKey(""); other.id == first.id {
+	if other, _ := loadKeyFile(""); other.id == first.id {
 		t.Fatal("in-memory keys repeat")
 	}
 
@@ -47,7 +49,7 @@ func TestKeyFile(t *testing.T) {
 			if err := os.Chmod(p, tc.mode); err != nil { // umask-proof
 				t.Fatal(err)
 			}
-			_, err := loadOrCreateKey(p)
+			_, err := loadKeyFile(p)
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("err = %v, want %q", err, tc.wantErr)
 			}
@@ -63,7 +65,7 @@ func TestKeyFile(t *testing.T) {
 func TestProviderUsesKeyFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "k.pem")
 	e := newEnv(t, func(c *Config) { c.KeyPath = path })
-	k, err := loadOrCreateKey(path)
+	k, err := loadKeyFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,4 +107,13 @@ func TestConfigRejectsBadInput(t *testing.T) {
 	if strings.Contains(err.Error(), "argon2id") {
 		t.Errorf("error mentions password hashes:\n%v", err)
 	}
+}
+
+// loadKeyFile loads or creates the key in a file, as the embedded store
+// keeps it ("" for an in-memory key).
+func loadKeyFile(path string) (*signingKey, error) {
+	if path == "" {
+		return loadOrCreateKey(context.Background(), nil, "")
+	}
+	return loadOrCreateKey(context.Background(), memstore.FileKeys(filepath.Dir(path)), filepath.Base(path))
 }

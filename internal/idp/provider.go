@@ -7,10 +7,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/op"
 	"golang.org/x/text/language"
+
+	"github.com/tipgate/tipgate/internal/store/memstore"
 )
 
 // Paths under the issuer served by this package rather than the library.
@@ -45,7 +48,11 @@ func New(ctx context.Context, cfg Config) (*Provider, error) {
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}
-	key, err := loadOrCreateKey(cfg.KeyPath)
+	keys, name := cfg.Keys, cfg.KeyPath
+	if keys == nil && name != "" {
+		keys, name = memstore.FileKeys(filepath.Dir(name)), filepath.Base(name)
+	}
+	key, err := loadOrCreateKey(ctx, keys, name)
 	if err != nil {
 		return nil, err
 	}

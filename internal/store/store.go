@@ -256,3 +256,17 @@ type Replicas interface {
 	// Leave removes a replica that stops cleanly.
 	Leave(ctx context.Context, id string) error
 }
+
+// KeyMaterial returns the key under name, creating it with generate when no
+// replica has yet. The value created first is the one every replica uses.
+func KeyMaterial(ctx context.Context, keys Keys, name string, generate func() ([]byte, error)) ([]byte, error) {
+	v, err := keys.Get(ctx, name)
+	if !errors.Is(err, ErrNotFound) {
+		return v, err
+	}
+	nv, err := generate()
+	if err != nil {
+		return nil, err
+	}
+	return keys.Create(ctx, name, nv)
+}

@@ -1,8 +1,7 @@
 package ssooidc
 
 import (
-	"github.com/tipgate/tipgate/internal/secretfile"
-
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -11,13 +10,13 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/tipgate/tipgate/internal/store"
+	"github.com/tipgate/tipgate/internal/store/memstore"
 )
 
 // Signer signs idToken claims as a compact JWS.
@@ -38,7 +37,13 @@ type FileSigner struct {
 
 // NewFileSigner loads or creates the key at path.
 func NewFileSigner(path string) (*FileSigner, error) {
-	k, err := loadOrCreateECKey(path)
+	return NewKeySigner(context.Background(), memstore.FileKeys(filepath.Dir(path)), filepath.Base(path))
+}
+
+// NewKeySigner loads the key under name in keys, or creates it there when
+// no replica has yet, so every replica signs with one key.
+func NewKeySigner(ctx context.Context, keys store.Keys, name string) (*FileSigner, error) {
+	k, err := loadOrCreateECKey(ctx, keys, name)
 	if err != nil {
 		return nil, err
 	}
@@ -73,49 +78,32 @@ func (f *FileSigner) JWKS() jose.JSONWebKeySet {
 	return jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &f.key.PublicKey, KeyID: f.kid, Algorithm: string(jose.ES256), Use: "sig"}}}
 }
 
-func loadOrCreateECKey(path string) (*ecdsa.PrivateKey, error) {
-	k, err := readECKey(path)
-	if err == nil || !errors.Is(err, fs.ErrNotExist) {
-		return k, err
-	}
-	nk, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+func loadOrCreateECKey(ctx context.Context, keys store.Keys, name string) (*ecdsa.PrivateKey, error) {
+	b, err := store.KeyMaterial(ctx, keys, name, func() ([]byte, error) {
+		nk, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		der, err := x509.MarshalPKCS8PrivateKey(nk)
+		if err != nil {
+			return nil, err
+		}
+		return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("ssooidc: signing key: %w", err)
 	}
-	der, err := x509.MarshalPKCS8PrivateKey(nk)
+	blk, _ := pem.Decode(b)
+	if blk == nil || blk.Type != "PRIVATE KEY" {
+		return nil, fmt.Errorf("ssooidc: signing key %s is not a PEM PRIVATE KEY", name)
+	}
+	k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
 	if err != nil {
-		return nil, fmt.Errorf("ssooidc: signing key: %w", err)
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("ssooidc: signing key: %w", err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return nil, fmt.Errorf("ssooidc: signing key: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	werr := errors.Join(tmp.Chmod(0o600), pem.Encode(tmp, &pem.Block{Type: "PRIVATE KEY", Bytes: der}), tmp.Sync(), tmp.Close())
-	if werr != nil {
-		return nil, fmt.Errorf("ssooidc: signing key: %w", werr)
-	}
-	if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, fs.ErrExist) {
-		return nil, fmt.Errorf("ssooidc: signing key: %w", err)
-	}
-	return readECKey(path)
-}
-
-func readECKey(path string) (*ecdsa.PrivateKey, error) {
-	der, err := secretfile.ReadPEM(path, "PRIVATE KEY")
-	if err != nil {
-		return nil, fmt.Errorf("ssooidc: signing key: %w", err)
-	}
-	k, err := x509.ParsePKCS8PrivateKey(der)
-	if err != nil {
-		return nil, fmt.Errorf("ssooidc: %s: %w", path, err)
+		return nil, fmt.Errorf("ssooidc: %s: %w", name, err)
 	}
 	ek, ok := k.(*ecdsa.PrivateKey)
 	if !ok || ek.Curve != elliptic.P256() {
-		return nil, fmt.Errorf("ssooidc: %s is not a P-256 key", path)
+		return nil, fmt.Errorf("ssooidc: %s is not a P-256 key", name)
 	}
 	return ek, nil
 }

@@ -1,16 +1,15 @@
 package tempcreds
 
 import (
-	"github.com/tipgate/tipgate/internal/secretfile"
-
+	"context"
 	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha256"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
+
+	"github.com/tipgate/tipgate/internal/store"
+	"github.com/tipgate/tipgate/internal/store/memstore"
 )
 
 // KeyFile is the server key's file name in the data directory.
@@ -24,51 +23,24 @@ const KeySize = 32
 // directory end up with the same key. A key readable by group or others
 // is refused.
 func LoadOrCreateKey(path string) ([]byte, error) {
-	k, err := readKey(path)
-	if err == nil || !errors.Is(err, fs.ErrNotExist) {
-		return k, err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("tempcreds: key directory: %w", err)
-	}
-	k = make([]byte, KeySize)
-	if _, err := rand.Read(k); err != nil {
-		return nil, fmt.Errorf("tempcreds: key: %w", err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return nil, fmt.Errorf("tempcreds: key: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return nil, fmt.Errorf("tempcreds: key: %w", err)
-	}
-	if _, err := tmp.Write(k); err != nil {
-		tmp.Close()
-		return nil, fmt.Errorf("tempcreds: key: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return nil, fmt.Errorf("tempcreds: key: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return nil, fmt.Errorf("tempcreds: key: %w", err)
-	}
-	// Link fails if another process created the key first; then theirs wins.
-	if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, fs.ErrExist) {
-		return nil, fmt.Errorf("tempcreds: key: %w", err)
-	}
-	return readKey(path)
+	return loadKey(context.Background(), memstore.FileKeys(filepath.Dir(path)), filepath.Base(path))
 }
 
-func readKey(path string) ([]byte, error) {
-	k, err := secretfile.Read(path)
+// loadKey returns the server key under name in keys, creating it on first
+// use by any replica.
+func loadKey(ctx context.Context, keys store.Keys, name string) ([]byte, error) {
+	k, err := store.KeyMaterial(ctx, keys, name, func() ([]byte, error) {
+		k := make([]byte, KeySize)
+		if _, err := rand.Read(k); err != nil {
+			return nil, fmt.Errorf("tempcreds: key: %w", err)
+		}
+		return k, nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("tempcreds: key: %w", err)
 	}
 	if len(k) != KeySize {
-		return nil, fmt.Errorf("tempcreds: key file %s holds %d bytes, want %d", path, len(k), KeySize)
+		return nil, fmt.Errorf("tempcreds: key %s holds %d bytes, want %d", name, len(k), KeySize)
 	}
 	return k, nil
 }

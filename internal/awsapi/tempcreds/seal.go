@@ -2,6 +2,7 @@ package tempcreds
 
 import (
 	"bytes"
+	"context"
 	"crypto/cipher"
 	"crypto/hkdf"
 	"crypto/rand"
@@ -10,9 +11,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path/filepath"
 
 	"golang.org/x/crypto/chacha20poly1305"
+
+	"github.com/tipgate/tipgate/internal/store"
+	"github.com/tipgate/tipgate/internal/store/memstore"
 )
 
 // Refusals of a sealed value. Neither says which check failed beyond
@@ -67,7 +70,13 @@ func NewSealer(master []byte) (*Sealer, error) {
 
 // OpenDir returns a Sealer over <dataDir>/KeyFile, created on first use.
 func OpenDir(dataDir string) (*Sealer, error) {
-	k, err := LoadOrCreateKey(filepath.Join(dataDir, KeyFile))
+	return OpenKeys(context.Background(), memstore.FileKeys(dataDir))
+}
+
+// OpenKeys returns a Sealer over the server key KeyFile in keys, created by
+// the first replica to need it: every replica then seals with one key.
+func OpenKeys(ctx context.Context, keys store.Keys) (*Sealer, error) {
+	k, err := loadKey(ctx, keys, KeyFile)
 	if err != nil {
 		return nil, err
 	}

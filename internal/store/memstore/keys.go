@@ -23,6 +23,10 @@ type fileKeys struct{ dir string }
 
 var _ store.Keys = (*fileKeys)(nil)
 
+// FileKeys is key material kept in files under dir, as the embedded store
+// keeps it: each name a relative path there.
+func FileKeys(dir string) store.Keys { return &fileKeys{dir: dir} }
+
 // path refuses names that would leave the directory.
 func (k *fileKeys) path(name string) (string, error) {
 	if name == "" || !filepath.IsLocal(name) || strings.ContainsRune(name, '\\') {
