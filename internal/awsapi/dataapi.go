@@ -15,6 +15,7 @@ import (
 	"github.com/tipgate/tipgate/internal/dataapi"
 	"github.com/tipgate/tipgate/internal/identity"
 	"github.com/tipgate/tipgate/internal/reqid"
+	"github.com/tipgate/tipgate/internal/store"
 )
 
 // MaxBody bounds a request body: statements are at most 100 KB, batches 40.
@@ -24,6 +25,8 @@ const MaxBody = 8 << 20
 type Options struct {
 	Logger *slog.Logger
 	Clock  func() time.Time
+	// Replay, when set, is the replay cache replicas share.
+	Replay store.Replay
 }
 
 // DataAPI is the Redshift Data API on the awsJson1_1 protocol: POST /,
@@ -36,14 +39,14 @@ type DataAPI struct {
 }
 
 // NewDataAPI returns the handler.
-func NewDataAPI(svc *dataapi.Service, store CredentialStore, opts Options) *DataAPI {
+func NewDataAPI(svc *dataapi.Service, creds CredentialStore, opts Options) *DataAPI {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
-	return &DataAPI{svc: svc, ver: newVerifier("redshift-data", store, opts.Clock), log: reqid.Logger(opts.Logger)}
+	return &DataAPI{svc: svc, ver: newVerifier("redshift-data", creds, opts.Clock, opts.Replay), log: reqid.Logger(opts.Logger)}
 }
 
 type operation func(ctx context.Context, svc *dataapi.Service, p identity.Principal, body []byte) (any, error)

@@ -34,6 +34,13 @@ func errInvalidSignature(msg string) *apiError {
 	return &apiError{Status: http.StatusBadRequest, Type: "InvalidSignatureException", Message: msg}
 }
 
+// errUnavailable: the shared store does not answer; the client retries
+// (SDKs retry ServiceUnavailable on their own).
+func errUnavailable() *apiError {
+	return &apiError{Status: http.StatusServiceUnavailable, Type: "ServiceUnavailableException",
+		Message: "tipgate's shared store is unavailable; retry shortly"}
+}
+
 func credentialError(err error) *apiError {
 	if errors.Is(err, ErrExpiredToken) {
 		return &apiError{Status: http.StatusBadRequest, Type: "ExpiredTokenException", Message: "The security token included in the request is expired"}

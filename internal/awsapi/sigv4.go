@@ -15,6 +15,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/tipgate/tipgate/internal/identity"
+	"github.com/tipgate/tipgate/internal/store"
 )
 
 // Credential is what a key id resolves to: the secret that signs its
@@ -94,13 +95,18 @@ type verifier struct {
 	signer  *v4.Signer
 	now     func() time.Time
 
+	// replay, when set, is the replay cache replicas share: a signature
+	// used on one replica is refused on every other. Without it the cache
+	// is this process's (seen).
+	replay store.Replay
+
 	mu    sync.Mutex
 	seen  map[string]time.Time // signatures already used, for replay refusal
 	swept time.Time
 }
 
-func newVerifier(service string, store CredentialStore, now func() time.Time) *verifier {
-	return &verifier{service: service, store: store, now: now, seen: map[string]time.Time{},
+func newVerifier(service string, creds CredentialStore, now func() time.Time, replay store.Replay) *verifier {
+	return &verifier{service: service, store: creds, now: now, seen: map[string]time.Time{}, replay: replay,
 		signer: v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true })}
 }
 
@@ -162,8 +168,15 @@ func (v *verifier) verify(ctx context.Context, r *http.Request, body []byte) (id
 		subtle.ConstantTimeCompare([]byte(want.signature), []byte(a.signature)) != 1 {
 		return identity.Principal{}, errInvalidSignature("The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.")
 	}
-	if replayProtected(r) && !v.firstUse(a.signature, t) {
-		return identity.Principal{}, errInvalidSignature("Signature has already been used; sign every request anew.")
+	if replayProtected(r) {
+		first, err := v.firstUse(ctx, a.signature, t)
+		if err != nil {
+			// Fail closed: without the shared cache a replay could pass.
+			return identity.Principal{}, errUnavailable()
+		}
+		if !first {
+			return identity.Principal{}, errInvalidSignature("Signature has already been used; sign every request anew.")
+		}
 	}
 	return cred.Principal, nil
 }
@@ -183,7 +196,11 @@ func replayProtected(r *http.Request) bool {
 
 // firstUse records a signature and refuses it if it was seen within the
 // skew window, so a captured request cannot be replayed.
-func (v *verifier) firstUse(sig string, t time.Time) bool {
+func (v *verifier) firstUse(ctx context.Context, sig string, t time.Time) (bool, error) {
+	if v.replay != nil {
+		// Kept as long as a request signed at t can verify.
+		return v.replay.FirstUse(ctx, "sigv4/"+v.service, sig, t.Add(MaxSkew+time.Minute))
+	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	now := v.now()
@@ -198,8 +215,8 @@ func (v *verifier) firstUse(sig string, t time.Time) bool {
 		v.swept = now
 	}
 	if _, dup := v.seen[sig]; dup {
-		return false
+		return false, nil
 	}
 	v.seen[sig] = t
-	return true
+	return true, nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tipgate/tipgate/internal/identity"
+	"github.com/tipgate/tipgate/internal/store"
 )
 
 // ChainCredentials tries each store in order: the first that knows the key
@@ -53,12 +54,13 @@ const (
 // 15-minute skew, replay refusal).
 type SigV4 struct{ v *verifier }
 
-// NewSigV4 returns a verifier for service (e.g. "sts", "sso-oauth").
-func NewSigV4(service string, store CredentialStore, now func() time.Time) *SigV4 {
+// NewSigV4 returns a verifier for service (e.g. "sts", "sso-oauth");
+// replay, when set, is the replay cache replicas share.
+func NewSigV4(service string, creds CredentialStore, now func() time.Time, replay store.Replay) *SigV4 {
 	if now == nil {
 		now = time.Now
 	}
-	return &SigV4{v: newVerifier(service, store, now)}
+	return &SigV4{v: newVerifier(service, creds, now, replay)}
 }
 
 // Verify checks r (whose body has been read into body) and returns the

@@ -16,6 +16,7 @@ import (
 	"github.com/tipgate/tipgate/internal/awsapi/tempcreds"
 	"github.com/tipgate/tipgate/internal/identity"
 	"github.com/tipgate/tipgate/internal/reqid"
+	"github.com/tipgate/tipgate/internal/store"
 )
 
 // Path is where CreateTokenWithIAM is served (with the query aws_iam=t).
@@ -32,9 +33,11 @@ type Options struct {
 	// Credentials verify the SigV4 signature (a tempcreds.Store over
 	// Sealer, optionally chained with static keys).
 	Credentials awsapi.CredentialStore
-	Signer      Signer
-	Now         func() time.Time
-	Logger      *slog.Logger
+	// Replay, when set, is the replay cache replicas share.
+	Replay store.Replay
+	Signer Signer
+	Now    func() time.Time
+	Logger *slog.Logger
 	// Recheck, when set, refreshes the user of every grant (and refuses a
 	// deactivated or deleted one): identity.Provisioning.Recheck.
 	Recheck func(context.Context, identity.Principal) (identity.Principal, error)
@@ -67,7 +70,7 @@ func New(opts Options) (*Handler, error) {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Handler{cfg: opts.Config, ver: opts.Verifier, sealer: opts.Sealer, signer: opts.Signer, now: opts.Now, log: reqid.Logger(opts.Logger),
-		sig: awsapi.NewSigV4("sso-oauth", opts.Credentials, opts.Now), recheck: opts.Recheck}, nil
+		sig: awsapi.NewSigV4("sso-oauth", opts.Credentials, opts.Now, opts.Replay), recheck: opts.Recheck}, nil
 }
 
 // request is CreateTokenWithIAM's input.

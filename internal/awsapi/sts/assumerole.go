@@ -3,6 +3,7 @@ package sts
 import (
 	"context"
 	"errors"
+	"net/http"
 	"slices"
 	"time"
 
@@ -47,7 +48,7 @@ func (h *Handler) assumeRole(ctx context.Context, f form, c *caller) (any, *stsE
 	}
 	now := h.now()
 	s := tempcreds.Session{RoleARN: role.ARN, SessionName: name, IssuedAt: now.Unix(), Expiry: now.Add(dur).Unix()}
-	g, err := h.providedContext(f, c, role, now)
+	g, err := h.providedContext(ctx, f, c, role, now)
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +74,7 @@ func (h *Handler) assumeRole(ctx context.Context, f form, c *caller) (any, *stsE
 // application the role trusts, for the same user as the caller's own web
 // identity or identity-enhanced session (if any), and the caller must be
 // allowed sts:SetContext.
-func (h *Handler) providedContext(f form, c *caller, role *Role, now time.Time) (*tempcreds.Grant, *stsError) {
+func (h *Handler) providedContext(ctx context.Context, f form, c *caller, role *Role, now time.Time) (*tempcreds.Grant, *stsError) {
 	ctxs, perr := f.members("ProvidedContexts", "ProviderArn", "ContextAssertion")
 	if perr != nil {
 		return nil, errValidation("%s", perr.Error())
@@ -114,6 +115,15 @@ func (h *Handler) providedContext(f form, c *caller, role *Role, now time.Time) 
 		if id := s.Identity; id != nil && (id.Issuer != g.Identity.Issuer || id.User != g.Identity.User) {
 			return nil, errAccessDenied("The provided context assertion was issued for a different user than the caller's session")
 		}
+	}
+	// An assertion is good for one AssumeRole: a captured one cannot be
+	// played again, on this replica or any other.
+	first, err := h.contexts.FirstUse(ctx, "context-assertion", g.ID, g.ExpiresAt().Add(time.Minute))
+	if err != nil {
+		return nil, newErr(http.StatusServiceUnavailable, "ServiceUnavailable", "tipgate's shared store is unavailable; retry shortly")
+	}
+	if !first {
+		return nil, errInvalidParam("The provided context assertion has already been used")
 	}
 	return &g, nil
 }

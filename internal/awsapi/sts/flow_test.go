@@ -163,6 +163,7 @@ func TestRefusals(t *testing.T) {
 		status int
 	}{
 		{"tampered context assertion", assume(ming, clientRole, flip(mingCtx)), "InvalidParameterValue", 400},
+		{"context assertion used a second time", assume(ming, clientRole, mingCtx), "InvalidParameterValue", 400},
 		{"expired context assertion", assume(ming, clientRole, expiredCtx), "ExpiredTokenException", 400},
 		{"context replayed for another application", assume(ming, clientRole, otherCtx), "AccessDenied", 403},
 		{"context of one user with another's credentials", assume(frank, clientRole, mingCtx), "AccessDenied", 403},

@@ -13,6 +13,8 @@ import (
 	"github.com/tipgate/tipgate/internal/awsapi/tempcreds"
 	"github.com/tipgate/tipgate/internal/identity"
 	"github.com/tipgate/tipgate/internal/reqid"
+	"github.com/tipgate/tipgate/internal/store"
+	"github.com/tipgate/tipgate/internal/store/memstore"
 )
 
 // Version is the only API version served.
@@ -26,8 +28,10 @@ type Options struct {
 	// Credentials verify signed calls. It must resolve the credentials
 	// Sealer issues (a tempcreds.Store over it), and may chain static keys.
 	Credentials awsapi.CredentialStore
-	Now         func() time.Time
-	Logger      *slog.Logger
+	// Replay, when set, is the replay cache replicas share.
+	Replay store.Replay
+	Now    func() time.Time
+	Logger *slog.Logger
 	// Recheck, when set, refuses a context assertion whose user has since
 	// been deactivated or deleted (identity.Provisioning.Recheck).
 	Recheck func(context.Context, identity.Principal) (identity.Principal, error)
@@ -42,6 +46,8 @@ type Handler struct {
 	now     func() time.Time
 	log     *slog.Logger
 	recheck func(context.Context, identity.Principal) (identity.Principal, error)
+	// contexts refuses a context assertion presented a second time.
+	contexts store.Replay
 }
 
 // New validates the configuration and returns the handler.
@@ -58,8 +64,13 @@ func New(opts Options) (*Handler, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	contexts := opts.Replay
+	if contexts == nil {
+		// One server: its own cache.
+		contexts = memstore.New("", 0).Replay()
+	}
 	return &Handler{cfg: opts.Config, ver: opts.Verifier, sealer: opts.Sealer, now: opts.Now, log: reqid.Logger(opts.Logger),
-		sig: awsapi.NewSigV4("sts", opts.Credentials, opts.Now), recheck: opts.Recheck}, nil
+		sig: awsapi.NewSigV4("sts", opts.Credentials, opts.Now, opts.Replay), recheck: opts.Recheck, contexts: contexts}, nil
 }
 
 // caller is who signed a request.
