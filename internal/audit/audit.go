@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -35,12 +36,34 @@ type Record struct {
 	Error       string   `json:"error,omitempty"`
 }
 
-// Log appends records to a file and keeps the newest in memory.
+// Backend is an audit log several replicas share (the store's): every
+// replica appends to it and reads everyone's records from it.
+type Backend interface {
+	Append(ctx context.Context, r Record) error
+	// Recent returns up to limit newest records (0: its window), newest first.
+	Recent(ctx context.Context, limit int) ([]Record, error)
+}
+
+// Log appends records to a file and keeps the newest in memory; with a
+// shared backend it appends there too and reads from there.
 type Log struct {
 	mu     sync.Mutex
 	f      *os.File
 	recent []Record
 	max    int
+	shared Backend
+}
+
+// OpenShared is Open with a shared backend: SYS_QUERY_HISTORY and the
+// dashboard then show every replica's records. The file stays this
+// replica's own copy.
+func OpenShared(path string, max int, b Backend) (*Log, error) {
+	l, err := Open(path, max)
+	if err != nil {
+		return nil, err
+	}
+	l.shared = b
+	return l, nil
 }
 
 // Open opens (creating, mode 0600) the audit file at path, keeping at most
@@ -75,11 +98,35 @@ func (l *Log) Write(r Record) error {
 	if _, err := l.f.Write(append(b, '\n')); err != nil {
 		return fmt.Errorf("audit: write: %w", err)
 	}
+	if l.shared != nil {
+		if err := l.shared.Append(context.Background(), r); err != nil {
+			return fmt.Errorf("audit: shared log: %w", err)
+		}
+	}
 	return nil
 }
 
 // Recent returns up to limit newest records accepted by keep, newest first.
 func (l *Log) Recent(keep func(Record) bool, limit int) []Record {
+	if l.shared != nil {
+		n := limit
+		if keep != nil {
+			n = 0 // filtered here: read the whole window
+		}
+		recs, err := l.shared.Recent(context.Background(), n)
+		if err != nil {
+			// Nothing rather than this replica's part alone, which would
+			// pass for the whole log.
+			return nil
+		}
+		var out []Record
+		for _, r := range recs {
+			if (keep == nil || keep(r)) && (limit <= 0 || len(out) < limit) {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var out []Record

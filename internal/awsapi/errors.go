@@ -74,6 +74,8 @@ func fromService(err error) *apiError {
 		e.Status = http.StatusForbidden
 	case dataapi.InternalServer, dataapi.ExecuteStatementFailed:
 		e.Status = http.StatusInternalServerError
+	case dataapi.Unavailable:
+		e.Status = http.StatusServiceUnavailable
 	}
 	return e
 }

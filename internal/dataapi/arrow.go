@@ -47,7 +47,7 @@ func (s *Service) WriteArrow(ctx context.Context, p identity.Principal, id strin
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		recs, _, err := res.page(i)
+		recs, _, err := res.page(ctx, i)
 		if err != nil {
 			return err
 		}

@@ -20,6 +20,10 @@ const (
 	// such shape; the AWS binding sends ActiveStatementsExceededException,
 	// the quota error Data API clients already handle.
 	RunningTimeExceeded Kind = "RunningTimeExceeded"
+	// Unavailable is tipgate's own: the store replicas share does not
+	// answer, so no new work is taken until it does. Bindings send 503,
+	// which clients retry.
+	Unavailable Kind = "ServiceUnavailableException"
 )
 
 // Error is an API-level failure. SQL errors are not API errors: they end a

@@ -19,7 +19,7 @@ import (
 // Describe is DescribeStatement; a batch sub-statement id describes the batch
 // entry alone, as Redshift does.
 func (s *Service) Describe(ctx context.Context, p identity.Principal, id string, waitSeconds int) (*DescribeOutput, error) {
-	st, subNo, err := s.lookup(p, id)
+	st, subNo, err := s.lookup(ctx, p, id)
 	if err != nil {
 		return nil, err
 	}
@@ -27,7 +27,7 @@ func (s *Service) Describe(ctx context.Context, p identity.Principal, id string,
 		return nil, validation("WaitTimeSeconds must be between 0 and 30")
 	}
 	if waitSeconds > 0 {
-		st.wait(ctx, time.Duration(waitSeconds)*time.Second)
+		st = s.waitFor(ctx, st, time.Duration(waitSeconds)*time.Second)
 	}
 	d := st.describe()
 	if subNo > 0 {
@@ -41,7 +41,7 @@ func (s *Service) Describe(ctx context.Context, p identity.Principal, id string,
 
 // result returns the finished result of a statement id (a sub id for a batch).
 func (s *Service) result(ctx context.Context, p identity.Principal, id string, waitSeconds int) (*statement, *resultFile, error) {
-	st, subNo, err := s.lookup(p, id)
+	st, subNo, err := s.lookup(ctx, p, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -49,7 +49,7 @@ func (s *Service) result(ctx context.Context, p identity.Principal, id string, w
 		return nil, nil, validation("WaitTimeSeconds must be between 0 and 30")
 	}
 	if waitSeconds > 0 {
-		st.wait(ctx, time.Duration(waitSeconds)*time.Second)
+		st = s.waitFor(ctx, st, time.Duration(waitSeconds)*time.Second)
 	}
 	if st.batch && subNo == 0 {
 		return nil, nil, validation("%s is a batch: ask for the result of a sub-statement (%s:1 ...)", id, id)
@@ -84,7 +84,7 @@ func (s *Service) GetResult(ctx context.Context, p identity.Principal, id, nextT
 	if err != nil {
 		return nil, err
 	}
-	recs, _, err := res.page(page)
+	recs, _, err := res.page(ctx, page)
 	if err != nil {
 		return nil, &Error{Kind: InternalServer, Message: "the result could not be read", Err: err}
 	}
@@ -113,7 +113,7 @@ func (s *Service) GetResultV2(ctx context.Context, p identity.Principal, id, nex
 	if err != nil {
 		return nil, err
 	}
-	_, chunk, err := res.page(page)
+	_, chunk, err := res.page(ctx, page)
 	if err != nil {
 		return nil, &Error{Kind: InternalServer, Message: "the result could not be read", Err: err}
 	}
@@ -164,13 +164,23 @@ func (s *Service) pageFrom(p identity.Principal, id, tok string, pages int) (int
 }
 
 // Cancel is CancelStatement.
-func (s *Service) Cancel(_ context.Context, p identity.Principal, id string) (bool, error) {
-	st, subNo, err := s.lookup(p, id)
+func (s *Service) Cancel(ctx context.Context, p identity.Principal, id string) (bool, error) {
+	st, subNo, err := s.lookup(ctx, p, id)
 	if err != nil {
 		return false, err
 	}
 	if subNo > 0 {
 		return false, validation("cancel the batch %s, not one of its sub-statements", st.id)
+	}
+	if st.remote {
+		return s.cancelShared(ctx, st)
+	}
+	if s.opts.Store != nil {
+		// Ended in the store first: a replica describing it sees ABORTED
+		// at once, and the run's own end cannot overwrite it.
+		if _, err := s.opts.Store.Statements().Abort(ctx, st.id, s.opts.Clock()); err != nil {
+			return false, storeError(err)
+		}
 	}
 	if !st.abort(s.opts.Clock()) {
 		return false, validation("Could not cancel a query that is already in %s state.", st.describe().Status)
@@ -180,7 +190,7 @@ func (s *Service) Cancel(_ context.Context, p identity.Principal, id string) (bo
 }
 
 // List is ListStatements: the caller's own statements, newest first.
-func (s *Service) List(_ context.Context, p identity.Principal, in ListInput) (*ListOutput, error) {
+func (s *Service) List(ctx context.Context, p identity.Principal, in ListInput) (*ListOutput, error) {
 	if in.MaxResults < 0 || in.MaxResults > 100 {
 		return nil, validation("MaxResults must be between 0 and 100")
 	}
@@ -198,15 +208,22 @@ func (s *Service) List(_ context.Context, p identity.Principal, in ListInput) (*
 		return nil, validation("Status %q is not one of SUBMITTED, PICKED, STARTED, FINISHED, ABORTED, FAILED, ALL", in.Status)
 	}
 	own := owner(p)
-	s.mu.Lock()
-	s.expireLocked(s.opts.Clock())
 	var mine []*statement
-	for _, st := range s.stmts {
-		if st.owner == own && strings.HasPrefix(st.in.StatementName, in.StatementName) {
-			mine = append(mine, st)
+	if s.opts.Store != nil {
+		var err error
+		if mine, err = s.listShared(ctx, own, in.StatementName); err != nil {
+			return nil, err
 		}
+	} else {
+		s.mu.Lock()
+		s.expireLocked(s.opts.Clock())
+		for _, st := range s.stmts {
+			if st.owner == own && strings.HasPrefix(st.in.StatementName, in.StatementName) {
+				mine = append(mine, st)
+			}
+		}
+		s.mu.Unlock()
 	}
-	s.mu.Unlock()
 	slices.SortFunc(mine, func(a, b *statement) int {
 		if c := b.created.Compare(a.created); c != 0 {
 			return c

@@ -2,6 +2,7 @@ package dataapi
 
 import (
 	"bufio"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -28,6 +29,9 @@ type resultFile struct {
 	rows    int64
 	size    int64
 	pages   []int64 // byte offset where each page starts
+	// fetch, when set, reads a page's bytes from the shared store instead
+	// of the file (a result another replica wrote).
+	fetch func(ctx context.Context, i int) ([]byte, error)
 }
 
 // writeResult drains rows into a new file under dir.
@@ -122,23 +126,13 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 }
 
 // page reads page i: JSON records or one CSV chunk.
-func (r *resultFile) page(i int) ([][]Field, string, error) {
+func (r *resultFile) page(ctx context.Context, i int) ([][]Field, string, error) {
 	if i < 0 || i >= len(r.pages) {
 		return nil, "", nil
 	}
-	start := r.pages[i]
-	end := r.size
-	if i+1 < len(r.pages) {
-		end = r.pages[i+1]
-	}
-	f, err := os.Open(r.path)
+	buf, err := r.pageBytes(ctx, i)
 	if err != nil {
-		return nil, "", fmt.Errorf("dataapi: open result: %w", err)
-	}
-	defer f.Close()
-	buf := make([]byte, end-start)
-	if _, err := f.ReadAt(buf, start); err != nil {
-		return nil, "", fmt.Errorf("dataapi: read result: %w", err)
+		return nil, "", err
 	}
 	if r.format == "CSV" {
 		return nil, string(buf), nil
@@ -155,8 +149,43 @@ func (r *resultFile) page(i int) ([][]Field, string, error) {
 	return out, "", nil
 }
 
+// allPages reads every page's bytes (to store them for other replicas).
+func (r *resultFile) allPages() ([][]byte, error) {
+	out := make([][]byte, len(r.pages))
+	for i := range r.pages {
+		b, err := r.pageBytes(context.Background(), i)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = b
+	}
+	return out, nil
+}
+
+// pageBytes reads page i as stored: JSON lines or CSV.
+func (r *resultFile) pageBytes(ctx context.Context, i int) ([]byte, error) {
+	if r.fetch != nil {
+		return r.fetch(ctx, i)
+	}
+	start := r.pages[i]
+	end := r.size
+	if i+1 < len(r.pages) {
+		end = r.pages[i+1]
+	}
+	f, err := os.Open(r.path)
+	if err != nil {
+		return nil, fmt.Errorf("dataapi: open result: %w", err)
+	}
+	defer f.Close()
+	buf := make([]byte, end-start)
+	if _, err := f.ReadAt(buf, start); err != nil {
+		return nil, fmt.Errorf("dataapi: read result: %w", err)
+	}
+	return buf, nil
+}
+
 func (r *resultFile) remove() {
-	if r != nil {
+	if r != nil && r.fetch == nil {
 		os.Remove(r.path)
 	}
 }

@@ -17,6 +17,8 @@ import (
 	"github.com/tipgate/tipgate/internal/identity"
 	"github.com/tipgate/tipgate/internal/reqid"
 	"github.com/tipgate/tipgate/internal/sqlerr"
+	"github.com/tipgate/tipgate/internal/store"
+	"github.com/tipgate/tipgate/internal/store/memstore"
 )
 
 // Options configure the service; zero values take the Data API's limits.
@@ -55,6 +57,15 @@ type Options struct {
 	// Observer, when set, is told of every ended statement and refused
 	// authentication (metrics).
 	Observer Observer
+	// Store, when set, is the store replicas share: statements, results,
+	// sessions and ClientTokens live there (shared.go). Nil keeps them in
+	// this process, as a single server does.
+	Store store.Store
+	// Replica names this process in Store.
+	Replica string
+	// Keys holds the NextToken key (default: files under DataDir), so
+	// every replica accepts the tokens of any other.
+	Keys store.Keys
 }
 
 // Observer receives events for metrics.
@@ -162,18 +173,44 @@ func New(eng engine.Engine, opts Options) (*Service, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("dataapi: results directory: %w", err)
 	}
-	// Result files of a previous process belong to statements this one
-	// does not know; they are removed rather than served.
-	if old, err := filepath.Glob(filepath.Join(dir, "*.result")); err == nil {
-		for _, f := range old {
+	// Result files older than the retention belong to statements nobody
+	// can ask for any more (a previous process's); younger ones may be
+	// another process's on a shared directory, and are left alone.
+	removeOldResults(dir, opts.Clock().Add(-opts.Retention))
+	keys := opts.Keys
+	if keys == nil {
+		keys = memstore.FileKeys(opts.DataDir)
+	}
+	// One NextToken key for every replica (and every restart): a token
+	// issued by one is accepted by all.
+	key, err := store.KeyMaterial(context.Background(), keys, tokenKeyName, func() ([]byte, error) {
+		k := make([]byte, 32)
+		_, err := rand.Read(k)
+		return k, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("dataapi: token key: %w", err)
+	}
+	if len(key) < 32 {
+		return nil, fmt.Errorf("dataapi: token key %s is %d bytes, want 32", tokenKeyName, len(key))
+	}
+	return &Service{eng: eng, opts: opts, dir: dir, tokenKey: key, stmts: map[string]*statement{}, clients: map[string]clientToken{}, sessions: map[string]*session{}, active: map[string]map[*statement]struct{}{}}, nil
+}
+
+// tokenKeyName is the NextToken MAC key's name in store.Keys.
+const tokenKeyName = "dataapi-token.key"
+
+// removeOldResults deletes result files last written before cut.
+func removeOldResults(dir string, cut time.Time) {
+	old, err := filepath.Glob(filepath.Join(dir, "*.result"))
+	if err != nil {
+		return
+	}
+	for _, f := range old {
+		if fi, err := os.Stat(f); err == nil && fi.ModTime().Before(cut) {
 			os.Remove(f)
 		}
 	}
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
-		return nil, fmt.Errorf("dataapi: token key: %w", err)
-	}
-	return &Service{eng: eng, opts: opts, dir: dir, tokenKey: key, stmts: map[string]*statement{}, clients: map[string]clientToken{}, sessions: map[string]*session{}, active: map[string]map[*statement]struct{}{}}, nil
 }
 
 // owner identifies who may see a statement: the same user from the same
@@ -189,6 +226,21 @@ func (s *Service) Execute(ctx context.Context, p identity.Principal, in ExecuteI
 	}
 	own := owner(p)
 	now := s.opts.Clock()
+	if s.opts.Store != nil {
+		st, out, err := s.admitShared(ctx, p, own, in, sqls, batch, now)
+		if err != nil || out != nil {
+			return out, err
+		}
+		s.mu.Lock()
+		s.expireLocked(now)
+		s.stmts[st.id] = st
+		if s.active[own] == nil {
+			s.active[own] = map[*statement]struct{}{}
+		}
+		s.active[own][st] = struct{}{}
+		s.mu.Unlock()
+		return s.start(ctx, st, p, st.in, in.WaitTimeSeconds), nil
+	}
 	s.mu.Lock()
 	s.expireLocked(now)
 	if in.ClientToken != "" {
@@ -224,11 +276,19 @@ func (s *Service) Execute(ctx context.Context, p identity.Principal, in ExecuteI
 		s.clients[own+"\x00"+in.ClientToken] = clientToken{id: st.id, created: now}
 	}
 	s.mu.Unlock()
+	return s.start(ctx, st, p, in, in.WaitTimeSeconds), nil
+}
 
+// start runs an admitted statement and answers ExecuteStatement, after
+// waiting up to wait seconds for it to end.
+func (s *Service) start(ctx context.Context, st *statement, p identity.Principal, in ExecuteInput, wait *int) *ExecuteOutput {
+	in.WaitTimeSeconds = wait
 	// The session and the slot are free before anyone waiting on the
 	// statement wakes: a client that saw it end may send the next at once.
 	st.onEnd = func() {
-		if st.in.SessionID != "" {
+		if s.opts.Store != nil {
+			s.persistEnd(st)
+		} else if st.in.SessionID != "" {
 			s.releaseSession(st.in.SessionID)
 		}
 		s.ended(st)
@@ -246,7 +306,7 @@ func (s *Service) Execute(ctx context.Context, p identity.Principal, in ExecuteI
 		out.Status = d.Status
 		out.HasResultSet = &d.HasResultSet
 	}
-	return out, nil
+	return out
 }
 
 // logEnded logs (at debug level) that a statement ended, with the id of
@@ -424,8 +484,9 @@ func errorText(err error) string {
 	return "ERROR: " + err.Error()
 }
 
-// lookup finds a statement (or batch sub-statement id) owned by p.
-func (s *Service) lookup(p identity.Principal, id string) (*statement, int, error) {
+// lookup finds a statement (or batch sub-statement id) owned by p: this
+// process's, or with a shared store any replica's.
+func (s *Service) lookup(ctx context.Context, p identity.Principal, id string) (*statement, int, error) {
 	base, subNo := id, 0
 	if i := strings.IndexByte(id, ':'); i >= 0 {
 		base = id[:i]
@@ -438,6 +499,12 @@ func (s *Service) lookup(p identity.Principal, id string) (*statement, int, erro
 	s.expireLocked(now)
 	st := s.stmts[base]
 	s.mu.Unlock()
+	if st == nil && s.opts.Store != nil {
+		var err error
+		if st, err = s.lookupShared(ctx, owner(p), base, now); err != nil {
+			return nil, 0, err
+		}
+	}
 	if st == nil || st.owner != owner(p) || (!st.active() && now.Sub(st.created) > s.opts.Retention) {
 		return nil, 0, notFound(id)
 	}
@@ -533,6 +600,13 @@ func (s *Service) Shutdown(ctx context.Context) {
 			}
 			s.mu.Unlock()
 			for _, st := range running {
+				if s.opts.Store != nil && st.active() {
+					// Ended in the store too, so other replicas do not
+					// wait for the reaper.
+					if _, err := s.opts.Store.Statements().Abort(context.WithoutCancel(ctx), st.id, s.opts.Clock()); err != nil {
+						s.opts.Logger.WarnContext(st.logContext(), "abort not stored", "statement_id", st.id, "err", err)
+					}
+				}
 				if st.abort(s.opts.Clock()) {
 					s.ended(st)
 					s.opts.Logger.WarnContext(st.logContext(), "statement aborted at shutdown", "statement_id", st.id)

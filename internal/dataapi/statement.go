@@ -25,6 +25,9 @@ type statement struct {
 	info      RequestInfo
 	created   time.Time
 	slotFreed bool // guarded by Service.mu
+	// remote is a snapshot of a statement another replica runs or ran,
+	// read from the shared store.
+	remote bool
 	done      chan struct{}
 	// onEnd runs once when the statement ends, before done is closed.
 	onEnd func()

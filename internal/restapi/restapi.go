@@ -139,6 +139,8 @@ func toError(err error) *Error {
 			e.Status = http.StatusTooManyRequests
 		case dataapi.InternalServer, dataapi.ExecuteStatementFailed:
 			e.Status = http.StatusInternalServerError
+		case dataapi.Unavailable:
+			e.Status = http.StatusServiceUnavailable
 		}
 		return e
 	}
@@ -161,6 +163,8 @@ func codeOf(k dataapi.Kind) string {
 		return "query_timeout"
 	case dataapi.AccessDenied:
 		return "permission_denied"
+	case dataapi.Unavailable:
+		return "unavailable"
 	}
 	return "internal"
 }

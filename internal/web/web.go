@@ -22,6 +22,7 @@ import (
 	"github.com/tipgate/tipgate/internal/policy"
 	"github.com/tipgate/tipgate/internal/scim"
 	"github.com/tipgate/tipgate/internal/secretfile"
+	"github.com/tipgate/tipgate/internal/store"
 )
 
 // Paths the dashboard owns.
@@ -55,6 +56,10 @@ type Options struct {
 	HTTPClient *http.Client
 	Logger     *slog.Logger
 	Clock      func() time.Time
+	// Sessions, when set, keeps signed-in browsers and sign-ins in
+	// progress where every replica finds them (the shared store); memory
+	// otherwise.
+	WebSessions store.WebSessions
 	// Directory, when set, is what was provisioned over SCIM, for the
 	// admin console's Users & groups (GET /app/api/admin/directory).
 	Directory func(context.Context) (scim.DirectoryView, error)
@@ -75,7 +80,7 @@ type Handler struct {
 	now       func() time.Time
 	disc      *discovery
 	directory func(context.Context) (scim.DirectoryView, error)
-	store     *store
+	store     *sessionStore
 	cache     *cache
 	// flight runs a bundle once per (policy context, filters) at a time:
 	// the panels of one page load, requested in parallel, share one
@@ -97,10 +102,11 @@ func New(opts Options) (*Handler, error) {
 	}
 	h := &Handler{cfg: opts.Config, publicURL: strings.TrimSuffix(opts.PublicURL, "/"), secure: u.Scheme == "https",
 		svc: opts.Service, catalog: opts.Catalog, verifier: opts.Verifier, sessions: opts.Sessions, client: opts.HTTPClient,
-		log: opts.Logger, now: opts.Clock, store: newStore(), directory: opts.Directory}
+		log: opts.Logger, now: opts.Clock, directory: opts.Directory}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
+	h.store = newStore(opts.WebSessions, h.log)
 	if h.now == nil {
 		h.now = time.Now
 	}
