@@ -28,7 +28,7 @@ type statement struct {
 	// remote is a snapshot of a statement another replica runs or ran,
 	// read from the shared store.
 	remote bool
-	done      chan struct{}
+	done   chan struct{}
 	// onEnd runs once when the statement ends, before done is closed.
 	onEnd func()
 

@@ -11,7 +11,6 @@ import (
 	"github.com/tipgate/tipgate/internal/store/memstore"
 )
 
-
 // TestSessionsAcrossReplicas: a browser signed in on one replica is
 // signed in on another sharing the store, its view-as follows it, a
 // sign-in started on one completes on another exactly once, and the store
