@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/tipgate/tipgate/internal/identity"
@@ -391,12 +390,6 @@ func (s *Service) Maintain(ctx context.Context) error {
 	return errors.Join(sh.Statements().Expire(ctx, now.Add(-s.opts.Retention)),
 		sh.ClientTokens().Expire(ctx, now.Add(-s.opts.ClientTokenTTL)),
 		sh.DataSessions().Expire(ctx, now, maxSessionLife))
-}
-
-// sharedID is the statement id part of a (sub-)statement id.
-func sharedID(id string) string {
-	base, _, _ := strings.Cut(id, ":")
-	return base
 }
 
 // waitFor waits up to d for st to end: on its done channel when this
