@@ -2,6 +2,8 @@ package dataapi
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -63,10 +65,18 @@ type resultMeta struct {
 	Pages   int              `json:"pages"`
 }
 
+// storeOwner is how an owner is named in the store: a hash of it (owners
+// join issuer, user and role with NUL bytes, which PostgreSQL text cannot
+// hold, and the store needs only equality).
+func storeOwner(own string) string {
+	h := sha256.Sum256([]byte(own))
+	return base64.RawURLEncoding.EncodeToString(h[:])
+}
+
 // storeRecord is st as the store keeps it.
 func (s *Service) storeRecord(st *statement) (store.Statement, error) {
 	st.mu.Lock()
-	rec := store.Statement{ID: st.id, Owner: st.owner, Name: st.in.StatementName, Replica: s.opts.Replica, Status: st.status, Error: st.err,
+	rec := store.Statement{ID: st.id, Owner: storeOwner(st.owner), Name: st.in.StatementName, Replica: s.opts.Replica, Status: st.status, Error: st.err,
 		Created: st.created, Updated: st.updated}
 	st.mu.Unlock()
 	rec.Active = rec.Status == StatusSubmitted || rec.Status == StatusPicked || rec.Status == StatusStarted
@@ -92,12 +102,12 @@ func (s *Service) storeRecord(st *statement) (store.Statement, error) {
 
 // fromRecord rebuilds a statement another replica runs or ran, as a
 // snapshot: its results are read from the store.
-func (s *Service) fromRecord(rec store.Statement) (*statement, error) {
+func (s *Service) fromRecord(rec store.Statement, own string) (*statement, error) {
 	var body record
 	if err := json.Unmarshal(rec.Body, &body); err != nil {
 		return nil, fmt.Errorf("dataapi: decode statement %s: %w", rec.ID, err)
 	}
-	st := &statement{id: rec.ID, owner: rec.Owner, principal: body.Principal, in: body.In, batch: body.Batch, info: body.Info,
+	st := &statement{id: rec.ID, owner: own, principal: body.Principal, in: body.In, batch: body.Batch, info: body.Info,
 		created: rec.Created, status: rec.Status, err: rec.Error, updated: rec.Updated, remote: true, done: make(chan struct{})}
 	for _, sr := range body.Subs {
 		sub := &subStatement{id: sr.ID, sql: sr.SQL, status: sr.Status, err: sr.Error, created: sr.Created, updated: sr.Updated,
@@ -132,10 +142,10 @@ func (s *Service) lookupShared(ctx context.Context, own, base string, now time.T
 	if err != nil {
 		return nil, storeError(err)
 	}
-	if rec.Owner != own || (!rec.Active && now.Sub(rec.Created) > s.opts.Retention) {
+	if rec.Owner != storeOwner(own) || (!rec.Active && now.Sub(rec.Created) > s.opts.Retention) {
 		return nil, nil
 	}
-	st, err := s.fromRecord(rec)
+	st, err := s.fromRecord(rec, own)
 	if err != nil {
 		return nil, &Error{Kind: InternalServer, Message: "the statement could not be read", Err: err}
 	}
@@ -173,7 +183,7 @@ func (s *Service) waitShared(ctx context.Context, st *statement, d time.Duration
 // statement to run, or the output of the one a ClientToken names.
 func (s *Service) admitShared(ctx context.Context, p identity.Principal, own string, in ExecuteInput, sqls []string, batch bool, now time.Time) (*statement, *ExecuteOutput, error) {
 	sh := s.opts.Store
-	tokenKey := own + "\x00" + in.ClientToken
+	tokenKey := storeOwner(own) + "/" + in.ClientToken
 	if in.ClientToken != "" {
 		id, err := sh.ClientTokens().Get(ctx, tokenKey, now.Add(-s.opts.ClientTokenTTL))
 		switch {
@@ -235,7 +245,7 @@ func (s *Service) bindSessionShared(ctx context.Context, own string, st *stateme
 		if in.SessionKeepAliveSeconds != nil {
 			ka = time.Duration(*in.SessionKeepAliveSeconds) * time.Second
 		}
-		err := ds.Acquire(ctx, in.SessionID, own, st.id, ka, now, maxSessionLife)
+		err := ds.Acquire(ctx, in.SessionID, storeOwner(own), st.id, ka, now, maxSessionLife)
 		var be *store.BusyError
 		switch {
 		case err == nil:
@@ -250,7 +260,7 @@ func (s *Service) bindSessionShared(ctx context.Context, own string, st *stateme
 	if in.SessionKeepAliveSeconds == nil || *in.SessionKeepAliveSeconds == 0 {
 		return false, nil
 	}
-	sess := store.DataSession{ID: newUUID(), Owner: own, Created: now, LastUsed: now, KeepAlive: time.Duration(*in.SessionKeepAliveSeconds) * time.Second, Busy: st.id}
+	sess := store.DataSession{ID: newUUID(), Owner: storeOwner(own), Created: now, LastUsed: now, KeepAlive: time.Duration(*in.SessionKeepAliveSeconds) * time.Second, Busy: st.id}
 	err = ds.Open(ctx, sess, s.opts.MaxSessions, s.opts.MaxSessionsPerOwner, maxSessionLife)
 	if errors.Is(err, store.ErrQuota) {
 		return false, &Error{Kind: ActiveSessionsExceeded, Message: fmt.Sprintf("Active sessions exceeded the allowed quota (%d per principal, %d in all).", s.opts.MaxSessionsPerOwner, s.opts.MaxSessions)}
@@ -320,7 +330,7 @@ func (s *Service) cancelShared(ctx context.Context, st *statement) (bool, error)
 // listShared returns the owner's statements from the store, this
 // replica's own in their live state.
 func (s *Service) listShared(ctx context.Context, own, prefix string) ([]*statement, error) {
-	recs, err := s.opts.Store.Statements().List(ctx, own, prefix, 0)
+	recs, err := s.opts.Store.Statements().List(ctx, storeOwner(own), prefix, 0)
 	if err != nil {
 		return nil, storeError(err)
 	}
@@ -337,7 +347,7 @@ func (s *Service) listShared(ctx context.Context, own, prefix string) ([]*statem
 			out = append(out, local)
 			continue
 		}
-		st, err := s.fromRecord(rec)
+		st, err := s.fromRecord(rec, own)
 		if err != nil {
 			continue
 		}

@@ -94,6 +94,12 @@ func (h *Handler) route(pattern string, fn handlerFunc) {
 			return
 		}
 		p, err := h.auth.Verify(ctx, tok)
+		if err != nil && identity.CodeOf(err) == identity.CodeInternal {
+			// tipgate could not check the token (its shared store does not
+			// answer): refused, but as a retryable outage, not a bad token.
+			writeError(w, r, h.log, &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "tipgate cannot check sessions right now; retry shortly"})
+			return
+		}
 		if err != nil {
 			h.svc.AuditAuthFailure(ctx, string(identity.CodeOf(err)))
 			w.Header().Set("WWW-Authenticate", `Bearer realm="tipgate", error="invalid_token"`)

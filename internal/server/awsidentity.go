@@ -1,11 +1,11 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -15,6 +15,7 @@ import (
 	"github.com/tipgate/tipgate/internal/awsapi/tempcreds"
 	"github.com/tipgate/tipgate/internal/config"
 	"github.com/tipgate/tipgate/internal/identity"
+	"github.com/tipgate/tipgate/internal/store"
 )
 
 // SSOOIDCPath is the issuer path of the idTokens SSO-OIDC signs; their
@@ -79,7 +80,7 @@ func checkTrustedIssuers(c config.AWSAPI, issuers []config.Issuer) error {
 // awsIdentity builds the STS and SSO-OIDC handlers and mounts SSO-OIDC
 // (CreateTokenWithIAM at POST /token, its keys under /sso-oidc). STS is
 // returned for the POST / dispatcher.
-func (s *Server) awsIdentity(mux *http.ServeMux, verifier identity.TokenVerifier, issuers []config.Issuer, sealer *tempcreds.Sealer, store awsapi.CredentialStore, prov *identity.Provisioning) (*sts.Handler, error) {
+func (s *Server) awsIdentity(ctx context.Context, mux *http.ServeMux, verifier identity.TokenVerifier, issuers []config.Issuer, sealer *tempcreds.Sealer, creds awsapi.CredentialStore, prov *identity.Provisioning, replay store.Replay) (*sts.Handler, error) {
 	c := s.cfg.AWSAPI
 	stsCfg := s.sameIssuerSTS(stsConfig(c))
 	oidcIssuer := strings.TrimSuffix(s.URL, "/") + SSOOIDCPath
@@ -87,16 +88,16 @@ func (s *Server) awsIdentity(mux *http.ServeMux, verifier identity.TokenVerifier
 	if err := errors.Join(stsCfg.Validate(), oidcCfg.Validate(), checkTrustedIssuers(c, issuers)); err != nil {
 		return nil, fmt.Errorf("server: [awsapi]: %w", err)
 	}
-	stsH, err := sts.New(sts.Options{Config: stsCfg, Verifier: verifier, Sealer: sealer, Credentials: store, Logger: s.log, Recheck: prov.Recheck})
+	stsH, err := sts.New(sts.Options{Config: stsCfg, Verifier: verifier, Sealer: sealer, Credentials: creds, Logger: s.log, Recheck: prov.Recheck, Replay: replay})
 	if err != nil {
 		return nil, fmt.Errorf("server: sts: %w", err)
 	}
-	signer, err := ssooidc.NewFileSigner(filepath.Join(s.cfg.Server.DataDir, ssooidc.KeyFile))
+	signer, err := ssooidc.NewKeySigner(ctx, s.store.Keys(), ssooidc.KeyFile)
 	if err != nil {
 		return nil, fmt.Errorf("server: sso-oidc signing key: %w", err)
 	}
-	oidcH, err := ssooidc.New(ssooidc.Options{Config: oidcCfg, Verifier: verifier, Sealer: sealer, Credentials: store, Signer: signer, Logger: s.log,
-		Recheck: prov.Recheck})
+	oidcH, err := ssooidc.New(ssooidc.Options{Config: oidcCfg, Verifier: verifier, Sealer: sealer, Credentials: creds, Signer: signer, Logger: s.log,
+		Recheck: prov.Recheck, Replay: replay})
 	if err != nil {
 		return nil, fmt.Errorf("server: sso-oidc: %w", err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"slices"
 
 	"github.com/tipgate/tipgate/internal/awsapi/ssooidc"
@@ -26,7 +25,7 @@ func (s *Server) mountOkta(ctx context.Context, users []idp.User, clients []idp.
 	issuer := s.scheme() + "://" + s.oktaLn.Addr().String()
 	p, err := idp.New(ctx, idp.Config{Issuer: issuer, Layout: idp.LayoutOkta, Users: users, Clients: clients,
 		EnablePasswordGrant: s.cfg.IDP.EnablePasswordGrant,
-		KeyPath:             filepath.Join(s.cfg.Server.DataDir, "idp-okta-signing-key.pem"), Logger: s.log, OnSignInFailure: s.auditSignInFailure})
+		KeyPath:             "idp-okta-signing-key.pem", Keys: s.store.Keys(), Logger: s.log, OnSignInFailure: s.auditSignInFailure})
 	if err != nil {
 		return config.Issuer{}, fmt.Errorf("server: the embedded IdP's Okta layout: %w", err)
 	}

@@ -32,6 +32,7 @@ import (
 	"github.com/tipgate/tipgate/internal/reqid"
 	"github.com/tipgate/tipgate/internal/restapi"
 	"github.com/tipgate/tipgate/internal/scim"
+	"github.com/tipgate/tipgate/internal/store"
 	"github.com/tipgate/tipgate/internal/web"
 )
 
@@ -67,12 +68,16 @@ type Server struct {
 	svc      *dataapi.Service
 	sessions *identity.Sessions
 	web      *web.Handler
-	metrics  *metrics
-	handler  http.Handler
-	ready    atomic.Bool
-	readyc   chan struct{}
-	readyO   sync.Once
-	URL      string
+	store    store.Store
+	// replica is this server's membership of a shared store (nil with
+	// the embedded one).
+	replica *replica
+	metrics *metrics
+	handler http.Handler
+	ready   atomic.Bool
+	readyc  chan struct{}
+	readyO  sync.Once
+	URL     string
 
 	// The embedded IdP's Okta face (okta.go), when Options.OktaListener.
 	oktaLn      net.Listener
@@ -118,7 +123,26 @@ func (s *Server) open(ctx context.Context, opts Options) error {
 		return fmt.Errorf("server: data directory: %w", err)
 	}
 	var err error
-	if s.audit, err = audit.Open(filepath.Join(dir, "audit.log"), 10000); err != nil {
+	if s.store, err = openStore(ctx, cfg); err != nil {
+		return err
+	}
+	// What replicas share comes from the store; with the embedded one
+	// (no [store] dsn) everything stays where a single server kept it.
+	shared := s.store.Shared()
+	var (
+		replay      store.Replay
+		revocations identity.RevocationStore
+		sessionKeys store.Keys
+		webSessions store.WebSessions
+		dataStore   store.Store
+	)
+	if shared {
+		replay, revocations, sessionKeys, webSessions, dataStore = s.store.Replay(), s.store.Revocations(), s.store.Keys(), s.store.WebSessions(), s.store
+		s.audit, err = audit.OpenShared(filepath.Join(dir, "audit.log"), 10000, s.store.Audit())
+	} else {
+		s.audit, err = audit.Open(filepath.Join(dir, "audit.log"), 10000)
+	}
+	if err != nil {
 		return err
 	}
 	// Provisioned users and groups (SCIM): issuers with groups_source
@@ -135,14 +159,22 @@ func (s *Server) open(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
+	rid := replicaID(cfg.Store)
 	svc, err = dataapi.New(s.engine, dataapi.Options{DataDir: dir, PageRows: cfg.DataAPI.PageRows, ResultCap: cfg.DataAPI.ResultCapBytes,
 		MaxActive: cfg.DataAPI.MaxActiveStatements, StatementTimeout: cfg.DataAPI.StatementTimeout, MaxRunningTime: cfg.DataAPI.MaxRunningTime,
 		MaxSessionsPerOwner: cfg.DataAPI.MaxSessionsPerPrincipal, Logger: s.log, Audit: s.audit,
-		Observer: observer{s.metrics}})
+		Observer: observer{s.metrics}, Store: dataStore, Replica: rid, Keys: s.store.Keys()})
 	if err != nil {
 		return err
 	}
 	s.svc = svc
+	if shared {
+		s.replica = &replica{st: s.store, self: store.Replica{ID: rid, Engine: cfg.Warehouse.Engine}, lease: cfg.Store.Lease, svc: svc, log: s.log}
+		if err := s.replica.join(ctx); err != nil {
+			return err
+		}
+		s.log.Info("joined the shared store", "replica", rid)
+	}
 	s.metrics.activeGauge(svc.Active)
 	mux := http.NewServeMux()
 	issuers := cfg.Identity.Issuers
@@ -177,7 +209,8 @@ func (s *Server) open(ctx context.Context, opts Options) error {
 	if sessCfg.Issuer == "" {
 		sessCfg.Issuer = s.URL
 	}
-	if s.sessions, err = identity.NewSessions(identity.SessionOptions{DataDir: dir, Config: sessCfg, Logger: s.log, Provisioning: prov}); err != nil {
+	if s.sessions, err = identity.NewSessions(identity.SessionOptions{DataDir: dir, Config: sessCfg, Logger: s.log, Provisioning: prov,
+		Revocations: revocations, Keys: sessionKeys}); err != nil {
 		return err
 	}
 	verifier, err := identity.NewVerifier(ctx, issuers, identity.VerifierOptions{Logger: s.log, HTTPClient: client, Provisioning: prov})
@@ -200,26 +233,31 @@ func (s *Server) open(ctx context.Context, opts Options) error {
 	}
 	// Temporary credentials (STS) are verified by opening their session
 	// token with the server key: no lookup, any replica answers.
-	sealer, err := tempcreds.OpenDir(dir)
+	sealer, err := tempcreds.OpenKeys(ctx, s.store.Keys())
 	if err != nil {
 		return fmt.Errorf("server: temporary credentials key: %w", err)
 	}
-	store := awsapi.ChainCredentials{keys, &tempcreds.Store{Sealer: sealer, Recheck: prov.Recheck}}
-	stsH, err := s.awsIdentity(mux, verifier, issuers, sealer, store, prov)
+	creds := awsapi.ChainCredentials{keys, &tempcreds.Store{Sealer: sealer, Recheck: prov.Recheck}}
+	stsH, err := s.awsIdentity(ctx, mux, verifier, issuers, sealer, creds, prov, replay)
 	if err != nil {
 		return err
 	}
 	if cfg.Web.Enabled {
-		if err := s.mountWeb(mux, verifier, issuers, client, opts.WebClock, scimStore); err != nil {
+		if err := s.mountWeb(mux, verifier, issuers, client, opts.WebClock, scimStore, webSessions); err != nil {
 			return err
 		}
 	}
-	aws := awsapi.NewDataAPI(svc, store, awsapi.Options{Logger: s.log})
+	aws := awsapi.NewDataAPI(svc, creds, awsapi.Options{Logger: s.log, Replay: replay})
 	mux.Handle("/v1/", restapi.New(svc, s.sessions, s.log))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
 		if !s.ready.Load() {
 			http.Error(w, "not ready", http.StatusServiceUnavailable)
+			return
+		}
+		if s.replica != nil && !s.replica.healthy.Load() {
+			// The load balancer sends no work here until the store answers.
+			http.Error(w, "not ready: the shared store does not answer", http.StatusServiceUnavailable)
 			return
 		}
 		w.Write([]byte("ready\n"))
@@ -249,7 +287,7 @@ func (s *Server) open(ctx context.Context, opts Options) error {
 // mountWeb serves the dashboard. Its provider must be a trusted issuer
 // that accepts the dashboard's client id, or no sign-in could ever be
 // verified: that is a configuration error, reported at startup.
-func (s *Server) mountWeb(mux *http.ServeMux, verifier *identity.Verifier, issuers []config.Issuer, client *http.Client, clock func() time.Time, scimStore scim.Store) error {
+func (s *Server) mountWeb(mux *http.ServeMux, verifier *identity.Verifier, issuers []config.Issuer, client *http.Client, clock func() time.Time, scimStore scim.Store, webSessions store.WebSessions) error {
 	wc := s.cfg.Web
 	i := slices.IndexFunc(issuers, func(is config.Issuer) bool { return is.Issuer == wc.Issuer })
 	if i < 0 {
@@ -259,7 +297,7 @@ func (s *Server) mountWeb(mux *http.ServeMux, verifier *identity.Verifier, issue
 		return fmt.Errorf("server: [web].client_id %q is not among the audiences of issuer %s", wc.ClientID, wc.Issuer)
 	}
 	h, err := web.New(web.Options{Config: wc, PublicURL: s.URL, Service: s.svc, Catalog: s.engine.Catalog, Verifier: verifier,
-		Sessions: s.sessions, HTTPClient: client, Logger: s.log, Clock: clock,
+		Sessions: s.sessions, HTTPClient: client, Logger: s.log, Clock: clock, WebSessions: webSessions,
 		Directory: func(ctx context.Context) (scim.DirectoryView, error) { return scim.Snapshot(ctx, scimStore) }})
 	if err != nil {
 		return err
@@ -285,7 +323,7 @@ func (s *Server) mountIDP(ctx context.Context, mux *http.ServeMux, users []idp.U
 	}
 	issuer := s.URL + IDPPath
 	p, err := idp.New(ctx, idp.Config{Issuer: issuer, Users: users, Clients: clients, EnablePasswordGrant: s.cfg.IDP.EnablePasswordGrant,
-		KeyPath: filepath.Join(s.cfg.Server.DataDir, "idp-signing-key.pem"), Logger: s.log, OnSignInFailure: s.auditSignInFailure})
+		KeyPath: "idp-signing-key.pem", Keys: s.store.Keys(), Logger: s.log, OnSignInFailure: s.auditSignInFailure})
 	if err != nil {
 		return nil, err
 	}
@@ -367,6 +405,14 @@ func (s *Server) Serve(ctx context.Context) error {
 			}
 		}()
 	}
+	if s.replica != nil {
+		rctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+		done := make(chan struct{})
+		go func() { s.replica.run(rctx); close(done) }()
+		// Leave the store after the statements are done (below), so the
+		// others do not fail them meanwhile.
+		defer func() { stop(); <-done }()
+	}
 	s.ready.Store(true)
 	s.readyO.Do(func() { close(s.readyc) })
 	s.log.Info("tipgate serving", "url", s.URL)
@@ -405,6 +451,9 @@ func (s *Server) Close() error {
 	}
 	if s.audit != nil {
 		errs = append(errs, s.audit.Close())
+	}
+	if s.store != nil {
+		errs = append(errs, s.store.Close())
 	}
 	return errors.Join(errs...)
 }

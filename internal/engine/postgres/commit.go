@@ -106,6 +106,10 @@ func (e *Engine) commitOnce(ctx context.Context, fn func(tx engine.Tx, cat *poli
 		ON CONFLICT (id) DO UPDATE SET version = excluded.version, body = excluded.body`, next.Version, string(body)); err != nil {
 		return fmt.Errorf("postgres: write catalog: %w", err)
 	}
+	// Other processes on the database reload when this commits (watch.go).
+	if _, err := tx.Exec(ctx, "SELECT pg_notify($1, $2)", catalogChannel, itoa(next.Version)); err != nil {
+		return fmt.Errorf("postgres: announce catalog: %w", err)
+	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("postgres: commit: %w", err)
 	}

@@ -52,6 +52,10 @@ type Engine struct {
 	// its token carries) into role memberships.
 	sessionMu sync.Mutex
 	sessions  map[string]string // pg user → sorted session roles granted
+
+	// stopWatch ends the catalog watcher (watch.go).
+	stopWatch context.CancelFunc
+	watchDone chan struct{}
 }
 
 var (
@@ -109,6 +113,9 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 		pool.Close()
 		return nil, err
 	}
+	wctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	e.stopWatch, e.watchDone = stop, make(chan struct{})
+	go func() { defer close(e.watchDone); e.watch(wctx) }()
 	return e, nil
 }
 
@@ -169,6 +176,10 @@ func (e *Engine) Catalog() *policy.Catalog { return e.cat.Load() }
 
 // Close closes the pool.
 func (e *Engine) Close() error {
+	if e.stopWatch != nil {
+		e.stopWatch()
+		<-e.watchDone
+	}
 	e.pool.Close()
 	return nil
 }
