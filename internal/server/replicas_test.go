@@ -575,4 +575,3 @@ func (p *tcpProxy) stop() {
 		delete(p.conns, c)
 	}
 }
-
