@@ -67,6 +67,7 @@ fuzz: ## short runs of every fuzz target
 	scripts/fuzz.sh ./internal/identity/tokenapi FuzzTokenForm $(FUZZTIME)
 	scripts/fuzz.sh ./internal/idp FuzzParseUsers $(FUZZTIME)
 	scripts/fuzz.sh ./internal/awsapi FuzzDataAPIRequest $(FUZZTIME)
+	scripts/fuzz.sh ./internal/awsapi FuzzTarget $(FUZZTIME)
 	scripts/fuzz.sh ./internal/awsapi/sts FuzzParseForm $(FUZZTIME)
 	scripts/fuzz.sh ./internal/restapi FuzzExecuteBody $(FUZZTIME)
 	scripts/fuzz.sh ./internal/web FuzzSafeReturn $(FUZZTIME)

@@ -24,15 +24,19 @@ const MaxBody = 8 << 20
 type Options struct {
 	Logger *slog.Logger
 	Clock  func() time.Time
+	// Target is the workgroup and database requests must name; the zero
+	// value accepts any (tests that are about something else).
+	Target Target
 }
 
 // DataAPI is the Redshift Data API on the awsJson1_1 protocol: POST /,
 // X-Amz-Target: RedshiftData.<Operation>, SigV4-signed for redshift-data.
 // It only translates; dataapi does the work.
 type DataAPI struct {
-	svc *dataapi.Service
-	ver *verifier
-	log *slog.Logger
+	svc    *dataapi.Service
+	ver    *verifier
+	log    *slog.Logger
+	target Target
 }
 
 // NewDataAPI returns the handler.
@@ -43,7 +47,7 @@ func NewDataAPI(svc *dataapi.Service, store CredentialStore, opts Options) *Data
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
-	return &DataAPI{svc: svc, ver: newVerifier("redshift-data", store, opts.Clock), log: reqid.Logger(opts.Logger)}
+	return &DataAPI{svc: svc, ver: newVerifier("redshift-data", store, opts.Clock), log: reqid.Logger(opts.Logger), target: opts.Target}
 }
 
 type operation func(ctx context.Context, svc *dataapi.Service, p identity.Principal, body []byte) (any, error)
@@ -110,6 +114,9 @@ func (h *DataAPI) serve(r *http.Request) (string, any, *apiError) {
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		body = []byte("{}")
+	}
+	if aerr := h.target.check(name, body); aerr != nil {
+		return name, nil, aerr
 	}
 	out, err := opFn(ctx, h.svc, p, body)
 	if err != nil {

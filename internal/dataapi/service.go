@@ -355,7 +355,7 @@ func (s *Service) run(ctx context.Context, cancel context.CancelFunc, st *statem
 		res, rowsAffected, policies, err := s.runOne(ctx, st, sub, i)
 		end := s.opts.Clock()
 		if err != nil {
-			msg := errorText(err)
+			msg := failureOf(err)
 			if ctx.Err() != nil && errors.Is(ctx.Err(), context.Canceled) && st.isAborted() {
 				sub.finish(StatusAborted, msg, nil, -1, end.Sub(start))
 				s.auditStatement(st, sub, policies)
@@ -366,7 +366,7 @@ func (s *Service) run(ctx context.Context, cancel context.CancelFunc, st *statem
 			st.fail(msg, end)
 			return
 		}
-		sub.finish(StatusFinished, "", res, rowsAffected, end.Sub(start))
+		sub.finish(StatusFinished, failure{}, res, rowsAffected, end.Sub(start))
 		s.auditStatement(st, sub, policies)
 	}
 	st.complete(s.opts.Clock())
@@ -411,17 +411,18 @@ func usedParameters(sql string, params []Parameter) []Parameter {
 	return out
 }
 
-// errorText is the Error a FAILED statement shows: the database's message.
-func errorText(err error) string {
+// failureOf is how a FAILED statement shows err: the database's message
+// and, for an SQL error, its SQLSTATE.
+func failureOf(err error) failure {
 	var se *sqlerr.Error
 	if errors.As(err, &se) {
-		return se.Error()
+		return failure{text: se.Error(), sqlState: se.SQLState()}
 	}
 	var ae *Error
 	if errors.As(err, &ae) {
-		return "ERROR: " + ae.Message
+		return failure{text: "ERROR: " + ae.Message}
 	}
-	return "ERROR: " + err.Error()
+	return failure{text: "ERROR: " + err.Error()}
 }
 
 // lookup finds a statement (or batch sub-statement id) owned by p.
@@ -552,7 +553,7 @@ func (s *Service) runTransaction(ctx context.Context, b engine.Batcher, st *stat
 	for i, sub := range st.subs {
 		sql, args, err := bindParameters(sub.sql, usedParameters(sub.sql, st.in.Parameters))
 		if err != nil {
-			msg := errorText(err)
+			msg := failureOf(err)
 			sub.finish(StatusFailed, msg, nil, -1, 0)
 			s.auditStatement(st, sub, nil)
 			st.fail(msg, s.opts.Clock())
@@ -582,7 +583,7 @@ func (s *Service) runTransaction(ctx context.Context, b engine.Batcher, st *stat
 			}
 		}
 		end := s.opts.Clock()
-		sub.finish(StatusFinished, "", res, rows.RowsAffected(), end.Sub(start))
+		sub.finish(StatusFinished, failure{}, res, rows.RowsAffected(), end.Sub(start))
 		s.auditStatement(st, sub, policies)
 		start = end
 		return nil
@@ -591,7 +592,7 @@ func (s *Service) runTransaction(ctx context.Context, b engine.Batcher, st *stat
 		st.complete(s.opts.Clock())
 		return
 	}
-	msg := errorText(err)
+	msg := failureOf(err)
 	sub := st.subs[current]
 	if sub.data().Status == StatusFinished && current+1 < len(st.subs) {
 		// The error came from the statement after the last one finished.

@@ -214,7 +214,8 @@ func (s *Server) open(ctx context.Context, opts Options) error {
 			return err
 		}
 	}
-	aws := awsapi.NewDataAPI(svc, store, awsapi.Options{Logger: s.log})
+	aws := awsapi.NewDataAPI(svc, store, awsapi.Options{Logger: s.log,
+		Target: awsapi.Target{AccountID: cfg.AWSAPI.AccountID, Workgroup: cfg.AWSAPI.Workgroup, Database: cfg.AWSAPI.Database}})
 	mux.Handle("/v1/", restapi.New(svc, s.sessions, s.log))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
