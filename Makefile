@@ -69,6 +69,7 @@ fuzz: ## short runs of every fuzz target
 	scripts/fuzz.sh ./internal/awsapi FuzzDataAPIRequest $(FUZZTIME)
 	scripts/fuzz.sh ./internal/awsapi/sts FuzzParseForm $(FUZZTIME)
 	scripts/fuzz.sh ./internal/restapi FuzzExecuteBody $(FUZZTIME)
+	scripts/fuzz.sh ./internal/dataapi FuzzParseDecimal $(FUZZTIME)
 	scripts/fuzz.sh ./internal/web FuzzSafeReturn $(FUZZTIME)
 	scripts/fuzz.sh ./internal/web FuzzParseFilters $(FUZZTIME)
 	scripts/fuzz.sh ./internal/scim FuzzRequest $(FUZZTIME)
