@@ -192,7 +192,7 @@ func opResult(ctx context.Context, svc *dataapi.Service, p identity.Principal, b
 	if err != nil {
 		return nil, err
 	}
-	return svc.GetResult(ctx, p, in.ID, in.NextToken, in.WaitTimeSeconds)
+	return svc.ResultPage(ctx, p, in.ID, in.NextToken, in.WaitTimeSeconds, false)
 }
 
 func opResultV2(ctx context.Context, svc *dataapi.Service, p identity.Principal, body []byte) (any, error) {
@@ -200,7 +200,7 @@ func opResultV2(ctx context.Context, svc *dataapi.Service, p identity.Principal,
 	if err != nil {
 		return nil, err
 	}
-	return svc.GetResultV2(ctx, p, in.ID, in.NextToken, in.WaitTimeSeconds)
+	return svc.ResultPage(ctx, p, in.ID, in.NextToken, in.WaitTimeSeconds, true)
 }
 
 func opCancel(ctx context.Context, svc *dataapi.Service, p identity.Principal, body []byte) (any, error) {
@@ -295,15 +295,15 @@ var timeKeys = map[string]bool{"CreatedAt": true, "UpdatedAt": true}
 
 // encodeAWS is the binding's one encoder.
 func encodeAWS(v any) ([]byte, error) {
+	if page, ok := v.(*dataapi.ResultPage); ok {
+		// Result pages carry no timestamps and are encoded from their
+		// record batch, not by reflection.
+		defer page.Release()
+		return page.AppendJSON(make([]byte, 0, 64<<10)), nil
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
-	}
-	switch v.(type) {
-	case *dataapi.ResultOutput, *dataapi.ResultV2Output:
-		// Result pages carry no timestamps; skipping the rewrite keeps
-		// large pages from being decoded and encoded a second time.
-		return b, nil
 	}
 	var generic any
 	dec := json.NewDecoder(bytes.NewReader(b))

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -17,12 +16,17 @@ import (
 	"github.com/tipgate/tipgate/internal/identity"
 	"github.com/tipgate/tipgate/internal/reqid"
 	"github.com/tipgate/tipgate/internal/sqlerr"
+	"github.com/tipgate/tipgate/internal/store"
+	"github.com/tipgate/tipgate/internal/store/embedded"
 )
 
 // Options configure the service; zero values take the Data API's limits.
 type Options struct {
-	// DataDir holds result files (in DataDir/results).
+	// DataDir holds result files (in DataDir/results) when Results is nil.
 	DataDir string
+	// Results stores statements' results; nil is the embedded store
+	// (memory, spilling to files in DataDir/results).
+	Results store.ResultStore
 	// PageRows is the number of rows per result page (default 1000).
 	PageRows int
 	// ResultCap is the largest result in bytes (default 100 MB).
@@ -134,7 +138,7 @@ func (o *Options) defaults() {
 type Service struct {
 	eng      engine.Engine
 	opts     Options
-	dir      string
+	results  store.ResultStore
 	tokenKey []byte
 
 	mu       sync.Mutex
@@ -155,25 +159,24 @@ type clientToken struct {
 // New returns a service over eng.
 func New(eng engine.Engine, opts Options) (*Service, error) {
 	opts.defaults()
-	if opts.DataDir == "" {
-		return nil, errors.New("dataapi: no data directory")
-	}
-	dir := filepath.Join(opts.DataDir, "results")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("dataapi: results directory: %w", err)
-	}
-	// Result files of a previous process belong to statements this one
-	// does not know; they are removed rather than served.
-	if old, err := filepath.Glob(filepath.Join(dir, "*.result")); err == nil {
-		for _, f := range old {
-			os.Remove(f)
+	results := opts.Results
+	if results == nil {
+		if opts.DataDir == "" {
+			return nil, errors.New("dataapi: no data directory")
 		}
+		// Result files of a previous process belong to statements this
+		// one does not know; the embedded store removes them.
+		emb, err := embedded.NewResults(embedded.ResultOptions{Dir: filepath.Join(opts.DataDir, "results")})
+		if err != nil {
+			return nil, fmt.Errorf("dataapi: %w", err)
+		}
+		results = emb
 	}
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
 		return nil, fmt.Errorf("dataapi: token key: %w", err)
 	}
-	return &Service{eng: eng, opts: opts, dir: dir, tokenKey: key, stmts: map[string]*statement{}, clients: map[string]clientToken{}, sessions: map[string]*session{}, active: map[string]map[*statement]struct{}{}}, nil
+	return &Service{eng: eng, opts: opts, results: results, tokenKey: key, stmts: map[string]*statement{}, clients: map[string]clientToken{}, sessions: map[string]*session{}, active: map[string]map[*statement]struct{}{}}, nil
 }
 
 // owner identifies who may see a statement: the same user from the same
@@ -372,7 +375,7 @@ func (s *Service) run(ctx context.Context, cancel context.CancelFunc, st *statem
 	st.complete(s.opts.Clock())
 }
 
-func (s *Service) runOne(ctx context.Context, st *statement, sub *subStatement, i int) (*resultFile, int64, []string, error) {
+func (s *Service) runOne(ctx context.Context, st *statement, sub *subStatement, i int) (*result, int64, []string, error) {
 	sql, args, err := bindParameters(sub.sql, st.in.Parameters)
 	if err != nil && st.batch {
 		// In a batch a parameter may belong to another statement.
@@ -394,7 +397,7 @@ func (s *Service) runOne(ctx context.Context, st *statement, sub *subStatement, 
 	if format == "" {
 		format = "JSON"
 	}
-	res, err := writeResult(s.dir, sub.id, format, rows, s.opts.PageRows, s.opts.ResultCap)
+	res, err := writeResult(ctx, s.results, sub.id, format, rows, s.opts.PageRows, s.opts.ResultCap)
 	if errors.Is(err, errResultTooLarge) {
 		return nil, -1, policies, sqlerr.New(sqlerr.DataException, "the result is larger than the limit of %d bytes; narrow the query", s.opts.ResultCap)
 	}
@@ -571,10 +574,10 @@ func (s *Service) runTransaction(ctx context.Context, b engine.Batcher, st *stat
 		sub := st.subs[i]
 		sub.setStatus(StatusStarted, start)
 		policies := engine.PolicyNames(rows)
-		var res *resultFile
+		var res *result
 		var err error
 		if len(rows.Columns()) > 0 {
-			res, err = writeResult(s.dir, sub.id, format, rows, s.opts.PageRows, s.opts.ResultCap)
+			res, err = writeResult(ctx, s.results, sub.id, format, rows, s.opts.PageRows, s.opts.ResultCap)
 			if errors.Is(err, errResultTooLarge) {
 				err = sqlerr.New(sqlerr.DataException, "the result is larger than the limit of %d bytes; narrow the query", s.opts.ResultCap)
 			}

@@ -48,7 +48,7 @@ type subStatement struct {
 	created  time.Time
 	updated  time.Time
 	duration time.Duration
-	result   *resultFile
+	result   *result
 	affected int64
 }
 
@@ -175,7 +175,7 @@ func (sub *subStatement) setStatus(status string, now time.Time) {
 	sub.mu.Unlock()
 }
 
-func (sub *subStatement) finish(status string, msg failure, res *resultFile, affected int64, d time.Duration) {
+func (sub *subStatement) finish(status string, msg failure, res *result, affected int64, d time.Duration) {
 	sub.mu.Lock()
 	defer sub.mu.Unlock()
 	sub.status, sub.err, sub.result, sub.duration = status, msg, res, d
