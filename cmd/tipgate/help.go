@@ -35,7 +35,7 @@ var helps = map[string]help{
 	},
 	"sql": {
 		synopsis: "tipgate sql (-c SQL | -f FILE) [--data-dir D [--create]] [--as USER --groups g1,g2] [--format table|csv|json]\n" +
-			"       tipgate sql --remote URL (-c SQL | -f FILE)",
+			"       tipgate sql --remote [URL] (-c SQL | -f FILE)",
 		about: "Runs statements against the warehouse in --data-dir, as the local superuser or as a simulated\n" +
 			"principal, or through a server's REST binding as the person signed in with 'tipgate login'.\n" +
 			"The first failing statement stops the run; the ones before it stay committed.",
@@ -43,7 +43,7 @@ var helps = map[string]help{
 			`tipgate sql -c "SELECT * FROM svv_rls_attached_policy"`,
 			`tipgate sql --as 'AWSIDC:ming@example.com' --groups apac-sales -c "SELECT count(*) FROM sales_data"`,
 			`tipgate sql --data-dir ./new-warehouse --create -f policies.sql`,
-			`tipgate sql --remote http://127.0.0.1:8080 --format csv -c "SELECT city FROM sales_data LIMIT 5"`,
+			`tipgate sql --remote --format csv -c "SELECT city FROM sales_data LIMIT 5"`,
 		},
 	},
 	"gen-data": {

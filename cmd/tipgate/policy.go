@@ -67,7 +67,7 @@ func runPolicyPlan(ctx context.Context, args []string, stdout, stderr io.Writer)
 	dir := fs.String("dir", "", "folder of policy files (*.sql, applied in path order): the desired state")
 	planFile := fs.String("plan-file", "", "also write the plan here, for 'tipgate policy apply --plan-file'")
 	changesExit := fs.Bool("exit-code", false, "exit 2 when the plan has changes (drift checks in CI), 0 when it has none")
-	if err := fs.Parse(args); err != nil {
+	if err := wf.parse(fs, args); err != nil {
 		return err
 	}
 	if err := noArgs(fs, "plan"); err != nil {
@@ -112,7 +112,7 @@ func runPolicyApply(ctx context.Context, args []string, stdout, stderr io.Writer
 	wf := addWarehouseFlags(fs)
 	dir := fs.String("dir", "", "plan this folder of policy files and apply the plan at once")
 	planFile := fs.String("plan-file", "", "apply this plan (from 'tipgate policy plan --plan-file')")
-	if err := fs.Parse(args); err != nil {
+	if err := wf.parse(fs, args); err != nil {
 		return err
 	}
 	if err := noArgs(fs, "apply"); err != nil {
@@ -164,7 +164,7 @@ func runPolicyExport(ctx context.Context, args []string, stdout, stderr io.Write
 	fs.SetOutput(stderr)
 	wf := addWarehouseFlags(fs)
 	dir := fs.String("dir", "", "folder to write the policy files to (created if missing)")
-	if err := fs.Parse(args); err != nil {
+	if err := wf.parse(fs, args); err != nil {
 		return err
 	}
 	if err := noArgs(fs, "export"); err != nil {

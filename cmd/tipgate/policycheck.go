@@ -26,14 +26,15 @@ func runPolicyTest(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fixture := fs.String("fixture", "", "SQL script (tables, data, policies) loaded into a fresh, temporary warehouse to check instead")
 	dir := fs.String("dir", "", "with --fixture: policy files planned and applied on the fixture before checking")
 	s3root := fs.String("s3-root", "", "with --fixture: folder that s3://bucket/key COPY sources are read from")
-	remote := fs.String("remote", "", "check this server's warehouse, as the signed-in security admin viewing it as each principal (audited)")
-	if err := fs.Parse(args); err != nil {
+	remote := &remoteFlag{}
+	fs.Var(remote, "remote", "check the warehouse of the server you signed in to ('tipgate login'), as its security admin\nviewing it as each principal (audited); --remote URL names the server, which must be the session's")
+	if err := parseFlags(fs, args, remote); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
 		return errors.New("policy test: give one or more expectation files")
 	}
-	if *remote != "" {
+	if remote.set {
 		var local []string
 		fs.Visit(func(f *flag.Flag) {
 			if f.Name != "remote" {
@@ -43,7 +44,7 @@ func runPolicyTest(ctx context.Context, args []string, stdout, stderr io.Writer)
 		if len(local) > 0 {
 			return fmt.Errorf("policy test: %s cannot be used with --remote: the server's warehouse is checked with its own policies", strings.Join(local, ", "))
 		}
-		return runRemotePolicyTest(ctx, *remote, fs.Args(), stdout)
+		return runRemotePolicyTest(ctx, remote.url, fs.Args(), stdout)
 	}
 	if *fixture == "" && (*dir != "" || *s3root != "") {
 		return errors.New("policy test: --dir and --s3-root need --fixture: a live warehouse is checked with its own policies (apply them first)")

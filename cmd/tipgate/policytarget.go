@@ -17,15 +17,18 @@ import (
 
 // warehouseFlags are the flags naming the warehouse, as 'tipgate sql' has them.
 type warehouseFlags struct {
-	dataDir, engine, dsn, remote *string
+	dataDir, engine, dsn *string
+	remote               *remoteFlag
 }
 
 func addWarehouseFlags(fs *flag.FlagSet) warehouseFlags {
+	remote := &remoteFlag{}
+	fs.Var(remote, "remote", "act on the server you signed in to with 'tipgate login', as that user (the security admin)\n(--remote URL names the server, which must be the session's)")
 	return warehouseFlags{
+		remote:  remote,
 		dataDir: fs.String("data-dir", "./tipgate-data", "warehouse data directory"),
 		engine:  fs.String("engine", "", "warehouse engine of --data-dir ("+strings.Join(engines.Kinds(), ", ")+"; default duckdb)"),
 		dsn:     fs.String("dsn", "", "the postgres engine's database, postgres://user@host:5432/database"),
-		remote:  fs.String("remote", "", "act on this tipgate server as the signed-in security admin ('tipgate login')"),
 	}
 }
 
@@ -38,8 +41,13 @@ type policyTarget interface {
 	Close() error
 }
 
+// parse parses args with a bare --remote's URL, if any (parseFlags).
+func (w warehouseFlags) parse(fs *flag.FlagSet, args []string) error {
+	return parseFlags(fs, args, w.remote)
+}
+
 func (w warehouseFlags) open(ctx context.Context, fs *flag.FlagSet) (policyTarget, error) {
-	if *w.remote != "" {
+	if w.remote.set {
 		var local []string
 		fs.Visit(func(f *flag.Flag) {
 			if f.Name == "data-dir" || f.Name == "engine" || f.Name == "dsn" {
@@ -49,7 +57,7 @@ func (w warehouseFlags) open(ctx context.Context, fs *flag.FlagSet) (policyTarge
 		if len(local) > 0 {
 			return nil, fmt.Errorf("policy: %s cannot be used with --remote: the server holds the warehouse", strings.Join(local, ", "))
 		}
-		c, err := openSession(*w.remote)
+		c, err := openSession(w.remote.url)
 		if err != nil {
 			return nil, err
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"github.com/tipgate/tipgate/internal/cliauth"
 	"github.com/tipgate/tipgate/internal/dataapi"
 	"github.com/tipgate/tipgate/internal/engine"
+	"github.com/tipgate/tipgate/internal/sqlerr"
 	"github.com/tipgate/tipgate/internal/sqlscan"
 )
 
@@ -121,8 +123,9 @@ func (c *restClient) whoami(ctx context.Context) (dataapi.Identity, error) {
 	return id, err
 }
 
-// statementError is a statement the server ran and reported as failed.
-type statementError struct{ msg string }
+// statementError is a statement the server ran and reported as failed:
+// its Error text and, for an SQL error, its SQLSTATE.
+type statementError struct{ msg, sqlState string }
 
 func (e *statementError) Error() string { return e.msg }
 
@@ -147,7 +150,7 @@ func (c *restClient) run(ctx context.Context, sql string) (dataapi.DescribeOutpu
 			if msg == "" {
 				msg = "statement " + strings.ToLower(d.Status)
 			}
-			return d, &statementError{msg: msg}
+			return d, &statementError{msg: msg, sqlState: d.SqlState}
 		}
 		if err := ctx.Err(); err != nil {
 			return d, err
@@ -185,7 +188,8 @@ func runRemoteScript(ctx context.Context, c *restClient, script string, w result
 	return w.flush()
 }
 
-// describeRemote names the failing statement like describe does locally.
+// describeRemote names the failing statement like describe does locally,
+// with the same SQLSTATE line: the same statement reads the same both ways.
 func describeRemote(err error, st sqlscan.Statement) error {
 	var se *statementError
 	var re *restError
@@ -200,7 +204,58 @@ func describeRemote(err error, st sqlscan.Statement) error {
 	default:
 		msg = "ERROR: " + msg
 	}
+	if se != nil && se.sqlState != "" {
+		msg += fmt.Sprintf("\nSQLSTATE: %s (%s)", se.sqlState, sqlerr.CodeOfState(se.sqlState))
+	}
 	return fmt.Errorf("%s\nstatement at line %d: %s", msg, st.Line, asWritten(st.Text))
+}
+
+// remoteFlag is --remote: given alone, the server of the stored session
+// ('tipgate login'); given a URL (--remote URL or --remote=URL), that
+// server, which must be the session's.
+type remoteFlag struct {
+	set bool
+	url string
+}
+
+func (r *remoteFlag) String() string {
+	if r == nil {
+		return ""
+	}
+	return r.url
+}
+
+func (r *remoteFlag) Set(v string) error {
+	switch v {
+	case "true":
+		r.set = true
+	case "false":
+		r.set, r.url = false, ""
+	default:
+		r.set, r.url = true, v
+	}
+	return nil
+}
+
+// IsBoolFlag lets --remote stand alone.
+func (r *remoteFlag) IsBoolFlag() bool { return true }
+
+// parseFlags parses args, taking a URL right after a bare --remote as its
+// value: the flag package ends the flags at the first argument that is not
+// one, so "--remote URL -c SQL" would otherwise lose -c.
+func parseFlags(fs *flag.FlagSet, args []string, remote *remoteFlag) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if remote.set && remote.url == "" && fs.NArg() > 0 && looksLikeURL(fs.Arg(0)) {
+		remote.url = fs.Arg(0)
+		return fs.Parse(fs.Args()[1:])
+	}
+	return nil
+}
+
+func looksLikeURL(s string) bool {
+	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
 }
 
 // tagWords continue a command tag after CREATE, DROP, ALTER, ATTACH or
@@ -347,7 +402,8 @@ func fieldValue(f dataapi.Field, kind engine.TypeKind) (any, error) {
 	return nil, errors.New("the server sent a field with no value")
 }
 
-// runRemoteSQL is 'tipgate sql --remote URL'.
+// runRemoteSQL is 'tipgate sql --remote [URL]'; remote "" is the stored
+// session's server.
 func runRemoteSQL(ctx context.Context, remote, script string, w resultWriter, stderr io.Writer) error {
 	c, err := openSession(remote)
 	if err != nil {

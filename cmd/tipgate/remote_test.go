@@ -176,3 +176,69 @@ func TestCommandTag(t *testing.T) {
 		}
 	}
 }
+
+// TestSQLErrorsReadTheSame: a failing statement prints the same lines —
+// Redshift's message, the SQLSTATE line and the statement — run locally
+// (as the same principal, and for a typo also as the superuser) and
+// through a server with 'sql --remote', which finds the server from the
+// stored session.
+func TestSQLErrorsReadTheSame(t *testing.T) {
+	srv := startLoginServer(t)
+	dir := t.TempDir()
+	t.Setenv(cliauth.EnvConfigDir, dir)
+	signInForTest(t, srv, dir, "alex@example.com")
+	alex, err := identity.Simulated("alex@example.com", identity.DefaultNamespace, []string{"emea-sales"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := func(p identity.Principal, script string) string {
+		var out bytes.Buffer
+		w, _ := newWriter("table", &out)
+		err := runScript(context.Background(), srv.Engine(), p, script, w)
+		if err == nil {
+			t.Fatalf("%q ran locally", script)
+		}
+		return err.Error() + "\n"
+	}
+	for _, tc := range []struct {
+		name, sql, sqlstate string
+	}{
+		{"syntax error", "SELEC 1", "42601 (syntax_error)"},
+		{"syntax error inside", "SELECT 1 FROM", "42601 (syntax_error)"},
+		{"unknown table", "SELECT * FROM nosuch", "42P01 (undefined_table)"},
+		{"unknown column", "SELECT nope FROM sales_data", "42703 (undefined_column)"},
+		{"ungranted column", "SELECT population FROM sales_data", "42501 (permission_denied)"},
+		{"division by zero", "SELECT count(*) / 0 FROM sales_data", "22012 (division_by_zero)"},
+		{"table DDL", "CREATE TABLE mine (a INT)", "42501 (permission_denied)"},
+		{"bad cast", "SELECT CAST(city AS INT) FROM sales_data", "22"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			want := local(alex, tc.sql)
+			if !strings.Contains(want, "\nSQLSTATE: "+tc.sqlstate) {
+				t.Fatalf("the local error is not the one the test means:\n%s", want)
+			}
+			code, stdout, stderr := runCLI(t, "sql", "--remote", "-c", tc.sql)
+			if code != 1 || stdout != "" || stderr != want {
+				t.Fatalf("exit %d, stdout %q\nremote:\n%s\nlocal:\n%s", code, stdout, stderr, want)
+			}
+		})
+	}
+	t.Run("a superuser's typo is the principal's syntax error", func(t *testing.T) {
+		su, as := local(identity.LocalSuperuser(), "SELEC 1"), local(alex, "SELEC 1")
+		if su != as || !strings.HasPrefix(su, `ERROR: syntax error at or near "SELEC"`) {
+			t.Fatalf("superuser:\n%s\nprincipal:\n%s", su, as)
+		}
+	})
+	t.Run("--remote URL and --remote=URL still name the server", func(t *testing.T) {
+		for _, args := range [][]string{{"--remote", srv.URL, "-c", "SELEC 1"}, {"--remote=" + srv.URL, "-c", "SELEC 1"}, {"-c", "SELEC 1", "--remote"}} {
+			code, _, stderr := runCLI(t, append([]string{"sql"}, args...)...)
+			if code != 1 || stderr != local(alex, "SELEC 1") {
+				t.Fatalf("%v: exit %d\n%s", args, code, stderr)
+			}
+		}
+		code, _, stderr := runCLI(t, "sql", "--remote", "http://127.0.0.1:1", "-c", "SELECT 1")
+		if code == 0 || !strings.Contains(stderr, "the stored session is for "+srv.URL) {
+			t.Fatalf("another server: exit %d\n%s", code, stderr)
+		}
+	})
+}

@@ -28,12 +28,13 @@ func runSQL(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	groups := fs.String("groups", "", "comma-separated IdP groups of the --as principal")
 	namespace := fs.String("namespace", identity.DefaultNamespace, "identity namespace of the --as principal")
 	s3root := fs.String("s3-root", "", "folder that s3://bucket/key COPY sources are read from (DIR/bucket/key)")
-	remote := fs.String("remote", "", "run through this tipgate server's Data API (REST) as the signed-in user ('tipgate login')")
+	remote := &remoteFlag{}
+	fs.Var(remote, "remote", "run through the Data API (REST) of the server you signed in to with 'tipgate login', as that user\n(--remote URL names the server, which must be the session's)")
 	create := fs.Bool("create", false, "create a new warehouse in --data-dir if it holds none (without it, a missing warehouse is an error)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, remote); err != nil {
 		return err
 	}
-	if *remote != "" {
+	if remote.set {
 		var local []string
 		fs.Visit(func(f *flag.Flag) {
 			switch f.Name {
@@ -63,8 +64,8 @@ func runSQL(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		script = string(b)
 	}
-	if *remote != "" {
-		return runRemoteSQL(ctx, *remote, script, w, stderr)
+	if remote.set {
+		return runRemoteSQL(ctx, remote.url, script, w, stderr)
 	}
 	p := identity.LocalSuperuser()
 	if *as != "" {

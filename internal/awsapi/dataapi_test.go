@@ -37,7 +37,7 @@ func newServer(t testing.TB) *httptest.Server {
 	return newServerWith(t, dataapi.Options{})
 }
 
-func newServerWith(t testing.TB, opts dataapi.Options) *httptest.Server {
+func newServerWith(t testing.TB, opts dataapi.Options, binding ...awsapi.Options) *httptest.Server {
 	t.Helper()
 	eng := duckdbtest.New(t, 1,
 		"CREATE TABLE sales (id INT, region VARCHAR(10), amount DECIMAL(10,2))",
@@ -61,7 +61,11 @@ func newServerWith(t testing.TB, opts dataapi.Options) *httptest.Server {
 		akid:  {SecretAccessKey: secret, Principal: ming},
 		akid2: {SecretAccessKey: secret + "2", Principal: frank},
 	}
-	srv := httptest.NewServer(awsapi.NewDataAPI(svc, store, awsapi.Options{}))
+	var bo awsapi.Options
+	if len(binding) > 0 {
+		bo = binding[0]
+	}
+	srv := httptest.NewServer(awsapi.NewDataAPI(svc, store, bo))
 	t.Cleanup(srv.Close)
 	return srv
 }

@@ -53,3 +53,10 @@ func notFound(id string) *Error {
 func engineError(err error) *Error {
 	return &Error{Kind: InternalServer, Message: "the warehouse could not answer", Err: err}
 }
+
+// failure is how a statement ended in error: Text is DescribeStatement's
+// Error, the database's message as Redshift words it; SQLState is its
+// five-character SQLSTATE when the error is an SQL error. The Data API
+// model has no member for the SQLSTATE; the bindings carry it in the
+// additional member SqlState, which the AWS SDKs skip as an unknown member.
+type failure struct{ text, sqlState string }

@@ -40,7 +40,7 @@ func (s *Service) Describe(ctx context.Context, p identity.Principal, id string,
 }
 
 // result returns the finished result of a statement id (a sub id for a batch).
-func (s *Service) result(ctx context.Context, p identity.Principal, id string, waitSeconds int) (*statement, *resultFile, error) {
+func (s *Service) result(ctx context.Context, p identity.Principal, id string, waitSeconds int) (*statement, *result, error) {
 	st, subNo, err := s.lookup(ctx, p, id)
 	if err != nil {
 		return nil, nil, err
@@ -71,58 +71,59 @@ func (s *Service) result(ctx context.Context, p identity.Principal, id string, w
 	return st, res, nil
 }
 
-// GetResult is GetStatementResult (JSON results).
-func (s *Service) GetResult(ctx context.Context, p identity.Principal, id, nextToken string, waitSeconds int) (*ResultOutput, error) {
-	st, res, err := s.result(ctx, p, id, waitSeconds)
+// ResultPage is GetStatementResult (csv false: JSON results) or
+// GetStatementResultV2 (csv true: CSV results, one CSV chunk per page
+// without a header line) as the bindings write it. The caller releases the
+// page.
+func (s *Service) ResultPage(ctx context.Context, p identity.Principal, id, nextToken string, waitSeconds int, csv bool) (*ResultPage, error) {
+	_, res, err := s.result(ctx, p, id, waitSeconds)
 	if err != nil {
 		return nil, err
 	}
-	if res.format != "JSON" {
+	switch {
+	case csv && res.format != "CSV":
+		return nil, validation("the statement was run with ResultFormat JSON: use GetStatementResult")
+	case !csv && res.format == "CSV":
 		return nil, validation("the statement was run with ResultFormat CSV: use GetStatementResultV2")
 	}
-	page, err := s.pageFrom(p, id, nextToken, len(res.pages))
+	page, err := s.pageFrom(p, id, nextToken, res.pages)
 	if err != nil {
 		return nil, err
 	}
-	recs, _, err := res.page(ctx, page)
-	if err != nil {
-		return nil, &Error{Kind: InternalServer, Message: "the result could not be read", Err: err}
+	out := &ResultPage{res: res, csv: csv}
+	if page < res.pages {
+		if out.rec, err = res.batch(ctx, page); err != nil {
+			return nil, &Error{Kind: InternalServer, Message: "the result could not be read", Err: err}
+		}
 	}
-	if recs == nil {
-		recs = [][]Field{}
+	if page+1 < res.pages {
+		out.next = s.token(p, id, page+1)
 	}
-	out := &ResultOutput{Records: recs, ColumnMetadata: res.columns, TotalNumRows: res.rows}
-	if page+1 < len(res.pages) {
-		out.NextToken = s.token(p, id, page+1)
-	}
-	_ = st
 	return out, nil
+}
+
+// GetResult is GetStatementResult (JSON results), decoded into Fields for
+// in-process callers; the bindings write ResultPage instead.
+func (s *Service) GetResult(ctx context.Context, p identity.Principal, id, nextToken string, waitSeconds int) (*ResultOutput, error) {
+	page, err := s.ResultPage(ctx, p, id, nextToken, waitSeconds, false)
+	if err != nil {
+		return nil, err
+	}
+	defer page.Release()
+	return &ResultOutput{Records: page.fields(), ColumnMetadata: page.res.columns, TotalNumRows: page.res.rows, NextToken: page.next}, nil
 }
 
 // GetResultV2 is GetStatementResultV2 (CSV results): one CSV chunk per page,
 // without a header line.
 func (s *Service) GetResultV2(ctx context.Context, p identity.Principal, id, nextToken string, waitSeconds int) (*ResultV2Output, error) {
-	_, res, err := s.result(ctx, p, id, waitSeconds)
+	page, err := s.ResultPage(ctx, p, id, nextToken, waitSeconds, true)
 	if err != nil {
 		return nil, err
 	}
-	if res.format != "CSV" {
-		return nil, validation("the statement was run with ResultFormat JSON: use GetStatementResult")
-	}
-	page, err := s.pageFrom(p, id, nextToken, len(res.pages))
-	if err != nil {
-		return nil, err
-	}
-	_, chunk, err := res.page(ctx, page)
-	if err != nil {
-		return nil, &Error{Kind: InternalServer, Message: "the result could not be read", Err: err}
-	}
-	out := &ResultV2Output{Records: []CSVRecords{}, ColumnMetadata: res.columns, TotalNumRows: res.rows, ResultFormat: "CSV"}
-	if chunk != "" {
-		out.Records = append(out.Records, CSVRecords{CSVRecords: chunk})
-	}
-	if page+1 < len(res.pages) {
-		out.NextToken = s.token(p, id, page+1)
+	defer page.Release()
+	out := &ResultV2Output{Records: []CSVRecords{}, ColumnMetadata: page.res.columns, TotalNumRows: page.res.rows, ResultFormat: "CSV", NextToken: page.next}
+	if page.rec != nil && page.rec.NumRows() > 0 {
+		out.Records = append(out.Records, CSVRecords{CSVRecords: string(page.csvChunk(nil))})
 	}
 	return out, nil
 }

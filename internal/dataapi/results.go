@@ -1,273 +1,287 @@
 package dataapi
 
 import (
-	"bufio"
+	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"strings"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
 	"github.com/tipgate/tipgate/internal/engine"
+	"github.com/tipgate/tipgate/internal/store"
 )
 
 // errResultTooLarge ends a statement whose result passes the cap.
 var errResultTooLarge = errors.New("result too large")
 
-// resultFile is a statement's result, written once while the statement
-// runs and read page by page afterwards: paging never re-executes. Rows
-// are stored one JSON array of Fields per line (or CSV for CSV results),
-// with the byte offset of every page start kept in memory.
-type resultFile struct {
-	path    string
-	format  string
+// result is a statement's result, written once while the statement runs
+// and read page by page afterwards: paging never re-executes. It is stored
+// once, as Arrow IPC — page 0 of the stored result is the schema message,
+// each later page one record batch of PageRows rows — so the Arrow stream is
+// the stored bytes themselves and JSON and CSV pages are encoded from
+// record batches, with no decode/re-encode pass through another format.
+type result struct {
+	store   store.ResultStore
+	key     string // the sub-statement id the store knows it by
+	format  string // the statement's ResultFormat: which operation reads it
 	columns []ColumnMetadata
+	colJSON []byte // columns, encoded once
+	schema  *arrow.Schema
+	header  []byte // the schema message, to decode a page
 	rows    int64
 	size    int64
-	pages   []int64 // byte offset where each page starts
-	// fetch, when set, reads a page's bytes from the shared store instead
-	// of the file (a result another replica wrote).
-	fetch func(ctx context.Context, i int) ([]byte, error)
+	pages   int // record batches
 }
 
-// writeResult drains rows into a new file under dir.
-func writeResult(dir, id, format string, rows engine.Rows, pageRows int, maxBytes int64) (*resultFile, error) {
-	name := strings.ReplaceAll(id, ":", "_")
-	f, err := os.OpenFile(dir+"/"+name+".result", os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("dataapi: create result file: %w", err)
+// writeResult drains rows into the store as Arrow record batches.
+func writeResult(ctx context.Context, st store.ResultStore, id, format string, rows engine.Rows, pageRows int, maxBytes int64) (*result, error) {
+	res := &result{store: st, key: id, format: format, columns: columnMetadata(rows.Columns())}
+	res.schema = arrowSchema(res.columns)
+	var err error
+	if res.colJSON, err = json.Marshal(res.columns); err != nil {
+		return nil, fmt.Errorf("dataapi: encode columns: %w", err)
 	}
-	rf := &resultFile{path: f.Name(), format: format, columns: columnMetadata(rows.Columns())}
-	bw := bufio.NewWriterSize(f, 256<<10)
-	counter := &countingWriter{w: bw}
-	enc := json.NewEncoder(counter)
-	cwc := csv.NewWriter(counter)
-	rec := make([]string, len(rf.columns))
-	fields := make([]Field, len(rf.columns))
-	// Redshift's Data API gives a DATE as "2024-03-01", not as a midnight
-	// timestamp, which is how the engine's time.Time would print.
-	var dates []int
-	for i, c := range rf.columns {
-		if c.TypeName == "date" {
-			dates = append(dates, i)
+	var hdr bytes.Buffer
+	schemaMsg := ipc.GetSchemaPayload(res.schema, memory.DefaultAllocator)
+	_, err = schemaMsg.WritePayload(&hdr)
+	schemaMsg.Release()
+	if err != nil {
+		return nil, fmt.Errorf("dataapi: encode schema: %w", err)
+	}
+	res.header = hdr.Bytes()
+	w, err := st.Create(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("dataapi: create result: %w", err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			w.Abort(ctx)
 		}
+	}()
+	if err := w.Append(ctx, res.header); err != nil {
+		return nil, fmt.Errorf("dataapi: write result: %w", err)
+	}
+	res.size = int64(len(res.header))
+	b := array.NewRecordBuilder(memory.DefaultAllocator, res.schema)
+	defer b.Release()
+	app := make([]appender, len(res.columns))
+	for i, c := range res.columns {
+		app[i] = newAppender(b.Field(i), c.TypeName == "date")
+	}
+	n := 0
+	var msg bytes.Buffer
+	flush := func() error {
+		rec := b.NewRecordBatch()
+		defer rec.Release()
+		p, err := ipc.GetRecordBatchPayload(rec, ipc.WithAllocator(memory.DefaultAllocator))
+		if err != nil {
+			return fmt.Errorf("dataapi: encode page: %w", err)
+		}
+		msg.Reset()
+		_, err = p.WritePayload(&msg)
+		p.Release()
+		if err != nil {
+			return fmt.Errorf("dataapi: encode page: %w", err)
+		}
+		res.size += int64(msg.Len())
+		if res.size > maxBytes {
+			return errResultTooLarge
+		}
+		// The store may keep the page: give it its own copy.
+		if err := w.Append(ctx, bytes.Clone(msg.Bytes())); err != nil {
+			return fmt.Errorf("dataapi: write result: %w", err)
+		}
+		res.pages++
+		n = 0
+		return nil
 	}
 	for rows.Next() {
-		if rf.rows%int64(pageRows) == 0 {
-			if format == "CSV" {
-				cwc.Flush()
-			}
-			rf.pages = append(rf.pages, counter.n)
-		}
-		vals := rows.Values()
-		for _, i := range dates {
-			if t, ok := vals[i].(time.Time); ok {
-				vals[i] = t.Format(time.DateOnly)
+		for i, v := range rows.Values() {
+			if err := app[i](v); err != nil {
+				return nil, fmt.Errorf("dataapi: column %q: %w", res.columns[i].Name, err)
 			}
 		}
-		if format == "CSV" {
-			for i, v := range vals {
-				s, ok := engine.Text(v)
-				if !ok {
-					s = ""
-				}
-				rec[i] = s
+		res.rows++
+		if n++; n == pageRows {
+			if err := flush(); err != nil {
+				return nil, err
 			}
-			if err := cwc.Write(rec); err != nil {
-				return cleanup(f, rf, err)
-			}
-		} else {
-			for i, v := range vals {
-				fields[i] = toField(v)
-			}
-			if err := enc.Encode(fields); err != nil {
-				return cleanup(f, rf, err)
-			}
-		}
-		rf.rows++
-		if counter.n > maxBytes {
-			return cleanup(f, rf, errResultTooLarge)
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return cleanup(f, rf, err)
+		return nil, err
 	}
-	cwc.Flush()
-	if err := bw.Flush(); err != nil {
-		return cleanup(f, rf, err)
-	}
-	rf.size = counter.n
-	if err := f.Close(); err != nil {
-		os.Remove(rf.path)
-		return nil, fmt.Errorf("dataapi: write result: %w", err)
-	}
-	return rf, nil
-}
-
-func cleanup(f *os.File, rf *resultFile, err error) (*resultFile, error) {
-	f.Close()
-	os.Remove(rf.path)
-	return nil, err
-}
-
-type countingWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countingWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
-}
-
-// page reads page i: JSON records or one CSV chunk.
-func (r *resultFile) page(ctx context.Context, i int) ([][]Field, string, error) {
-	if i < 0 || i >= len(r.pages) {
-		return nil, "", nil
-	}
-	buf, err := r.pageBytes(ctx, i)
-	if err != nil {
-		return nil, "", err
-	}
-	if r.format == "CSV" {
-		return nil, string(buf), nil
-	}
-	var out [][]Field
-	dec := json.NewDecoder(strings.NewReader(string(buf)))
-	for dec.More() {
-		var row []Field
-		if err := dec.Decode(&row); err != nil {
-			return nil, "", fmt.Errorf("dataapi: decode result: %w", err)
-		}
-		out = append(out, row)
-	}
-	return out, "", nil
-}
-
-// allPages reads every page's bytes (to store them for other replicas).
-func (r *resultFile) allPages() ([][]byte, error) {
-	out := make([][]byte, len(r.pages))
-	for i := range r.pages {
-		b, err := r.pageBytes(context.Background(), i)
-		if err != nil {
+	if n > 0 {
+		if err := flush(); err != nil {
 			return nil, err
 		}
-		out[i] = b
 	}
-	return out, nil
+	if _, err := w.Commit(ctx); err != nil {
+		return nil, fmt.Errorf("dataapi: write result: %w", err)
+	}
+	committed = true
+	return res, nil
 }
 
-// pageBytes reads page i as stored: JSON lines or CSV.
-func (r *resultFile) pageBytes(ctx context.Context, i int) ([]byte, error) {
-	if r.fetch != nil {
-		return r.fetch(ctx, i)
-	}
-	start := r.pages[i]
-	end := r.size
-	if i+1 < len(r.pages) {
-		end = r.pages[i+1]
-	}
-	f, err := os.Open(r.path)
+// batch decodes page i, a record batch the caller releases.
+func (r *result) batch(ctx context.Context, i int) (arrow.RecordBatch, error) {
+	b, err := r.store.Page(ctx, r.key, i+1)
 	if err != nil {
-		return nil, fmt.Errorf("dataapi: open result: %w", err)
-	}
-	defer f.Close()
-	buf := make([]byte, end-start)
-	if _, err := f.ReadAt(buf, start); err != nil {
 		return nil, fmt.Errorf("dataapi: read result: %w", err)
 	}
-	return buf, nil
-}
-
-func (r *resultFile) remove() {
-	if r != nil && r.fetch == nil {
-		os.Remove(r.path)
+	rd, err := ipc.NewReader(&pageReader{parts: [2][]byte{r.header, b}}, ipc.WithSchema(r.schema))
+	if err != nil {
+		return nil, fmt.Errorf("dataapi: decode result: %w", err)
 	}
-}
-
-// toField encodes a value as the Data API does: DECIMAL (a string from the
-// engine) as stringValue, times as strings, integers as longValue.
-func toField(v any) Field {
-	switch x := v.(type) {
-	case nil:
-		t := true
-		return Field{IsNull: &t}
-	case bool:
-		return Field{BooleanValue: &x}
-	case int64:
-		return Field{LongValue: &x}
-	case float64:
-		return Field{DoubleValue: &x}
-	case []byte:
-		return Field{BlobValue: x}
-	case time.Time:
-		s, _ := engine.Text(x)
-		return Field{StringValue: &s}
-	default:
-		s, _ := engine.Text(x)
-		return Field{StringValue: &s}
-	}
-}
-
-// columnMetadata describes result columns with Redshift's type names.
-func columnMetadata(cols []engine.Column) []ColumnMetadata {
-	out := make([]ColumnMetadata, 0, len(cols))
-	for _, c := range cols {
-		m := ColumnMetadata{Name: c.Name, Label: c.Name, Nullable: 1}
-		t := c.Type
-		switch t.Kind {
-		case engine.TypeInt:
-			m.TypeName, m.IsSigned, m.Precision = "int4", true, 10
-		case engine.TypeBigInt:
-			m.TypeName, m.IsSigned, m.Precision = "int8", true, 19
-		case engine.TypeSmallInt:
-			m.TypeName, m.IsSigned, m.Precision = "int2", true, 5
-		case engine.TypeDouble:
-			m.TypeName, m.IsSigned, m.Precision = "float8", true, 17
-		case engine.TypeReal:
-			m.TypeName, m.IsSigned, m.Precision = "float4", true, 8
-		case engine.TypeNumeric:
-			m.TypeName, m.IsSigned, m.Precision, m.Scale = "numeric", true, t.Precision, t.Scale
-		case engine.TypeBool:
-			m.TypeName, m.Precision = "bool", 1
-		case engine.TypeDate:
-			m.TypeName, m.Precision = "date", 13
-		case engine.TypeTimestamp:
-			m.TypeName, m.Precision, m.Scale = "timestamp", 29, 6
-		case engine.TypeTimestampTZ:
-			m.TypeName, m.Precision, m.Scale = "timestamptz", 35, 6
-		case engine.TypeVarbyte:
-			m.TypeName = "varbyte"
-		case engine.TypeSuper:
-			m.TypeName, m.IsCaseSensitive = "super", true
-		case engine.TypeChar:
-			m.TypeName, m.IsCaseSensitive, m.Precision, m.Length = "bpchar", true, t.Length, t.Length
-		default:
-			m.TypeName, m.IsCaseSensitive, m.Precision = "varchar", true, 65535
-			if t.Length > 0 {
-				m.Precision, m.Length = t.Length, t.Length
-			}
+	defer rd.Release()
+	if !rd.Next() {
+		if err := rd.Err(); err != nil {
+			return nil, fmt.Errorf("dataapi: decode result: %w", err)
 		}
-		out = append(out, m)
+		return nil, errors.New("dataapi: decode result: empty page")
 	}
-	return out
+	rec := rd.RecordBatch()
+	rec.Retain()
+	return rec, nil
 }
 
-// ColumnType is the engine-neutral type the metadata describes, for a
-// client that turns a Data API result back into engine rows.
-func (m ColumnMetadata) ColumnType() engine.Type {
-	switch m.TypeName {
-	case "bpchar":
-		return engine.Type{Kind: engine.TypeChar, Length: m.Length}
-	case "varchar":
-		return engine.Type{Kind: engine.TypeVarchar, Length: m.Length}
-	case "numeric":
-		return engine.Numeric(m.Precision, m.Scale)
+// pageReader reads the schema message then one page without copying them
+// into one buffer.
+type pageReader struct {
+	parts [2][]byte
+}
+
+func (p *pageReader) Read(b []byte) (int, error) {
+	for len(p.parts[0]) == 0 {
+		if len(p.parts[1]) == 0 {
+			return 0, io.EOF
+		}
+		p.parts[0], p.parts[1] = p.parts[1], nil
 	}
-	return engine.ParseType(m.TypeName)
+	n := copy(b, p.parts[0])
+	p.parts[0] = p.parts[0][n:]
+	return n, nil
+}
+
+func (r *result) remove() {
+	if r != nil {
+		_ = r.store.Delete(context.Background(), r.key)
+	}
+}
+
+// appender adds one engine value to a column builder. A value whose Go type
+// does not fit its column's type is an error, never a silent NULL or a
+// changed value.
+type appender func(v any) error
+
+func newAppender(b array.Builder, date bool) appender {
+	switch bb := b.(type) {
+	case *array.Int64Builder:
+		return func(v any) error {
+			switch x := v.(type) {
+			case nil:
+				bb.AppendNull()
+			case int64:
+				bb.Append(x)
+			default:
+				return mismatch(v, "an integer")
+			}
+			return nil
+		}
+	case *array.Float64Builder:
+		return func(v any) error {
+			switch x := v.(type) {
+			case nil:
+				bb.AppendNull()
+			case float64:
+				bb.Append(x)
+			default:
+				return mismatch(v, "a float")
+			}
+			return nil
+		}
+	case *array.BooleanBuilder:
+		return func(v any) error {
+			switch x := v.(type) {
+			case nil:
+				bb.AppendNull()
+			case bool:
+				bb.Append(x)
+			default:
+				return mismatch(v, "a boolean")
+			}
+			return nil
+		}
+	case *array.Decimal128Builder:
+		dt := bb.Type().(*arrow.Decimal128Type)
+		return func(v any) error {
+			switch x := v.(type) {
+			case nil:
+				bb.AppendNull()
+			case string:
+				d, ok := parseDecimal(x, dt.Precision, dt.Scale)
+				if !ok {
+					return fmt.Errorf("%q is not a DECIMAL(%d,%d)", x, dt.Precision, dt.Scale)
+				}
+				bb.Append(d)
+			default:
+				return mismatch(v, "a decimal")
+			}
+			return nil
+		}
+	case *array.TimestampBuilder:
+		return func(v any) error {
+			switch x := v.(type) {
+			case nil:
+				bb.AppendNull()
+			case time.Time:
+				bb.Append(arrow.Timestamp(x.UnixMicro()))
+			default:
+				return mismatch(v, "a timestamp")
+			}
+			return nil
+		}
+	case *array.BinaryBuilder:
+		return func(v any) error {
+			switch x := v.(type) {
+			case nil:
+				bb.AppendNull()
+			case []byte:
+				bb.Append(x)
+			default:
+				return mismatch(v, "bytes")
+			}
+			return nil
+		}
+	case *array.StringBuilder:
+		return func(v any) error {
+			if v == nil {
+				bb.AppendNull()
+				return nil
+			}
+			// Redshift's Data API gives a DATE as "2024-03-01", not as a
+			// midnight timestamp, which is how the engine's time.Time
+			// would print.
+			if t, ok := v.(time.Time); ok && date {
+				bb.Append(t.Format(time.DateOnly))
+				return nil
+			}
+			s, _ := engine.Text(v)
+			bb.Append(s)
+			return nil
+		}
+	}
+	panic(fmt.Sprintf("dataapi: no appender for %T", b))
+}
+
+func mismatch(v any, want string) error {
+	return fmt.Errorf("the engine gave a %T where %s was expected", v, want)
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -18,13 +17,17 @@ import (
 	"github.com/tipgate/tipgate/internal/reqid"
 	"github.com/tipgate/tipgate/internal/sqlerr"
 	"github.com/tipgate/tipgate/internal/store"
+	"github.com/tipgate/tipgate/internal/store/embedded"
 	"github.com/tipgate/tipgate/internal/store/memstore"
 )
 
 // Options configure the service; zero values take the Data API's limits.
 type Options struct {
-	// DataDir holds result files (in DataDir/results).
+	// DataDir holds result files (in DataDir/results) when Results is nil.
 	DataDir string
+	// Results stores statements' results; nil is the embedded store
+	// (memory, spilling to files in DataDir/results).
+	Results store.ResultStore
 	// PageRows is the number of rows per result page (default 1000).
 	PageRows int
 	// ResultCap is the largest result in bytes (default 100 MB).
@@ -145,7 +148,7 @@ func (o *Options) defaults() {
 type Service struct {
 	eng      engine.Engine
 	opts     Options
-	dir      string
+	results  store.ResultStore
 	tokenKey []byte
 
 	mu       sync.Mutex
@@ -166,19 +169,25 @@ type clientToken struct {
 // New returns a service over eng.
 func New(eng engine.Engine, opts Options) (*Service, error) {
 	opts.defaults()
-	if opts.DataDir == "" {
-		return nil, errors.New("dataapi: no data directory")
+	results := opts.Results
+	if results == nil {
+		if opts.DataDir == "" {
+			return nil, errors.New("dataapi: no data directory")
+		}
+		// Result files of a previous process belong to statements this
+		// one does not know; the embedded store removes them. (Replicas
+		// keep results in the shared store, not in files.)
+		emb, err := embedded.NewResults(embedded.ResultOptions{Dir: filepath.Join(opts.DataDir, "results")})
+		if err != nil {
+			return nil, fmt.Errorf("dataapi: %w", err)
+		}
+		results = emb
 	}
-	dir := filepath.Join(opts.DataDir, "results")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("dataapi: results directory: %w", err)
-	}
-	// Result files older than the retention belong to statements nobody
-	// can ask for any more (a previous process's); younger ones may be
-	// another process's on a shared directory, and are left alone.
-	removeOldResults(dir, opts.Clock().Add(-opts.Retention))
 	keys := opts.Keys
 	if keys == nil {
+		if opts.DataDir == "" {
+			return nil, errors.New("dataapi: no data directory for the NextToken key")
+		}
 		keys = memstore.FileKeys(opts.DataDir)
 	}
 	// One NextToken key for every replica (and every restart): a token
@@ -194,24 +203,11 @@ func New(eng engine.Engine, opts Options) (*Service, error) {
 	if len(key) < 32 {
 		return nil, fmt.Errorf("dataapi: token key %s is %d bytes, want 32", tokenKeyName, len(key))
 	}
-	return &Service{eng: eng, opts: opts, dir: dir, tokenKey: key, stmts: map[string]*statement{}, clients: map[string]clientToken{}, sessions: map[string]*session{}, active: map[string]map[*statement]struct{}{}}, nil
+	return &Service{eng: eng, opts: opts, results: results, tokenKey: key, stmts: map[string]*statement{}, clients: map[string]clientToken{}, sessions: map[string]*session{}, active: map[string]map[*statement]struct{}{}}, nil
 }
 
 // tokenKeyName is the NextToken MAC key's name in store.Keys.
 const tokenKeyName = "dataapi-token.key"
-
-// removeOldResults deletes result files last written before cut.
-func removeOldResults(dir string, cut time.Time) {
-	old, err := filepath.Glob(filepath.Join(dir, "*.result"))
-	if err != nil {
-		return
-	}
-	for _, f := range old {
-		if fi, err := os.Stat(f); err == nil && fi.ModTime().Before(cut) {
-			os.Remove(f)
-		}
-	}
-}
 
 // owner identifies who may see a statement: the same user from the same
 // issuer, through the same IAM role when the call came with one (trusted
@@ -415,7 +411,7 @@ func (s *Service) run(ctx context.Context, cancel context.CancelFunc, st *statem
 		res, rowsAffected, policies, err := s.runOne(ctx, st, sub, i)
 		end := s.opts.Clock()
 		if err != nil {
-			msg := errorText(err)
+			msg := failureOf(err)
 			if ctx.Err() != nil && errors.Is(ctx.Err(), context.Canceled) && st.isAborted() {
 				sub.finish(StatusAborted, msg, nil, -1, end.Sub(start))
 				s.auditStatement(st, sub, policies)
@@ -426,13 +422,13 @@ func (s *Service) run(ctx context.Context, cancel context.CancelFunc, st *statem
 			st.fail(msg, end)
 			return
 		}
-		sub.finish(StatusFinished, "", res, rowsAffected, end.Sub(start))
+		sub.finish(StatusFinished, failure{}, res, rowsAffected, end.Sub(start))
 		s.auditStatement(st, sub, policies)
 	}
 	st.complete(s.opts.Clock())
 }
 
-func (s *Service) runOne(ctx context.Context, st *statement, sub *subStatement, i int) (*resultFile, int64, []string, error) {
+func (s *Service) runOne(ctx context.Context, st *statement, sub *subStatement, i int) (*result, int64, []string, error) {
 	sql, args, err := bindParameters(sub.sql, st.in.Parameters)
 	if err != nil && st.batch {
 		// In a batch a parameter may belong to another statement.
@@ -454,7 +450,7 @@ func (s *Service) runOne(ctx context.Context, st *statement, sub *subStatement, 
 	if format == "" {
 		format = "JSON"
 	}
-	res, err := writeResult(s.dir, sub.id, format, rows, s.opts.PageRows, s.opts.ResultCap)
+	res, err := writeResult(ctx, s.results, sub.id, format, rows, s.opts.PageRows, s.opts.ResultCap)
 	if errors.Is(err, errResultTooLarge) {
 		return nil, -1, policies, sqlerr.New(sqlerr.DataException, "the result is larger than the limit of %d bytes; narrow the query", s.opts.ResultCap)
 	}
@@ -471,17 +467,18 @@ func usedParameters(sql string, params []Parameter) []Parameter {
 	return out
 }
 
-// errorText is the Error a FAILED statement shows: the database's message.
-func errorText(err error) string {
+// failureOf is how a FAILED statement shows err: the database's message
+// and, for an SQL error, its SQLSTATE.
+func failureOf(err error) failure {
 	var se *sqlerr.Error
 	if errors.As(err, &se) {
-		return se.Error()
+		return failure{text: se.Error(), sqlState: se.SQLState()}
 	}
 	var ae *Error
 	if errors.As(err, &ae) {
-		return "ERROR: " + ae.Message
+		return failure{text: "ERROR: " + ae.Message}
 	}
-	return "ERROR: " + err.Error()
+	return failure{text: "ERROR: " + err.Error()}
 }
 
 // lookup finds a statement (or batch sub-statement id) owned by p: this
@@ -626,7 +623,7 @@ func (s *Service) runTransaction(ctx context.Context, b engine.Batcher, st *stat
 	for i, sub := range st.subs {
 		sql, args, err := bindParameters(sub.sql, usedParameters(sub.sql, st.in.Parameters))
 		if err != nil {
-			msg := errorText(err)
+			msg := failureOf(err)
 			sub.finish(StatusFailed, msg, nil, -1, 0)
 			s.auditStatement(st, sub, nil)
 			st.fail(msg, s.opts.Clock())
@@ -644,10 +641,10 @@ func (s *Service) runTransaction(ctx context.Context, b engine.Batcher, st *stat
 		sub := st.subs[i]
 		sub.setStatus(StatusStarted, start)
 		policies := engine.PolicyNames(rows)
-		var res *resultFile
+		var res *result
 		var err error
 		if len(rows.Columns()) > 0 {
-			res, err = writeResult(s.dir, sub.id, format, rows, s.opts.PageRows, s.opts.ResultCap)
+			res, err = writeResult(ctx, s.results, sub.id, format, rows, s.opts.PageRows, s.opts.ResultCap)
 			if errors.Is(err, errResultTooLarge) {
 				err = sqlerr.New(sqlerr.DataException, "the result is larger than the limit of %d bytes; narrow the query", s.opts.ResultCap)
 			}
@@ -656,7 +653,7 @@ func (s *Service) runTransaction(ctx context.Context, b engine.Batcher, st *stat
 			}
 		}
 		end := s.opts.Clock()
-		sub.finish(StatusFinished, "", res, rows.RowsAffected(), end.Sub(start))
+		sub.finish(StatusFinished, failure{}, res, rows.RowsAffected(), end.Sub(start))
 		s.auditStatement(st, sub, policies)
 		start = end
 		return nil
@@ -665,7 +662,7 @@ func (s *Service) runTransaction(ctx context.Context, b engine.Batcher, st *stat
 		st.complete(s.opts.Clock())
 		return
 	}
-	msg := errorText(err)
+	msg := failureOf(err)
 	sub := st.subs[current]
 	if sub.data().Status == StatusFinished && current+1 < len(st.subs) {
 		// The error came from the statement after the last one finished.

@@ -1,6 +1,7 @@
 package dataapi
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -8,6 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/tipgate/tipgate/internal/identity"
 	"github.com/tipgate/tipgate/internal/store"
@@ -40,6 +44,7 @@ type record struct {
 	In        ExecuteInput       `json:"in"`
 	Batch     bool               `json:"batch,omitempty"`
 	Info      RequestInfo        `json:"info"`
+	SQLState  string             `json:"sqlstate,omitempty"`
 	Subs      []subRecord        `json:"subs"`
 }
 
@@ -48,6 +53,7 @@ type subRecord struct {
 	SQL      string      `json:"sql"`
 	Status   string      `json:"status"`
 	Error    string      `json:"error,omitempty"`
+	SQLState string      `json:"sqlstate,omitempty"`
 	Created  time.Time   `json:"created"`
 	Updated  time.Time   `json:"updated"`
 	Duration int64       `json:"duration_ns"`
@@ -55,8 +61,8 @@ type subRecord struct {
 	Result   *resultMeta `json:"result,omitempty"`
 }
 
-// resultMeta describes a stored result; its pages are in store.Pages
-// under the sub-statement's id.
+// resultMeta describes a stored result; its pages are in the shared
+// store.ResultStore under the sub-statement's id.
 type resultMeta struct {
 	Format  string           `json:"format"`
 	Columns []ColumnMetadata `json:"columns"`
@@ -76,18 +82,19 @@ func storeOwner(own string) string {
 // storeRecord is st as the store keeps it.
 func (s *Service) storeRecord(st *statement) (store.Statement, error) {
 	st.mu.Lock()
-	rec := store.Statement{ID: st.id, Owner: storeOwner(st.owner), Name: st.in.StatementName, Replica: s.opts.Replica, Status: st.status, Error: st.err,
+	rec := store.Statement{ID: st.id, Owner: storeOwner(st.owner), Name: st.in.StatementName, Replica: s.opts.Replica, Status: st.status, Error: st.err.text,
 		Created: st.created, Updated: st.updated}
+	stateOf := st.err.sqlState
 	st.mu.Unlock()
 	rec.Active = rec.Status == StatusSubmitted || rec.Status == StatusPicked || rec.Status == StatusStarted
-	body := record{Principal: st.principal, In: st.in, Batch: st.batch, Info: st.info}
+	body := record{Principal: st.principal, In: st.in, Batch: st.batch, Info: st.info, SQLState: stateOf}
 	body.In.WaitTimeSeconds = nil
 	for _, sub := range st.subs {
 		sub.mu.Lock()
-		sr := subRecord{ID: sub.id, SQL: sub.sql, Status: sub.status, Error: sub.err, Created: sub.created, Updated: sub.updated,
+		sr := subRecord{ID: sub.id, SQL: sub.sql, Status: sub.status, Error: sub.err.text, SQLState: sub.err.sqlState, Created: sub.created, Updated: sub.updated,
 			Duration: sub.duration.Nanoseconds(), Affected: sub.affected}
 		if r := sub.result; r != nil {
-			sr.Result = &resultMeta{Format: r.format, Columns: r.columns, Rows: r.rows, Size: r.size, Pages: len(r.pages)}
+			sr.Result = &resultMeta{Format: r.format, Columns: r.columns, Rows: r.rows, Size: r.size, Pages: r.pages}
 		}
 		sub.mu.Unlock()
 		body.Subs = append(body.Subs, sr)
@@ -108,19 +115,21 @@ func (s *Service) fromRecord(rec store.Statement, own string) (*statement, error
 		return nil, fmt.Errorf("dataapi: decode statement %s: %w", rec.ID, err)
 	}
 	st := &statement{id: rec.ID, owner: own, principal: body.Principal, in: body.In, batch: body.Batch, info: body.Info,
-		created: rec.Created, status: rec.Status, err: rec.Error, updated: rec.Updated, remote: true, done: make(chan struct{})}
+		created: rec.Created, status: rec.Status, err: failure{text: rec.Error, sqlState: body.SQLState}, updated: rec.Updated, remote: true, done: make(chan struct{})}
 	for _, sr := range body.Subs {
-		sub := &subStatement{id: sr.ID, sql: sr.SQL, status: sr.Status, err: sr.Error, created: sr.Created, updated: sr.Updated,
+		sub := &subStatement{id: sr.ID, sql: sr.SQL, status: sr.Status, err: failure{text: sr.Error, sqlState: sr.SQLState}, created: sr.Created, updated: sr.Updated,
 			duration: time.Duration(sr.Duration), affected: sr.Affected}
 		if !rec.Active && (sub.status == StatusSubmitted || sub.status == StatusPicked || sub.status == StatusStarted) {
 			// Ended by another replica's abort or by the reaper while it
 			// ran: it ends as its statement did.
-			sub.status, sub.err, sub.updated = rec.Status, rec.Error, rec.Updated
+			sub.status, sub.err, sub.updated = rec.Status, failure{text: rec.Error}, rec.Updated
 		}
 		if m := sr.Result; m != nil {
-			id := sr.ID
-			sub.result = &resultFile{format: m.Format, columns: m.Columns, rows: m.Rows, size: m.Size, pages: make([]int64, m.Pages),
-				fetch: func(ctx context.Context, i int) ([]byte, error) { return s.opts.Store.Pages().Page(ctx, id, i) }}
+			res, err := storedResult(s.results, sr.ID, m)
+			if err != nil {
+				return nil, err
+			}
+			sub.result = res
 		}
 		st.subs = append(st.subs, sub)
 	}
@@ -272,27 +281,12 @@ func (s *Service) bindSessionShared(ctx context.Context, own string, st *stateme
 	return true, nil
 }
 
-// persistEnd writes an ended statement's result pages, then its record,
-// and frees its session. It runs before anyone waiting on the statement
+// persistEnd writes an ended statement's record (its results are already
+// in the shared result store, written while it ran) and frees its session. It runs before anyone waiting on the statement
 // wakes, so a client that saw it end finds it ended on every replica.
 func (s *Service) persistEnd(st *statement) {
 	ctx := st.logContext()
 	sh := s.opts.Store
-	for _, sub := range st.subs {
-		sub.mu.Lock()
-		res := sub.result
-		sub.mu.Unlock()
-		if res == nil {
-			continue
-		}
-		pages, err := res.allPages()
-		if err == nil {
-			err = sh.Pages().Put(ctx, st.id, sub.id, store.Result{Meta: []byte("{}"), Pages: pages})
-		}
-		if err != nil {
-			s.opts.Logger.ErrorContext(ctx, "result not stored; other replicas cannot read it", "statement_id", sub.id, "err", err)
-		}
-	}
 	rec, err := s.storeRecord(st)
 	if err == nil {
 		err = sh.Statements().Update(ctx, rec)
@@ -410,4 +404,27 @@ func (s *Service) waitFor(ctx context.Context, st *statement, d time.Duration) *
 	}
 	st.wait(ctx, d)
 	return st
+}
+
+// storedResult is a result another replica wrote to the shared result
+// store, described by its record.
+func storedResult(rs store.ResultStore, key string, m *resultMeta) (*result, error) {
+	res := &result{store: rs, key: key, format: m.Format, columns: m.Columns, rows: m.Rows, size: m.Size, pages: m.Pages}
+	res.schema = arrowSchema(res.columns)
+	var err error
+	if res.colJSON, err = json.Marshal(res.columns); err != nil {
+		return nil, fmt.Errorf("dataapi: encode columns: %w", err)
+	}
+	// The schema message (the stored page 0) is made again from the
+	// columns, as the writer made it, rather than read: describing a
+	// statement costs no read of its result.
+	var hdr bytes.Buffer
+	msg := ipc.GetSchemaPayload(res.schema, memory.DefaultAllocator)
+	_, err = msg.WritePayload(&hdr)
+	msg.Release()
+	if err != nil {
+		return nil, fmt.Errorf("dataapi: encode schema: %w", err)
+	}
+	res.header = hdr.Bytes()
+	return res, nil
 }

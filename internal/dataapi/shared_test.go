@@ -11,6 +11,7 @@ import (
 	"github.com/tipgate/tipgate/internal/engine/duckdb/duckdbtest"
 	"github.com/tipgate/tipgate/internal/identity"
 	"github.com/tipgate/tipgate/internal/store"
+	"github.com/tipgate/tipgate/internal/store/embedded"
 	"github.com/tipgate/tipgate/internal/store/memstore"
 )
 
@@ -32,10 +33,14 @@ func newReplicas(t *testing.T, opts dataapi.Options) *replicas {
 		"CREATE RLS POLICY asia WITH (region VARCHAR(10)) USING (region = 'asia')",
 		`ATTACH RLS POLICY asia ON sales TO ROLE "AWSIDC:apac"`, "ALTER TABLE sales ROW LEVEL SECURITY ON")
 	st := memstore.New("", 0)
-	keys := memstore.New("", 0).Keys() // one NextToken key for both, as the store gives replicas
+	keys := memstore.New("", 0).Keys()                                            // one NextToken key for both, as the store gives replicas
+	results, err := embedded.NewResults(embedded.ResultOptions{Dir: t.TempDir()}) // one result store, as the PostgreSQL store gives them
+	if err != nil {
+		t.Fatal(err)
+	}
 	mk := func(name string) *dataapi.Service {
 		o := opts
-		o.DataDir, o.Store, o.Replica, o.Keys = t.TempDir(), st, name, keys
+		o.DataDir, o.Store, o.Replica, o.Keys, o.Results = t.TempDir(), st, name, keys, results
 		svc, err := dataapi.New(eng, o)
 		if err != nil {
 			t.Fatal(err)
@@ -241,29 +246,6 @@ func TestStoreUnavailable(t *testing.T) {
 	}
 }
 
-// TestStartKeepsYoungResults: a starting server deletes result files past
-// the retention (nobody can ask for them) but not younger ones, which may
-// be another process's on a shared directory (it used to delete all).
-func TestStartKeepsYoungResults(t *testing.T) {
-	dir := t.TempDir()
-	res := filepath.Join(dir, "results")
-	os.MkdirAll(res, 0o700)
-	young, old := filepath.Join(res, "young.result"), filepath.Join(res, "old.result")
-	os.WriteFile(young, []byte("x"), 0o600)
-	os.WriteFile(old, []byte("x"), 0o600)
-	past := time.Now().Add(-25 * time.Hour)
-	os.Chtimes(old, past, past)
-	if _, err := dataapi.New(duckdbtest.New(t, 1), dataapi.Options{DataDir: dir}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(young); err != nil {
-		t.Errorf("young result removed: %v", err)
-	}
-	if _, err := os.Stat(old); err == nil {
-		t.Errorf("old result kept")
-	}
-}
-
 // TestNextTokenKeyShared: the NextToken key is key material, not random
 // per process: two servers on one data directory (or replicas on one
 // store) accept each other's tokens.
@@ -271,8 +253,12 @@ func TestNextTokenKeyShared(t *testing.T) {
 	dir := t.TempDir()
 	eng := duckdbtest.New(t, 1, "CREATE TABLE t AS SELECT range AS i FROM range(10)")
 	shared := memstore.New("", 0)
+	results, err := embedded.NewResults(embedded.ResultOptions{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	mk := func(name string) *dataapi.Service {
-		svc, err := dataapi.New(eng, dataapi.Options{DataDir: dir, PageRows: 2, Store: shared, Replica: name})
+		svc, err := dataapi.New(eng, dataapi.Options{DataDir: dir, PageRows: 2, Store: shared, Replica: name, Results: results})
 		if err != nil {
 			t.Fatal(err)
 		}

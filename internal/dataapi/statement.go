@@ -34,7 +34,7 @@ type statement struct {
 
 	mu      sync.Mutex
 	status  string
-	err     string
+	err     failure
 	updated time.Time
 	cancel  context.CancelFunc
 	aborted bool
@@ -47,11 +47,11 @@ type subStatement struct {
 
 	mu       sync.Mutex
 	status   string
-	err      string
+	err      failure
 	created  time.Time
 	updated  time.Time
 	duration time.Duration
-	result   *resultFile
+	result   *result
 	affected int64
 }
 
@@ -112,7 +112,7 @@ func (st *statement) isAborted() bool {
 	return st.aborted
 }
 
-func (st *statement) fail(msg string, now time.Time) {
+func (st *statement) fail(msg failure, now time.Time) {
 	st.mu.Lock()
 	if !st.aborted {
 		st.status, st.err, st.updated = StatusFailed, msg, now
@@ -178,7 +178,7 @@ func (sub *subStatement) setStatus(status string, now time.Time) {
 	sub.mu.Unlock()
 }
 
-func (sub *subStatement) finish(status, msg string, res *resultFile, affected int64, d time.Duration) {
+func (sub *subStatement) finish(status string, msg failure, res *result, affected int64, d time.Duration) {
 	sub.mu.Lock()
 	defer sub.mu.Unlock()
 	sub.status, sub.err, sub.result, sub.duration = status, msg, res, d
@@ -193,7 +193,7 @@ func (sub *subStatement) finish(status, msg string, res *resultFile, affected in
 func (sub *subStatement) data() SubStatement {
 	sub.mu.Lock()
 	defer sub.mu.Unlock()
-	d := SubStatement{ID: sub.id, Status: sub.status, QueryString: sub.sql, Duration: sub.duration.Nanoseconds(), Error: sub.err,
+	d := SubStatement{ID: sub.id, Status: sub.status, QueryString: sub.sql, Duration: sub.duration.Nanoseconds(), Error: sub.err.text, SqlState: sub.err.sqlState,
 		CreatedAt: sub.created, UpdatedAt: sub.updated, ResultRows: sub.affected, ResultSize: -1, HasResultSet: sub.result != nil}
 	if sub.result != nil {
 		d.ResultSize = sub.result.size
@@ -207,7 +207,7 @@ func (sub *subStatement) data() SubStatement {
 // describe renders DescribeStatement for the whole statement.
 func (st *statement) describe() DescribeOutput {
 	st.mu.Lock()
-	d := DescribeOutput{ID: st.id, Status: st.status, Error: st.err, CreatedAt: st.created, UpdatedAt: st.updated,
+	d := DescribeOutput{ID: st.id, Status: st.status, Error: st.err.text, SqlState: st.err.sqlState, CreatedAt: st.created, UpdatedAt: st.updated,
 		QueryParameters: st.in.Parameters, ResultFormat: resultFormat(st.in.ResultFormat), SessionID: st.in.SessionID,
 		Database: st.in.Database, DbUser: st.principal.User, ClusterIdentifier: st.in.ClusterIdentifier, WorkgroupName: st.in.WorkgroupName,
 		ResultRows: -1, ResultSize: -1}

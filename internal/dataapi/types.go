@@ -67,6 +67,7 @@ type SubStatement struct {
 	QueryString     string    `json:"QueryString"`
 	Duration        int64     `json:"Duration"`
 	Error           string    `json:"Error,omitempty"`
+	SqlState        string    `json:"SqlState,omitempty"`
 	CreatedAt       time.Time `json:"CreatedAt"`
 	UpdatedAt       time.Time `json:"UpdatedAt"`
 	ResultRows      int64     `json:"ResultRows"`
@@ -83,6 +84,7 @@ type DescribeOutput struct {
 	QueryParameters   []Parameter    `json:"QueryParameters,omitempty"`
 	Duration          int64          `json:"Duration"`
 	Error             string         `json:"Error,omitempty"`
+	SqlState          string         `json:"SqlState,omitempty"` // tipgate's addition: Error's SQLSTATE (see failure)
 	CreatedAt         time.Time      `json:"CreatedAt"`
 	UpdatedAt         time.Time      `json:"UpdatedAt"`
 	ResultRows        int64          `json:"ResultRows"`

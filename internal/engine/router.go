@@ -10,6 +10,7 @@ import (
 	"github.com/tipgate/tipgate/internal/policy"
 	"github.com/tipgate/tipgate/internal/policy/ddl"
 	"github.com/tipgate/tipgate/internal/sqlerr"
+	"github.com/tipgate/tipgate/internal/sqlscan"
 )
 
 // superuserStatements are the statements a superuser may run directly on
@@ -83,7 +84,7 @@ func (r *Router) Query(ctx context.Context, p identity.Principal, text string, a
 		return TagRows(st.Tag(), affected), nil
 	case *ddl.Other:
 		if sub.Superuser {
-			if err := superuserStatement(s); err != nil {
+			if err := superuserStatement(text, s); err != nil {
 				return nil, err
 			}
 			return r.b.Raw(ctx, nil, cat, sub, s, args)
@@ -100,11 +101,46 @@ func (r *Router) Query(ctx context.Context, p identity.Principal, text string, a
 
 var errTableDDL = sqlerr.New(sqlerr.PermissionDenied, "permission denied: only superusers may create, change, drop or load tables")
 
-func superuserStatement(s *ddl.Other) error {
-	if !slices.Contains(superuserStatements, s.Keyword) {
-		return sqlerr.New(sqlerr.FeatureUnsupported, "%s statements are not supported", strings.ToUpper(s.Keyword))
+// superuserStatement admits the statements a superuser may run on the raw
+// tables. A statement keyword SQL knows but tipgate does not run is "not
+// supported" (0A000); a word that starts no SQL statement at all (a typo
+// such as SELEC) is the syntax error every principal gets from the
+// engine's parser for the same text (42601), worded the same.
+func superuserStatement(text string, s *ddl.Other) error {
+	if slices.Contains(superuserStatements, s.Keyword) {
+		return nil
 	}
-	return nil
+	if !sqlStatementKeywords[s.Keyword] {
+		return unknownStatement(text, s.Keyword)
+	}
+	return sqlerr.New(sqlerr.FeatureUnsupported, "%s statements are not supported", strings.ToUpper(s.Keyword))
+}
+
+// sqlStatementKeywords are the words that begin a statement in Redshift,
+// PostgreSQL or DuckDB besides superuserStatements and the security
+// grammar's own.
+var sqlStatementKeywords = map[string]bool{"abort": true, "analyze": true, "analyse": true, "attach": true, "begin": true,
+	"call": true, "cancel": true, "checkpoint": true, "close": true, "cluster": true, "comment": true, "commit": true,
+	"deallocate": true, "declare": true, "detach": true, "discard": true, "do": true, "end": true, "execute": true,
+	"export": true, "fetch": true, "import": true, "install": true, "listen": true, "load": true, "lock": true,
+	"merge": true, "move": true, "notify": true, "pragma": true, "prepare": true, "reassign": true, "refresh": true,
+	"reindex": true, "release": true, "reset": true, "rollback": true, "savepoint": true, "security": true, "set": true,
+	"start": true, "unload": true, "unlisten": true, "use": true, "vacuum": true, "create": true, "drop": true,
+	"alter": true, "grant": true, "revoke": true, "copy": true}
+
+// unknownStatement is the syntax error at the statement's first word, at
+// its 1-based position in text, as PostgreSQL and DuckDB report it.
+func unknownStatement(text, keyword string) error {
+	near, pos := keyword, 0
+	if toks, err := sqlscan.Tokens(text); err == nil {
+		for _, t := range toks {
+			if t.Kind == sqlscan.Ident && t.Value == keyword {
+				near, pos = t.Text, t.Pos
+				break
+			}
+		}
+	}
+	return &sqlerr.Error{Code: sqlerr.SyntaxError, Message: `syntax error at or near "` + near + `"`, Position: pos + 1}
 }
 
 // SyntaxError turns a parse error into SQLSTATE 42601 with its position.
@@ -216,7 +252,7 @@ func (r *Router) changeBatch(ctx context.Context, p identity.Principal, parsed [
 				cur, rows = next, TagRows(st.Tag(), affected)
 			case *ddl.Other:
 				// Only superusers reach here with reads or DML (checked above).
-				if err := superuserStatement(s); err != nil {
+				if err := superuserStatement(stmts[i].SQL, s); err != nil {
 					return nil, err
 				}
 				out, err := r.b.Raw(ctx, tx, cur, sub, s, stmts[i].Args)

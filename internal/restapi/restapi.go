@@ -124,6 +124,14 @@ func (h *Handler) route(pattern string, fn handlerFunc) {
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
+		if page, ok := v.(*dataapi.ResultPage); ok {
+			// Result pages are encoded from their record batch, not by
+			// reflection.
+			b := page.AppendJSON(make([]byte, 0, 64<<10))
+			page.Release()
+			w.Write(append(b, '\n'))
+			return
+		}
 		json.NewEncoder(w).Encode(v)
 	})
 }
@@ -244,10 +252,7 @@ func (h *Handler) result(r *http.Request, p identity.Principal) (any, error) {
 	if r.URL.Query().Get("format") == "arrow" {
 		return arrowResult{ctx: r.Context(), svc: h.svc, p: p, id: r.PathValue("id")}, nil
 	}
-	if r.URL.Query().Get("format") == "csv" {
-		return h.svc.GetResultV2(r.Context(), p, r.PathValue("id"), tok, wait)
-	}
-	return h.svc.GetResult(r.Context(), p, r.PathValue("id"), tok, wait)
+	return h.svc.ResultPage(r.Context(), p, r.PathValue("id"), tok, wait, r.URL.Query().Get("format") == "csv")
 }
 
 func (h *Handler) cancel(r *http.Request, p identity.Principal) (any, error) {

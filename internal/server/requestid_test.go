@@ -173,7 +173,7 @@ func TestRequestIDs(t *testing.T) {
 	t.Run("aws statement", func(t *testing.T) {
 		c := redshiftdata.New(redshiftdata.Options{Region: "us-east-1", BaseEndpoint: aws.String(base),
 			Credentials: credentials.NewStaticCredentialsProvider(accessKey, secretKey, "")})
-		out, err := c.ExecuteStatement(context.Background(), &redshiftdata.ExecuteStatementInput{Sql: aws.String("SELECT count(*) FROM sales_data"), Database: aws.String("dev")})
+		out, err := c.ExecuteStatement(context.Background(), &redshiftdata.ExecuteStatementInput{Sql: aws.String("SELECT count(*) FROM sales_data"), WorkgroupName: aws.String("redshift-tip-enabled"), Database: aws.String("dev")})
 		if err != nil {
 			t.Fatal(err)
 		}

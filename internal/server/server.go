@@ -135,9 +135,17 @@ func (s *Server) open(ctx context.Context, opts Options) error {
 		sessionKeys store.Keys
 		webSessions store.WebSessions
 		dataStore   store.Store
+		// Results stay in the embedded result store unless the store
+		// holds them for every replica.
+		sharedResults store.ResultStore
 	)
 	if shared {
 		replay, revocations, sessionKeys, webSessions, dataStore = s.store.Replay(), s.store.Revocations(), s.store.Keys(), s.store.WebSessions(), s.store
+		rh, ok := s.store.(store.ResultHolder)
+		if !ok {
+			return errors.New("server: the shared store keeps no results")
+		}
+		sharedResults = rh.Results()
 		s.audit, err = audit.OpenShared(filepath.Join(dir, "audit.log"), 10000, s.store.Audit())
 	} else {
 		s.audit, err = audit.Open(filepath.Join(dir, "audit.log"), 10000)
@@ -163,7 +171,7 @@ func (s *Server) open(ctx context.Context, opts Options) error {
 	svc, err = dataapi.New(s.engine, dataapi.Options{DataDir: dir, PageRows: cfg.DataAPI.PageRows, ResultCap: cfg.DataAPI.ResultCapBytes,
 		MaxActive: cfg.DataAPI.MaxActiveStatements, StatementTimeout: cfg.DataAPI.StatementTimeout, MaxRunningTime: cfg.DataAPI.MaxRunningTime,
 		MaxSessionsPerOwner: cfg.DataAPI.MaxSessionsPerPrincipal, Logger: s.log, Audit: s.audit,
-		Observer: observer{s.metrics}, Store: dataStore, Replica: rid, Keys: s.store.Keys()})
+		Observer: observer{s.metrics}, Store: dataStore, Replica: rid, Keys: s.store.Keys(), Results: sharedResults})
 	if err != nil {
 		return err
 	}
@@ -247,7 +255,8 @@ func (s *Server) open(ctx context.Context, opts Options) error {
 			return err
 		}
 	}
-	aws := awsapi.NewDataAPI(svc, creds, awsapi.Options{Logger: s.log, Replay: replay})
+	aws := awsapi.NewDataAPI(svc, creds, awsapi.Options{Logger: s.log, Replay: replay,
+		Target: awsapi.Target{AccountID: cfg.AWSAPI.AccountID, Workgroup: cfg.AWSAPI.Workgroup, Database: cfg.AWSAPI.Database}})
 	mux.Handle("/v1/", restapi.New(svc, s.sessions, s.log))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {

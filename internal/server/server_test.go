@@ -130,7 +130,7 @@ func testEndToEnd(t *testing.T, warehouse string) {
 	// A service principal through SigV4 with the real SDK.
 	c := redshiftdata.New(redshiftdata.Options{Region: "us-east-1", BaseEndpoint: aws.String(base),
 		Credentials: credentials.NewStaticCredentialsProvider(accessKey, secretKey, "")})
-	out, err := c.ExecuteStatement(context.Background(), &redshiftdata.ExecuteStatementInput{Sql: aws.String("SELECT count(*) FROM sales_data WHERE timezone NOT LIKE 'Asia%'"), Database: aws.String("dev")})
+	out, err := c.ExecuteStatement(context.Background(), &redshiftdata.ExecuteStatementInput{Sql: aws.String("SELECT count(*) FROM sales_data WHERE timezone NOT LIKE 'Asia%'"), WorkgroupName: aws.String("redshift-tip-enabled"), Database: aws.String("dev")})
 	if err != nil {
 		t.Fatal(err)
 	}

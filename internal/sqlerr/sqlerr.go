@@ -70,6 +70,17 @@ func (e *Error) SQLState() string {
 	return "XX000"
 }
 
+// CodeOfState is the code whose SQLSTATE is state, for errors that crossed
+// a wire carrying only the SQLSTATE; Internal for a state no code has.
+func CodeOfState(state string) Code {
+	for c, s := range sqlstates {
+		if s == state {
+			return c
+		}
+	}
+	return Internal
+}
+
 func (e *Error) Error() string {
 	if e.Position > 0 {
 		return fmt.Sprintf("ERROR: %s (position %d)", e.Message, e.Position)

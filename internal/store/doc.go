@@ -3,8 +3,9 @@
 // replica that runs each and liveness of replicas), Data API sessions,
 // ClientToken idempotency, session revocations, replay caches, the audit
 // log, dashboard sessions and sign-ins in progress, key material and the
-// replicas themselves. Result pages are stored beside statements
-// (pages.go).
+// replicas themselves. Results have their own interface (results.go); the
+// PostgreSQL store also holds them (ResultHolder) so replicas read each
+// other's.
 //
 // Two implementations pass one conformance suite (storetest.RunTests):
 // memstore, the embedded store of a single server (memory, plus files in

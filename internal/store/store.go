@@ -48,7 +48,6 @@ type Store interface {
 	WebSessions() WebSessions
 	Keys() Keys
 	Replicas() Replicas
-	Pages() Pages
 	// Shared reports whether other processes may use the same store
 	// (PostgreSQL) rather than this process alone (embedded).
 	Shared() bool
@@ -122,7 +121,8 @@ type Statements interface {
 	// is not live at now, frees the Data API sessions they held, and
 	// returns their ids.
 	Reap(ctx context.Context, now time.Time, msg string) ([]string, error)
-	// Expire deletes ended statements created before, with their pages.
+	// Expire deletes ended statements created before; a store that
+	// also holds results (ResultHolder) deletes theirs.
 	Expire(ctx context.Context, before time.Time) error
 }
 
@@ -269,4 +269,11 @@ func KeyMaterial(ctx context.Context, keys Keys, name string, generate func() ([
 		return nil, err
 	}
 	return keys.Create(ctx, name, nv)
+}
+
+// ResultHolder is a store that also keeps results (the PostgreSQL store:
+// replicas read each other's); the embedded server keeps them in its own
+// result store (store/embedded).
+type ResultHolder interface {
+	Results() ResultStore
 }

@@ -18,7 +18,6 @@ type Store struct {
 
 	mu        sync.Mutex
 	stmts     map[string]store.Statement
-	pages     map[string]pageSet // by result id
 	sessions  map[string]store.DataSession
 	tokens    map[string]clientToken
 	revoked   map[string]time.Time
@@ -30,11 +29,6 @@ type Store struct {
 	logins    map[string]login
 	replicas  map[string]store.Replica
 	keysInMem map[string][]byte
-}
-
-type pageSet struct {
-	statement string
-	r         store.Result
 }
 
 type clientToken struct {
@@ -60,7 +54,7 @@ func New(dir string, auditMax int) *Store {
 	if auditMax <= 0 {
 		auditMax = 10000
 	}
-	s := &Store{stmts: map[string]store.Statement{}, pages: map[string]pageSet{}, sessions: map[string]store.DataSession{},
+	s := &Store{stmts: map[string]store.Statement{}, sessions: map[string]store.DataSession{},
 		tokens: map[string]clientToken{}, revoked: map[string]time.Time{}, seen: map[[32]byte]time.Time{}, auditMax: auditMax,
 		web: map[[32]byte]webSession{}, logins: map[string]login{}, replicas: map[string]store.Replica{}, keysInMem: map[string][]byte{}}
 	if dir != "" {
@@ -77,7 +71,6 @@ func (s *Store) Replay() store.Replay             { return (*replay)(s) }
 func (s *Store) Audit() store.Audit               { return (*auditLog)(s) }
 func (s *Store) WebSessions() store.WebSessions   { return (*webSessions)(s) }
 func (s *Store) Replicas() store.Replicas         { return (*replicas)(s) }
-func (s *Store) Pages() store.Pages               { return (*pages)(s) }
 
 // Keys are files under the data directory, or memory when it has none.
 func (s *Store) Keys() store.Keys {
@@ -231,41 +224,7 @@ func (s *statements) Expire(_ context.Context, before time.Time) error {
 			delete(s.stmts, id)
 		}
 	}
-	for id, p := range s.pages {
-		if _, ok := s.stmts[p.statement]; !ok {
-			delete(s.pages, id)
-		}
-	}
 	return nil
-}
-
-type pages Store
-
-func (s *pages) Put(_ context.Context, statement, id string, r store.Result) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.pages[id] = pageSet{statement: statement, r: r}
-	return nil
-}
-
-func (s *pages) Meta(_ context.Context, id string) ([]byte, int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, ok := s.pages[id]
-	if !ok {
-		return nil, 0, store.ErrNotFound
-	}
-	return slices.Clone(p.r.Meta), len(p.r.Pages), nil
-}
-
-func (s *pages) Page(_ context.Context, id string, i int) ([]byte, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, ok := s.pages[id]
-	if !ok || i < 0 || i >= len(p.r.Pages) {
-		return nil, store.ErrNotFound
-	}
-	return slices.Clone(p.r.Pages[i]), nil
 }
 
 type dataSessions Store

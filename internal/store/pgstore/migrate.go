@@ -23,11 +23,13 @@ var migrations = [][]string{
 		"CREATE INDEX statements_owner ON tipgate_store.statements (owner, created DESC)",
 		"CREATE INDEX statements_active ON tipgate_store.statements (owner) WHERE active",
 		"CREATE INDEX statements_ended ON tipgate_store.statements (created) WHERE NOT active",
-		`CREATE TABLE tipgate_store.results (id text PRIMARY KEY, statement text NOT NULL REFERENCES tipgate_store.statements ON DELETE CASCADE,
-		 meta bytea NOT NULL, pages int NOT NULL)`,
-		"CREATE INDEX results_statement ON tipgate_store.results (statement)",
-		`CREATE TABLE tipgate_store.pages (result text NOT NULL REFERENCES tipgate_store.results ON DELETE CASCADE, n int NOT NULL,
-		 body bytea NOT NULL, PRIMARY KEY (result, n))`,
+		// A result is readable once its row exists (Commit); its pages may
+		// be written before.
+		"CREATE TABLE tipgate_store.results (id text PRIMARY KEY, pages int NOT NULL, bytes bigint NOT NULL, created timestamptz NOT NULL DEFAULT now())",
+		"CREATE TABLE tipgate_store.pages (result text NOT NULL, n int NOT NULL, body bytea NOT NULL, PRIMARY KEY (result, n))",
+		`CREATE FUNCTION tipgate_store.drop_pages() RETURNS trigger LANGUAGE plpgsql AS
+		 $$ BEGIN DELETE FROM tipgate_store.pages WHERE result = OLD.id; RETURN OLD; END $$`,
+		"CREATE TRIGGER results_pages AFTER DELETE ON tipgate_store.results FOR EACH ROW EXECUTE FUNCTION tipgate_store.drop_pages()",
 		`CREATE TABLE tipgate_store.data_sessions (id text PRIMARY KEY, owner text NOT NULL, created timestamptz NOT NULL,
 		 last_used timestamptz NOT NULL, keep_alive_ms bigint NOT NULL, busy text NOT NULL)`,
 		"CREATE TABLE tipgate_store.client_tokens (key text PRIMARY KEY, id text NOT NULL, created timestamptz NOT NULL)",

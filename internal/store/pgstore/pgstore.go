@@ -30,7 +30,10 @@ type Store struct {
 	auditWindow int
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store        = (*Store)(nil)
+	_ store.ResultHolder = (*Store)(nil)
+)
 
 // Open connects, creates or migrates the schema and refuses a newer one.
 func Open(ctx context.Context, opts Options) (*Store, error) {
@@ -76,7 +79,9 @@ func (s *Store) Audit() store.Audit               { return (*auditLog)(s) }
 func (s *Store) WebSessions() store.WebSessions   { return (*webSessions)(s) }
 func (s *Store) Keys() store.Keys                 { return (*keys)(s) }
 func (s *Store) Replicas() store.Replicas         { return (*replicas)(s) }
-func (s *Store) Pages() store.Pages               { return (*pages)(s) }
+
+// Results is the result store replicas share.
+func (s *Store) Results() store.ResultStore { return (*results)(s) }
 
 // Shared is true: every replica opens the same database.
 func (s *Store) Shared() bool { return true }

@@ -32,6 +32,7 @@ func open(t *testing.T) (*pgstore.Store, string) {
 
 func TestConformance(t *testing.T) {
 	storetest.RunTests(t, func(t *testing.T) store.Store { s, _ := open(t); return s })
+	storetest.RunResultTests(t, func(t *testing.T) store.ResultStore { s, _ := open(t); return s.Results() })
 }
 
 // TestMigrations: a second Open finds the schema current; a schema of a

@@ -145,31 +145,7 @@ func (s *statements) Reap(ctx context.Context, now time.Time, msg string) ([]str
 }
 
 func (s *statements) Expire(ctx context.Context, before time.Time) error {
-	_, err := s.pool.Exec(ctx, "DELETE FROM tipgate_store.statements WHERE NOT active AND created < $1", before)
+	_, err := s.pool.Exec(ctx, `WITH gone AS (DELETE FROM tipgate_store.statements WHERE NOT active AND created < $1 RETURNING id)
+		DELETE FROM tipgate_store.results WHERE split_part(id, ':', 1) IN (SELECT id FROM gone)`, before)
 	return wrap("expire statements", err)
-}
-
-type pages Store
-
-func (s *pages) Put(ctx context.Context, statement, id string, r store.Result) error {
-	b := &pgx.Batch{}
-	b.Queue("INSERT INTO tipgate_store.results (id, statement, meta, pages) VALUES ($1, $2, $3, $4)", id, statement, r.Meta, len(r.Pages))
-	if len(r.Pages) > 0 {
-		b.Queue(`INSERT INTO tipgate_store.pages (result, n, body) SELECT $1, n - 1, body FROM unnest($2::bytea[]) WITH ORDINALITY AS p(body, n)`,
-			id, r.Pages)
-	}
-	return wrap("put result", s.pool.SendBatch(ctx, b).Close())
-}
-
-func (s *pages) Meta(ctx context.Context, id string) ([]byte, int, error) {
-	var meta []byte
-	var n int
-	err := s.pool.QueryRow(ctx, "SELECT meta, pages FROM tipgate_store.results WHERE id = $1", id).Scan(&meta, &n)
-	return meta, n, wrap("result", err)
-}
-
-func (s *pages) Page(ctx context.Context, id string, i int) ([]byte, error) {
-	var body []byte
-	err := s.pool.QueryRow(ctx, "SELECT body FROM tipgate_store.pages WHERE result = $1 AND n = $2", id, i).Scan(&body)
-	return body, wrap("result page", err)
 }

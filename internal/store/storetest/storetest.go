@@ -29,7 +29,6 @@ func RunTests(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"AdmissionConcurrent", testAdmissionConcurrent},
 		{"ReapDeadReplica", testReap},
 		{"ListAndExpire", testListExpire},
-		{"Pages", testPages},
 		{"DataSessions", testDataSessions},
 		{"ClientTokens", testClientTokens},
 		{"Revocations", testRevocations},
@@ -251,42 +250,29 @@ func testListExpire(t *testing.T, s store.Store) {
 		x.Active, x.Status = false, "FINISHED"
 		must(t, s.Statements().Update(ctx, x))
 	}
-	must(t, s.Pages().Put(ctx, "s0", "s0", store.Result{Meta: []byte("m"), Pages: [][]byte{[]byte("p")}}))
+	rh, holds := s.(store.ResultHolder)
+	if holds {
+		for _, id := range []string{"s0", "s2"} {
+			w, err := rh.Results().Create(ctx, id)
+			must(t, err)
+			must(t, w.Append(ctx, []byte("p")))
+			_, err = w.Commit(ctx)
+			must(t, err)
+		}
+	}
 	must(t, s.Statements().Expire(ctx, t0.Add(1500*time.Millisecond)))
 	for id, want := range map[string]bool{"s0": false, "s1": false, "s2": true, "other": true} {
 		if _, err := s.Statements().Get(ctx, id); (err == nil) != want {
 			t.Errorf("after Expire, Get(%s): %v (want present %v)", id, err, want)
 		}
 	}
-	if _, _, err := s.Pages().Meta(ctx, "s0"); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("pages of an expired statement: %v, want ErrNotFound", err)
-	}
-}
-
-func testPages(t *testing.T, s store.Store) {
-	ctx := context.Background()
-	must(t, s.Statements().Insert(ctx, stmt("b", "alice", "r", t0), store.Admission{Now: t0}))
-	pages := [][]byte{[]byte("page0"), {}, bytes.Repeat([]byte{0, 1, 2}, 100000)}
-	must(t, s.Pages().Put(ctx, "b", "b:1", store.Result{Meta: []byte(`{"cols":1}`), Pages: pages}))
-	must(t, s.Pages().Put(ctx, "b", "b:2", store.Result{Meta: []byte(`{}`)}))
-	meta, n, err := s.Pages().Meta(ctx, "b:1")
-	if err != nil || n != 3 || string(meta) != `{"cols":1}` {
-		t.Fatalf("Meta = %q %d %v", meta, n, err)
-	}
-	for i, want := range pages {
-		got, err := s.Pages().Page(ctx, "b:1", i)
-		if err != nil || !bytes.Equal(got, want) {
-			t.Fatalf("Page %d: %d bytes, %v", i, len(got), err)
+	if holds {
+		if _, err := rh.Results().Page(ctx, "s0", 0); !errors.Is(err, store.ErrResultNotFound) {
+			t.Errorf("the result of an expired statement: %v, want ErrResultNotFound", err)
 		}
-	}
-	if _, err := s.Pages().Page(ctx, "b:1", 3); !errors.Is(err, store.ErrNotFound) {
-		t.Fatalf("page past the end: %v", err)
-	}
-	if _, n, err := s.Pages().Meta(ctx, "b:2"); err != nil || n != 0 {
-		t.Fatalf("empty result: %d %v", n, err)
-	}
-	if _, _, err := s.Pages().Meta(ctx, "zz"); !errors.Is(err, store.ErrNotFound) {
-		t.Fatalf("unknown result: %v", err)
+		if _, err := rh.Results().Page(ctx, "s2", 0); err != nil {
+			t.Errorf("the result of a kept statement: %v", err)
+		}
 	}
 }
 
@@ -523,4 +509,96 @@ func testReplicas(t *testing.T, s store.Store) {
 	if len(live) != 1 || live[0].ID != "c" {
 		t.Fatalf("after Leave = %+v", live)
 	}
+}
+
+// RunResultTests holds a store.ResultStore to the contract the Data API
+// relies on. newResults must return an empty store.
+func RunResultTests(t *testing.T, newResults func(t *testing.T) store.ResultStore) {
+	ctx := context.Background()
+	t.Run("WriteReadDelete", func(t *testing.T) {
+		rs := newResults(t)
+		pages := [][]byte{[]byte("schema"), {}, bytes.Repeat([]byte{0, 1, 2}, 200000), []byte("last")}
+		w, err := rs.Create(ctx, "st:1")
+		must(t, err)
+		for _, p := range pages {
+			must(t, w.Append(ctx, p))
+		}
+		if _, err := rs.Page(ctx, "st:1", 0); !errors.Is(err, store.ErrResultNotFound) {
+			t.Fatalf("uncommitted result readable: %v", err)
+		}
+		info, err := w.Commit(ctx)
+		var all []byte
+		for _, p := range pages {
+			all = append(all, p...)
+		}
+		if err != nil || info.Pages != 4 || info.Bytes != int64(len(all)) {
+			t.Fatalf("Commit = %+v %v", info, err)
+		}
+		for i, want := range pages {
+			got, err := rs.Page(ctx, "st:1", i)
+			if err != nil || !bytes.Equal(got, want) {
+				t.Fatalf("page %d: %d bytes, %v", i, len(got), err)
+			}
+		}
+		if _, err := rs.Page(ctx, "st:1", 4); !errors.Is(err, store.ErrResultNotFound) {
+			t.Fatalf("page past the end: %v", err)
+		}
+		var buf bytes.Buffer
+		if n, err := rs.WriteTo(ctx, "st:1", &buf); err != nil || n != int64(len(all)) || !bytes.Equal(buf.Bytes(), all) {
+			t.Fatalf("WriteTo = %d, %v", n, err)
+		}
+		must(t, rs.Delete(ctx, "st:1"))
+		must(t, rs.Delete(ctx, "st:1"))
+		if _, err := rs.Page(ctx, "st:1", 0); !errors.Is(err, store.ErrResultNotFound) {
+			t.Fatalf("deleted result readable: %v", err)
+		}
+		if _, err := rs.WriteTo(ctx, "nope", &buf); !errors.Is(err, store.ErrResultNotFound) {
+			t.Fatalf("WriteTo of unknown: %v", err)
+		}
+	})
+	t.Run("AbortAndEmpty", func(t *testing.T) {
+		rs := newResults(t)
+		w, err := rs.Create(ctx, "a")
+		must(t, err)
+		must(t, w.Append(ctx, []byte("x")))
+		w.Abort(ctx)
+		if _, err := rs.Page(ctx, "a", 0); !errors.Is(err, store.ErrResultNotFound) {
+			t.Fatalf("aborted result readable: %v", err)
+		}
+		e, err := rs.Create(ctx, "empty")
+		must(t, err)
+		info, err := e.Commit(ctx)
+		if err != nil || info.Pages != 0 {
+			t.Fatalf("empty Commit = %+v %v", info, err)
+		}
+		var buf bytes.Buffer
+		if n, err := rs.WriteTo(ctx, "empty", &buf); err != nil || n != 0 {
+			t.Fatalf("WriteTo of empty = %d %v", n, err)
+		}
+	})
+	t.Run("CreateTwice", func(t *testing.T) {
+		rs := newResults(t)
+		w, err := rs.Create(ctx, "dup")
+		must(t, err)
+		_, err = w.Commit(ctx)
+		must(t, err)
+		// Refused at Create or, at the latest, at Commit.
+		if w2, err := rs.Create(ctx, "dup"); err == nil {
+			if _, err := w2.Commit(ctx); err == nil {
+				t.Fatal("a second result under one id was committed")
+			}
+		}
+	})
+	t.Run("ReadersOnAnotherHandle", func(t *testing.T) {
+		// Nothing here is per handle: what one writes, another reads.
+		rs := newResults(t)
+		w, err := rs.Create(ctx, "shared")
+		must(t, err)
+		must(t, w.Append(ctx, []byte("p0")))
+		_, err = w.Commit(ctx)
+		must(t, err)
+		if got, err := rs.Page(ctx, "shared", 0); err != nil || string(got) != "p0" {
+			t.Fatalf("Page = %q %v", got, err)
+		}
+	})
 }

@@ -1,0 +1,286 @@
+package dataapi
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"math"
+	"strconv"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+)
+
+// The encoders below write a page of the Data API's JSON (Field unions)
+// or CSV straight from a record batch's columns: no per-value interface,
+// no reflection. They spell values as the engine.Text/encoding/json path
+// they replace did; results_encode_test.go holds them to it.
+
+// cellFunc appends row i of one column.
+type cellFunc func(dst []byte, i int) []byte
+
+// jsonCell returns the encoder of a column's Field objects
+// ({"longValue":1}, {"isNull":true}, ...).
+func jsonCell(col arrow.Array) cellFunc {
+	null := func(dst []byte, i int) ([]byte, bool) {
+		if col.IsNull(i) {
+			return append(dst, `{"isNull":true}`...), true
+		}
+		return dst, false
+	}
+	switch a := col.(type) {
+	case *array.Int64:
+		return func(dst []byte, i int) []byte {
+			if dst, ok := null(dst, i); ok {
+				return dst
+			}
+			dst = append(dst, `{"longValue":`...)
+			return append(strconv.AppendInt(dst, a.Value(i), 10), '}')
+		}
+	case *array.Float64:
+		return func(dst []byte, i int) []byte {
+			if dst, ok := null(dst, i); ok {
+				return dst
+			}
+			dst = append(dst, `{"doubleValue":`...)
+			return append(appendJSONFloat(dst, a.Value(i)), '}')
+		}
+	case *array.Boolean:
+		return func(dst []byte, i int) []byte {
+			if dst, ok := null(dst, i); ok {
+				return dst
+			}
+			if a.Value(i) {
+				return append(dst, `{"booleanValue":true}`...)
+			}
+			return append(dst, `{"booleanValue":false}`...)
+		}
+	case *array.Binary:
+		return func(dst []byte, i int) []byte {
+			if dst, ok := null(dst, i); ok {
+				return dst
+			}
+			dst = append(dst, `{"blobValue":"`...)
+			dst = base64.StdEncoding.AppendEncode(dst, a.Value(i))
+			return append(dst, `"}`...)
+		}
+	}
+	text := textCell(col)
+	return func(dst []byte, i int) []byte {
+		if dst, ok := null(dst, i); ok {
+			return dst
+		}
+		dst = append(dst, `{"stringValue":`...)
+		if s, ok := col.(*array.String); ok {
+			dst = appendJSONString(dst, s.Value(i))
+		} else {
+			// Decimals and timestamps print without characters to escape.
+			dst = append(dst, '"')
+			dst = text(dst, i)
+			dst = append(dst, '"')
+		}
+		return append(dst, '}')
+	}
+}
+
+// textCell returns the encoder of a column's values as text (engine.Text's
+// spelling), NULL as nothing; strings are not quoted.
+func textCell(col arrow.Array) cellFunc {
+	switch a := col.(type) {
+	case *array.Int64:
+		return func(dst []byte, i int) []byte {
+			if a.IsNull(i) {
+				return dst
+			}
+			return strconv.AppendInt(dst, a.Value(i), 10)
+		}
+	case *array.Float64:
+		return func(dst []byte, i int) []byte {
+			if a.IsNull(i) {
+				return dst
+			}
+			return strconv.AppendFloat(dst, a.Value(i), 'g', -1, 64)
+		}
+	case *array.Boolean:
+		return func(dst []byte, i int) []byte {
+			if a.IsNull(i) {
+				return dst
+			}
+			return strconv.AppendBool(dst, a.Value(i))
+		}
+	case *array.Decimal128:
+		scale := a.DataType().(*arrow.Decimal128Type).Scale
+		return func(dst []byte, i int) []byte {
+			if a.IsNull(i) {
+				return dst
+			}
+			return appendDecimal(dst, a.Value(i), scale)
+		}
+	case *array.Timestamp:
+		return func(dst []byte, i int) []byte {
+			if a.IsNull(i) {
+				return dst
+			}
+			t := time.UnixMicro(int64(a.Value(i))).UTC()
+			if t.Nanosecond() == 0 {
+				return t.AppendFormat(dst, "2006-01-02 15:04:05")
+			}
+			return t.AppendFormat(dst, "2006-01-02 15:04:05.999999")
+		}
+	case *array.Binary:
+		return func(dst []byte, i int) []byte {
+			if a.IsNull(i) {
+				return dst
+			}
+			dst = append(dst, `\x`...)
+			return hex.AppendEncode(dst, a.Value(i))
+		}
+	case *array.String:
+		return func(dst []byte, i int) []byte {
+			if a.IsNull(i) {
+				return dst
+			}
+			return append(dst, a.Value(i)...)
+		}
+	}
+	// arrowSchema makes no other type.
+	panic("dataapi: no text encoder for " + col.DataType().String())
+}
+
+// csvCell returns the encoder of a column's CSV fields, quoted as
+// encoding/csv quotes them.
+func csvCell(col arrow.Array) cellFunc {
+	s, ok := col.(*array.String)
+	if !ok {
+		// Numbers, decimals, timestamps and \x-hex never need quotes.
+		return textCell(col)
+	}
+	return func(dst []byte, i int) []byte {
+		if s.IsNull(i) {
+			return dst
+		}
+		return appendCSVField(dst, s.Value(i))
+	}
+}
+
+func appendCSVField(dst []byte, f string) []byte {
+	if !csvNeedsQuotes(f) {
+		return append(dst, f...)
+	}
+	dst = append(dst, '"')
+	for i := 0; i < len(f); i++ {
+		if f[i] == '"' {
+			dst = append(dst, '"', '"')
+		} else {
+			dst = append(dst, f[i])
+		}
+	}
+	return append(dst, '"')
+}
+
+// csvNeedsQuotes is encoding/csv's rule for a comma-separated field.
+func csvNeedsQuotes(f string) bool {
+	if f == "" {
+		return false
+	}
+	if f == `\.` {
+		return true
+	}
+	for i := 0; i < len(f); i++ {
+		if c := f[i]; c == '\n' || c == '\r' || c == '"' || c == ',' {
+			return true
+		}
+	}
+	r, _ := utf8.DecodeRuneInString(f)
+	return unicode.IsSpace(r)
+}
+
+// appendJSONFloat spells a float as encoding/json does; NaN and the
+// infinities, which JSON has no number for, as the strings AWS's JSON
+// protocols use for them.
+func appendJSONFloat(dst []byte, f float64) []byte {
+	switch {
+	case math.IsNaN(f):
+		return append(dst, `"NaN"`...)
+	case math.IsInf(f, 1):
+		return append(dst, `"Infinity"`...)
+	case math.IsInf(f, -1):
+		return append(dst, `"-Infinity"`...)
+	}
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	dst = strconv.AppendFloat(dst, f, format, -1, 64)
+	if format == 'e' {
+		// clean up e-09 to e-9, as encoding/json does
+		if n := len(dst); n >= 4 && dst[n-4] == 'e' && dst[n-3] == '-' && dst[n-2] == '0' {
+			dst[n-2] = dst[n-1]
+			dst = dst[:n-1]
+		}
+	}
+	return dst
+}
+
+// jsonSafe marks the ASCII bytes a JSON string holds as they are.
+var jsonSafe = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString quotes s as a JSON string: invalid UTF-8 becomes
+// U+FFFD and U+2028/U+2029 are escaped, as encoding/json does (HTML
+// characters are left as they are: the Data API's bodies are not HTML).
+func appendJSONString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if jsonSafe[c] {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}

@@ -1,0 +1,184 @@
+// Package embedded holds tipgate's single-process stores.
+package embedded
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/tipgate/tipgate/internal/store"
+)
+
+// ResultOptions size the embedded result store; zero values take defaults.
+type ResultOptions struct {
+	// Dir holds spilled results (one file each). Files left by an earlier
+	// process are removed: their statements are gone.
+	Dir string
+	// SpillBytes is the largest result kept in memory (default 1 MiB); a
+	// larger one goes to a file as soon as it passes the threshold.
+	SpillBytes int64
+	// MemoryBytes bounds all in-memory results together (default 64 MiB):
+	// past it, new results spill whatever their size, so retained
+	// statements cannot grow the heap without bound.
+	MemoryBytes int64
+}
+
+// Results is a store.ResultStore in memory and local files.
+type Results struct {
+	opts ResultOptions
+
+	mu      sync.RWMutex
+	results map[string]*result
+	memory  int64 // bytes held by in-memory results and open writers
+}
+
+var _ store.ResultStore = (*Results)(nil)
+
+// result is a committed result: its pages in memory, or a file and the
+// offset of every page in it.
+type result struct {
+	pages [][]byte // in memory
+	path  string   // spilled
+	offs  []int64  // page i is offs[i]..offs[i+1]
+	size  int64
+}
+
+// NewResults opens a result store over opts.Dir.
+func NewResults(opts ResultOptions) (*Results, error) {
+	if opts.Dir == "" {
+		return nil, errors.New("embedded: no result directory")
+	}
+	if opts.SpillBytes <= 0 {
+		opts.SpillBytes = 1 << 20
+	}
+	if opts.MemoryBytes <= 0 {
+		opts.MemoryBytes = 64 << 20
+	}
+	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("embedded: result directory: %w", err)
+	}
+	if old, err := filepath.Glob(filepath.Join(opts.Dir, "*.result")); err == nil {
+		for _, f := range old {
+			os.Remove(f)
+		}
+	}
+	return &Results{opts: opts, results: map[string]*result{}}, nil
+}
+
+func (s *Results) fileName(id string) string {
+	return filepath.Join(s.opts.Dir, strings.NewReplacer(":", "_", "/", "_").Replace(id)+".result")
+}
+
+// Create implements store.ResultStore.
+func (s *Results) Create(_ context.Context, id string) (store.ResultWriter, error) {
+	s.mu.RLock()
+	_, dup := s.results[id]
+	s.mu.RUnlock()
+	if dup {
+		return nil, fmt.Errorf("embedded: result %s exists", id)
+	}
+	return &resultWriter{s: s, id: id}, nil
+}
+
+// Page implements store.ResultStore.
+func (s *Results) Page(_ context.Context, id string, i int) ([]byte, error) {
+	r, err := s.get(id)
+	if err != nil {
+		return nil, err
+	}
+	if r.path == "" {
+		if i < 0 || i >= len(r.pages) {
+			return nil, fmt.Errorf("embedded: page %d of %d: %w", i, len(r.pages), store.ErrResultNotFound)
+		}
+		return r.pages[i], nil
+	}
+	if i < 0 || i+1 >= len(r.offs) {
+		return nil, fmt.Errorf("embedded: page %d of %d: %w", i, len(r.offs)-1, store.ErrResultNotFound)
+	}
+	f, err := os.Open(r.path)
+	if err != nil {
+		return nil, fmt.Errorf("embedded: open result: %w", err)
+	}
+	defer f.Close()
+	buf := make([]byte, r.offs[i+1]-r.offs[i])
+	if _, err := f.ReadAt(buf, r.offs[i]); err != nil {
+		return nil, fmt.Errorf("embedded: read result: %w", err)
+	}
+	return buf, nil
+}
+
+// WriteTo implements store.ResultStore: a spilled result is copied from its
+// file (sendfile when w is a network connection).
+func (s *Results) WriteTo(_ context.Context, id string, w io.Writer) (int64, error) {
+	r, err := s.get(id)
+	if err != nil {
+		return 0, err
+	}
+	if r.path == "" {
+		var n int64
+		for _, p := range r.pages {
+			m, err := w.Write(p)
+			n += int64(m)
+			if err != nil {
+				return n, err
+			}
+		}
+		return n, nil
+	}
+	f, err := os.Open(r.path)
+	if err != nil {
+		return 0, fmt.Errorf("embedded: open result: %w", err)
+	}
+	defer f.Close()
+	return io.Copy(w, io.NewSectionReader(f, 0, r.size))
+}
+
+// Delete implements store.ResultStore.
+func (s *Results) Delete(_ context.Context, id string) error {
+	s.mu.Lock()
+	r := s.results[id]
+	delete(s.results, id)
+	if r != nil && r.path == "" {
+		s.memory -= r.size
+	}
+	s.mu.Unlock()
+	if r != nil && r.path != "" {
+		// An open reader keeps its file until it is done.
+		if err := os.Remove(r.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("embedded: delete result: %w", err)
+		}
+	}
+	return nil
+}
+
+func (s *Results) get(id string) (*result, error) {
+	s.mu.RLock()
+	r := s.results[id]
+	s.mu.RUnlock()
+	if r == nil {
+		return nil, fmt.Errorf("embedded: result %s: %w", id, store.ErrResultNotFound)
+	}
+	return r, nil
+}
+
+// reserve takes n bytes of the memory budget, or reports that it is spent.
+func (s *Results) reserve(n int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.memory+n > s.opts.MemoryBytes {
+		return false
+	}
+	s.memory += n
+	return true
+}
+
+func (s *Results) unreserve(n int64) {
+	s.mu.Lock()
+	s.memory -= n
+	s.mu.Unlock()
+}
