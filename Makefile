@@ -32,6 +32,7 @@ test-go: ## all Go tests (semantics suite, attack corpus, differential oracle, c
 	scripts/sdk-deps.sh
 	scripts/streamlit-deps.sh
 	scripts/postgres-deps.sh
+	scripts/trino/fetch.sh >/dev/null
 	$(GO) test -count=1 -timeout 20m ./...
 
 web: ## build the dashboard frontend (web/ → internal/web/dist, embedded in the binary; needs node and npm)
