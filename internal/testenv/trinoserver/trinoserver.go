@@ -114,6 +114,7 @@ type Cluster struct {
 	Started time.Duration
 
 	coordinator, worker *node
+	mux                 *RulesMux
 	mu                  sync.Mutex
 	seq                 int
 	stopped             bool
