@@ -63,6 +63,7 @@ fuzz: ## short runs of every fuzz target
 	scripts/fuzz.sh ./internal/policy/desired FuzzParse $(FUZZTIME)
 	scripts/fuzz.sh ./internal/expect FuzzParse $(FUZZTIME)
 	scripts/fuzz.sh ./internal/engine/duckdb FuzzGuard $(FUZZTIME)
+	scripts/fuzz.sh ./internal/engine/trino FuzzGuard $(FUZZTIME)
 	scripts/fuzz.sh ./internal/identity FuzzVerify $(FUZZTIME)
 	scripts/fuzz.sh ./internal/identity FuzzStrictObject $(FUZZTIME)
 	scripts/fuzz.sh ./internal/identity/tokenapi FuzzTokenForm $(FUZZTIME)

@@ -32,34 +32,53 @@ func translate(expr, user string) (string, error) {
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
 		word := strings.ToLower(expr[t.Start:t.End])
+		if from, typ, end, ok := castAt(expr, toks, i); ok && from == i {
+			inner, err := translate(expr[t.Start:toks[typ-2].End], user)
+			if err != nil {
+				return "", err
+			}
+			emit(t.Start, "CAST("+inner+" AS "+trinoType(expr[toks[typ].Start:toks[end].End])+")")
+			pos = int(toks[end].End)
+			i = end
+			continue
+		}
 		switch {
 		case t.Token == pg.Token_TYPECAST:
-			return "", sqlerr.New(sqlerr.FeatureUnsupported, "the Trino engine does not translate :: casts in policy expressions; write CAST(x AS type)")
+			// Only reached when castOperand found no operand: a cast
+			// with an operand is rewritten where the operand starts.
+			return "", sqlerr.New(sqlerr.FeatureUnsupported, "the Trino engine cannot translate this :: cast; write CAST(x AS type)")
 		case t.Token == pg.Token_CURRENT_USER || t.Token == pg.Token_SESSION_USER || t.Token == pg.Token_USER:
 			emit(t.Start, qs(user))
 			pos = int(t.End)
-		case (t.Token == pg.Token_IDENT || t.KeywordKind != pg.KeywordKind_NO_KEYWORD) && i+1 < len(toks) && toks[i+1].Token == pg.Token_ASCII_40:
+		case isFuncName(t) && i+1 < len(toks) && toks[i+1].Token == pg.Token_ASCII_40:
 			args, end, ok := callArgs(expr, toks, i+1)
 			if !ok {
 				continue
 			}
-			var repl string
-			switch {
-			case word == "nvl" && len(args) == 2:
-				repl = "coalesce(" + args[0] + ", " + args[1] + ")"
-			case word == "len" && len(args) == 1:
-				repl = "length(" + args[0] + ")"
-			case word == "left" && len(args) == 2:
-				repl = "substr(" + args[0] + ", 1, greatest(" + args[1] + ", 0))"
-			case word == "right" && len(args) == 2:
-				repl = "substr(" + args[0] + ", greatest(length(" + args[0] + ") - (" + args[1] + ") + 1, 1))"
-			default:
+			if !((word == "nvl" || word == "left" || word == "right") && len(args) == 2) && !(word == "len" && len(args) == 1) {
 				continue
 			}
-			// Arguments may hold current_user or calls themselves.
-			inner, err := translate(repl, user)
-			if err != nil {
-				return "", err
+			// Arguments may hold current_user or calls themselves: each is
+			// translated once, before it is placed (right() places its
+			// first argument twice).
+			for k, a := range args {
+				if args[k], err = translate(a, user); err != nil {
+					return "", err
+				}
+			}
+			var inner string
+			switch word {
+			case "nvl":
+				inner = "coalesce(" + args[0] + ", " + args[1] + ")"
+			case "len":
+				inner = "length(" + args[0] + ")"
+			case "left":
+				inner = "substr(" + args[0] + ", 1, greatest(" + args[1] + ", 0))"
+			case "right":
+				inner = "substr(" + args[0] + ", greatest(length(" + args[0] + ") - (" + args[1] + ") + 1, 1))"
+			}
+			if len(inner) > maxTranslated {
+				return "", sqlerr.New(sqlerr.InvalidParameter, "policy expression is too long once translated for Trino (over %d bytes)", maxTranslated)
 			}
 			emit(t.Start, inner)
 			pos = int(toks[end].End)
@@ -67,8 +86,15 @@ func translate(expr, user string) (string, error) {
 		}
 	}
 	b.WriteString(expr[pos:])
+	if b.Len() > maxTranslated {
+		// right() places its first argument twice: nested calls double.
+		return "", sqlerr.New(sqlerr.InvalidParameter, "policy expression is too long once translated for Trino (over %d bytes)", maxTranslated)
+	}
 	return b.String(), nil
 }
+
+// maxTranslated bounds a translated expression.
+const maxTranslated = 64 << 10
 
 // callArgs splits the arguments of the call whose "(" is toks[open],
 // returning them as text and the index of the closing ")".
@@ -96,4 +122,72 @@ func callArgs(expr string, toks []*pg.ScanToken, open int) ([]string, int, bool)
 		}
 	}
 	return nil, 0, false
+}
+
+// castAt finds a :: cast whose operand starts at token i: it returns the
+// operand's first token (i), the first token of the type and the type's
+// last token. The operand is one token, a qualified name, or a
+// parenthesised group (with the function name before it); the type is
+// one or more words (double precision, character varying, timestamp with
+// time zone) with an optional (n[, m]).
+func castAt(expr string, toks []*pg.ScanToken, i int) (from, typ, end int, ok bool) {
+	// Find the end of an operand starting at i.
+	j := i
+	isWord := func(k int) bool {
+		return k < len(toks) && (toks[k].Token == pg.Token_IDENT || toks[k].KeywordKind != pg.KeywordKind_NO_KEYWORD)
+	}
+	switch {
+	case toks[i].Token == pg.Token_ASCII_40:
+		_, close, found := callArgs(expr, toks, i)
+		if !found {
+			return 0, 0, 0, false
+		}
+		j = close
+	case isFuncName(toks[i]) && i+1 < len(toks) && toks[i+1].Token == pg.Token_ASCII_40:
+		_, close, found := callArgs(expr, toks, i+1)
+		if !found {
+			return 0, 0, 0, false
+		}
+		j = close
+	case !isWord(i) && !isConst(toks[i]):
+		return 0, 0, 0, false
+	default:
+		for j+2 < len(toks) && toks[j+1].Token == pg.Token_ASCII_46 && isWord(j+2) {
+			j += 2
+		}
+	}
+	if j+2 >= len(toks) || toks[j+1].Token != pg.Token_TYPECAST || !isWord(j+2) {
+		return 0, 0, 0, false
+	}
+	// The operand must not itself be the end of an earlier cast's operand
+	// chain: x::a::b casts the cast (handled when the first cast's text is
+	// translated again). The operand ends at j; the type starts at j+2.
+	typ = j + 2
+	end = typ
+	typeWords := map[string]bool{"precision": true, "varying": true, "with": true, "without": true, "time": true, "zone": true}
+	for end+1 < len(toks) && isWord(end+1) && typeWords[strings.ToLower(expr[toks[end+1].Start:toks[end+1].End])] {
+		end++
+	}
+	if end+1 < len(toks) && toks[end+1].Token == pg.Token_ASCII_40 {
+		_, close, found := callArgs(expr, toks, end+1)
+		if !found {
+			return 0, 0, 0, false
+		}
+		end = close
+	}
+	return i, typ, end, true
+}
+
+// isFuncName reports a token that can name a function: an identifier or a
+// keyword that is not reserved (AND, OR, NOT… before "(" are operators).
+func isFuncName(t *pg.ScanToken) bool {
+	return t.Token == pg.Token_IDENT || (t.KeywordKind != pg.KeywordKind_NO_KEYWORD && t.KeywordKind != pg.KeywordKind_RESERVED_KEYWORD)
+}
+
+func isConst(t *pg.ScanToken) bool {
+	switch t.Token {
+	case pg.Token_SCONST, pg.Token_ICONST, pg.Token_FCONST, pg.Token_BCONST, pg.Token_XCONST, pg.Token_USCONST, pg.Token_PARAM:
+		return true
+	}
+	return false
 }

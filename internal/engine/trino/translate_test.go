@@ -12,6 +12,10 @@ func TestTranslate(t *testing.T) {
 		{"nvl(a, len(right(b, 2)))", "coalesce(a, length(substr(b, greatest(length(b) - (2) + 1, 1))))"},
 		{"region IN (SELECT r FROM lookup WHERE u = session_user)", "region IN (SELECT r FROM lookup WHERE u = 'AWSIDC:o''brien@example.com')"},
 		{`"right"(x)`, `"right"(x)`},
+		{"'#####'::VARCHAR(40)", "CAST('#####' AS varchar)"},
+		{"a::int = 1 AND (b || 'x')::double precision > t.c::numeric(10, 2)",
+			"CAST(a AS integer) = 1 AND CAST((b || 'x') AS double) > CAST(t.c AS decimal(10, 2))"},
+		{"upper(x)::text || y", "CAST(upper(x) AS varchar) || y"},
 	}
 	for _, c := range cases {
 		got, err := translate(c.in, "AWSIDC:o'brien@example.com")
@@ -23,7 +27,7 @@ func TestTranslate(t *testing.T) {
 			t.Errorf("%s:\n got %s\nwant %s", c.in, got, c.want)
 		}
 	}
-	if _, err := translate("a::int = 1", "u"); err == nil {
-		t.Error(":: cast translated")
+	if _, err := translate("1 + ::int", "u"); err == nil {
+		t.Error("a cast of nothing translated")
 	}
 }
