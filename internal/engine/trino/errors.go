@@ -1,6 +1,8 @@
 package trino
 
 import (
+	"fmt"
+	"os"
 	"context"
 	"errors"
 	"regexp"
@@ -56,6 +58,8 @@ func mapError(err error) error {
 		return sqlerr.New(sqlerr.UndefinedColumn, "column %q does not exist", missingColumn.FindStringSubmatch(msg)[1])
 	case syntax.MatchString(msg):
 		return sqlerr.Wrap(sqlerr.SyntaxError, err, "syntax error: %s", msg)
+	case strings.HasSuffix(msg, " not supported") || strings.Contains(msg, "is not supported"):
+		return sqlerr.Wrap(sqlerr.FeatureUnsupported, err, "%s", msg)
 	case strings.Contains(msg, "Division by zero"):
 		return sqlerr.Wrap(sqlerr.DivisionByZero, err, "division by zero")
 	}
@@ -65,6 +69,9 @@ func mapError(err error) error {
 // mapReadError is mapError for a principal's read: values quoted in a
 // data error are redacted (they may come from rows the principal may not see).
 func mapReadError(err error) error {
+	if err != nil && os.Getenv("TIPGATE_TRINO_DEBUG") != "" {
+		fmt.Fprintln(os.Stderr, "TRINODEBUG", err)
+	}
 	err = mapError(err)
 	var se *sqlerr.Error
 	if errors.As(err, &se) && se.Code == sqlerr.DataException {

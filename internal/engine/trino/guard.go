@@ -15,6 +15,10 @@ import (
 // EXPLAIN is tipgate's to answer (Trino's would print the row filter).
 var readKeywords = []string{"select", "with", "values", "table"}
 
+// writeKeywords change data: a principal is denied them, as in Redshift
+// without the privilege.
+var writeKeywords = []string{"insert", "update", "delete", "merge", "truncate", "copy", "unload", "create", "drop", "alter", "grant", "revoke", "call", "set", "reset"}
+
 // ioPlan is what EXPLAIN (TYPE IO, FORMAT JSON) says a statement reads and
 // writes, as Trino's own parser and analyzer resolved it.
 type ioPlan struct {
@@ -72,6 +76,10 @@ func checkKeyword(text string) error {
 			continue
 		}
 		w := strings.ToLower(text[t.Start:t.End])
+		if slices.Contains(writeKeywords, w) {
+			// Principals hold SELECT only (Trino's rules say the same).
+			return sqlerr.New(sqlerr.PermissionDenied, "permission denied: %s needs a privilege tipgate grants on Trino to superusers only", strings.ToUpper(w))
+		}
 		if !slices.Contains(readKeywords, w) {
 			return sqlerr.New(sqlerr.FeatureUnsupported, "%s statements are not supported on the Trino engine for users; only queries are", strings.ToUpper(w))
 		}

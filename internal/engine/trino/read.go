@@ -18,11 +18,19 @@ func (e *Engine) Read(ctx context.Context, cat *policy.Catalog, sub policy.Subje
 	if strings.EqualFold(sub.User, e.opts.User) {
 		return nil, sqlerr.New(sqlerr.PermissionDenied, "permission denied: %s is the Trino engine's service user", sub.User)
 	}
-	if err := checkKeyword(st.Text); err != nil {
+	text := st.Text
+	query, analyze, isExplain := explainPrefix(text)
+	if isExplain {
+		text = query
+	}
+	if err := checkKeyword(text); err != nil {
 		return nil, err
 	}
-	text, targs, err := placeholders(st.Text, args)
+	text, targs, err := placeholders(text, args)
 	if err != nil {
+		return nil, err
+	}
+	if text, err = e.withSystemViews(cat, sub, text); err != nil {
 		return nil, err
 	}
 	release, err := e.acquire(ctx, sub)
@@ -52,6 +60,10 @@ func (e *Engine) Read(ctx context.Context, cat *policy.Catalog, sub policy.Subje
 			}
 		}
 	}
+	if isExplain {
+		defer release()
+		return e.explain(ctx, cat, sub, text, analyze, relations, targs)
+	}
 	r, err := e.db.QueryContext(ctx, text, append(targs, as)...)
 	if err != nil {
 		release()
@@ -77,9 +89,12 @@ var rowStatements = []string{"select", "with", "values", "table", "explain", "sh
 // Raw runs a superuser's statement as the service user on the warehouse
 // schema. Trino has no transaction across statements on Iceberg shared
 // with the store: a batch's statements each take effect alone.
-func (e *Engine) Raw(ctx context.Context, _ engine.Tx, _ *policy.Catalog, _ policy.Subject, st *ddl.Other, args []any) (engine.Rows, error) {
+func (e *Engine) Raw(ctx context.Context, _ engine.Tx, cat *policy.Catalog, sub policy.Subject, st *ddl.Other, args []any) (engine.Rows, error) {
 	text, targs, err := placeholders(st.Text, args)
 	if err != nil {
+		return nil, err
+	}
+	if text, err = e.withSystemViews(cat, sub, text); err != nil {
 		return nil, err
 	}
 	kw := strings.ToLower(st.Keyword)
