@@ -1,8 +1,6 @@
 package trino
 
 import (
-	"fmt"
-	"os"
 	"context"
 	"errors"
 	"regexp"
@@ -69,9 +67,6 @@ func mapError(err error) error {
 // mapReadError is mapError for a principal's read: values quoted in a
 // data error are redacted (they may come from rows the principal may not see).
 func mapReadError(err error) error {
-	if err != nil && os.Getenv("TIPGATE_TRINO_DEBUG") != "" {
-		fmt.Fprintln(os.Stderr, "TRINODEBUG", err)
-	}
 	err = mapError(err)
 	var se *sqlerr.Error
 	if errors.As(err, &se) && se.Code == sqlerr.DataException {
