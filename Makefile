@@ -33,6 +33,7 @@ test-go: ## all Go tests (semantics suite, attack corpus, differential oracle, c
 	scripts/streamlit-deps.sh
 	scripts/postgres-deps.sh
 	scripts/haproxy-deps.sh
+	scripts/trino/fetch.sh >/dev/null
 	$(GO) test -count=1 -timeout 20m ./...
 
 web: ## build the dashboard frontend (web/ → internal/web/dist, embedded in the binary; needs node and npm)
@@ -63,6 +64,7 @@ fuzz: ## short runs of every fuzz target
 	scripts/fuzz.sh ./internal/policy/desired FuzzParse $(FUZZTIME)
 	scripts/fuzz.sh ./internal/expect FuzzParse $(FUZZTIME)
 	scripts/fuzz.sh ./internal/engine/duckdb FuzzGuard $(FUZZTIME)
+	scripts/fuzz.sh ./internal/engine/trino FuzzGuard $(FUZZTIME)
 	scripts/fuzz.sh ./internal/identity FuzzVerify $(FUZZTIME)
 	scripts/fuzz.sh ./internal/identity FuzzStrictObject $(FUZZTIME)
 	scripts/fuzz.sh ./internal/identity/tokenapi FuzzTokenForm $(FUZZTIME)

@@ -26,9 +26,10 @@ type Server struct {
 
 // Warehouse is the [warehouse] section.
 type Warehouse struct {
-	Engine string // "duckdb" or "postgres"
-	// DSN is the PostgreSQL engine's database (postgres://…). It may hold
-	// a password: never log it.
+	Engine string // "duckdb", "postgres" or "trino"
+	// DSN is the PostgreSQL engine's database (postgres://…) or the Trino
+	// engine's cluster (https://…/catalog/schema?rules_path=…&store=…,
+	// docs/trino.md). It may hold a password: never log it.
 	DSN     string
 	S3Root  string
 	Threads int
@@ -325,8 +326,12 @@ func (r rawWarehouse) validate(p *problems, key string) Warehouse {
 		if w.DSN == "" {
 			p.add(key+".dsn", "is required with engine = \"postgres\" (postgres://user@host:5432/database)")
 		}
+	case "trino":
+		if !strings.HasPrefix(w.DSN, "https://") {
+			p.add(key+".dsn", "is required with engine = \"trino\" (https://user:password@host:8443/catalog/schema?rules_path=FILE&store=postgres://…)")
+		}
 	default:
-		p.add(key+".engine", "must be \"duckdb\" or \"postgres\" (the engines this build has)")
+		p.add(key+".engine", "must be \"duckdb\", \"postgres\" or \"trino\" (the engines this build has)")
 	}
 	return w
 }

@@ -14,14 +14,16 @@ import (
 	"github.com/tipgate/tipgate/internal/engine"
 	"github.com/tipgate/tipgate/internal/engine/duckdb"
 	"github.com/tipgate/tipgate/internal/engine/postgres"
+	"github.com/tipgate/tipgate/internal/engine/trino"
 )
 
 // Config says which engine to open and how.
 type Config struct {
-	// Kind names the engine: "duckdb" (embedded, the default) or
-	// "postgres".
+	// Kind names the engine: "duckdb" (embedded, the default), "postgres"
+	// or "trino".
 	Kind string
-	// DSN is the PostgreSQL engine's database (postgres://…).
+	// DSN is the PostgreSQL engine's database (postgres://…) or the Trino
+	// engine's cluster (https://…, trino.ParseDSN).
 	DSN string
 	// DataDir holds the embedded engine's warehouse.
 	DataDir string
@@ -51,6 +53,14 @@ func factories() map[string]Factory {
 		},
 		"postgres": func(ctx context.Context, cfg Config, sys *engine.SystemViews) (engine.Backend, error) {
 			return postgres.Open(ctx, postgres.Options{DSN: cfg.DSN, S3Root: cfg.S3Root, Logger: cfg.Logger, System: sys})
+		},
+		"trino": func(ctx context.Context, cfg Config, sys *engine.SystemViews) (engine.Backend, error) {
+			o, err := trino.ParseDSN(cfg.DSN)
+			if err != nil {
+				return nil, err
+			}
+			o.S3Root, o.Logger, o.System = cfg.S3Root, cfg.Logger, sys
+			return trino.Open(ctx, o)
 		},
 	}
 }

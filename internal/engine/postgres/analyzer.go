@@ -25,6 +25,12 @@ var (
 // Analyzer parses and types policy expressions with PostgreSQL.
 func (e *Engine) Analyzer() policy.Analyzer { return analyzer{e} }
 
+// AnalyzeExpr reads a policy expression with PostgreSQL's grammar, without
+// a database: the Trino engine reads Redshift's policy expressions with it.
+func AnalyzeExpr(ctx context.Context, expr string) (policy.ExprInfo, error) {
+	return analyzer{}.AnalyzeExpr(ctx, expr)
+}
+
 func (a analyzer) AnalyzeExpr(ctx context.Context, expr string) (policy.ExprInfo, error) {
 	_, root, err := parseExpr(expr)
 	if err != nil {

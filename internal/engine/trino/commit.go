@@ -1,0 +1,86 @@
+package trino
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/tipgate/tipgate/internal/engine"
+	"github.com/tipgate/tipgate/internal/policy"
+)
+
+// trinoTx is a commit's open store transaction.
+type trinoTx struct {
+	tx pgx.Tx
+}
+
+// Commit runs fn on the stored catalog inside one store transaction
+// (writers of every tipgate process serialised by an advisory lock),
+// persists the catalog it returns, and then writes the rules Trino
+// applies and waits until Trino has loaded them. Table DDL inside fn runs
+// on Trino, which has no transaction shared with the store: a failure
+// after it leaves the table in place and the catalog without it, which the
+// superuser's next DDL reports (docs/trino.md).
+func (e *Engine) Commit(ctx context.Context, fn func(tx engine.Tx, cat *policy.Catalog) (*policy.Catalog, error)) error {
+	tx, err := e.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("trino: store: begin: %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(lockKey)); err != nil {
+		return fmt.Errorf("trino: store: lock the catalog: %w", err)
+	}
+	cur, err := e.stored(ctx, tx)
+	if err != nil {
+		return err
+	}
+	next, err := fn(&trinoTx{tx: tx}, cur)
+	if err != nil {
+		return err
+	}
+	if next == nil || next == cur {
+		e.cat.Store(cur)
+		return tx.Commit(ctx)
+	}
+	body, err := next.Marshal()
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO tipgate_trino.catalog (id, version, body) VALUES (1, $1, $2)
+		ON CONFLICT (id) DO UPDATE SET version = excluded.version, body = excluded.body`, next.Version, string(body)); err != nil {
+		return fmt.Errorf("trino: store: write catalog: %w", err)
+	}
+	// The rules go out before the store commits: a principal must never
+	// run under rules older than a catalog another replica can read.
+	// Rules newer than the catalog (this commit failing after) only
+	// tighten or loosen what the next commit rewrites.
+	e.rulesMu.Lock()
+	err = e.writeRulesLocked(ctx, next)
+	e.rulesMu.Unlock()
+	if err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("trino: store: commit: %w", err)
+	}
+	e.cat.Store(next)
+	return nil
+}
+
+func (e *Engine) stored(ctx context.Context, tx pgx.Tx) (*policy.Catalog, error) {
+	var version int64
+	var body string
+	err := tx.QueryRow(ctx, "SELECT version, body FROM tipgate_trino.catalog WHERE id = 1").Scan(&version, &body)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return policy.New(), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("trino: store: read catalog: %w", err)
+	}
+	if mine := e.cat.Load(); mine != nil && mine.Version == version {
+		return mine, nil
+	}
+	return policy.Unmarshal([]byte(body))
+}

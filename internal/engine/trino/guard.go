@@ -1,0 +1,119 @@
+package trino
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	pg "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/tipgate/tipgate/internal/sqlerr"
+)
+
+// readKeywords are the statements a principal may run: queries only.
+// EXPLAIN is tipgate's to answer (Trino's would print the row filter).
+var readKeywords = []string{"select", "with", "values", "table"}
+
+// writeKeywords change data: a principal is denied them, as in Redshift
+// without the privilege.
+var writeKeywords = []string{"insert", "update", "delete", "merge", "truncate", "copy", "unload", "create", "drop", "alter", "grant", "revoke", "call", "set", "reset"}
+
+// ioPlan is what EXPLAIN (TYPE IO, FORMAT JSON) says a statement reads and
+// writes, as Trino's own parser and analyzer resolved it.
+type ioPlan struct {
+	Inputs []struct {
+		Table struct {
+			Catalog     string `json:"catalog"`
+			SchemaTable struct {
+				Schema string `json:"schema"`
+				Table  string `json:"table"`
+			} `json:"schemaTable"`
+		} `json:"table"`
+	} `json:"inputTableColumnInfos"`
+	Output json.RawMessage `json:"outputTable"`
+}
+
+// checkIO admits a statement whose IO plan writes nothing and reads only
+// tables of the warehouse schema other than the probe table: no system
+// catalog, no information_schema, no other catalog. The plan comes from
+// Trino's own parser and analyzer, run for the principal (so with the
+// principal's rules): the grammar that decides is the one that executes,
+// and no second parser can disagree with it. Table functions and system
+// tables are also refused by the rules themselves (docs/trino.md).
+func checkIO(planJSON, catalog, schema string) ([]string, error) {
+	var p ioPlan
+	if err := json.Unmarshal([]byte(planJSON), &p); err != nil {
+		return nil, sqlerr.New(sqlerr.Internal, "the Trino IO plan does not parse: %v", err)
+	}
+	if out := strings.TrimSpace(string(p.Output)); out != "" && out != "null" {
+		return nil, sqlerr.New(sqlerr.ReadOnly, "only read-only queries are allowed")
+	}
+	var tables []string
+	for _, in := range p.Inputs {
+		t := in.Table
+		name := strings.ToLower(t.SchemaTable.Table)
+		if !strings.EqualFold(t.Catalog, catalog) || !strings.EqualFold(t.SchemaTable.Schema, schema) || name == probeTable {
+			return nil, sqlerr.PermissionDeniedRelation(fmt.Sprintf("%s.%s.%s", t.Catalog, t.SchemaTable.Schema, t.SchemaTable.Table))
+		}
+		if !slices.Contains(tables, name) {
+			tables = append(tables, name)
+		}
+	}
+	slices.Sort(tables)
+	return tables, nil
+}
+
+// checkKeyword admits only a query: its first keyword, read with
+// PostgreSQL's scanner (comments skipped), must start a query.
+func checkKeyword(text string) error {
+	res, err := pg.Scan(text)
+	if err != nil || len(res.Tokens) == 0 {
+		return sqlerr.New(sqlerr.SyntaxError, "syntax error: empty or unreadable statement")
+	}
+	for _, t := range res.Tokens {
+		if t.Token == pg.Token_ASCII_40 { // "(SELECT …)"
+			continue
+		}
+		w := strings.ToLower(text[t.Start:t.End])
+		if slices.Contains(writeKeywords, w) {
+			// Principals hold SELECT only (Trino's rules say the same).
+			return sqlerr.New(sqlerr.PermissionDenied, "permission denied: %s needs a privilege tipgate grants on Trino to superusers only", strings.ToUpper(w))
+		}
+		if !slices.Contains(readKeywords, w) {
+			return sqlerr.New(sqlerr.FeatureUnsupported, "%s statements are not supported on the Trino engine for users; only queries are", strings.ToUpper(w))
+		}
+		return nil
+	}
+	return nil
+}
+
+// placeholders rewrites $1, $2, … (tipgate's spelling on every engine)
+// into Trino's ?, returning args in the order the ?s appear.
+func placeholders(text string, args []any) (string, []any, error) {
+	if len(args) == 0 {
+		return text, nil, nil
+	}
+	res, err := pg.Scan(text)
+	if err != nil {
+		return "", nil, sqlerr.New(sqlerr.SyntaxError, "syntax error: %v", err)
+	}
+	var b strings.Builder
+	var out []any
+	pos := 0
+	for _, t := range res.Tokens {
+		if t.Token != pg.Token_PARAM {
+			continue
+		}
+		var n int
+		if _, err := fmt.Sscanf(text[t.Start+1:t.End], "%d", &n); err != nil || n < 1 || n > len(args) {
+			return "", nil, sqlerr.New(sqlerr.InvalidParameter, "there is no parameter %s", text[t.Start:t.End])
+		}
+		b.WriteString(text[pos:t.Start])
+		b.WriteString("?")
+		pos = int(t.End)
+		out = append(out, args[n-1])
+	}
+	b.WriteString(text[pos:])
+	return b.String(), out, nil
+}

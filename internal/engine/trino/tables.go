@@ -1,0 +1,187 @@
+package trino
+
+import (
+	"context"
+	"strings"
+
+	"github.com/tipgate/tipgate/internal/engine"
+	"github.com/tipgate/tipgate/internal/policy"
+	"github.com/tipgate/tipgate/internal/policy/ddl"
+	"github.com/tipgate/tipgate/internal/sqlerr"
+)
+
+// Table applies one table statement (DDL or COPY) on Trino as the service
+// user; the rules for the table follow in the same Commit.
+func (e *Engine) Table(ctx context.Context, _ engine.Tx, cat *policy.Catalog, sub policy.Subject, st ddl.Stmt) (*policy.Catalog, int64, error) {
+	switch s := st.(type) {
+	case *ddl.CreateTable:
+		next, err := e.createTable(ctx, cat, sub, s)
+		return next, -1, err
+	case *ddl.DropTable:
+		names, err := cat.TablesToDrop(s)
+		if err != nil {
+			return nil, -1, err
+		}
+		for _, name := range names {
+			if _, err := e.db.ExecContext(ctx, "DROP TABLE "+e.tableName(name)); err != nil {
+				return nil, -1, mapError(err)
+			}
+			if cat, err = cat.DropTable(name); err != nil {
+				return nil, -1, err
+			}
+		}
+		return cat, -1, nil
+	case *ddl.AlterTable:
+		next, err := e.alterTable(ctx, cat, s)
+		return next, -1, err
+	case *ddl.Copy:
+		n, err := e.copyInto(ctx, cat, s)
+		return cat, n, err
+	}
+	return nil, -1, sqlerr.New(sqlerr.FeatureUnsupported, "statement not supported")
+}
+
+func reservedTable(name string) bool {
+	return strings.HasPrefix(name, "svv_") || strings.HasPrefix(name, "sys_") || strings.HasPrefix(name, "pg_") ||
+		strings.HasPrefix(name, "stv_") || strings.HasPrefix(name, "stl_") || name == "information_schema"
+}
+
+func (e *Engine) createTable(ctx context.Context, cat *policy.Catalog, sub policy.Subject, s *ddl.CreateTable) (*policy.Catalog, error) {
+	name, err := policy.TableName(s.Table)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := cat.Table(name); ok {
+		if s.IfNotExists {
+			return cat, nil
+		}
+		return nil, sqlerr.New(sqlerr.DuplicateObject, "relation %q already exists", name)
+	}
+	if reservedTable(name) {
+		return nil, sqlerr.New(sqlerr.InvalidParameter, "table name %q is reserved for system relations", name)
+	}
+	if s.AsQuery != "" {
+		if _, err := e.db.ExecContext(ctx, "CREATE TABLE "+e.tableName(name)+" AS "+s.AsQuery); err != nil {
+			return nil, mapError(err)
+		}
+		cols, err := e.columnsOf(ctx, name, nil)
+		if err != nil {
+			return nil, err
+		}
+		return cat.AddTable(name, sub.User, cols)
+	}
+	if len(s.Columns) == 0 {
+		return nil, sqlerr.New(sqlerr.InvalidParameter, "table %s needs at least one column", name)
+	}
+	var defs []string
+	var cols []policy.Column
+	for _, c := range s.Columns {
+		// Iceberg has no column defaults; NOT NULL it has.
+		def := qi(strings.ToLower(c.Name)) + " " + trinoType(c.Type)
+		if c.NotNull {
+			def += " NOT NULL"
+		}
+		if c.Default != "" {
+			return nil, sqlerr.New(sqlerr.FeatureUnsupported, "the Trino engine has no column defaults (column %s)", c.Name)
+		}
+		defs = append(defs, def)
+		cols = append(cols, policy.Column{Name: strings.ToLower(c.Name), Type: c.Type})
+	}
+	if _, err := e.db.ExecContext(ctx, "CREATE TABLE "+e.tableName(name)+" ("+strings.Join(defs, ", ")+")"); err != nil {
+		return nil, mapError(err)
+	}
+	return cat.AddTable(name, sub.User, cols)
+}
+
+// columnsOf reads a table's columns from Trino, keeping the declared
+// (Redshift) type of columns the catalog already knows.
+func (e *Engine) columnsOf(ctx context.Context, table string, known map[string]string) ([]policy.Column, error) {
+	rows, err := e.db.QueryContext(ctx, "SELECT column_name, data_type FROM "+qi(e.opts.Catalog)+
+		".information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position", e.opts.Schema, table)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer rows.Close()
+	var out []policy.Column
+	for rows.Next() {
+		var c policy.Column
+		if err := rows.Scan(&c.Name, &c.Type); err != nil {
+			return nil, mapError(err)
+		}
+		c.Type = redshiftType(c.Type)
+		if t, ok := known[strings.ToLower(c.Name)]; ok {
+			c.Type = t
+		}
+		out = append(out, c)
+	}
+	return out, mapError(rows.Err())
+}
+
+func (e *Engine) alterTable(ctx context.Context, cat *policy.Catalog, s *ddl.AlterTable) (*policy.Catalog, error) {
+	name, err := policy.TableName(s.Table)
+	if err != nil {
+		return nil, err
+	}
+	t, ok := cat.Table(name)
+	if !ok {
+		return nil, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", name)
+	}
+	known := map[string]string{}
+	for _, c := range t.Columns {
+		known[c.Name] = c.Type
+	}
+	col := strings.ToLower(s.Column)
+	if s.Column != "" {
+		if _, ok := t.Column(col); !ok {
+			return nil, sqlerr.New(sqlerr.UndefinedColumn, "column %q of relation %q does not exist", col, name)
+		}
+	}
+	var stmt, oldName, newName string
+	switch s.Action {
+	case "rename":
+		if err := cat.CheckRenameTable(name); err != nil {
+			return nil, err
+		}
+		to := strings.ToLower(s.NewName)
+		if reservedTable(to) {
+			return nil, sqlerr.New(sqlerr.InvalidParameter, "table name %q is reserved for system relations", to)
+		}
+		if _, err := e.db.ExecContext(ctx, "ALTER TABLE "+e.tableName(name)+" RENAME TO "+e.tableName(to)); err != nil {
+			return nil, mapError(err)
+		}
+		return cat.RenameTable(name, to)
+	case "rename column":
+		if err := cat.CheckColumnChange(name, col, "rename"); err != nil {
+			return nil, err
+		}
+		newName, oldName = strings.ToLower(s.NewName), col
+		known[newName] = known[col]
+		stmt = "ALTER TABLE " + e.tableName(name) + " RENAME COLUMN " + qi(col) + " TO " + qi(newName)
+	case "drop column":
+		if err := cat.CheckColumnChange(name, col, "drop"); err != nil {
+			return nil, err
+		}
+		oldName = col
+		stmt = "ALTER TABLE " + e.tableName(name) + " DROP COLUMN " + qi(col)
+	case "add column":
+		c := s.ColumnDef
+		cn := strings.ToLower(c.Name)
+		known[cn] = c.Type
+		if c.Default != "" {
+			return nil, sqlerr.New(sqlerr.FeatureUnsupported, "the Trino engine has no column defaults (column %s)", c.Name)
+		}
+		stmt = "ALTER TABLE " + e.tableName(name) + " ADD COLUMN " + qi(cn) + " " + trinoType(c.Type)
+	case "owner":
+		return cat, nil
+	default:
+		return nil, sqlerr.New(sqlerr.FeatureUnsupported, "ALTER TABLE %s is not supported on the Trino engine", strings.ToUpper(s.Action))
+	}
+	if _, err := e.db.ExecContext(ctx, stmt); err != nil {
+		return nil, mapError(err)
+	}
+	cols, err := e.columnsOf(ctx, name, known)
+	if err != nil {
+		return nil, err
+	}
+	return cat.SetColumns(name, cols, oldName, newName)
+}
