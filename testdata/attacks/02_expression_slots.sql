@@ -20,6 +20,8 @@ SELECT count(*) FROM sales_data WHERE timezone = 'x'' OR ''1''=''1';
 SELECT count(*) FROM sales_data -- WHERE timezone LIKE 'Asia%'
 ;
 SELECT list_sort(list(DISTINCT split_part(timezone, '/', 1))) FROM sales_data;
+-- @variant postgres
+SELECT CAST(to_json(array_agg(DISTINCT split_part(timezone, '/', 1) ORDER BY split_part(timezone, '/', 1))) AS VARCHAR) FROM sales_data;
 SELECT (SELECT string_agg(DISTINCT split_part(timezone, '/', 1), ',' ORDER BY split_part(timezone, '/', 1)) FROM sales_data);
 SELECT count(*) FILTER (WHERE timezone LIKE 'Africa%') FROM sales_data;
 SELECT max(CASE WHEN timezone LIKE 'Africa%' THEN city END) FROM sales_data;
@@ -27,9 +29,10 @@ SELECT sum(quantity) FROM sales_data WHERE city IN (SELECT city FROM sales_data 
 SELECT count(*) FROM sales_data a WHERE EXISTS (SELECT 1 FROM sales_data b WHERE b.city = a.city AND b.timezone LIKE 'Africa%');
 SELECT count(*) FROM sales_data a WHERE a.quantity > ALL (SELECT quantity FROM sales_data WHERE timezone LIKE 'Africa%');
 SELECT count(*) FROM sales_data WHERE quantity = ANY (SELECT quantity FROM sales_data);
+-- @only duckdb
 SELECT list_transform([1, 2], x -> x + (SELECT count(*) FROM sales_data));
 SELECT (SELECT count(*) FROM sales_data) + (SELECT count(*) FROM region_lookup);
 SELECT count(*) FROM sales_data s1 CROSS JOIN (SELECT count(*) AS c FROM sales_data) s2 WHERE s2.c > 0;
 SELECT category, sum(quantity) OVER (PARTITION BY category ORDER BY sku, timestamp, city ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) FROM sales_data ORDER BY 1, 2 LIMIT 0;
-SELECT max(cnt) FROM (SELECT count(*) OVER (PARTITION BY timezone) AS cnt FROM sales_data);
+SELECT max(cnt) FROM (SELECT count(*) OVER (PARTITION BY timezone) AS cnt FROM sales_data) AS sq;
 SELECT count(*) FROM sales_data WHERE timezone IN (SELECT timezone FROM sales_data UNION SELECT 'Africa/Lagos');

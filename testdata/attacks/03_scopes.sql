@@ -1,8 +1,9 @@
 -- Class 3: set operations, multiple statements, recursion, views and writes.
 SELECT city FROM sales_data UNION SELECT city FROM sales_data;
-SELECT count(*) FROM (SELECT timezone FROM sales_data WHERE false UNION ALL SELECT timezone FROM sales_data);
-SELECT count(*) FROM (SELECT timezone FROM sales_data INTERSECT SELECT timezone FROM sales_data);
-SELECT count(*) FROM (SELECT timezone FROM sales_data EXCEPT SELECT 'x');
+SELECT count(*) FROM (SELECT timezone FROM sales_data WHERE false UNION ALL SELECT timezone FROM sales_data) AS sq;
+SELECT count(*) FROM (SELECT timezone FROM sales_data INTERSECT SELECT timezone FROM sales_data) AS sq;
+SELECT count(*) FROM (SELECT timezone FROM sales_data EXCEPT SELECT 'x') AS sq;
+-- @only duckdb
 SELECT count(*) FROM (SELECT timezone FROM sales_data UNION ALL BY NAME SELECT timezone FROM sales_data);
 SELECT count(*) FROM sales_data UNION ALL SELECT count(*) FROM region_lookup;
 SELECT 'Africa/Lagos' AS tz EXCEPT SELECT timezone FROM sales_data;
@@ -17,6 +18,7 @@ CREATE TABLE x AS SELECT * FROM sales_data;
 -- @expect error
 CREATE TEMP TABLE x AS SELECT * FROM sales_data;
 -- @expect error
+-- @only duckdb
 CREATE MACRO m() AS TABLE SELECT * FROM tg_raw.main.sales_data;
 -- @expect error
 INSERT INTO sales_data SELECT * FROM sales_data;

@@ -19,10 +19,12 @@ SELECT role_name FROM svv_roles;
 -- @expect error
 SHOW TABLES;
 -- @expect error
+-- @only duckdb
 SHOW ALL TABLES;
 -- @expect error
 SHOW DATABASES;
 -- @expect error
+-- @only duckdb
 SELECT * FROM duckdb_indexes();
 -- @expect error
 SELECT * FROM information_schema.schemata;
@@ -31,16 +33,22 @@ SELECT * FROM pg_catalog.pg_namespace;
 -- @expect error
 SELECT * FROM pg_settings;
 -- @expect error
+-- @only duckdb
 DESCRIBE secret_notes;
 -- @expect error
+-- @only duckdb
 DESCRIBE SELECT * FROM secret_notes;
 -- @expect error
+-- @only duckdb
 SUMMARIZE secret_notes;
 -- @expect error
+-- @only duckdb
 SELECT * FROM (DESCRIBE tg_raw.main.sales_data);
 -- @expect error
+-- @only duckdb
 PRAGMA show_tables;
 -- @expect error
+-- @only duckdb
 PRAGMA table_info('sales_data');
 -- @expect error
 CALL pragma_version();
@@ -49,5 +57,7 @@ SELECT DISTINCT city FROM sales_data;
 SELECT DISTINCT country FROM sales_data;
 SELECT DISTINCT timezone FROM sales_data;
 SELECT category, count(*) FROM sales_data GROUP BY ALL;
+-- @variant postgres
+SELECT category, count(*) FROM sales_data GROUP BY 1;
 SELECT min(timestamp), max(timestamp) FROM sales_data;
 SELECT min(population), max(population) FROM sales_data;

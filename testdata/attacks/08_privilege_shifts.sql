@@ -5,6 +5,7 @@ SET search_path = 'tg_raw.main';
 -- @expect error
 SET schema = 'tg_raw.main';
 -- @expect error
+-- @only duckdb
 USE tg_raw;
 -- @expect error
 SET SESSION AUTHORIZATION 'AWSIDC:ethan@example.com';
@@ -15,8 +16,10 @@ RESET ALL;
 -- @expect error
 SELECT set_config('app.region', 'Africa', false);
 -- @expect error
+-- @only duckdb
 SET VARIABLE region = 'Africa';
 -- @expect error
+-- @only duckdb
 SELECT getvariable('region');
 -- @expect error
 PREPARE p AS SELECT * FROM tg_raw.main.sales_data;
@@ -25,26 +28,33 @@ PREPARE q AS SELECT count(*) FROM sales_data;
 -- @expect error
 EXECUTE q;
 -- @expect error
+-- @only duckdb
 ATTACH '/tmp/tipgate-attack.db' AS x;
 -- @expect error
+-- @only duckdb
 ATTACH ':memory:' AS x;
 -- @expect error
+-- @only duckdb
 DETACH tg_raw;
 -- @expect error
 COPY sales_data TO '/tmp/tipgate-attack.csv';
 -- @expect error
 COPY (SELECT * FROM sales_data) TO '/tmp/tipgate-attack.csv';
 -- @expect error
+-- @only duckdb
 EXPORT DATABASE '/tmp/tipgate-attack';
 -- @expect error
+-- @only duckdb
 INSTALL httpfs;
 -- @expect error
+-- @only duckdb
 LOAD httpfs;
 -- @expect error
 CHECKPOINT;
 -- @expect error
 VACUUM;
 -- @expect error
+-- @only duckdb
 CREATE SECRET s (TYPE s3, KEY_ID 'x', SECRET 'y');
 -- @expect error
 SET lock_configuration = false;
@@ -53,8 +63,10 @@ SET enable_external_access = true;
 -- @expect error
 SET disabled_optimizers = '';
 -- @expect error
+-- @only duckdb
 CREATE TEMP MACRO current_user() AS 'AWSIDC:ethan@example.com';
 -- @expect error
+-- @only duckdb
 CREATE MACRO nvl(a, b) AS 'x';
 -- @expect error
 BEGIN TRANSACTION;

@@ -3,6 +3,7 @@ package conformance
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -41,15 +42,31 @@ type Attack struct {
 	// Engine, when set ("-- @engine duckdb", sticky to the end of the
 	// file), is the only engine the attack applies to: it attacks a
 	// mechanism of that engine alone (DuckDB's dictionary evaluation, its
-	// CTE filter pusher, its own syntax).
+	// CTE filter pusher, its own syntax). "-- @only duckdb" sets it for
+	// one statement.
 	Engine string
+	// Variants are the attack spelled in other engines' dialects, keyed by
+	// engine: a statement preceded by "-- @variant postgres" is the
+	// PostgreSQL spelling of the attack before it, run on that engine in
+	// its place. It must ask the same question: the ground truth is still
+	// the attack's own SQL on the principal's DuckDB.
+	Variants map[string]string
+}
+
+// SQLFor returns the attack's text in the dialect of engine.
+func (a Attack) SQLFor(engine string) string {
+	if v, ok := a.Variants[engine]; ok {
+		return v
+	}
+	return a.SQL
 }
 
 // LoadAttacks reads every *.sql file under dir. Each statement may be
 // preceded by "-- @as name[,name]|all" (sticky), "-- @default <expect>"
 // (sticky: the expectation of the file's following statements, "any" at
-// the start of each file) and "-- @expect <expect>" (for that statement
-// only).
+// the start of each file), "-- @expect <expect>" and "-- @only <engine>"
+// (for that statement only), or "-- @variant <engine>" (the statement is
+// that engine's spelling of the attack before it; see Attack.Variants).
 func LoadAttacks(dir string) ([]Attack, error) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.sql"))
 	if err != nil || len(files) == 0 {
@@ -71,7 +88,7 @@ func LoadAttacks(dir string) ([]Attack, error) {
 		eng := ""
 		prev := 0
 		for _, st := range stmts {
-			expect := ""
+			expect, only, variant := "", "", ""
 			for _, line := range strings.Split(src[prev:st.Pos], "\n") {
 				line = strings.TrimSpace(line)
 				if v, ok := strings.CutPrefix(line, "-- @as "); ok {
@@ -79,6 +96,12 @@ func LoadAttacks(dir string) ([]Attack, error) {
 				}
 				if v, ok := strings.CutPrefix(line, "-- @engine "); ok {
 					eng = strings.TrimSpace(v)
+				}
+				if v, ok := strings.CutPrefix(line, "-- @only "); ok {
+					only = strings.TrimSpace(v)
+				}
+				if v, ok := strings.CutPrefix(line, "-- @variant "); ok {
+					variant = strings.TrimSpace(v)
 				}
 				for _, d := range []struct {
 					prefix string
@@ -95,11 +118,35 @@ func LoadAttacks(dir string) ([]Attack, error) {
 					*d.to = v
 				}
 			}
+			prev = st.Pos + len(st.Text)
+			if variant != "" {
+				// A variant belongs to the attack just before it, in the
+				// same file, and changes nothing else about it.
+				last := len(out) - 1
+				if last < 0 || out[last].File != filepath.Base(f) || expect != "" || only != "" ||
+					variant == out[last].Engine || (out[last].Engine != "" && out[last].Engine != variant) {
+					return nil, fmt.Errorf("%s:%d: @variant %s must follow an attack of this file that runs on %s, with no @expect or @only of its own", f, st.Line, variant, variant)
+				}
+				if _, dup := out[last].Variants[variant]; dup {
+					return nil, fmt.Errorf("%s:%d: a second @variant %s of one attack", f, st.Line, variant)
+				}
+				if out[last].Variants == nil {
+					out[last].Variants = map[string]string{}
+				}
+				out[last].Variants[variant] = st.Text
+				continue
+			}
 			if expect == "" {
 				expect = def
 			}
-			prev = st.Pos + len(st.Text)
-			out = append(out, Attack{File: filepath.Base(f), Line: st.Line, SQL: st.Text, As: as, Expect: expect, Engine: eng})
+			e := eng
+			if only != "" {
+				if eng != "" && eng != only {
+					return nil, fmt.Errorf("%s:%d: @only %s in a file for @engine %s", f, st.Line, only, eng)
+				}
+				e = only
+			}
+			out = append(out, Attack{File: filepath.Base(f), Line: st.Line, SQL: st.Text, As: as, Expect: expect, Engine: e})
 		}
 	}
 	return out, nil
@@ -137,66 +184,85 @@ func RunAttacks(t *testing.T, dir string, fx *Fixture) int {
 	if dialect == "" {
 		dialect = "duckdb"
 	}
-	ran, foreign := 0, 0
+	ran := 0
+	// otherEngine counts runs of attacks on another engine's mechanism
+	// alone; unbound lists attacks whose refusal on this engine came
+	// before binding (they read no row, so they pass an "any", "error"
+	// or "empty" expectation, but attack nothing here).
+	otherEngine := 0
+	unbound := map[string]bool{}
 	for _, a := range attacks {
 		if a.Engine != "" && a.Engine != dialect {
+			for _, p := range fx.Principals {
+				if slices.Contains(a.As, "all") || slices.Contains(a.As, p.Name) {
+					otherEngine++
+				}
+			}
 			continue
 		}
+		query := a.SQLFor(dialect)
 		for _, p := range fx.Principals {
 			if !slices.Contains(a.As, "all") && !slices.Contains(a.As, p.Name) {
 				continue
 			}
 			ran++
 			where := fmt.Sprintf("%s:%d as %s", a.File, a.Line, p.Name)
-			got, gerr := Collect(ctx, fx.Engine, p.Principal, a.SQL)
+			got, gerr := Collect(ctx, fx.Engine, p.Principal, query)
 			if gerr != nil {
-				if leaks := p.Leaks(gerr.Error(), a.SQL); len(leaks) > 0 {
-					t.Errorf("%s: %s\n  error message %q reveals hidden values %q", where, a.SQL, gerr, leaks)
+				if leaks := p.Leaks(gerr.Error(), query); len(leaks) > 0 {
+					t.Errorf("%s: %s\n  error message %q reveals hidden values %q", where, query, gerr, leaks)
 				}
 			}
 			kind, arg, _ := strings.Cut(a.Expect, " ")
-			if dialect != "duckdb" && kind != "explain" && notInDialect(gerr) {
-				// The corpus is written in DuckDB's dialect. An engine of
-				// another dialect that cannot even bind the statement
-				// read no row: its refusal cannot depend on data.
-				foreign++
-				continue
+			if dialect != "duckdb" && notInDialect(gerr) {
+				switch kind {
+				case "ok", "rows":
+					// An attack that must return rows tests nothing on an
+					// engine that cannot bind it.
+					t.Errorf("%s: %s\n  does not bind on %s (%v): give it a \"-- @variant %s\" spelling or, for a mechanism of DuckDB alone, \"-- @only duckdb\"",
+						where, query, dialect, gerr, dialect)
+					continue
+				case "any", "error", "empty", "explain":
+					unbound[fmt.Sprintf("%s:%d", a.File, a.Line)] = true
+				}
+				// "same" holds it to the ground truth below: it may fail
+				// to bind only where the DuckDB spelling does too.
 			}
 			if kind == "same" {
-				checkSame(ctx, t, where, a.SQL, p, got, gerr)
+				checkSame(ctx, t, where, query, a.SQL, p, got, gerr)
 				continue
 			}
 			if gerr != nil {
 				switch {
 				case a.Expect == "ok":
-					t.Errorf("%s: %s\n  must succeed (an error here is a side channel) but failed: %v", where, a.SQL, gerr)
+					t.Errorf("%s: %s\n  must succeed (an error here is a side channel) but failed: %v", where, query, gerr)
 				case kind == "error" && arg != "" && EnforcedState(gerr) != arg:
-					t.Errorf("%s: %s\n  must fail with SQLSTATE %s, failed with %s: %v", where, a.SQL, arg, EnforcedState(gerr), gerr)
+					t.Errorf("%s: %s\n  must fail with SQLSTATE %s, failed with %s: %v", where, query, arg, EnforcedState(gerr), gerr)
 				}
 				continue
 			}
 			switch kind {
 			case "error":
-				t.Errorf("%s: %s\n  must fail but returned %d rows", where, a.SQL, len(got))
+				t.Errorf("%s: %s\n  must fail but returned %d rows", where, query, len(got))
 				continue
 			case "empty":
 				if len(got) != 0 {
-					t.Errorf("%s: %s\n  must fail or return no rows, returned %q", where, a.SQL, got)
+					t.Errorf("%s: %s\n  must fail or return no rows, returned %q", where, query, got)
 				}
 				continue
 			case "rows":
 				if strconv.Itoa(len(got)) != arg {
-					t.Errorf("%s: %s\n  want %s rows, got %d: %q", where, a.SQL, arg, len(got), got)
+					t.Errorf("%s: %s\n  want %s rows, got %d: %q", where, query, arg, len(got), got)
 				}
 				continue
 			case "explain":
 				if len(got) == 0 {
-					t.Errorf("%s: %s\n  empty plan", where, a.SQL)
+					t.Errorf("%s: %s\n  empty plan", where, query)
 				}
 				for _, line := range got {
 					for _, bad := range explainLeaks {
 						if strings.Contains(line, bad) {
-							t.Errorf("%s: %s\n  plan line %q reveals %q", where, a.SQL, line, bad)
+							t.Errorf("%s: %s\n  plan line %q reveals %q", where, query, line, bad)
 						}
 					}
 				}
@@ -204,20 +270,24 @@ func RunAttacks(t *testing.T, dir string, fx *Fixture) int {
 			}
 			want, werr := p.TruthRows(ctx, a.SQL)
 			if werr != nil {
-				t.Errorf("%s: %s\n  succeeded with %d rows, but the same query fails on the ground truth (%v): it read something else", where, a.SQL, len(got), werr)
+				t.Errorf("%s: %s\n  succeeded with %d rows, but the same query fails on the ground truth (%v): it read something else", where, query, len(got), werr)
 				continue
 			}
 			slices.Sort(got)
 			slices.Sort(want)
 			if !SameRows(got, want) {
-				t.Errorf("%s: %s\n  result differs from ground truth\n  got  %d rows: %.300q\n  want %d rows: %.300q", where, a.SQL, len(got), got, len(want), want)
+				t.Errorf("%s: %s\n  result differs from ground truth\n  got  %d rows: %.300q\n  want %d rows: %.300q", where, query, len(got), got, len(want), want)
 			}
 		}
 	}
-	if foreign > 0 {
-		t.Logf("%d of %d attack runs are DuckDB SQL that %s cannot bind (refused before reading any row)", foreign, ran, dialect)
+	if otherEngine > 0 {
+		t.Logf("%d attack runs attack another engine's mechanism alone (@engine, @only) and do not run on %s", otherEngine, dialect)
 	}
-	return ran - foreign
+	if len(unbound) > 0 {
+		list := slices.Sorted(maps.Keys(unbound))
+		t.Logf("%d attacks are refused on %s before binding (an expected refusal, but no attack on this engine): %s", len(list), dialect, strings.Join(list, " "))
+	}
+	return ran
 }
 
 // notInDialect reports an error raised while parsing or binding a
@@ -237,9 +307,10 @@ func notInDialect(err error) bool {
 
 // checkSame holds an enforced result (got, gerr) to what the same query
 // does on the principal's ground truth.
-func checkSame(ctx context.Context, t *testing.T, where, query string, p FixturePrincipal, got []string, gerr error) {
+// truthQuery is the attack's DuckDB spelling of query.
+func checkSame(ctx context.Context, t *testing.T, where, query, truthQuery string, p FixturePrincipal, got []string, gerr error) {
 	t.Helper()
-	want, werr := p.TruthRows(ctx, query)
+	want, werr := p.TruthRows(ctx, truthQuery)
 	switch {
 	case werr != nil && gerr == nil:
 		t.Errorf("%s: %s\n  succeeded with %d rows, but fails on the ground truth: %v", where, query, len(got), werr)
