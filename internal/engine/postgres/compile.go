@@ -19,6 +19,8 @@ type compiler struct {
 	e      *Engine
 	tx     pgx.Tx
 	prefix string
+	// graph is the membership graph being compiled (see bypass.go).
+	graph roleGraph
 }
 
 func (c *compiler) role(name string) string { return pgName(c.prefix, name) }
@@ -47,15 +49,27 @@ func (c *compiler) compile(ctx context.Context, prev, next *policy.Catalog) erro
 	if err := c.memberships(ctx, next); err != nil {
 		return err
 	}
+	session, err := sessionEdges(ctx, c.tx)
+	if err != nil {
+		return err
+	}
+	c.graph = newRoleGraph(c.membershipEdges(next), session)
+	var prevGraph roleGraph
+	if prev != nil {
+		prevGraph = newRoleGraph(c.membershipEdges(prev), session)
+	}
 	views, err := c.views(ctx)
 	if err != nil {
 		return err
 	}
 	for _, plan := range next.Plans() {
 		// A table statement of this commit may have dropped the view (the
-		// view reads every column) and left the plan as it was.
+		// view reads every column) and left the plan as it was. A change of
+		// memberships may change where a bypass overlaps a restrictive
+		// policy (bypass.go).
 		if prev != nil && views[plan.Table] {
-			if old, ok := prev.Plan(plan.Table); ok && samePlan(old, plan) {
+			if old, ok := prev.Plan(plan.Table); ok && samePlan(old, plan) &&
+				overlapKey(c.bypassOverlap(prevGraph, old)) == overlapKey(c.bypassOverlap(c.graph, plan)) {
 				continue
 			}
 		}
@@ -192,31 +206,21 @@ func (c *compiler) memberships(ctx context.Context, next *policy.Catalog) error 
 		return err
 	}
 	want := map[edge]bool{}
-	for _, m := range next.Memberships {
-		if m.Grantee.Kind == policy.KindPublic {
-			continue
-		}
-		want[edge{c.role(m.Role), c.role(m.Grantee.Name)}] = true
+	for _, e := range c.membershipEdges(next) {
+		want[e] = true
 	}
-	rows, err := c.tx.Query(ctx, "SELECT pg_role, pg_user FROM tipgate.session_roles")
+	session, err := sessionEdges(ctx, c.tx)
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var e edge
-		if err := rows.Scan(&e.role, &e.member); err != nil {
-			return err
-		}
+	for _, e := range session {
 		want[e] = true
-	}
-	if err := rows.Err(); err != nil {
-		return err
 	}
 	names := make([]string, 0, len(managed))
 	for _, p := range managed {
 		names = append(names, p)
 	}
-	rows, err = c.tx.Query(ctx, `SELECT r.rolname, m.rolname FROM pg_auth_members am
+	rows, err := c.tx.Query(ctx, `SELECT r.rolname, m.rolname FROM pg_auth_members am
 		JOIN pg_roles r ON r.oid = am.roleid JOIN pg_roles m ON m.oid = am.member
 		WHERE r.rolname = ANY($1) AND m.rolname = ANY($1)`, names)
 	if err != nil {
@@ -421,7 +425,8 @@ func bypassers(p policy.TablePlan) []policy.GranteePlan {
 // restrictive one, with a permissive USING (true) to every grantee that has
 // one. A bypass held through any role lifts every policy of the session, so
 // it is a permissive USING (true) to the bypassing grantee and an OR
-// inside every restrictive policy.
+// inside each restrictive policy whose grantee some role holds together
+// with it (bypass.go).
 func (c *compiler) policies(ctx context.Context, cat *policy.Catalog, p policy.TablePlan) error {
 	base := dataTable(p.Table)
 	n := 0
@@ -433,18 +438,25 @@ func (c *compiler) policies(ctx context.Context, cat *policy.Catalog, p policy.T
 		}
 		return s
 	}
-	var bypass []string
 	for _, g := range bypassers(p) {
-		bypass = append(bypass, "pg_has_role(current_user, "+qs(c.role(g.Grantee.Name))+", 'USAGE')")
 		if err := c.exec(ctx, "CREATE POLICY "+qi(name("bypass"))+" ON "+base+" AS PERMISSIVE FOR SELECT TO "+c.grantee(g.Grantee)+" USING (true)"); err != nil {
 			return err
 		}
 	}
+	overlap := c.bypassOverlap(c.graph, p)
 	for _, g := range p.Grantees {
 		if len(g.RLS) == 0 {
 			continue
 		}
 		to := c.grantee(g.Grantee)
+		key := "PUBLIC"
+		if g.Grantee.Kind != policy.KindPublic {
+			key = c.role(g.Grantee.Name)
+		}
+		var bypass []string
+		for _, b := range overlap[key] {
+			bypass = append(bypass, "pg_has_role(current_user, "+qs(b)+", 'USAGE')")
+		}
 		if p.Conjunction != "or" {
 			if err := c.exec(ctx, "CREATE POLICY "+qi(name("any"))+" ON "+base+" AS PERMISSIVE FOR SELECT TO "+to+" USING (true)"); err != nil {
 				return err

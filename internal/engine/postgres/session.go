@@ -47,6 +47,11 @@ func (e *Engine) ensureSession(ctx context.Context, cat *policy.Catalog, sub pol
 	if err != nil {
 		return err
 	}
+	c := &compiler{e: e, tx: tx, prefix: e.opts.RolePrefix}
+	before, err := sessionEdges(ctx, tx)
+	if err != nil {
+		return err
+	}
 	if _, err := tx.Exec(ctx, "DELETE FROM tipgate.session_roles WHERE pg_user = $1", user); err != nil {
 		return fmt.Errorf("postgres: record session roles: %w", err)
 	}
@@ -55,9 +60,24 @@ func (e *Engine) ensureSession(ctx context.Context, cat *policy.Catalog, sub pol
 			return fmt.Errorf("postgres: record session roles: %w", err)
 		}
 	}
-	c := &compiler{e: e, tx: tx, prefix: e.opts.RolePrefix}
 	if err := c.memberships(ctx, cur); err != nil {
 		return err
+	}
+	after, err := sessionEdges(ctx, tx)
+	if err != nil {
+		return err
+	}
+	// New memberships may make a role hold a bypass together with a
+	// restrictive policy's grantee, or stop it (bypass.go).
+	catEdges := c.membershipEdges(cur)
+	old := newRoleGraph(catEdges, before)
+	c.graph = newRoleGraph(catEdges, after)
+	for _, plan := range cur.Plans() {
+		if overlapKey(c.bypassOverlap(old, plan)) != overlapKey(c.bypassOverlap(c.graph, plan)) {
+			if err := c.table(ctx, cur, plan); err != nil {
+				return err
+			}
+		}
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("postgres: commit session roles: %w", err)
