@@ -18,9 +18,15 @@ func TestMain(m *testing.M) { os.Exit(pgserver.Main(m)) }
 // name as a prefix.
 func newBackend(t testing.TB, sys *engine.SystemViews) (*postgres.Engine, string) {
 	t.Helper()
+	return newBackendAt(t, sys, "")
+}
+
+// newBackendAt is newBackend with COPY's s3:// sources under s3Root.
+func newBackendAt(t testing.TB, sys *engine.SystemViews, s3Root string) (*postgres.Engine, string) {
+	t.Helper()
 	srv := pgserver.Start(t)
 	db := srv.NewDatabase(t)
-	e, err := postgres.Open(context.Background(), postgres.Options{DSN: srv.DSN(db), RolePrefix: db + "/", System: sys})
+	e, err := postgres.Open(context.Background(), postgres.Options{DSN: srv.DSN(db), RolePrefix: db + "/", System: sys, S3Root: s3Root})
 	if err != nil {
 		t.Fatal(err)
 	}

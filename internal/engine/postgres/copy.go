@@ -41,19 +41,29 @@ func (e *Engine) copyInto(ctx context.Context, tx pgx.Tx, cat *policy.Catalog, s
 			cols = append(cols, col)
 		}
 	}
-	if s.Format != "" && s.Format != "csv" {
-		return 0, sqlerr.New(sqlerr.FeatureUnsupported, "COPY format %s is not supported on the PostgreSQL engine", strings.ToUpper(s.Format))
-	}
-	if s.EmptyAsNull || s.BlanksAsNull {
-		return 0, sqlerr.New(sqlerr.FeatureUnsupported, "COPY EMPTYASNULL and BLANKSASNULL are not supported on the PostgreSQL engine")
-	}
-	if tf := strings.ToLower(s.TimeFormat); tf != "" && tf != "auto" {
-		return 0, sqlerr.New(sqlerr.FeatureUnsupported, "COPY TIMEFORMAT %s is not supported on the PostgreSQL engine (use 'auto')", s.TimeFormat)
-	}
-	if df := strings.ToLower(s.DateFormat); df != "" && df != "auto" {
-		return 0, sqlerr.New(sqlerr.FeatureUnsupported, "COPY DATEFORMAT %s is not supported on the PostgreSQL engine (use 'auto')", s.DateFormat)
-	}
 	files, err := e.copySources(s.From)
+	if err != nil {
+		return 0, err
+	}
+	skip := s.IgnoreHeader
+	switch s.Format {
+	case "", "csv":
+	case "parquet":
+		// PostgreSQL reads no Parquet: the DuckDB tipgate embeds reads it
+		// into a CSV file of its own, streamed as any other CSV below.
+		csv, cleanup, err := parquetToCSV(ctx, files)
+		defer cleanup()
+		if err != nil {
+			return 0, copyError(err, s.From)
+		}
+		// Its values are typed: only EMPTYASNULL and BLANKSASNULL still
+		// apply (Redshift's own rule for Parquet is the same).
+		files, skip = []string{csv}, 0
+		s = &ddl.Copy{Table: s.Table, Columns: s.Columns, From: s.From, EmptyAsNull: s.EmptyAsNull, BlanksAsNull: s.BlanksAsNull}
+	default:
+		return 0, sqlerr.New(sqlerr.FeatureUnsupported, "COPY format %s is not supported", strings.ToUpper(s.Format))
+	}
+	conv, err := newConversion(s, cols)
 	if err != nil {
 		return 0, err
 	}
@@ -72,14 +82,30 @@ func (e *Engine) copyInto(ctx context.Context, tx pgx.Tx, cat *policy.Catalog, s
 	if s.HasNullAs {
 		opts += ", NULL " + qs(s.NullAs)
 	}
-	stmt := "COPY " + dataTable(name) + " (" + strings.Join(target, ", ") + ") FROM STDIN WITH (" + opts + ")"
+	into := dataTable(name) + " (" + strings.Join(target, ", ") + ")"
+	if conv != nil {
+		// Options PostgreSQL's COPY lacks: the files go to a staging table
+		// of text columns, converted from there in one INSERT.
+		if err := conv.stage(ctx, tx); err != nil {
+			return 0, err
+		}
+		into = stageTable
+	}
+	stmt := "COPY " + into + " FROM STDIN WITH (" + opts + ")"
 	var total int64
 	for _, f := range files {
-		n, err := copyFile(ctx, tx, stmt, f, s.IgnoreHeader)
+		n, err := copyFile(ctx, tx, stmt, f, skip)
 		if err != nil {
 			return 0, copyError(err, s.From)
 		}
 		total += n
+	}
+	if conv != nil {
+		n, err := conv.insert(ctx, tx, dataTable(name)+" ("+strings.Join(target, ", ")+")")
+		if err != nil {
+			return 0, copyError(err, s.From)
+		}
+		total = n
 	}
 	// The planner's statistics: a freshly loaded table would otherwise be
 	// planned from guesses until autovacuum comes by.
