@@ -58,6 +58,11 @@ func (h *Handler) assumeRole(ctx context.Context, f form, c *caller) (any, *stsE
 		}
 	}
 	if g != nil {
+		if err := h.useContextOnce(ctx, g); err != nil {
+			return nil, err
+		}
+	}
+	if g != nil {
 		s.Identity, s.Application = &g.Identity, g.Application
 		s.Expiry = min(s.Expiry, g.Expiry)
 	}
@@ -67,6 +72,21 @@ func (h *Handler) assumeRole(ctx context.Context, f form, c *caller) (any, *stsE
 		return nil, errInternal()
 	}
 	return assumeRoleResult{AssumedRoleUser: assumedRole(s), Credentials: credentialsOf(creds)}, nil
+}
+
+// useContextOnce spends an assertion: it is good for one AssumeRole, so a
+// captured one cannot be played again, on this replica or any other. It is
+// spent last, after every other check, so a refused call (a deactivated
+// user, a role that does not trust the application) does not burn it.
+func (h *Handler) useContextOnce(ctx context.Context, g *tempcreds.Grant) *stsError {
+	first, err := h.contexts.FirstUse(ctx, "context-assertion", g.ID, g.ExpiresAt().Add(time.Minute))
+	if err != nil {
+		return newErr(http.StatusServiceUnavailable, "ServiceUnavailable", "tipgate's shared store is unavailable; retry shortly")
+	}
+	if !first {
+		return errInvalidParam("The provided context assertion has already been used")
+	}
+	return nil
 }
 
 // providedContext opens and checks ProvidedContexts: at most one, from
@@ -115,15 +135,6 @@ func (h *Handler) providedContext(ctx context.Context, f form, c *caller, role *
 		if id := s.Identity; id != nil && (id.Issuer != g.Identity.Issuer || id.User != g.Identity.User) {
 			return nil, errAccessDenied("The provided context assertion was issued for a different user than the caller's session")
 		}
-	}
-	// An assertion is good for one AssumeRole: a captured one cannot be
-	// played again, on this replica or any other.
-	first, err := h.contexts.FirstUse(ctx, "context-assertion", g.ID, g.ExpiresAt().Add(time.Minute))
-	if err != nil {
-		return nil, newErr(http.StatusServiceUnavailable, "ServiceUnavailable", "tipgate's shared store is unavailable; retry shortly")
-	}
-	if !first {
-		return nil, errInvalidParam("The provided context assertion has already been used")
 	}
 	return &g, nil
 }
