@@ -42,18 +42,24 @@ func (h *Handler) authed(next apiFunc) http.Handler {
 			writeError(w, http.StatusForbidden, "csrf", "the request has no valid X-CSRF-Token header")
 			return
 		}
-		c := &call{ws: ws, self: p, as: p}
-		if va := h.store.viewAs(ws); va != nil {
-			// Viewing as someone is a security admin's right, checked on
-			// every request: revoking sys:secadmin ends it at once.
-			if h.subject(r.Context(), p).CanAdminSecurity() {
-				c.as, c.actor = *va, p.User
-			} else {
-				h.store.setViewAs(ws, nil)
-			}
-		}
-		next(w, r, c)
+		next(w, r, h.callOf(r, ws, p))
 	})
+}
+
+// callOf is the call of a live session: whom it shows (the person, or
+// whom a security admin views as) and who acts.
+func (h *Handler) callOf(r *http.Request, ws *webSession, p identity.Principal) *call {
+	c := &call{ws: ws, self: p, as: p}
+	if va := h.store.viewAs(ws); va != nil {
+		// Viewing as someone is a security admin's right, checked on
+		// every request: revoking sys:secadmin ends it at once.
+		if h.subject(r.Context(), p).CanAdminSecurity() {
+			c.as, c.actor = *va, p.User
+		} else {
+			h.store.setViewAs(ws, nil)
+		}
+	}
+	return c
 }
 
 // admin admits only security admins (sys:secadmin or superuser) as they

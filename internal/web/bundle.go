@@ -106,6 +106,25 @@ func (h *Handler) bundleFor(r *http.Request, c *call, f filters) (b *bundle, cac
 	if _, ok := d.Readable(salesTable); !ok {
 		return nil, false, nil
 	}
+	if f.key() == (filters{}).key() {
+		if v, ok := h.prefetched.take(prefetchKey(c, d.Key)); ok {
+			return v.(*prefetch).wait()
+		}
+	}
+	return h.bundleShared(r, c, f)
+}
+
+// bundleShared is bundleFor without the prefetched bundle: from the cache,
+// or from the statement of the key, shared by every request that wants it
+// while it runs.
+func (h *Handler) bundleShared(r *http.Request, c *call, f filters) (b *bundle, cached bool, err error) {
+	d, err := h.svc.Decision(requestContext(r, c.actor), c.as)
+	if err != nil {
+		return nil, false, fromDataAPI(err)
+	}
+	if _, ok := d.Readable(salesTable); !ok {
+		return nil, false, nil
+	}
 	key := d.Key + "\x00" + f.key()
 	where, params := f.where()
 	if v, ok := h.cache.get(key); ok {

@@ -67,3 +67,14 @@ func (c *cache) put(key string, v any) {
 	}
 	c.entries[key] = cacheEntry{value: v, expires: now.Add(c.ttl)}
 }
+
+// take is get that also removes the entry: its value serves one reader.
+func (c *cache) take(key string) (any, bool) {
+	v, ok := c.get(key)
+	if ok {
+		c.mu.Lock()
+		delete(c.entries, key)
+		c.mu.Unlock()
+	}
+	return v, ok
+}

@@ -86,7 +86,10 @@ type Handler struct {
 	// the panels of one page load, requested in parallel, share one
 	// statement.
 	flight singleflight.Group
-	index  []byte
+	// prefetched are page loads' bundles started with the page itself
+	// (prefetch), each taken by that load's first dashboard request.
+	prefetched *cache
+	index      []byte
 	assets map[string]asset
 }
 
@@ -122,6 +125,7 @@ func New(opts Options) (*Handler, error) {
 	}
 	h.disc = &discovery{issuer: opts.Config.Issuer, client: h.client}
 	h.cache = newCache(opts.Config.CacheEntries, opts.Config.CacheTTL, h.now)
+	h.prefetched = newCache(opts.Config.CacheEntries, prefetchTTL, h.now)
 	if h.index, h.assets, err = loadAssets(); err != nil {
 		return nil, err
 	}
@@ -144,6 +148,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	api := func(f apiFunc) http.Handler { return h.headers(h.authed(f)) }
 	mux.Handle("GET "+AppPath+"api/me", api(h.apiMe))
 	mux.Handle("GET "+AppPath+"api/filters", api(h.apiFilters))
+	mux.Handle("GET "+AppPath+"api/dashboard", api(h.apiDashboard))
 	mux.Handle("GET "+AppPath+"api/panels/{name}", api(h.apiPanel))
 	mux.Handle("GET "+AppPath+"api/export.csv", api(h.apiExport))
 	mux.Handle("GET "+AppPath+"api/orders", api(h.apiOrders))
@@ -187,7 +192,8 @@ func (h *Handler) headers(next http.Handler) http.Handler {
 }
 
 func (h *Handler) serveIndex(w http.ResponseWriter, r *http.Request) {
-	if _, _, err := h.sessionOf(r); err != nil {
+	ws, p, err := h.sessionOf(r)
+	if err != nil {
 		reason := ""
 		switch {
 		case errors.Is(err, errExpired):
@@ -198,6 +204,7 @@ func (h *Handler) serveIndex(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, signInURL(AppPath, reason), http.StatusFound)
 		return
 	}
+	h.prefetch(r, h.callOf(r, ws, p))
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write(h.index)

@@ -33,6 +33,12 @@ func start(t *testing.T) *demoserver.Server {
 
 func startWithClock(t *testing.T, clock func() time.Time) *demoserver.Server {
 	t.Helper()
+	return startWith(t, clock, "")
+}
+
+// startWith is start with more keys of the [web] section.
+func startWith(t *testing.T, clock func() time.Time, webKeys string) *demoserver.Server {
+	t.Helper()
 	secret := filepath.Join(t.TempDir(), "client-secret")
 	if err := os.WriteFile(secret, []byte("dashboard-secret-for-tests-0123456789\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -50,7 +56,7 @@ issuer = "{{URL}}/idp"
 client_id = "` + dashboardClient + `"
 client_secret_file = "` + secret + `"
 scopes = ["openid", "email", "profile", "groups"]
-`})
+` + webKeys})
 }
 
 type browser = webclient.Browser

@@ -930,12 +930,28 @@ function linksFlow(name) {
     assert.match(rows[rows.length - 1].label, /\(partial\)/, `${who}: the last week ends after To and must say partial`);
   });
 
+  step(st, 'a page load asks for the whole dashboard in one request', async () => {
+    await page.goto(`${S.url}/app/#/`);
+    await waitUntil(page, kpiSettled, g.revenue, 30_000);
+    const reqs = [];
+    const onReq = (r) => {
+      const p = new URL(r.url()).pathname;
+      if (p.startsWith('/app/api/')) reqs.push(p);
+    };
+    page.on('request', onReq);
+    await page.reload();
+    await waitUntil(page, kpiSettled, g.revenue, 30_000);
+    await waitReady(page, who);
+    page.off('request', onReq);
+    assert.deepEqual(reqs.filter((p) => p !== '/app/api/me'), ['/app/api/dashboard'], `${who}: the page load's data requests`);
+  });
+
   step(st, 'inverted dates: one message by the fields, no request, figures marked out of date (D1, D2)', async () => {
     await page.goto(`${S.url}/app/#/`);
     await waitUntil(page, kpiSettled, g.revenue, 30_000);
     const panelRequests = [];
     const onReq = (r) => {
-      if (r.url().includes('/app/api/panels/')) panelRequests.push(r.url());
+      if (r.url().includes('/app/api/dashboard')) panelRequests.push(r.url());
     };
     page.on('request', onReq);
     await page.getByTestId('filter-from').fill('2024-06-01');
@@ -960,20 +976,22 @@ function linksFlow(name) {
     assert.equal(await page.locator('.panel.is-stale').count(), 0, `${who}: reset must clear the out-of-date marks`);
   });
 
-  step(st, 'a failed panel shows no figures of the previous filters, in every view it feeds (D1)', async () => {
-    await page.route('**/app/api/panels/cities*', (route) => route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ code: 'internal', message: 'injected failure' }) }));
+  step(st, 'a failed answer shows no figures of the previous filters, in every view it feeds (D1)', async () => {
+    // The page asks for every panel in one request (api/dashboard): when it fails, every view says so.
+    await page.route('**/app/api/dashboard*', (route) => route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ code: 'internal', message: 'injected failure' }) }));
     const cat = [...g.categories.keys()].sort()[1];
     await page.getByTestId('filter-category').selectOption(cat);
-    await waitUntil(page, kpiSettled, g.byCategory[cat].revenue, 30_000);
-    await waitReady(page, who);
+    await waitUntil(page, () => document.body.dataset.dashboard === 'ready' && document.querySelectorAll('[data-testid="error"]').length > 0, null, 30_000);
     const s = await snapshot(page);
-    checkHeadline(s, g.byCategory[cat], `${who} with category=${cat} (the headline did not fail)`);
-    assert.equal(s.bubbles.length, 0, `${who}: the failed cities panel still draws ${s.bubbles.length} bubbles of the previous filters`);
+    assert.equal(s.kpi.revenue, null, `${who}: the failed headline still shows revenue ${s.kpi.revenue} of the previous filters`);
+    assert.equal(s.bubbles.length, 0, `${who}: the failed answer still draws ${s.bubbles.length} bubbles of the previous filters`);
     assert.equal(s.cities.length, 0, `${who}: the cities table still shows ${s.cities.length} rows of the previous filters`);
+    for (const c of ['regions', 'countries', 'categories', 'timeseries']) assert.equal(s[c].length, 0, `${who}: the ${c} chart still holds ${s[c].length} values of the previous filters`);
     const errs = await page.evaluate(() => [...document.querySelectorAll('[data-testid="error"]')].map((e) => e.closest('section')?.getAttribute('data-panel') || e.closest('section')?.className));
-    assert.ok(errs.includes('cities'), `${who}: the map shows no error (errors in ${errs})`);
+    for (const p of ['headline', 'cities', 'regions', 'countries', 'categories', 'timeseries']) assert.ok(errs.includes(p), `${who}: the ${p} panel shows no error (errors in ${errs})`);
     assert.ok(errs.some((x) => /panel-cities/.test(x)), `${who}: the cities table shows no error (errors in ${errs})`);
-    await page.unroute('**/app/api/panels/cities*');
+    assert.match(s.errorText ?? '', /injected failure/, `${who}: the errors must carry the server's message`);
+    await page.unroute('**/app/api/dashboard*');
     await page.getByTestId('filter-reset').click();
     await waitUntil(page, kpiSettled, g.revenue, 30_000);
     await waitReady(page, who);
@@ -1294,6 +1312,21 @@ function adminFlow() {
   step(st, 'admin navigation is shown', async () => {
     const s = await snapshot(page);
     assert.deepEqual(s.navAdmin, [true, true, true], `${who}: nav-admin-sql, nav-admin-audit, nav-admin-viewas`);
+  });
+
+  step(st, 'an #/admin/… link opened signed out lands on that admin view after sign-in (D3)', async () => {
+    const c2 = await newContext(st);
+    const p2 = await newPage(c2, st);
+    await signIn(p2, name, { start: '/app/#/admin/audit', hash: '#/admin/audit' });
+    await waitUntil(p2, () => document.querySelectorAll('[data-testid="audit-table"] tbody tr').length > 0, null, 30_000);
+    await p2.getByTestId('audit-status').waitFor({ state: 'visible', timeout: 5000 });
+    await c2.close();
+    const c3 = await newContext(st);
+    const p3 = await newPage(c3, st);
+    await signIn(p3, name, { start: '/app/#/admin/sql', hash: '#/admin/sql' });
+    await p3.getByTestId('sql-run').waitFor({ state: 'visible', timeout: 20_000 });
+    await c3.close();
+    st.page = page;
   });
 
   step(st, 'SQL console: the example works for the security admin and the draft survives leaving the page (D8)', async () => {

@@ -1,7 +1,8 @@
 // The dashboard page (#/): filters, headline figures, the map, four charts
-// and the cities table. Panels load in parallel; body[data-dashboard] is
-// "loading" while any is in flight and "ready" once each has rendered or
-// shown its error / empty / no-access state.
+// and the cities table. Every panel comes in one answer (api/dashboard);
+// body[data-dashboard] is "loading" while a request is in flight and
+// "ready" once each panel has rendered or shown its error / empty /
+// no-access state.
 
 import { api, errorMessage } from "./api";
 import { chartPanel, type ChartItem, type ChartPanel } from "./charts";
@@ -9,7 +10,7 @@ import { citiesTable } from "./cities";
 import { h, nextId } from "./dom";
 import { dataQuery, filterBar, hashQuery, parseFilterQuery, pick, sameFilters, type Filters, type ListKey } from "./filters";
 import { countryName, fmtInt, fmtMoney, periodLabel, regionName } from "./format";
-import { periodStart, periodsBetween, previousRange, daysBetween } from "./periods";
+import { periodStart, periodsBetween, daysBetween } from "./periods";
 import { worldMap } from "./map";
 import { drillPanel, type DrillTarget } from "./drill";
 import { pushQuery, replaceQuery } from "./route";
@@ -17,6 +18,7 @@ import type {
   CategoryRow,
   CityRow,
   CountryRow,
+  DashboardAnswer,
   FilterChoices,
   HeadlineRow,
   PanelAnswer,
@@ -53,6 +55,35 @@ export function exportFileName(f: Filters): string {
   if (f.from || f.to) parts.push(`${safe(f.from || "start")}_to_${safe(f.to || "end")}`);
   for (const vals of [f.regions, f.categories, f.countries]) if (vals.length) parts.push(safe(vals.join("-")));
   return parts.join("_") + ".csv";
+}
+
+/** The URL of the one request behind a dashboard load. */
+function dashboardURL(filters: Filters, names: PanelName[], withChoices: boolean): string {
+  const q = dataQuery(filters);
+  q.set("grain", filters.grain);
+  if (names.length !== PANELS.length) q.set("panels", names.join(","));
+  if (names.includes("headline") && filters.from && filters.to) q.set("compare", "1");
+  if (withChoices) q.set("choices", "1");
+  return `/app/api/dashboard?${q.toString()}`;
+}
+
+// The first load's request, sent by startDashboard as soon as the script
+// runs (before the page knows who is signed in or has laid itself out),
+// and taken once by the dashboard page it was sent for.
+let early: { url: string; answer: Promise<DashboardAnswer> } | null = null;
+
+/** Sends the first load's request for the view in query now. */
+export function startDashboard(query: URLSearchParams): void {
+  const url = dashboardURL(parseFilterQuery(query).filters, PANELS, true);
+  const answer = api<DashboardAnswer>(url);
+  answer.catch(() => undefined); // the page that takes it handles its failure
+  early = { url, answer };
+}
+
+function takeEarly(url: string): Promise<DashboardAnswer> | null {
+  const e = early;
+  early = null;
+  return e && e.url === url ? e.answer : null;
 }
 
 export const NO_ACCESS_TEXT = "You don't have access to any sales data yet. Ask your administrator to grant you access to the sales data.";
@@ -158,7 +189,6 @@ export function dashboardPage(query: URLSearchParams): Page {
 
   // The change against the previous period of the same length, on each
   // headline card, when the filters name both dates.
-  let compareGen = 0;
   const clearChanges = (): void => {
     for (const k of [kRevenue, kUnits, kOrders, kAov]) {
       k.change.hidden = true;
@@ -191,27 +221,12 @@ export function dashboardPage(query: URLSearchParams): Page {
       k.change.textContent = `${ratio >= 0 ? "\u25B2" : "\u25BC"} ${pct} vs ${span}`;
     }
   };
-  const loadComparison = async (): Promise<void> => {
-    const gen = ++compareGen;
+  // The comparison comes with the headline, in the same answer (compare=1).
+  const showComparison = (cur: PanelAnswer<unknown> | undefined, before: PanelAnswer<unknown> | undefined): void => {
     clearChanges();
-    if (!filters.from || !filters.to) return;
-    const prev = previousRange(filters.from, filters.to);
-    const q = dataQuery({ ...filters, ...prev });
-    begin();
-    try {
-      const [cur, before] = await Promise.all([
-        api<PanelAnswer<HeadlineRow>>(`/app/api/panels/headline?${dataQuery(filters).toString()}`),
-        api<PanelAnswer<HeadlineRow>>(`/app/api/panels/headline?${q.toString()}`),
-      ]);
-      if (gen !== compareGen || !alive || cur.noAccess || before.noAccess) return;
-      const zero = { revenue: 0, units: 0, orders: 0, avgOrderValue: 0, cities: 0, countries: 0 };
-      showChanges(cur.rows[0] ?? zero, before.rows[0] ?? zero, daysBetween(filters.from, filters.to));
-    } catch {
-      // The figures themselves stand; only the comparison is missing.
-      if (gen === compareGen && alive) clearChanges();
-    } finally {
-      end();
-    }
+    if (!filters.from || !filters.to || !cur || !before || cur.noAccess || before.noAccess) return;
+    const zero = { revenue: 0, units: 0, orders: 0, avgOrderValue: 0, cities: 0, countries: 0 };
+    showChanges((cur.rows[0] as HeadlineRow | undefined) ?? zero, (before.rows[0] as HeadlineRow | undefined) ?? zero, daysBetween(filters.from, filters.to));
   };
 
   // Cities: the map and the table share one answer.
@@ -429,33 +444,79 @@ export function dashboardPage(query: URLSearchParams): Page {
     }
   };
 
-  const loadPanel = async (slot: Slot): Promise<void> => {
-    const gen = ++slot.gen;
-    const q = dataQuery(filters);
-    if (slot.name === "timeseries") q.set("grain", filters.grain);
-    const qs = q.toString();
-    for (const sec of [slot.section, ...slot.alsoSections]) {
-      sec.classList.add("is-loading");
-      sec.setAttribute("aria-busy", "true");
+  // One request answers every panel asked for (and, on the first load, the
+  // filter choices; with both dates, the previous period's headline): one
+  // statement for the whole page under the person's policies, however
+  // many panels it feeds.
+  let loadGen = 0;
+  const load = (names: PanelName[], withChoices = false): void => {
+    noAccess.hidden = true;
+    drillView.show(drill, dataQuery(filters));
+    void loadPanels(names, withChoices);
+  };
+  const loadPanels = async (names: PanelName[], withChoices: boolean): Promise<void> => {
+    const gen = ++loadGen;
+    const mine = names.map((n) => slots[n]);
+    for (const slot of mine) slot.gen = gen;
+    const url = dashboardURL(filters, names, withChoices);
+    const compare = names.includes("headline") && !!filters.from && !!filters.to;
+    if (names.includes("headline")) clearChanges();
+    for (const slot of mine) {
+      for (const sec of [slot.section, ...slot.alsoSections]) {
+        sec.classList.add("is-loading");
+        sec.setAttribute("aria-busy", "true");
+      }
     }
     begin();
     try {
-      const answer = await api<PanelAnswer<unknown>>(`/app/api/panels/${slot.name}${qs ? "?" + qs : ""}`);
-      if (gen !== slot.gen || !alive) return;
-      slot.answer = answer;
-      slot.failed = false;
-      slot.status.replaceChildren();
-      for (const st of slot.alsoStatus) st.replaceChildren();
-      if (!answer.noAccess) slot.render(Array.isArray(answer.rows) ? answer.rows : []);
-    } catch (err) {
-      if (gen !== slot.gen || !alive) return;
-      slot.answer = undefined;
-      slot.failed = true;
-      // The figures on screen belong to the previous filters: they go.
-      slot.clear();
-      showError(slot, errorMessage(err));
+      let answer: DashboardAnswer | undefined;
+      let failure: unknown;
+      try {
+        answer = await (takeEarly(url) ?? api<DashboardAnswer>(url));
+      } catch (err) {
+        failure = err;
+      }
+      if (!alive) return;
+      if (withChoices) {
+        if (answer?.filters) {
+          choices = answer.filters;
+          if (dropUnknown()) {
+            // The link named values that are not the person's: the
+            // panels are asked for again without them.
+            bar.setNotice(linkDropped);
+            load(PANELS);
+            return;
+          }
+        } else {
+          bar.setChoices(null);
+        }
+        bar.setNotice(linkDropped);
+      }
+      // The charts first, the cities (hundreds of map bubbles and table
+      // rows) last: the charts read computed styles, which is cheap only
+      // while the document is small.
+      const order = [...mine].sort((x, y) => Number(x.name === "cities") - Number(y.name === "cities"));
+      for (const slot of order) {
+        if (slot.gen !== gen) continue;
+        const a = answer?.panels?.[slot.name];
+        if (a) {
+          slot.answer = a;
+          slot.failed = false;
+          slot.status.replaceChildren();
+          for (const st of slot.alsoStatus) st.replaceChildren();
+          if (!a.noAccess) slot.render(Array.isArray(a.rows) ? a.rows : []);
+        } else {
+          slot.answer = undefined;
+          slot.failed = true;
+          // The figures on screen belong to the previous filters: they go.
+          slot.clear();
+          showError(slot, failure !== undefined ? errorMessage(failure) : "The server sent no answer for this panel.");
+        }
+      }
+      if (compare && slots.headline.gen === gen) showComparison(answer?.panels?.headline, answer?.previous);
     } finally {
-      if (gen === slot.gen) {
+      for (const slot of mine) {
+        if (slot.gen !== gen) continue;
         for (const sec of [slot.section, ...slot.alsoSections]) {
           sec.classList.remove("is-loading");
           sec.removeAttribute("aria-busy");
@@ -463,13 +524,6 @@ export function dashboardPage(query: URLSearchParams): Page {
       }
       end();
     }
-  };
-
-  const load = (names: PanelName[]): void => {
-    noAccess.hidden = true;
-    for (const n of names) void loadPanel(slots[n]);
-    if (names.includes("headline")) void loadComparison();
-    drillView.show(drill, dataQuery(filters));
   };
 
   let choices: FilterChoices | null = null;
@@ -495,28 +549,12 @@ export function dashboardPage(query: URLSearchParams): Page {
     return true;
   };
 
-  const loadChoices = async (): Promise<void> => {
-    begin();
-    try {
-      const c = await api<FilterChoices>("/app/api/filters");
-      if (!alive) return;
-      choices = c;
-      if (dropUnknown()) load(PANELS);
-      bar.setNotice(linkDropped);
-    } catch {
-      if (alive) bar.setChoices(null);
-    } finally {
-      end();
-    }
-  };
-
   if (linkDropped.length) replaceQuery("/", viewQuery());
   bar.setNotice(linkDropped);
   table.setSearch(search);
   updateExport();
   document.body.dataset.dashboard = "loading";
-  void loadChoices();
-  load(PANELS);
+  load(PANELS, true);
 
   return {
     el,

@@ -3,7 +3,7 @@
 import { accessPage } from "./access";
 import { auditPage, sqlPage, viewAsPage } from "./admin";
 import { api, errorMessage, setCsrfToken } from "./api";
-import { dashboardPage } from "./dashboard";
+import { dashboardPage, startDashboard } from "./dashboard";
 import { directoryPage } from "./directory";
 import { h } from "./dom";
 import type { Page } from "./page";
@@ -191,6 +191,11 @@ function route(force = false, userNav = false): void {
 }
 
 async function boot(): Promise<void> {
+  // A dashboard link's data is asked for at once, alongside /me: the one
+  // statement of the load (prefetched by the server with the page) is
+  // then not waited for after the header and the page are built.
+  const first = currentRoute();
+  if (first?.path === "/") startDashboard(first.query);
   // The skip link moves focus without touching the hash (the router owns it).
   document.querySelector<HTMLAnchorElement>("a.skip-link")?.addEventListener("click", (e) => {
     e.preventDefault();

@@ -34,6 +34,15 @@ export interface PanelAnswer<T> {
   message?: string;
 }
 
+/** GET /app/api/dashboard: the panels asked for, in one answer. */
+export interface DashboardAnswer {
+  panels: Partial<Record<string, PanelAnswer<unknown>>>;
+  filters?: FilterChoices;
+  previous?: PanelAnswer<unknown>;
+  cached?: boolean;
+  ms?: number;
+}
+
 export interface Figures {
   revenue: number;
   units: number;
