@@ -90,7 +90,7 @@ type Handler struct {
 	// (prefetch), each taken by that load's first dashboard request.
 	prefetched *cache
 	index      []byte
-	assets map[string]asset
+	assets     map[string]asset
 }
 
 // New checks the configuration and prepares the handler. The provider is
