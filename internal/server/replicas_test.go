@@ -20,12 +20,14 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/tipgate/tipgate/internal/config"
 	"github.com/tipgate/tipgate/internal/demo"
 	"github.com/tipgate/tipgate/internal/engine"
 	"github.com/tipgate/tipgate/internal/engine/engines"
 	"github.com/tipgate/tipgate/internal/gendata"
 	"github.com/tipgate/tipgate/internal/identity"
 	"github.com/tipgate/tipgate/internal/idp"
+	"github.com/tipgate/tipgate/internal/server"
 	"github.com/tipgate/tipgate/internal/testenv/pgserver"
 )
 
@@ -573,5 +575,35 @@ func (p *tcpProxy) stop() {
 	for c := range p.conns {
 		c.Close()
 		delete(p.conns, c)
+	}
+}
+
+// TestSecondReplicaOnDuckDBRefused: the embedded DuckDB engine serves one
+// server; a second replica joining the same store is refused with a clear
+// message, while the first keeps working.
+func TestSecondReplicaOnDuckDBRefused(t *testing.T) {
+	pg := pgserver.Start(t)
+	dsn := pg.URL(pg.NewDatabase(t))
+	open := func(name string) (*server.Server, error) {
+		cfg, err := config.Parse([]byte(fmt.Sprintf(`[server]
+listen = "127.0.0.1:0"
+data_dir = %q
+[store]
+dsn = %q
+replica_id = %q
+`, filepath.Join(t.TempDir(), name), dsn, name)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return server.New(context.Background(), cfg, server.Options{})
+	}
+	a, err := open("a")
+	if err != nil {
+		t.Fatalf("first replica: %v", err)
+	}
+	defer a.Close()
+	_, err = open("b")
+	if err == nil || !strings.Contains(err.Error(), "replica a (engine duckdb) is already running") || !strings.Contains(err.Error(), `engine = "postgres"`) {
+		t.Fatalf("second replica on duckdb: %v", err)
 	}
 }

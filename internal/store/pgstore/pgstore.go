@@ -22,6 +22,9 @@ type Options struct {
 	// AuditWindow is how many of the newest audit records Recent reads at
 	// most (default 10000).
 	AuditWindow int
+	// Tracer, when set, sees every query and batch (round trips: the
+	// tests count them).
+	Tracer pgx.QueryTracer
 }
 
 // Store is the PostgreSQL store.
@@ -47,6 +50,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	}
 	if opts.MaxConns > 0 {
 		cfg.MaxConns = opts.MaxConns
+	}
+	if opts.Tracer != nil {
+		cfg.ConnConfig.Tracer = opts.Tracer
 	}
 	if opts.AuditWindow <= 0 {
 		opts.AuditWindow = 10000
