@@ -15,7 +15,7 @@ BENCH_REPS    ?= 5
 # tipgate --version: the commit (and -dirty for uncommitted changes).
 VERSION       ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: help build demo test test-go test-browser test-streamlit test-scim web web-check fuzz lint bench oracle tools clean
+.PHONY: soak help build demo test test-go test-browser test-streamlit test-scim web web-check fuzz lint bench oracle tools clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -57,6 +57,11 @@ test-streamlit: build ## the Streamlit example (examples/streamlit) against demo
 
 test-scim: build ## scim2-tester (PyPI, pinned in tests/scim/requirements.txt) against a real tipgate serve: every check for Users and Groups
 	TIPGATE_BIN=$(CURDIR)/$(BIN) scripts/scim-tester.sh
+
+soak: ## not in make test: PostgreSQL, three replicas behind HAProxy, SOAK_SESSIONS (200) sessions for SOAK_TIME (10m), a replica killed and restarted every minute (internal/server TestSoak)
+	scripts/postgres-deps.sh
+	scripts/haproxy-deps.sh
+	TIPGATE_SOAK=1 TIPGATE_SOAK_DURATION=$(or $(SOAK_TIME),10m) TIPGATE_SOAK_SESSIONS=$(or $(SOAK_SESSIONS),200) $(GO) test -count=1 -timeout 30m -run '^TestSoak$$' -v ./internal/server
 
 fuzz: ## short runs of every fuzz target
 	scripts/fuzz.sh ./internal/sqlscan FuzzSplit $(FUZZTIME)
