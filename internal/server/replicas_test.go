@@ -370,7 +370,7 @@ defaults
   timeout server 120s
   retries 2
   option redispatch
-  retry-on conn-failure empty-response
+  retry-on conn-failure
 frontend lb
   bind %s
   use_backend idp if { path_beg /idp/ }
