@@ -289,6 +289,14 @@ func (s *Service) start(ctx context.Context, st *statement, p identity.Principal
 		}
 		s.ended(st)
 		s.logEnded(st)
+		if s.opts.Store != nil {
+			// Ended, it is in the store, where every replica (this one
+			// too) reads it: keeping it here for the retention would
+			// grow this process with every statement it ever ran.
+			s.mu.Lock()
+			delete(s.stmts, st.id)
+			s.mu.Unlock()
+		}
 	}
 	runCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.opts.StatementTimeout)
 	st.setCancel(cancel)

@@ -35,23 +35,31 @@ func TestSoak(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := startCluster(t)
-	status, tok := postForm(t, c.lb+"/idp/oauth/token", url.Values{"grant_type": {"password"}, "client_id": {"tipgate-cli"},
-		"username": {"ming@example.com"}, "password": {demoPassword}, "scope": {"openid email profile groups"}})
-	idTok, _ := tok["id_token"].(string)
-	if status != 200 || idTok == "" {
-		t.Fatalf("password grant: %d", status)
-	}
-	status, ex := postForm(t, c.lb+"/oauth2/token", url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:token-exchange"},
-		"subject_token": {idTok}, "subject_token_type": {"urn:ietf:params:oauth:token-type:id_token"}})
-	session, _ := ex["access_token"].(string)
-	if status != 200 || session == "" {
-		t.Fatalf("token exchange: %d", status)
+	// Sessions are spread over four users (each principal has its own
+	// quotas: one user's hundred concurrent statements would be refused by
+	// design), each answer checked against that user's ground truth.
+	users := []string{"ming@example.com", "frank@example.com", "alex@example.com", "ethan@example.com"}
+	tokens := map[string]string{}
+	for _, u := range users {
+		status, tok := postForm(t, c.lb+"/idp/oauth/token", url.Values{"grant_type": {"password"}, "client_id": {"tipgate-cli"},
+			"username": {u}, "password": {demoPassword}, "scope": {"openid email profile groups"}})
+		idTok, _ := tok["id_token"].(string)
+		if status != 200 || idTok == "" {
+			t.Fatalf("password grant: %d", status)
+		}
+		status, ex := postForm(t, c.lb+"/oauth2/token", url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:token-exchange"},
+			"subject_token": {idTok}, "subject_token_type": {"urn:ietf:params:oauth:token-type:id_token"}})
+		session, _ := ex["access_token"].(string)
+		if status != 200 || session == "" {
+			t.Fatalf("token exchange: %d", status)
+		}
+		tokens[u] = session
 	}
 	const sql = `SELECT split_part(timezone, '/', 1) AS r, count(*) AS n FROM sales_data GROUP BY 1 ORDER BY 1`
 	client := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: sessions}}
-	call := func(method, path, body string) (int, map[string]any, error) {
+	call := func(user, method, path, body string) (int, map[string]any, error) {
 		req, _ := http.NewRequest(method, c.lb+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+session)
+		req.Header.Set("Authorization", "Bearer "+tokens[user])
 		resp, err := client.Do(req)
 		if err != nil {
 			return 0, nil, err
@@ -61,22 +69,27 @@ func TestSoak(t *testing.T) {
 		err = json.NewDecoder(resp.Body).Decode(&v)
 		return resp.StatusCode, v, err
 	}
-	answer := func(id string) (string, error) {
-		status, res, err := call("GET", "/v1/statements/"+id+"/result", "")
+	answer := func(user, id string) (string, error) {
+		status, res, err := call(user, "GET", "/v1/statements/"+id+"/result", "")
 		if err != nil || status != 200 {
 			return "", fmt.Errorf("result: %d %v", status, err)
 		}
 		b, _ := json.Marshal(res["Records"])
 		return string(b), nil
 	}
-	// Ground truth: the answer before any fault.
-	_, out, err := call("POST", "/v1/statements", `{"Sql":"`+sql+`","WaitTimeSeconds":20}`)
-	if err != nil || out["Status"] != "FINISHED" {
-		t.Fatalf("ground truth: %v %v", out, err)
+	// Ground truth: each user's answer before any fault.
+	truth := map[string]string{}
+	for _, u := range users {
+		_, out, err := call(u, "POST", "/v1/statements", `{"Sql":"`+sql+`","WaitTimeSeconds":20}`)
+		if err != nil || out["Status"] != "FINISHED" {
+			t.Fatalf("ground truth: %v %v", out, err)
+		}
+		if truth[u], err = answer(u, out["Id"].(string)); err != nil {
+			t.Fatal(err)
+		}
 	}
-	truth, err := answer(out["Id"].(string))
-	if err != nil || !strings.Contains(truth, "Asia") || strings.Contains(truth, "America") {
-		t.Fatalf("ground truth %s %v", truth, err)
+	if !strings.Contains(truth["ming@example.com"], "Asia") || strings.Contains(truth["ming@example.com"], "America") || truth["ethan@example.com"] == truth["ming@example.com"] {
+		t.Fatalf("ground truth %v", truth)
 	}
 
 	var (
@@ -108,12 +121,13 @@ func TestSoak(t *testing.T) {
 		}
 	}
 	var wg sync.WaitGroup
-	for range sessions {
+	for i := range sessions {
+		user := users[i%len(users)]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for !done.Load() {
-				status, out, err := call("POST", "/v1/statements", `{"Sql":"`+sql+`","WaitTimeSeconds":20}`)
+				status, out, err := call(user, "POST", "/v1/statements", `{"Sql":"`+sql+`","WaitTimeSeconds":20}`)
 				if err != nil || status != 200 {
 					fail(fmt.Sprintf("execute: %d %v", status, err))
 					time.Sleep(200 * time.Millisecond)
@@ -130,7 +144,7 @@ func TestSoak(t *testing.T) {
 						break
 					}
 					time.Sleep(250 * time.Millisecond)
-					status, d, err := call("GET", "/v1/statements/"+id, "")
+					status, d, err := call(user, "GET", "/v1/statements/"+id, "")
 					if err != nil || status != 200 {
 						fail(fmt.Sprintf("describe: %d %v", status, err))
 						continue
@@ -142,11 +156,11 @@ func TestSoak(t *testing.T) {
 				}
 				switch st {
 				case "FINISHED":
-					got, err := answer(id)
+					got, err := answer(user, id)
 					switch {
 					case err != nil:
 						fail(err.Error())
-					case got != truth:
+					case got != truth[user]:
 						wrong.Add(1)
 					default:
 						ok.Add(1)
