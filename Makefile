@@ -72,6 +72,8 @@ fuzz: ## short runs of every fuzz target
 	scripts/fuzz.sh ./internal/engine/trino FuzzGuard $(FUZZTIME)
 	scripts/fuzz.sh ./internal/identity FuzzVerify $(FUZZTIME)
 	scripts/fuzz.sh ./internal/identity FuzzStrictObject $(FUZZTIME)
+	scripts/fuzz.sh ./internal/identity FuzzStrictObjectDifferential $(FUZZTIME)
+	scripts/fuzz.sh ./internal/identity FuzzClaimReaders $(FUZZTIME)
 	scripts/fuzz.sh ./internal/identity/tokenapi FuzzTokenForm $(FUZZTIME)
 	scripts/fuzz.sh ./internal/idp FuzzParseUsers $(FUZZTIME)
 	scripts/fuzz.sh ./internal/awsapi FuzzDataAPIRequest $(FUZZTIME)

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -123,11 +124,7 @@ func textCell(col arrow.Array) cellFunc {
 			if a.IsNull(i) {
 				return dst
 			}
-			t := time.UnixMicro(int64(a.Value(i))).UTC()
-			if t.Nanosecond() == 0 {
-				return t.AppendFormat(dst, "2006-01-02 15:04:05")
-			}
-			return t.AppendFormat(dst, "2006-01-02 15:04:05.999999")
+			return appendTimestamp(dst, int64(a.Value(i)))
 		}
 	case *array.Binary:
 		return func(dst []byte, i int) []byte {
@@ -162,6 +159,38 @@ func csvCell(col arrow.Array) cellFunc {
 			return dst
 		}
 		return appendCSVField(dst, s.Value(i))
+	}
+}
+
+// csvCellJSON returns the encoder of a column's CSV fields as they stand
+// inside a JSON string (GetStatementResultV2's CSVRecords), so a CSV page
+// is written in one pass.
+func csvCellJSON(col arrow.Array) cellFunc {
+	if b, ok := col.(*array.Binary); ok {
+		return func(dst []byte, i int) []byte {
+			if b.IsNull(i) {
+				return dst
+			}
+			dst = append(dst, `\\x`...)
+			return hex.AppendEncode(dst, b.Value(i))
+		}
+	}
+	s, ok := col.(*array.String)
+	if !ok {
+		// Numbers, decimals and timestamps have nothing to escape.
+		return textCell(col)
+	}
+	return func(dst []byte, i int) []byte {
+		if s.IsNull(i) {
+			return dst
+		}
+		f := s.Value(i)
+		if !csvNeedsQuotes(f) {
+			return appendJSONBody(dst, f)
+		}
+		dst = append(dst, '\\', '"')
+		dst = appendJSONBody(dst, strings.ReplaceAll(f, `"`, `""`))
+		return append(dst, '\\', '"')
 	}
 }
 
@@ -239,6 +268,12 @@ const hexDigits = "0123456789abcdef"
 // characters are left as they are: the Data API's bodies are not HTML).
 func appendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
+	dst = appendJSONBody(dst, s)
+	return append(dst, '"')
+}
+
+// appendJSONBody is appendJSONString without the quotes.
+func appendJSONBody(dst []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -281,6 +316,64 @@ func appendJSONString(dst []byte, s string) []byte {
 		}
 		i += size
 	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
+	return append(dst, s[start:]...)
+}
+
+// appendTimestamp prints microseconds since the epoch as engine.Text prints
+// the time: "2006-01-02 15:04:05" with ".999999" (trailing zeros dropped)
+// when there is a fraction. Years 0001-9999 are printed here, by civil-date
+// arithmetic (time.AppendFormat was most of a CSV page's cost); others by
+// the time package.
+func appendTimestamp(dst []byte, us int64) []byte {
+	const usPerDay = 86400 * 1_000_000
+	days, rem := us/usPerDay, us%usPerDay
+	if rem < 0 {
+		days, rem = days-1, rem+usPerDay
+	}
+	// Howard Hinnant's civil_from_days.
+	z := days + 719468
+	era := z / 146097
+	if z < 0 && z%146097 != 0 {
+		era--
+	}
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y := yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d := doy - (153*mp+2)/5 + 1
+	m := mp + 3
+	if m > 12 {
+		m -= 12
+	}
+	if m <= 2 {
+		y++
+	}
+	if y < 1 || y > 9999 {
+		t := time.UnixMicro(us).UTC()
+		if t.Nanosecond() == 0 {
+			return t.AppendFormat(dst, "2006-01-02 15:04:05")
+		}
+		return t.AppendFormat(dst, "2006-01-02 15:04:05.999999")
+	}
+	sec := rem / 1_000_000
+	frac := rem % 1_000_000
+	dst = append(dst, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+d/10), byte('0'+d%10), ' ',
+		byte('0'+sec/36000), byte('0'+sec/3600%10), ':', byte('0'+sec/60%60/10), byte('0'+sec/60%10), ':',
+		byte('0'+sec%60/10), byte('0'+sec%10))
+	if frac == 0 {
+		return dst
+	}
+	var f [7]byte
+	f[0] = '.'
+	for i := 6; i >= 1; i-- {
+		f[i] = byte('0' + frac%10)
+		frac /= 10
+	}
+	n := 7
+	for f[n-1] == '0' {
+		n--
+	}
+	return append(dst, f[:n]...)
 }

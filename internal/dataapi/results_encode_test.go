@@ -258,3 +258,24 @@ func FuzzParseDecimal(f *testing.F) {
 		}
 	})
 }
+
+func TestAppendTimestamp(t *testing.T) {
+	for _, us := range []int64{0, 1, -1, 1_000_000, 86_399_999_999, 1_709_294_400_123_450, -62135596800000000, 253402300799999999, -62135596800000001, 253402300800000000,
+		951_782_400_000_000, 4_107_542_400_000_000, -2_208_988_800_000_000} {
+		want, _ := engine.Text(time.UnixMicro(us).UTC())
+		if got := string(appendTimestamp(nil, us)); got != want {
+			t.Errorf("%d: %s, want %s", us, got, want)
+		}
+	}
+}
+
+func FuzzAppendTimestamp(f *testing.F) {
+	f.Add(int64(0))
+	f.Add(int64(-62135596800000001))
+	f.Fuzz(func(t *testing.T, us int64) {
+		want, _ := engine.Text(time.UnixMicro(us).UTC())
+		if got := string(appendTimestamp(nil, us)); got != want {
+			t.Fatalf("%d: %s, want %s", us, got, want)
+		}
+	})
+}

@@ -79,9 +79,21 @@ func (p *ResultPage) appendRecords(dst []byte) []byte {
 // appendCSV writes the page as one CSVRecords member, without a header
 // line, as GetStatementResultV2 does.
 func (p *ResultPage) appendCSV(dst []byte) []byte {
-	dst = append(dst, `{"CSVRecords":`...)
-	dst = appendJSONString(dst, string(p.csvChunk(nil)))
-	return append(dst, '}')
+	cells := make([]cellFunc, p.rec.NumCols())
+	for c := range cells {
+		cells[c] = csvCellJSON(p.rec.Column(c))
+	}
+	dst = append(dst, `{"CSVRecords":"`...)
+	for i := range int(p.rec.NumRows()) {
+		for c, cell := range cells {
+			if c > 0 {
+				dst = append(dst, ',')
+			}
+			dst = cell(dst, i)
+		}
+		dst = append(dst, '\\', 'n')
+	}
+	return append(dst, `"}`...)
 }
 
 func (p *ResultPage) csvChunk(dst []byte) []byte {

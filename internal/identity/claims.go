@@ -1,9 +1,11 @@
 package identity
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -14,11 +16,64 @@ func (t *parsedToken) claimString(name string) (string, bool, *Error) {
 	if !ok || string(raw) == "null" {
 		return "", false, nil
 	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
+	s, ok := jsonString1(raw)
+	if !ok {
 		return "", false, newError(CodeInvalidClaim, "claim \""+safeName(name)+"\" is not a string")
 	}
 	return s, true, nil
+}
+
+// The claims are values strictObject has checked to be valid JSON, so the
+// common spellings are read without encoding/json: a string without
+// escapes is its bytes between the quotes, a number is strconv's. Any
+// other spelling goes through encoding/json as before.
+
+// jsonString1 reads a JSON string value.
+func jsonString1(raw json.RawMessage) (string, bool) {
+	if len(raw) >= 2 && raw[0] == '"' && bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw[1 : len(raw)-1]), true
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return "", false
+	}
+	return s, true
+}
+
+// jsonStrings reads a JSON array of strings.
+func jsonStrings(raw json.RawMessage) ([]string, bool) {
+	if len(raw) >= 2 && raw[0] == '[' && bytes.IndexByte(raw, '\\') < 0 {
+		out := make([]string, 0, 8)
+		rest := raw[1:]
+		for {
+			rest = bytes.TrimLeft(rest, " \t\r\n")
+			if len(rest) > 0 && rest[0] == ']' && len(out) == 0 {
+				return out, true
+			}
+			if len(rest) == 0 || rest[0] != '"' {
+				break // not a plain string: the general path decides
+			}
+			end := bytes.IndexByte(rest[1:], '"')
+			if end < 0 {
+				break
+			}
+			out = append(out, string(rest[1:1+end]))
+			rest = bytes.TrimLeft(rest[2+end:], " \t\r\n")
+			if len(rest) > 0 && rest[0] == ',' {
+				rest = rest[1:]
+				continue
+			}
+			if len(rest) > 0 && rest[0] == ']' {
+				return out, true
+			}
+			break
+		}
+	}
+	var many []string
+	if json.Unmarshal(raw, &many) != nil {
+		return nil, false
+	}
+	return many, true
 }
 
 // requireString returns a non-empty string claim without control
@@ -49,7 +104,13 @@ func (t *parsedToken) claimTime(name string) (time.Time, bool, *Error) {
 		return time.Time{}, false, nil
 	}
 	var f float64
-	if err := json.Unmarshal(raw, &f); err != nil || math.IsNaN(f) || f < 0 || f > 1e11 {
+	var err error
+	if c := raw[0]; c == '-' || c >= '0' && c <= '9' {
+		f, err = strconv.ParseFloat(string(raw), 64)
+	} else {
+		err = json.Unmarshal(raw, &f)
+	}
+	if err != nil || math.IsNaN(f) || f < 0 || f > 1e11 {
 		return time.Time{}, false, newError(CodeInvalidClaim, "claim \""+name+"\" is not a NumericDate")
 	}
 	sec, frac := math.Modf(f)
@@ -62,12 +123,11 @@ func (t *parsedToken) audiences() ([]string, *Error) {
 	if !ok || string(raw) == "null" {
 		return nil, newError(CodeMissingClaim, "token has no \"aud\" claim")
 	}
-	var one string
-	if json.Unmarshal(raw, &one) == nil {
+	if one, ok := jsonString1(raw); ok {
 		return []string{one}, nil
 	}
-	var many []string
-	if err := json.Unmarshal(raw, &many); err != nil {
+	many, ok := jsonStrings(raw)
+	if !ok {
 		return nil, newError(CodeInvalidClaim, "claim \"aud\" is not a string or array of strings")
 	}
 	return many, nil
@@ -141,10 +201,9 @@ func (t *parsedToken) groups(name, prefix string) ([]string, *Error) {
 		return nil, nil
 	}
 	var list []string
-	var one string
-	if json.Unmarshal(raw, &one) == nil {
+	if one, ok := jsonString1(raw); ok {
 		list = []string{one}
-	} else if err := json.Unmarshal(raw, &list); err != nil {
+	} else if list, ok = jsonStrings(raw); !ok {
 		return nil, newError(CodeInvalidClaim, "groups claim is not an array of strings")
 	}
 	out := make([]string, 0, len(list))

@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -53,6 +54,8 @@ type Sessions struct {
 
 	ring     atomic.Pointer[keyring]
 	reloadMu sync.Mutex // serialises key reloads and creation
+
+	verified verifiedSessions
 }
 
 // Session is an issued session token. Token is a bearer secret: Session's
@@ -307,6 +310,15 @@ func (s *Sessions) usableKeys(now time.Time) *keySet {
 }
 
 func (s *Sessions) verify(ctx context.Context, raw string) (Principal, *Error) {
+	key := sha256.Sum256([]byte(raw))
+	if v, ok := s.verified.get(key); ok {
+		// Signature and claims were checked when the token was first
+		// seen; what may have changed since is checked again.
+		if now := s.now(); now.Before(v.p.Expiry) && s.keyUsable(v.kid, now) {
+			return s.current(ctx, v.p)
+		}
+		s.verified.drop(key)
+	}
 	t, perr := parseToken(raw, []jose.SignatureAlgorithm{jose.ES256, jose.EdDSA})
 	if perr != nil {
 		return Principal{}, perr
@@ -388,13 +400,6 @@ func (s *Sessions) verify(ctx context.Context, raw string) (Principal, *Error) {
 	if !validSID(sid) {
 		return Principal{}, newError(CodeInvalidClaim, "claim \"sid\" is not a session id")
 	}
-	revoked, err := s.revoked.Revoked(ctx, sid)
-	if err != nil {
-		return Principal{}, wrapError(CodeInternal, "revocation status unavailable", err)
-	}
-	if revoked {
-		return Principal{}, newError(CodeSessionRevoked, "session has been revoked")
-	}
 	var authTime time.Time
 	if at, ok, _ := t.claimTime("auth_time"); ok {
 		authTime = at
@@ -411,6 +416,22 @@ func (s *Sessions) verify(ctx context.Context, raw string) (Principal, *Error) {
 		User: sub, Email: email, Namespace: ns, Groups: groups, Issuer: ext, SessionID: sid,
 		Expiry: exp, AuthTime: authTime, AutoCreateRoles: acr, DirectoryID: did, TokenGroups: tokenGroups,
 	}
+	s.verified.put(key, verifiedSession{p: p, kid: t.kid})
+	return s.current(ctx, p)
+}
+
+// current applies what can change during a verified token's lifetime:
+// revocation, and the directory's view of a provisioned user. It runs on
+// every use, cached or not.
+func (s *Sessions) current(ctx context.Context, p Principal) (Principal, *Error) {
+	revoked, err := s.revoked.Revoked(ctx, p.SessionID)
+	if err != nil {
+		return Principal{}, wrapError(CodeInternal, "revocation status unavailable", err)
+	}
+	if revoked {
+		return Principal{}, newError(CodeSessionRevoked, "session has been revoked")
+	}
+	did := p.DirectoryID
 	if s.prov == nil {
 		if did != "" {
 			return Principal{}, newError(CodeUserNotProvisioned, "the session is of a provisioned user but provisioning is not configured")

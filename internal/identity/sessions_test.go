@@ -338,3 +338,46 @@ func tamper(tok string) string {
 	payload = []byte(strings.Replace(string(payload), `"groups":[`, `"groups":["admin",`, 1))
 	return p[0] + "." + b64(payload) + "." + p[2]
 }
+
+// TestVerifiedSessionCache: a token verified once is not trusted beyond
+// what can change: revocation and expiry apply on the cached path, and a
+// caller changing the principal it got does not change the next caller's.
+func TestVerifiedSessionCache(t *testing.T) {
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	s, err := NewSessions(SessionOptions{DataDir: t.TempDir(), Config: testSessionConfig(), Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	sess, err := s.Issue(ctx, Principal{User: "AWSIDC:ann@example.com", Email: "ann@example.com", Namespace: "AWSIDC", Groups: []string{"a", "b"}, Issuer: "https://idp.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p1, err := s.Verify(ctx, sess.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p1.Groups[0] = "admin"
+	p2, err := s.Verify(ctx, sess.Token)
+	if err != nil || p2.Groups[0] != "a" {
+		t.Fatalf("second use: %v %v", p2.Groups, err)
+	}
+	if err := s.Revoke(ctx, sess.ID, sess.Expiry); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Verify(ctx, sess.Token); CodeOf(err) != CodeSessionRevoked {
+		t.Fatalf("revoked session: %v", err)
+	}
+	sess2, err := s.Issue(ctx, Principal{User: "AWSIDC:bo@example.com", Namespace: "AWSIDC", Issuer: "https://idp.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Verify(ctx, sess2.Token); err != nil {
+		t.Fatal(err)
+	}
+	now = sess2.Expiry.Add(time.Second)
+	if _, err := s.Verify(ctx, sess2.Token); CodeOf(err) != CodeTokenExpired {
+		t.Fatalf("expired session: %v", err)
+	}
+}

@@ -118,7 +118,12 @@ func jsonString(raw json.RawMessage, dst *string) error {
 	if raw == nil {
 		return errors.New("absent")
 	}
-	return json.Unmarshal(raw, dst)
+	s, ok := jsonString1(raw)
+	if !ok {
+		return errors.New("not a string")
+	}
+	*dst = s
+	return nil
 }
 
 // safeName returns s if it looks like an algorithm or claim name, so an
