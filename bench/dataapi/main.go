@@ -64,6 +64,7 @@ type flags struct {
 	levelTime        time.Duration
 	fetchReps        int
 	results, profile string
+	only             string
 }
 
 func main() {
@@ -76,6 +77,7 @@ func main() {
 	flag.DurationVar(&f.levelTime, "level-time", 6*time.Second, "longest time per throughput level")
 	flag.IntVar(&f.fetchReps, "fetch-reps", 3, "repetitions of each full result fetch")
 	flag.StringVar(&f.results, "results", "", "append a report to this Markdown file")
+	flag.StringVar(&f.only, "only", "latency,throughput,fetch", "sections to run")
 	flag.StringVar(&f.profile, "cpuprofile", "", "keep the CPU profiles of the largest client level here (dashboard; SELECT 1 gets -select1 added)")
 	flag.Parse()
 	for _, s := range strings.Split(*levels, ",") {
@@ -120,20 +122,22 @@ func run(ctx context.Context, f flags) error {
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n## Data API bindings, %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"))
-	fmt.Fprintf(&b, "Command: `go run ./bench/dataapi --rows %d --fetch-rows %d --iters %d --clients %s --stmts %d --level-time %s --fetch-reps %d` (`make bench`). "+
+	fmt.Fprintf(&b, "Command: `go run ./bench/dataapi --rows %d --fetch-rows %d --iters %d --clients %s --stmts %d --level-time %s --fetch-reps %d --only %s` (`make bench`). "+
 		"Machine: %d CPUs, %s, %s/%s, load average %s at the start; the server, its DuckDB and every client share this process and these cores, and the machine may be loaded by other work, so figures are medians. "+
 		"Principal: ming@example.com (apac-sales, RLS `timezone LIKE 'Asia%%'`) with a session token from the embedded IdP's password grant and the token exchange; "+
 		"the AWS binding uses a configured access key for the same user and groups, requests signed with the SDK's SigV4 signer on a plain HTTP client.\n\n",
-		f.rows, f.fetchRows, f.iters, joinInts(f.levels), f.stmts, f.levelTime, f.fetchReps, runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, benchutil.LoadAvg())
+		f.rows, f.fetchRows, f.iters, joinInts(f.levels), f.stmts, f.levelTime, f.fetchReps, f.only, runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, benchutil.LoadAvg())
 
-	if err := latency(ctx, e, f, &b); err != nil {
-		return err
-	}
-	if err := throughput(ctx, e, f, &b); err != nil {
-		return err
-	}
-	if err := fetch(ctx, e, f, &b); err != nil {
-		return err
+	for _, sec := range []struct {
+		name string
+		run  func(context.Context, *env, flags, *strings.Builder) error
+	}{{"latency", latency}, {"throughput", throughput}, {"fetch", fetch}} {
+		if !slices.Contains(strings.Split(f.only, ","), sec.name) {
+			continue
+		}
+		if err := sec.run(ctx, e, f, &b); err != nil {
+			return err
+		}
 	}
 	fmt.Print(b.String())
 	if f.results != "" {
@@ -737,12 +741,14 @@ func fetch(ctx context.Context, e *env, f flags, b *strings.Builder) error {
 		bytes int64
 		pages int
 		rows  int64
+		rss0  int64 // RSS before the fetches (largest)
+		peak  int64 // RSS during the fetches (largest sample)
 	}
 	var res []*fmtRes
 	arrowNote, arrowOK := probeArrow(ctx, e)
 	var arrow *fmtRes
 	if arrowOK {
-		arrow = &fmtRes{name: "Arrow IPC stream (`?format=arrow`, JSON-format result)"}
+		arrow = &fmtRes{name: "Arrow IPC stream (`?format=arrow`, the JSON-format statement)"}
 	}
 	for _, format := range []string{"JSON", "CSV"} {
 		r := &fmtRes{name: format}
@@ -764,21 +770,29 @@ func fetch(ctx context.Context, e *env, f flags, b *strings.Builder) error {
 				ex.Status = d.Status
 			}
 			r.exec = append(r.exec, time.Since(t))
+			runtime.GC()
+			r.rss0 = max(r.rss0, benchutil.RSS())
+			stop := benchutil.PeakRSS(10 * time.Millisecond)
 			t = time.Now()
 			n, pages, rows, err := fetchAll(ctx, e, ex.ID, format)
 			if err != nil {
 				return err
 			}
 			r.fetch = append(r.fetch, time.Since(t))
+			r.peak = max(r.peak, stop())
 			r.bytes, r.pages, r.rows = n, pages, rows
 			e.retired++
 			if format == "JSON" && arrow != nil {
 				// The same finished statement as one Arrow IPC stream.
+				runtime.GC()
+				arrow.rss0 = max(arrow.rss0, benchutil.RSS())
+				stop := benchutil.PeakRSS(10 * time.Millisecond)
 				t = time.Now()
 				n, err := fetchArrow(ctx, e, ex.ID)
 				if err != nil {
 					return err
 				}
+				arrow.peak = max(arrow.peak, stop())
 				arrow.exec = append(arrow.exec, r.exec[len(r.exec)-1])
 				arrow.fetch = append(arrow.fetch, time.Since(t))
 				arrow.bytes, arrow.pages, arrow.rows = n, 1, rows
@@ -793,15 +807,16 @@ func fetch(ctx context.Context, e *env, f flags, b *strings.Builder) error {
 	fmt.Fprintf(b, "`%s` (%d rows, no RLS on this table) run with `ResultFormat` JSON (pages from GetStatementResult: `GET /v1/statements/{id}/result`) and CSV "+
 		"(GetStatementResultV2: `…/result?format=csv`), default page size; every page fetched in order with its NextToken by one client reading the whole body. "+
 		"Arrow is the same JSON-format statement fetched again as one stream. "+
-		"Medians of %d runs. Execute is until FINISHED (the engine's rows written to the result file); fetch is the pages alone.\n\n", fetchSQL, f.fetchRows, f.fetchReps)
-	fmt.Fprintln(b, "| format | execute (s) | fetch (s) | requests | response bytes | fetch MB/s | fetch rows/s |")
-	fmt.Fprintln(b, "|---|---:|---:|---:|---:|---:|---:|")
+		"Medians of %d runs. Execute is until FINISHED (the engine's rows written to the result store); fetch is the pages alone. "+
+		"RSS is the whole process's (server, DuckDB, client) after a GC before the fetch, and the largest of samples every 10 ms during it.\n\n", fetchSQL, f.fetchRows, f.fetchReps)
+	fmt.Fprintln(b, "| format | execute (s) | fetch (s) | requests | response bytes | fetch MB/s | fetch rows/s | RSS before (MB) | peak RSS in fetch (MB) |")
+	fmt.Fprintln(b, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, r := range res {
 		fs := median(r.fetch).Seconds()
-		fmt.Fprintf(b, "| %s | %.2f | %.2f | %d | %d | %.1f | %.0f |\n", r.name, median(r.exec).Seconds(), fs, r.pages, r.bytes, float64(r.bytes)/1e6/fs, float64(r.rows)/fs)
+		fmt.Fprintf(b, "| %s | %.2f | %.2f | %d | %d | %.1f | %.0f | %.0f | %.0f |\n", r.name, median(r.exec).Seconds(), fs, r.pages, r.bytes, float64(r.bytes)/1e6/fs, float64(r.rows)/fs, float64(r.rss0)/1e6, float64(r.peak)/1e6)
 	}
 	if arrow == nil {
-		fmt.Fprintf(b, "| Arrow | — | — | — | — | — | — |\n\n%s\n", arrowNote)
+		fmt.Fprintf(b, "| Arrow | — | — | — | — | — | — | — | — |\n\n%s\n", arrowNote)
 	} else {
 		fmt.Fprintln(b)
 	}
