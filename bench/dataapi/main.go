@@ -656,12 +656,16 @@ func runLevel(ctx context.Context, e *env, q string, clients, max int, limit tim
 
 // summarize asks `go tool pprof` for the share of samples with each part
 // of the request path on the stack. Without the go tool: no summary.
+// -symbolize=none: a Go profile carries its own function names; letting
+// pprof symbolize again from whatever file sits at the binary's path (a
+// stripped `go run` binary, or a later build at the same path) gave
+// wrong names or none, and every row 0%.
 func summarize(dash, sel1 string) string {
 	groups := []struct{ name, focus string }{
 		{"DuckDB (cgo calls into the engine)", `runtime\.cgocall`},
-		{"dataapi: statement goroutine (engine query, result file write, audit)", `dataapi\.\(\*Service\)\.run$`},
-		{"dataapi: result file write (`writeResult`)", `dataapi\.writeResult`},
-		{"dataapi: result page read (`resultFile.page`)", `dataapi\.\(\*resultFile\)\.page`},
+		{"dataapi: statement goroutine (engine query, result write, audit)", `dataapi\.\(\*Service\)\.run$`},
+		{"dataapi: result write (`writeResult`)", `dataapi\.writeResult`},
+		{"dataapi: result page read and encoding (`ResultPage`, `AppendJSON`)", `dataapi\.\(\*Service\)\.ResultPage|dataapi\.\(\*ResultPage\)\.AppendJSON`},
 		{"dataapi: scans of all retained statements (`expireLocked`, active count)", `dataapi\.\(\*Service\)\.expireLocked|dataapi\.\(\*statement\)\.active`},
 		{"audit log write", `audit\.\(\*Log\)\.Write`},
 		{"session token verification (REST auth)", `identity\.\(\*Sessions\)\.Verify`},
@@ -683,7 +687,7 @@ func summarize(dash, sel1 string) string {
 				cells = append(cells, "—")
 				continue
 			}
-			out, err := exec.Command("go", "tool", "pprof", "-top", "-nodefraction=0", "-nodecount=1000000", "-focus="+g.focus, path).CombinedOutput()
+			out, err := exec.Command("go", "tool", "pprof", "-symbolize=none", "-top", "-nodefraction=0", "-nodecount=1000000", "-focus="+g.focus, path).CombinedOutput()
 			if err != nil {
 				return ""
 			}

@@ -2,6 +2,7 @@ package dataapi
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -49,5 +50,25 @@ func BenchmarkResultPage(b *testing.B) {
 				b.SetBytes(int64(len(buf)))
 			}
 		})
+	}
+}
+
+// BenchmarkCSVPageReference is what a CSV page cost before results were
+// stored as Arrow: the page's CSV text, stored as such, encoded into
+// GetStatementResultV2's JSON by encoding/json. Side by side with
+// BenchmarkResultPage/CSV it is the price of keeping one stored form.
+func BenchmarkCSVPageReference(b *testing.B) {
+	var chunk []byte
+	for i := range 1000 {
+		chunk = fmt.Appendf(chunk, "SKU-%06d,%d,%d.%02d,2024-01-01 00:%02d:00,Tokyo,Asia/Tokyo\n", i, i%7, i%500, i%100, i%60)
+	}
+	out := ResultV2Output{Records: []CSVRecords{{}}, ResultFormat: "CSV"}
+	for b.Loop() {
+		out.Records[0].CSVRecords = string(chunk)
+		buf, err := json.Marshal(out)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.SetBytes(int64(len(buf)))
 	}
 }
