@@ -394,7 +394,7 @@ func restCall(ctx context.Context, e *env, method, path string, body []byte, out
 // viaAWS is the awsJson1.1 binding, SigV4-signed: ExecuteStatement with
 // tipgate's WaitTimeSeconds extension, then GetStatementResult.
 func viaAWS(ctx context.Context, e *env, q string) (int, error) {
-	body, _ := json.Marshal(map[string]any{"Sql": q, "Database": "dev", "WaitTimeSeconds": 30})
+	body, _ := json.Marshal(map[string]any{"Sql": q, "WorkgroupName": config.DefaultWorkgroup, "Database": config.DefaultDatabase, "WaitTimeSeconds": 30})
 	var ex execOut
 	if err := awsCall(ctx, e, "ExecuteStatement", body, &ex); err != nil {
 		return 0, err
