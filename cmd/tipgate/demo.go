@@ -29,8 +29,8 @@ ORDER BY revenue DESC`
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("demo", stderr)
 	dataDir := fs.String("data-dir", "./tipgate-data", "warehouse data directory (and, with --engine postgres, the demo's other files)")
-	engineKind := fs.String("engine", "duckdb", "warehouse engine: duckdb (embedded) or postgres (needs --dsn)")
-	dsn := fs.String("dsn", "", "the postgres engine's database, postgres://user@host:5432/database")
+	engineKind := fs.String("engine", "duckdb", "warehouse engine: duckdb (embedded), postgres or trino (both need --dsn)")
+	dsn := fs.String("dsn", "", "the postgres engine's database (postgres://user@host:5432/database) or the trino engine's cluster (https://user:pw@host:8443/catalog/schema?rules_path=FILE&store=postgres://…, docs/trino.md)")
 	rows := fs.Int64("rows", 1_000_000, "rows of generated sales data")
 	seed := fs.Int64("seed", 1, "random seed of the generated data")
 	serve := fs.Bool("serve", true, "then start the server with the embedded IdP (Ctrl-C stops it)")
@@ -42,8 +42,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if (*engineKind == "postgres") != (*dsn != "") {
-		return fmt.Errorf("demo: --dsn goes with --engine postgres, and --engine postgres needs --dsn")
+	if (*engineKind == "postgres" || *engineKind == "trino") != (*dsn != "") {
+		return fmt.Errorf("demo: --dsn goes with --engine postgres or trino, and they need --dsn")
 	}
 	wh := engines.Config{Kind: *engineKind, DSN: *dsn}
 	// A busy port is found before minutes of generating and loading, not after.
@@ -120,9 +120,9 @@ func demoWarehouse(ctx context.Context, wh engines.Config, dataDir, s3root strin
 		fmt.Fprintln(stdout, refused(err))
 	}
 	where := "--data-dir " + dataDir
-	if wh.Kind == "postgres" {
+	if wh.Kind == "postgres" || wh.Kind == "trino" {
 		// The DSN may hold a password: it is not printed.
-		where = "--engine postgres --dsn \"$DSN\""
+		where = "--engine " + wh.Kind + " --dsn \"$DSN\""
 	}
 	fmt.Fprintf(stdout, "\nTry it yourself:\n  ./bin/tipgate sql %s --as 'AWSIDC:ming@example.com' --groups apac-sales -c 'SELECT city, count(*) FROM sales_data GROUP BY 1 ORDER BY 2 DESC LIMIT 5'\n", where)
 	return nil

@@ -19,8 +19,8 @@ import (
 func runSQL(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("sql", stderr)
 	dataDir := fs.String("data-dir", "./tipgate-data", "warehouse data directory")
-	engineKind := fs.String("engine", "duckdb", "warehouse engine: duckdb (embedded) or postgres (needs --dsn)")
-	dsn := fs.String("dsn", "", "the postgres engine's database, postgres://user@host:5432/database")
+	engineKind := fs.String("engine", "duckdb", "warehouse engine: duckdb (embedded), postgres or trino (both need --dsn)")
+	dsn := fs.String("dsn", "", "the postgres engine's database (postgres://user@host:5432/database) or the trino engine's cluster (https://user:pw@host:8443/catalog/schema?rules_path=FILE&store=postgres://…, docs/trino.md)")
 	command := fs.String("c", "", "SQL to run (one or more statements)")
 	file := fs.String("f", "", "file of SQL statements to run ('-' for standard input)")
 	format := fs.String("format", "table", "output format: table, csv or json")
@@ -75,8 +75,8 @@ func runSQL(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	} else if *groups != "" {
 		return fmt.Errorf("sql: --groups needs --as")
 	}
-	if (*engineKind == "postgres") != (*dsn != "") {
-		return fmt.Errorf("sql: --dsn goes with --engine postgres, and --engine postgres needs --dsn")
+	if (*engineKind == "postgres" || *engineKind == "trino") != (*dsn != "") {
+		return fmt.Errorf("sql: --dsn goes with --engine postgres or trino, and they need --dsn")
 	}
 	eng, err := openWarehouse(ctx, engines.Config{Kind: *engineKind, DSN: *dsn, DataDir: *dataDir, S3Root: *s3root}, *create)
 	if err != nil {

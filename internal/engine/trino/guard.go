@@ -8,6 +8,7 @@ import (
 
 	pg "github.com/pganalyze/pg_query_go/v6"
 
+	"github.com/tipgate/tipgate/internal/policy"
 	"github.com/tipgate/tipgate/internal/sqlerr"
 )
 
@@ -116,4 +117,55 @@ func placeholders(text string, args []any) (string, []any, error) {
 	}
 	b.WriteString(text[pos:])
 	return b.String(), out, nil
+}
+
+// truncateTable spells Redshift's TRUNCATE [TABLE] t as Trino's TRUNCATE
+// TABLE t.
+func truncateTable(text string) string {
+	res, err := pg.Scan(text)
+	if err != nil || len(res.Tokens) < 2 || res.Tokens[0].Token != pg.Token_TRUNCATE || res.Tokens[1].Token == pg.Token_TABLE {
+		return text
+	}
+	at := res.Tokens[0].End
+	return text[:at] + " TABLE" + text[at:]
+}
+
+// redshiftNames rewrites, on PostgreSQL's tokens, what a principal's
+// Redshift SQL spells otherwise than Trino: session_user, user and
+// current_role[()] mean the principal, Trino's current_user. It also
+// returns the catalog tables the statement names, which Trino's IO plan
+// leaves out when the optimizer removed a scan (a row filter of false).
+func redshiftNames(cat *policy.Catalog, text string) (string, []string) {
+	res, err := pg.Scan(text)
+	if err != nil {
+		return text, nil
+	}
+	toks := res.Tokens
+	var b strings.Builder
+	var named []string
+	pos := 0
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		switch t.Token {
+		case pg.Token_SESSION_USER, pg.Token_USER, pg.Token_CURRENT_ROLE:
+			end := t.End
+			if i+2 < len(toks) && toks[i+1].Token == pg.Token_ASCII_40 && toks[i+2].Token == pg.Token_ASCII_41 {
+				end = toks[i+2].End
+				i += 2
+			}
+			b.WriteString(text[pos:t.Start])
+			b.WriteString("current_user")
+			pos = int(end)
+		case pg.Token_IDENT:
+			if i > 0 && toks[i-1].Token == pg.Token_ASCII_46 {
+				continue
+			}
+			name := strings.ToLower(strings.Trim(text[t.Start:t.End], `"`))
+			if _, ok := cat.Table(name); ok && !slices.Contains(named, name) {
+				named = append(named, name)
+			}
+		}
+	}
+	b.WriteString(text[pos:])
+	return b.String(), named
 }

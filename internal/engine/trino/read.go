@@ -3,6 +3,7 @@ package trino
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 
 	"github.com/tipgate/tipgate/internal/engine"
@@ -30,6 +31,7 @@ func (e *Engine) Read(ctx context.Context, cat *policy.Catalog, sub policy.Subje
 	if err != nil {
 		return nil, err
 	}
+	text, named := redshiftNames(cat, text)
 	if text, err = e.withSystemViews(cat, sub, text); err != nil {
 		return nil, err
 	}
@@ -48,6 +50,14 @@ func (e *Engine) Read(ctx context.Context, cat *policy.Catalog, sub policy.Subje
 		release()
 		return nil, err
 	}
+	for _, n := range named {
+		// A name of the statement may be a column or an alias: only a
+		// table the principal reads counts.
+		if a, ok := cat.Decide(sub, n); ok && a.Visible && !slices.Contains(relations, n) {
+			relations = append(relations, n)
+		}
+	}
+	slices.Sort(relations)
 	for _, rel := range relations {
 		acc, ok := cat.Decide(sub, rel)
 		if !ok || !acc.Rows.Enforced {
@@ -98,6 +108,9 @@ func (e *Engine) Raw(ctx context.Context, _ engine.Tx, cat *policy.Catalog, sub 
 		return nil, err
 	}
 	kw := strings.ToLower(st.Keyword)
+	if kw == "truncate" {
+		text = truncateTable(text)
+	}
 	isRows := false
 	for _, k := range rowStatements {
 		isRows = isRows || k == kw

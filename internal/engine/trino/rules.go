@@ -168,7 +168,11 @@ func (e *Engine) tableRule(user string, a policy.Access) (tableRule, error) {
 		} else {
 			var terms []string
 			for _, p := range a.Rows.Policies {
-				t, err := translate(p.Predicate, user)
+				q, err := qualify(p.Predicate, p.Alias, a.Table)
+				if err != nil {
+					return r, err
+				}
+				t, err := translate(q, user)
 				if err != nil {
 					return r, err
 				}

@@ -191,3 +191,40 @@ func isConst(t *pg.ScanToken) bool {
 	}
 	return false
 }
+
+// qualify replaces a policy's alias before "." with the table's name: in
+// a Trino row filter the table is in scope under its own name, not under
+// the alias the policy declared (WITH (…) AS alias). Unqualified columns
+// would bind to a lookup table's column of the same name inside a
+// subquery, so the qualifier is kept, renamed.
+func qualify(expr, alias, table string) (string, error) {
+	if alias == "" {
+		return expr, nil
+	}
+	res, err := pg.Scan(expr)
+	if err != nil {
+		return "", sqlerr.Wrap(sqlerr.SyntaxError, err, "policy expression does not scan: %v", err)
+	}
+	var b strings.Builder
+	pos := 0
+	toks := res.Tokens
+	for i, t := range toks {
+		if !isFuncName(t) || i+1 >= len(toks) || toks[i+1].Token != pg.Token_ASCII_46 || (i > 0 && toks[i-1].Token == pg.Token_ASCII_46) {
+			continue
+		}
+		name := expr[t.Start:t.End]
+		if strings.HasPrefix(name, `"`) {
+			name = strings.ReplaceAll(strings.Trim(name, `"`), `""`, `"`)
+		} else {
+			name = strings.ToLower(name)
+		}
+		if name != strings.ToLower(alias) {
+			continue
+		}
+		b.WriteString(expr[pos:t.Start])
+		b.WriteString(qi(table))
+		pos = int(t.End)
+	}
+	b.WriteString(expr[pos:])
+	return b.String(), nil
+}

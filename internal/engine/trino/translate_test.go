@@ -31,3 +31,14 @@ func TestTranslate(t *testing.T) {
 		t.Error("a cast of nothing translated")
 	}
 }
+
+func TestQualify(t *testing.T) {
+	got, err := qualify(`a.region = 'x' AND EXISTS (SELECT 1 FROM lookup l WHERE l.region = A.region AND l.a = 1) AND "a".id > 0`, "a", "sales")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `"sales".region = 'x' AND EXISTS (SELECT 1 FROM lookup l WHERE l.region = "sales".region AND l.a = 1) AND "sales".id > 0`
+	if got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+}

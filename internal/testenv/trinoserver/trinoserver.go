@@ -84,7 +84,7 @@ const (
 const (
 	defaultJavaHome = "/usr/lib/jvm/temurin-25-jdk-amd64"
 	modulePath      = "github.com/tipgate/tipgate"
-	startTimeout    = 3 * time.Minute
+	startTimeout    = 5 * time.Minute
 	// heap of each JVM: two of them share the 2-core, 24 GiB test machine
 	// with the rest of the test run.
 	heap = "1G"
