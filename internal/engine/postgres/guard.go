@@ -229,7 +229,7 @@ func isSystemView(name string) bool {
 func addViews(sel *pg.SelectStmt, system map[string]engine.SystemView, names []string) error {
 	var defs []string
 	for _, n := range names {
-		defs = append(defs, qi(n)+" AS ("+valuesQuery(system[n])+")")
+		defs = append(defs, qi(n)+" AS ("+engine.ValuesQuery(system[n], pgTypeOf, qi)+")")
 	}
 	tree, err := pg.Parse("WITH " + strings.Join(defs, ", ") + " SELECT 1")
 	if err != nil {

@@ -2,9 +2,7 @@ package trino
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
-	"time"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
 
@@ -62,7 +60,7 @@ func (e *Engine) withSystemViews(cat *policy.Catalog, sub policy.Subject, text s
 		if !ok {
 			continue
 		}
-		ctes = append(ctes, qi(n)+" AS ("+valuesQuery(v)+")")
+		ctes = append(ctes, qi(n)+" AS ("+engine.ValuesQuery(v, trinoTypeOf, qi)+")")
 	}
 	if len(ctes) == 0 {
 		return text, nil
@@ -89,33 +87,6 @@ func (e *Engine) withSystemViews(cat *policy.Catalog, sub policy.Subject, text s
 func isSystemViewName(n string) bool {
 	return strings.HasPrefix(n, "svv_") || strings.HasPrefix(n, "sys_") || strings.HasPrefix(n, "stv_") ||
 		strings.HasPrefix(n, "stl_") || strings.HasPrefix(n, "svl_") || strings.HasPrefix(n, "pg_")
-}
-
-// valuesQuery renders a system view as a typed constant query; an empty
-// view still has the right columns and types.
-func valuesQuery(v engine.SystemView) string {
-	var sel, aliases []string
-	for i, c := range v.Columns {
-		aliases = append(aliases, "c"+strconv.Itoa(i))
-		sel = append(sel, fmt.Sprintf("CAST(c%d AS %s) AS %s", i, trinoTypeOf(c.Type), qi(c.Name)))
-	}
-	var vals []string
-	for _, r := range v.Rows {
-		var lits []string
-		for i, x := range r {
-			lits = append(lits, "CAST("+literal(x)+" AS "+trinoTypeOf(v.Columns[i].Type)+")")
-		}
-		vals = append(vals, "("+strings.Join(lits, ", ")+")")
-	}
-	where := ""
-	if len(vals) == 0 {
-		var nulls []string
-		for _, c := range v.Columns {
-			nulls = append(nulls, "CAST(NULL AS "+trinoTypeOf(c.Type)+")")
-		}
-		vals, where = []string{"(" + strings.Join(nulls, ", ") + ")"}, " WHERE false"
-	}
-	return "SELECT " + strings.Join(sel, ", ") + " FROM (VALUES " + strings.Join(vals, ", ") + ") AS v(" + strings.Join(aliases, ", ") + ")" + where
 }
 
 func trinoTypeOf(t engine.Type) string {
@@ -147,24 +118,4 @@ func trinoTypeOf(t engine.Type) string {
 		return "varbinary"
 	}
 	return "varchar"
-}
-
-func literal(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "NULL"
-	case string:
-		return qs(x)
-	case bool:
-		return strconv.FormatBool(x)
-	case int:
-		return strconv.Itoa(x)
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 64)
-	case time.Time:
-		return "TIMESTAMP " + qs(x.UTC().Format("2006-01-02 15:04:05.999999"))
-	}
-	return qs(fmt.Sprint(v))
 }
