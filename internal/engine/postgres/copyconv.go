@@ -12,9 +12,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/tipgate/tipgate/internal/engine"
 	"github.com/tipgate/tipgate/internal/policy"
 	"github.com/tipgate/tipgate/internal/policy/ddl"
-	"github.com/tipgate/tipgate/internal/sqlerr"
 	"github.com/tipgate/tipgate/internal/sqlscan"
 )
 
@@ -118,38 +118,15 @@ func (c *conversion) insert(ctx context.Context, tx pgx.Tx, into string) (int64,
 	return tag.RowsAffected(), nil
 }
 
-// pgDateTemplate converts a Redshift datetime format ('YYYY-MM-DD
-// HH24:MI:SS') to a to_timestamp template. It takes the same elements the
-// DuckDB engine does (HH alone is HH24, as in Redshift), and refuses other
-// letters rather than let PostgreSQL read them as its own template
-// patterns.
+// pgDateTemplate converts a Redshift datetime format to a to_timestamp
+// template.
 func pgDateTemplate(f, option string) (string, error) {
-	repl := []struct{ from, to string }{
-		{"YYYY", "YYYY"}, {"YY", "YY"}, {"MM", "MM"}, {"DD", "DD"}, {"HH24", "HH24"}, {"HH12", "HH12"}, {"HH", "HH24"},
-		{"MI", "MI"}, {"SS", "SS"}, {"AM", "AM"}, {"PM", "PM"}, {"MON", "Mon"},
-	}
-	var b strings.Builder
-	for i := 0; i < len(f); {
-		matched := false
-		for _, r := range repl {
-			if strings.HasPrefix(strings.ToUpper(f[i:]), r.from) {
-				b.WriteString(r.to)
-				i += len(r.from)
-				matched = true
-				break
-			}
-		}
-		if matched {
-			continue
-		}
-		ch := f[i]
-		if (ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || ch == '"' || ch == '\\' {
-			return "", sqlerr.New(sqlerr.InvalidParameter, "unsupported %s %q", option, f)
-		}
-		b.WriteByte(ch)
-		i++
-	}
-	return b.String(), nil
+	return engine.ConvertDateFormat(f, option, pgDateElements, nil)
+}
+
+var pgDateElements = map[engine.DateFormatElement]string{
+	"YYYY": "YYYY", "YY": "YY", "MM": "MM", "DD": "DD", "HH24": "HH24", "HH12": "HH12",
+	"MI": "MI", "SS": "SS", "AM": "AM", "PM": "PM", "MON": "Mon",
 }
 
 // parquetToCSV has an in-memory DuckDB read the Parquet files (columns by
