@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/tipgate/tipgate/internal/engine"
@@ -65,12 +66,37 @@ func (e *Engine) copyInto(ctx context.Context, tx sqlConn, cat *policy.Catalog, 
 	default:
 		return 0, sqlerr.New(sqlerr.FeatureUnsupported, "COPY format %s is not supported", strings.ToUpper(s.Format))
 	}
-	res, err := tx.ExecContext(ctx, "INSERT INTO "+rawTable(name)+" ("+strings.Join(target, ", ")+") SELECT * FROM "+reader)
+	res, err := tx.ExecContext(ctx, "INSERT INTO "+rawTable(name)+" ("+strings.Join(target, ", ")+") "+copySelect(s, cols, "SELECT * FROM "+reader))
 	if err != nil {
 		return 0, copyError(err, s.From)
 	}
 	n, _ := res.RowsAffected()
 	return n, nil
+}
+
+// copySelect wraps the reader's query so that, with EMPTYASNULL or
+// BLANKSASNULL, a CHAR or VARCHAR field that is empty, or only white space,
+// loads as NULL (Redshift's rule; an empty field of any other type is NULL
+// already). Columns are taken by position, as Redshift's COPY does.
+func copySelect(s *ddl.Copy, cols []policy.Column, query string) string {
+	if !s.EmptyAsNull && !s.BlanksAsNull {
+		return query
+	}
+	var exprs, aliases []string
+	for i, c := range cols {
+		e := "c" + strconv.Itoa(i)
+		aliases = append(aliases, e)
+		if k := engine.ParseType(c.Type).Kind; k == engine.TypeChar || k == engine.TypeVarchar {
+			if s.BlanksAsNull {
+				e = "CASE WHEN regexp_full_match(" + e + ", '\\s+') THEN NULL ELSE " + e + " END"
+			}
+			if s.EmptyAsNull {
+				e = "NULLIF(" + e + ", '')"
+			}
+		}
+		exprs = append(exprs, e)
+	}
+	return "SELECT " + strings.Join(exprs, ", ") + " FROM (" + query + ") AS r(" + strings.Join(aliases, ", ") + ")"
 }
 
 func copyError(err error, from string) error {
@@ -102,14 +128,14 @@ func csvOptions(s *ddl.Copy, cols []policy.Column) (string, error) {
 		opts = append(opts, "nullstr = "+sqlscan.QuoteString(s.NullAs))
 	}
 	if tf := strings.ToLower(s.TimeFormat); tf != "" && tf != "auto" {
-		f, err := strftime(s.TimeFormat)
+		f, err := strftime(s.TimeFormat, "TIMEFORMAT")
 		if err != nil {
 			return "", err
 		}
 		opts = append(opts, "timestampformat = "+sqlscan.QuoteString(f))
 	}
 	if df := strings.ToLower(s.DateFormat); df != "" && df != "auto" {
-		f, err := strftime(s.DateFormat)
+		f, err := strftime(s.DateFormat, "DATEFORMAT")
 		if err != nil {
 			return "", err
 		}
@@ -118,34 +144,20 @@ func csvOptions(s *ddl.Copy, cols []policy.Column) (string, error) {
 	return strings.Join(opts, ", "), nil
 }
 
-// strftime converts a Redshift datetime format ('YYYY-MM-DD HH24:MI:SS')
-// to DuckDB's strftime form.
-func strftime(f string) (string, error) {
-	repl := []struct{ from, to string }{
-		{"YYYY", "%Y"}, {"YY", "%y"}, {"MM", "%m"}, {"DD", "%d"}, {"HH24", "%H"}, {"HH12", "%I"}, {"HH", "%H"},
-		{"MI", "%M"}, {"SS", "%S"}, {"AM", "%p"}, {"PM", "%p"}, {"MON", "%b"},
-	}
-	var b strings.Builder
-	for i := 0; i < len(f); {
-		matched := false
-		for _, r := range repl {
-			if strings.HasPrefix(strings.ToUpper(f[i:]), r.from) {
-				b.WriteString(r.to)
-				i += len(r.from)
-				matched = true
-				break
-			}
+// strftime converts a Redshift datetime format to DuckDB's strftime form
+// (a literal % is written %%).
+func strftime(f, option string) (string, error) {
+	return engine.ConvertDateFormat(f, option, strftimeElements, func(ch byte) string {
+		if ch == '%' {
+			return "%%"
 		}
-		if matched {
-			continue
-		}
-		if strings.ContainsRune("0123456789", rune(f[i])) || (f[i] >= 'A' && f[i] <= 'Z') || (f[i] >= 'a' && f[i] <= 'z') {
-			return "", sqlerr.New(sqlerr.InvalidParameter, "unsupported TIMEFORMAT %q", f)
-		}
-		b.WriteByte(f[i])
-		i++
-	}
-	return b.String(), nil
+		return string(ch)
+	})
+}
+
+var strftimeElements = map[engine.DateFormatElement]string{
+	"YYYY": "%Y", "YY": "%y", "MM": "%m", "DD": "%d", "HH24": "%H", "HH12": "%I",
+	"MI": "%M", "SS": "%S", "AM": "%p", "PM": "%p", "MON": "%b",
 }
 
 // copySources resolves a COPY source to files DuckDB may read: s3:// keys
