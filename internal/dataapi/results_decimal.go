@@ -42,7 +42,9 @@ func parseDecimal(s string, precision, scale int32) (decimal128.Num, bool) {
 		n = decimal128.FromI64(v)
 	} else {
 		b, ok := new(big.Int).SetString(digits, 10)
-		if !ok {
+		// FromBigInt panics past 128 bits; precision+1 digits (a leading
+		// zero is allowed) can exceed that at precision 38.
+		if !ok || b.BitLen() > 127 {
 			return decimal128.Num{}, false
 		}
 		if neg {

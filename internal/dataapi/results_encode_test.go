@@ -241,6 +241,10 @@ func FuzzParseDecimal(f *testing.F) {
 	for _, s := range []string{"1.50", "-0.05", "0", "12", "1e5", "..", "-", "00.10", "99999999999999999999999999999999999999"} {
 		f.Add(s, int8(10), int8(2))
 	}
+	// Past 128 bits: a leading digit more than precision 38 allows once
+	// panicked in decimal128.FromBigInt.
+	f.Add("999999999999999999999999999999999999999", int8(38), int8(0))
+	f.Add("-99999999999999999999999999999999999999", int8(38), int8(0))
 	f.Fuzz(func(t *testing.T, s string, p, sc int8) {
 		prec, scale := int32(p%39), int32(sc%39)
 		if prec < 1 || scale < 0 || scale > prec {
