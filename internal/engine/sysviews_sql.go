@@ -10,8 +10,8 @@ import (
 )
 
 // ValuesQuery renders a system view as a typed constant query in the SQL
-// that PostgreSQL and Trino share, for engines that materialise system views
-// as CTEs of the statement. typeName spells a column type in the engine's
+// that DuckDB, PostgreSQL and Trino share (a temporary view on DuckDB, a
+// CTE of the statement on the others). typeName spells a column type in the engine's
 // dialect and quoteIdent quotes a column name. Every value is cast to its
 // column's type, so the VALUES list has the view's types even where one
 // row alone would not say them, and an empty view still has its columns
