@@ -21,6 +21,9 @@ func (e *Engine) ReadBatch(ctx context.Context, cat *policy.Catalog, sub policy.
 		return err
 	}
 	defer e.release(conn)
+	// The batch's transaction may create and roll back temp views: no
+	// statement prepared outside it survives it.
+	conn.clear()
 	if _, err := conn.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
 		return fmt.Errorf("duckdb: begin: %w", err)
 	}

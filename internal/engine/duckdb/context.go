@@ -128,6 +128,7 @@ func sessionMacros(user string) []string {
 type pooledConn struct {
 	conn *sql.Conn
 	key  string
+	prep preparedStmts
 }
 
 // connPool keeps idle connections per policy context. A connection is only
@@ -231,7 +232,7 @@ func (e *Engine) release(c *pooledConn) {
 	version := e.cat.Load().PolicyVersion
 	prefix := fmt.Sprintf("%d|", version)
 	for _, old := range e.pool.give(c, func(key string) bool { return strings.HasPrefix(key, prefix) }) {
-		old.conn.Close()
+		old.close()
 	}
 }
 

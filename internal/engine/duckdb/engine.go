@@ -347,7 +347,7 @@ func (e *Engine) Catalog() *policy.Catalog { return e.cat.Load() }
 // Close closes every connection and the database.
 func (e *Engine) Close() error {
 	for _, c := range e.pool.drain(func(string) bool { return false }) {
-		c.conn.Close()
+		c.close()
 	}
 	if e.admin != nil {
 		e.admin.Close()
@@ -435,7 +435,7 @@ func (e *Engine) Analyzer() policy.Analyzer { return analyzer{e} }
 func (e *Engine) dropStale(version int64) {
 	prefix := fmt.Sprintf("%d|", version)
 	for _, c := range e.pool.drain(func(key string) bool { return strings.HasPrefix(key, prefix) }) {
-		c.conn.Close()
+		c.close()
 	}
 	e.ctxMu.Lock()
 	for k, pc := range e.contexts {

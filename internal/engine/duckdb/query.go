@@ -37,8 +37,16 @@ func (e *Engine) Read(ctx context.Context, cat *policy.Catalog, sub policy.Subje
 		e.release(conn)
 		return nil, err
 	}
-	rows, err := conn.conn.QueryContext(ctx, g.text, args...)
+	stmt, err := conn.prepared(ctx, g.text)
 	if err != nil {
+		e.release(conn)
+		return nil, mapError(err, pc)
+	}
+	rows, err := stmt.QueryContext(ctx, args...)
+	if err != nil {
+		// Whatever failed (an interrupt, a bad argument), the next run
+		// prepares afresh.
+		conn.forget(g.text)
 		e.release(conn)
 		return nil, mapError(err, pc)
 	}
@@ -242,6 +250,10 @@ func (e *Engine) refreshDynamicViews(ctx context.Context, conn *pooledConn, sub 
 		if v, ok := e.opts.System.Dynamic(cat, sub, name); ok {
 			stmts = append(stmts, "CREATE OR REPLACE TEMP VIEW "+name+" AS "+valuesView(v))
 		}
+	}
+	if len(stmts) > 0 {
+		// A statement prepared before may have bound the old view.
+		conn.clear()
 	}
 	for _, s := range stmts {
 		if _, err := conn.conn.ExecContext(ctx, s); err != nil {
