@@ -74,6 +74,7 @@ fuzz: ## short runs of every fuzz target
 	scripts/fuzz.sh ./internal/identity FuzzStrictObject $(FUZZTIME)
 	scripts/fuzz.sh ./internal/identity FuzzStrictObjectDifferential $(FUZZTIME)
 	scripts/fuzz.sh ./internal/identity FuzzClaimReaders $(FUZZTIME)
+	scripts/fuzz.sh ./internal/identity FuzzVerifySignatureDifferential $(FUZZTIME)
 	scripts/fuzz.sh ./internal/identity/tokenapi FuzzTokenForm $(FUZZTIME)
 	scripts/fuzz.sh ./internal/idp FuzzParseUsers $(FUZZTIME)
 	scripts/fuzz.sh ./internal/awsapi FuzzDataAPIRequest $(FUZZTIME)

@@ -1,12 +1,17 @@
 package identity
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rsa"
+	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math/big"
+	"strings"
 
 	jose "github.com/go-jose/go-jose/v4"
 )
@@ -108,29 +113,76 @@ func (s *keySet) candidates(t *parsedToken) (match []verifyKey, kidFound bool) {
 	return match, kidFound || (!t.hasKid && len(match) > 0)
 }
 
-// verifySignature checks t's signature with go-jose against the candidate
-// keys. The caller has already found them; this only reports which way the
-// check failed.
+// verifySignature checks t's signature against the candidate keys. The
+// caller has already found them; this only reports which way the check
+// failed.
+//
+// It verifies over the token's signing input as received (its header and
+// payload segments, which parseToken decoded and checked) with the
+// primitive and the checks go-jose's JWS verification uses for each
+// algorithm (verifyJWS), instead of handing the token to go-jose to be
+// parsed a second time: that second parse was most of what tipgate added
+// to the signature check itself. TestVerifySignatureMatchesGoJose and
+// FuzzVerifySignatureDifferential hold the two to the same decisions.
 func verifySignature(t *parsedToken, keys []verifyKey) *Error {
-	jws, err := jose.ParseSignedCompact(t.raw, []jose.SignatureAlgorithm{t.alg})
-	if err != nil {
-		return wrapError(CodeTokenMalformed, "token is not a valid JWS", err)
+	dot := strings.LastIndexByte(t.raw, '.')
+	if dot < 0 {
+		return newError(CodeTokenMalformed, "token is not a valid JWS")
 	}
+	input := t.raw[:dot]
 	var last error
 	for _, k := range keys {
-		payload, err := jws.Verify(k.key)
-		if err != nil {
+		if err := verifyJWS(k.key, t.alg, input, t.sig); err != nil {
 			last = err
 			continue
-		}
-		if string(payload) != string(t.payload) {
-			// Cannot happen with one compact serialization; refuse rather
-			// than trust claims parsed from different bytes.
-			return newError(CodeTokenMalformed, "verified payload differs from parsed payload")
 		}
 		return nil
 	}
 	return wrapError(CodeBadSignature, msgBadSignature, last)
+}
+
+var (
+	errSignature      = errors.New("signature does not verify")
+	errKeyAlgMismatch = errors.New("key does not fit the algorithm")
+)
+
+// verifyJWS verifies sig over the JWS signing input with key, as go-jose
+// v4 does for alg: PKCS #1 v1.5 and PSS (salt length auto) over SHA-256
+// for RS256 and PS256; for ES256 a P-256 key and exactly 64 bytes, r then
+// s; Ed25519 over the input itself for EdDSA. Anything else is refused.
+func verifyJWS(key any, alg jose.SignatureAlgorithm, input string, sig []byte) error {
+	switch pk := key.(type) {
+	case *rsa.PublicKey:
+		h := sha256.Sum256([]byte(input))
+		switch alg {
+		case jose.RS256:
+			return rsa.VerifyPKCS1v15(pk, crypto.SHA256, h[:], sig)
+		case jose.PS256:
+			return rsa.VerifyPSS(pk, crypto.SHA256, h[:], sig, nil)
+		}
+	case *ecdsa.PublicKey:
+		if alg != jose.ES256 || pk.Curve != elliptic.P256() {
+			break
+		}
+		if len(sig) != 64 {
+			return fmt.Errorf("ES256 signature is %d bytes, want 64", len(sig))
+		}
+		h := sha256.Sum256([]byte(input))
+		r, s := new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])
+		if !ecdsa.Verify(pk, h[:], r, s) {
+			return errSignature
+		}
+		return nil
+	case ed25519.PublicKey:
+		if alg != jose.EdDSA || len(pk) != ed25519.PublicKeySize {
+			break
+		}
+		if !ed25519.Verify(pk, []byte(input), sig) {
+			return errSignature
+		}
+		return nil
+	}
+	return errKeyAlgMismatch
 }
 
 const msgBadSignature = "signature does not verify with the issuer's key"

@@ -99,6 +99,13 @@ func parseToken(raw string, algs []jose.SignatureAlgorithm) (*parsedToken, *Erro
 		}
 		t.hasKid = true
 	}
+	// go-jose refuses a JWS whose "nonce" is not a string; so does
+	// tipgate, which verifies without it (verifySignature).
+	if k, ok := hdr["nonce"]; ok {
+		if _, ok := jsonString1(k); !ok {
+			return nil, newError(CodeTokenMalformed, "JOSE header \"nonce\" is not a string")
+		}
+	}
 	if k, ok := hdr["typ"]; ok {
 		if err := jsonString(k, &t.typ); err != nil {
 			return nil, newError(CodeTokenMalformed, "JOSE header \"typ\" is not a string")
