@@ -40,6 +40,8 @@ type DataAPI struct {
 	ver    *verifier
 	log    *slog.Logger
 	target Target
+	// bufs holds response encoding buffers (result pages are the large ones).
+	bufs dataapi.BufferPool
 }
 
 // NewDataAPI returns the handler.
@@ -80,7 +82,9 @@ func (h *DataAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err, rid)
 		return
 	}
-	b, merr := encodeAWS(out)
+	buf := h.bufs.Get()
+	defer h.bufs.Put(buf)
+	b, merr := encodeAWS(*buf, out)
 	if merr != nil {
 		writeError(w, &apiError{Status: http.StatusInternalServerError, Type: "InternalServerException", Message: "response could not be encoded"}, rid)
 		return
@@ -88,6 +92,7 @@ func (h *DataAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	w.Header().Set(reqid.AmznHeader, rid)
 	w.Write(b)
+	*buf = b
 }
 
 func (h *DataAPI) serve(r *http.Request) (string, any, *apiError) {
@@ -296,14 +301,29 @@ func opDescribeTable(ctx context.Context, svc *dataapi.Service, p identity.Princ
 // seconds with a fraction.
 var timeKeys = map[string]bool{"CreatedAt": true, "UpdatedAt": true}
 
-// encodeAWS is the binding's one encoder.
-func encodeAWS(v any) ([]byte, error) {
-	if page, ok := v.(*dataapi.ResultPage); ok {
+// encodeAWS is the binding's one encoder; it appends v's body to dst.
+func encodeAWS(dst []byte, v any) ([]byte, error) {
+	switch x := v.(type) {
+	case *dataapi.ResultPage:
 		// Result pages carry no timestamps and are encoded from their
 		// record batch, not by reflection.
-		defer page.Release()
-		return page.AppendJSON(make([]byte, 0, 64<<10)), nil
+		defer x.Release()
+		return x.AppendJSON(dst), nil
+	case *dataapi.ExecuteOutput:
+		// The outputs of every statement's calls: their timestamps typed
+		// as epoch seconds, encoded in one pass (encodeGeneric's three
+		// passes were most of ExecuteStatement's own cost).
+		return appendMarshal(dst, executeWire(x))
+	case *dataapi.DescribeOutput:
+		return appendMarshal(dst, describeWire(x))
 	}
+	b, err := encodeGeneric(v)
+	return append(dst, b...), err
+}
+
+// encodeGeneric encodes v with encoding/json and rewrites every CreatedAt
+// and UpdatedAt member as epoch seconds.
+func encodeGeneric(v any) ([]byte, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
@@ -318,13 +338,18 @@ func encodeAWS(v any) ([]byte, error) {
 	return json.Marshal(generic)
 }
 
+func appendMarshal(dst []byte, v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	return append(dst, b...), err
+}
+
 func epochTimes(v any) {
 	switch x := v.(type) {
 	case map[string]any:
 		for k, val := range x {
 			if s, ok := val.(string); ok && timeKeys[k] {
 				if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-					x[k] = json.Number(fmt.Sprintf("%.3f", float64(t.UnixMilli())/1000))
+					x[k] = json.Number(epochSeconds(t))
 				}
 				continue
 			}
@@ -335,6 +360,12 @@ func epochTimes(v any) {
 			epochTimes(val)
 		}
 	}
+}
+
+// epochSeconds is awsJson1_1's timestamp: seconds since the epoch with
+// milliseconds.
+func epochSeconds(t time.Time) string {
+	return fmt.Sprintf("%.3f", float64(t.UnixMilli())/1000)
 }
 
 func writeError(w http.ResponseWriter, e *apiError, requestID string) {

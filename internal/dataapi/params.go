@@ -28,6 +28,10 @@ func bindParameters(sql string, params []Parameter) (string, []any, error) {
 		}
 		values[p.Name] = p.Value
 	}
+	if len(params) == 0 && !strings.Contains(sql, ":") {
+		// No placeholder can be spelt without a colon: nothing to bind.
+		return sql, nil, nil
+	}
 	toks, err := sqlscan.Tokens(sql)
 	if err != nil {
 		// Let the engine report the syntax error as a FAILED statement.

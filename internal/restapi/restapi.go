@@ -31,6 +31,9 @@ type Handler struct {
 	auth Authenticator
 	log  *slog.Logger
 	mux  *http.ServeMux
+	// bufs holds result page encoding buffers: a fresh 64 KiB one per
+	// page was half of all the bytes a small statement allocated.
+	bufs dataapi.BufferPool
 }
 
 // New returns the /v1 handler.
@@ -127,9 +130,12 @@ func (h *Handler) route(pattern string, fn handlerFunc) {
 		if page, ok := v.(*dataapi.ResultPage); ok {
 			// Result pages are encoded from their record batch, not by
 			// reflection.
-			b := page.AppendJSON(make([]byte, 0, 64<<10))
+			buf := h.bufs.Get()
+			b := append(page.AppendJSON(*buf), '\n')
 			page.Release()
-			w.Write(append(b, '\n'))
+			w.Write(b)
+			*buf = b
+			h.bufs.Put(buf)
 			return
 		}
 		json.NewEncoder(w).Encode(v)
