@@ -64,6 +64,7 @@ type flags struct {
 	levelTime        time.Duration
 	fetchReps        int
 	results, profile string
+	memProfile       string
 	only             string
 }
 
@@ -79,6 +80,7 @@ func main() {
 	flag.StringVar(&f.results, "results", "", "append a report to this Markdown file")
 	flag.StringVar(&f.only, "only", "latency,throughput,fetch", "sections to run")
 	flag.StringVar(&f.profile, "cpuprofile", "", "keep the CPU profiles of the largest client level here (dashboard; SELECT 1 gets -select1 added)")
+	flag.StringVar(&f.memProfile, "memprofile", "", "write the allocation profile (alloc_space, from the start of the largest client level) of SELECT 1 here")
 	flag.Parse()
 	for _, s := range strings.Split(*levels, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -553,7 +555,23 @@ func throughput(ctx context.Context, e *env, f flags, b *strings.Builder) error 
 					return err
 				}
 			}
+			memProfiling := profiling && s.sql == trivial && f.memProfile != ""
+			if memProfiling {
+				// Allocations of this level alone: a heap profile's
+				// alloc_space counts from the program's start, so GC and
+				// take the difference with go tool pprof -base.
+				runtime.GC()
+				if err := writeHeapProfile(f.memProfile + ".base"); err != nil {
+					return err
+				}
+			}
 			l, err := runLevel(ctx, e, s.sql, c, f.stmts, f.levelTime)
+			if memProfiling {
+				runtime.GC()
+				if err := writeHeapProfile(f.memProfile); err != nil {
+					return err
+				}
+			}
 			if profiling {
 				pprof.StopCPUProfile()
 				prof.Close()
@@ -605,6 +623,18 @@ func throughput(ctx context.Context, e *env, f flags, b *strings.Builder) error 
 		}
 	}
 	return nil
+}
+
+func writeHeapProfile(name string) error {
+	out, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("allocs").WriteTo(out, 0); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 func runLevel(ctx context.Context, e *env, q string, clients, max int, limit time.Duration) (level, error) {
