@@ -2,11 +2,12 @@ package dataapi
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/tipgate/tipgate/internal/identity"
 	"github.com/tipgate/tipgate/internal/reqid"
@@ -55,13 +56,8 @@ type subStatement struct {
 	affected int64
 }
 
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
+// newUUID is a random (version 4) UUID, the Data API's id format.
+func newUUID() string { return uuid.NewString() }
 
 func newStatement(p identity.Principal, own string, in ExecuteInput, sqls []string, batch bool, now time.Time) *statement {
 	st := &statement{id: newUUID(), owner: own, principal: p, in: in, batch: batch, created: now, updated: now,
@@ -134,6 +130,13 @@ func (st *statement) end() {
 	if st.onEnd != nil {
 		st.onEnd()
 	}
+	// An ended statement is kept for the retention period: it must not
+	// keep the submitting request's context chain alive through its
+	// cancel function, nor the service through onEnd.
+	st.onEnd = nil
+	st.mu.Lock()
+	st.cancel = nil
+	st.mu.Unlock()
 	close(st.done)
 }
 

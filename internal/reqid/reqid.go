@@ -12,9 +12,9 @@ package reqid
 
 import (
 	"context"
-	"crypto/rand"
-	"fmt"
 	"net/http"
+
+	"github.com/google/uuid"
 )
 
 const (
@@ -45,13 +45,7 @@ func ID(ctx context.Context) string {
 
 // New returns a fresh random id, formatted as a version 4 UUID like the
 // ids AWS services answer with.
-func New() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
+func New() string { return uuid.NewString() }
 
 // Valid reports whether id may be taken from a client: 1 to MaxLen
 // characters of A-Z, a-z, 0-9, '.', '_', ':' and '-'. Nothing else reaches
