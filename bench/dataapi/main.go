@@ -525,10 +525,12 @@ type level struct {
 
 func throughput(ctx context.Context, e *env, f flags, b *strings.Builder) error {
 	type series struct {
-		name, sql string
-		levels    []level
+		name, sql, key string // key names the series' CPU profile
+		via            func(context.Context, *env, string) (int, error)
+		levels         []level
 	}
-	all := []*series{{name: "dashboard query", sql: dashboard}, {name: "`SELECT 1` (API cost alone)", sql: trivial}}
+	all := []*series{{name: "dashboard query", sql: dashboard, key: "", via: viaREST}, {name: "`SELECT 1` (API cost alone)", sql: trivial, key: "-select1", via: viaREST},
+		{name: "`SELECT 1` over the AWS binding (SigV4)", sql: trivial, key: "-aws-select1", via: viaAWS}}
 	scanBefore, whoBefore, err := scanCost(ctx, e, 1000)
 	if err != nil {
 		return err
@@ -544,9 +546,7 @@ func throughput(ctx context.Context, e *env, f flags, b *strings.Builder) error 
 				if name == "" {
 					name = filepath.Join(os.TempDir(), fmt.Sprintf("tipgate-bench-dataapi-%d.pprof", os.Getpid()))
 				}
-				if s.sql == trivial {
-					name = strings.TrimSuffix(name, ".pprof") + "-select1.pprof"
-				}
+				name = strings.TrimSuffix(name, ".pprof") + s.key + ".pprof"
 				var err error
 				if prof, err = os.Create(name); err != nil {
 					return err
@@ -555,7 +555,7 @@ func throughput(ctx context.Context, e *env, f flags, b *strings.Builder) error 
 					return err
 				}
 			}
-			memProfiling := profiling && s.sql == trivial && f.memProfile != ""
+			memProfiling := profiling && s.key == "-select1" && f.memProfile != ""
 			if memProfiling {
 				// Allocations of this level alone: a heap profile's
 				// alloc_space counts from the program's start, so GC and
@@ -565,7 +565,7 @@ func throughput(ctx context.Context, e *env, f flags, b *strings.Builder) error 
 					return err
 				}
 			}
-			l, err := runLevel(ctx, e, s.sql, c, f.stmts, f.levelTime)
+			l, err := runLevel(ctx, e, s.via, s.sql, c, f.stmts, f.levelTime)
 			if memProfiling {
 				runtime.GC()
 				if err := writeHeapProfile(f.memProfile); err != nil {
@@ -575,7 +575,7 @@ func throughput(ctx context.Context, e *env, f flags, b *strings.Builder) error 
 			if profiling {
 				pprof.StopCPUProfile()
 				prof.Close()
-				profs[s.sql] = prof.Name()
+				profs[s.key] = prof.Name()
 			}
 			if err != nil {
 				return fmt.Errorf("%s at %d clients: %w", s.name, c, err)
@@ -586,7 +586,7 @@ func throughput(ctx context.Context, e *env, f flags, b *strings.Builder) error 
 	}
 	// The service keeps every statement for 24 h and scans them all on each
 	// call: run 1 client again now that many are retained.
-	again, err := runLevel(ctx, e, trivial, 1, f.stmts, f.levelTime)
+	again, err := runLevel(ctx, e, viaREST, trivial, 1, f.stmts, f.levelTime)
 	if err != nil {
 		return err
 	}
@@ -595,26 +595,32 @@ func throughput(ctx context.Context, e *env, f flags, b *strings.Builder) error 
 		return err
 	}
 	fmt.Fprintf(b, "### Statements per second over REST\n\n")
-	fmt.Fprintf(b, "Each client loops: `POST /v1/statements` with `WaitTimeSeconds` 30, then `GET …/result` (first page), on its own keep-alive connection, all as ming. "+
-		"Each level stops after %d statements or %s, whichever comes first. CPU is this process's (server and clients) per statement.\n\n", f.stmts, f.levelTime)
-	fmt.Fprintln(b, "| statement | clients | statements | statements/s | p50 (ms) | p99 (ms) | CPU µs/statement | retained before |")
-	fmt.Fprintln(b, "|---|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintf(b, "Each REST client loops: `POST /v1/statements` with `WaitTimeSeconds` 30, then `GET …/result` (first page); each AWS client: `ExecuteStatement` with `WaitTimeSeconds` 30, "+
+		"then `GetStatementResult`, each request SigV4-signed; every client on its own keep-alive connection, all as ming. "+
+		"Each level stops after %d statements or %s, whichever comes first. CPU is this process's (server and clients) per statement, from getrusage; "+
+		"2-core capacity is 2 s of CPU per second divided by it, the rate two otherwise idle cores would give (targets at 64 clients: REST ≥ 5,000/s, AWS ≥ 3,000/s).\n\n", f.stmts, f.levelTime)
+	fmt.Fprintln(b, "| statement | clients | statements | statements/s | p50 (ms) | p99 (ms) | CPU µs/statement | 2-core capacity /s | retained before |")
+	fmt.Fprintln(b, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+	row := func(name string, l level) {
+		perStmt := us(l.cpu) / float64(l.done)
+		fmt.Fprintf(b, "| %s | %d | %d | %.0f | %.2f | %.2f | %.0f | %.0f | %d |\n", name, l.clients, l.done, float64(l.done)/l.wall.Seconds(),
+			benchutil.MS(pct(l.lat, 50)), benchutil.MS(pct(l.lat, 99)), perStmt, 2e6/perStmt, l.retainedPre)
+	}
 	for _, s := range all {
 		for _, l := range s.levels {
-			fmt.Fprintf(b, "| %s | %d | %d | %.0f | %.2f | %.2f | %.0f | %d |\n", s.name, l.clients, l.done, float64(l.done)/l.wall.Seconds(),
-				benchutil.MS(pct(l.lat, 50)), benchutil.MS(pct(l.lat, 99)), us(l.cpu)/float64(l.done), l.retainedPre)
+			row(s.name, l)
 		}
 	}
 	first := all[1].levels[0]
-	fmt.Fprintf(b, "| `SELECT 1`, again after the levels above | 1 | %d | %.0f | %.2f | %.2f | %.0f | %d |\n\n", again.done, float64(again.done)/again.wall.Seconds(),
-		benchutil.MS(pct(again.lat, 50)), benchutil.MS(pct(again.lat, 99)), us(again.cpu)/float64(again.done), again.retainedPre)
+	row("`SELECT 1`, again after the levels above", again)
+	fmt.Fprintln(b)
 	fmt.Fprintf(b, "One client, `SELECT 1`, with %d statements retained vs %d: p50 ratio %.3f, CPU/statement ratio %.3f.\n\n",
 		again.retainedPre, first.retainedPre, float64(pct(again.lat, 50))/float64(pct(first.lat, 50)),
 		(us(again.cpu)/float64(again.done))/(us(first.cpu)/float64(first.done)))
 	fmt.Fprintf(b, "Cost of a lookup that scans every retained statement (`GET /v1/statements/{unknown id}`, a 404 after `expireLocked` walks the map) minus `GET /v1/whoami` "+
 		"(same authentication and HTTP, no scan), medians of 1000 alternating pairs: **%.0f µs** with %d statements retained, **%.0f µs** with %d (404 %.0f µs vs whoami %.0f µs, then %.0f vs %.0f).\n\n",
 		us(scanBefore-whoBefore), retainedBefore, us(scanAfter-whoAfter), e.retired, us(scanBefore), us(whoBefore), us(scanAfter), us(whoAfter))
-	if sum := summarize(profs[dashboard], profs[trivial]); sum != "" {
+	if sum := summarize(profs[""], profs["-select1"], profs["-aws-select1"]); sum != "" {
 		fmt.Fprintf(b, "Where the CPU goes at %d clients (CPU profiles of the whole process, server and clients, one per statement; a sample counts in every row whose code is on its stack, so rows overlap):\n\n%s\n", slices.Max(f.levels), sum)
 	}
 	if f.profile == "" {
@@ -637,7 +643,7 @@ func writeHeapProfile(name string) error {
 	return out.Close()
 }
 
-func runLevel(ctx context.Context, e *env, q string, clients, max int, limit time.Duration) (level, error) {
+func runLevel(ctx context.Context, e *env, via func(context.Context, *env, string) (int, error), q string, clients, max int, limit time.Duration) (level, error) {
 	l := level{clients: clients, retainedPre: e.retired}
 	var (
 		issued atomic.Int64
@@ -655,7 +661,7 @@ func runLevel(ctx context.Context, e *env, q string, clients, max int, limit tim
 			var lat []time.Duration
 			for issued.Add(1) <= int64(max) && time.Now().Before(deadline) {
 				t := time.Now()
-				if _, err := viaREST(ctx, e, q); err != nil {
+				if _, err := via(ctx, e, q); err != nil {
 					mu.Lock()
 					if first == nil {
 						first = err
@@ -690,7 +696,7 @@ func runLevel(ctx context.Context, e *env, q string, clients, max int, limit tim
 // pprof symbolize again from whatever file sits at the binary's path (a
 // stripped `go run` binary, or a later build at the same path) gave
 // wrong names or none, and every row 0%.
-func summarize(dash, sel1 string) string {
+func summarize(dash, sel1, awsSel1 string) string {
 	groups := []struct{ name, focus string }{
 		{"DuckDB (cgo calls into the engine)", `runtime\.cgocall`},
 		{"dataapi: statement goroutine (engine query, result write, audit)", `dataapi\.\(\*Service\)\.run$`},
@@ -698,9 +704,9 @@ func summarize(dash, sel1 string) string {
 		{"dataapi: result page read and encoding (`ResultPage`, `AppendJSON`)", `dataapi\.\(\*Service\)\.ResultPage|dataapi\.\(\*ResultPage\)\.AppendJSON`},
 		{"dataapi: scans of all retained statements (`expireLocked`, active count)", `dataapi\.\(\*Service\)\.expireLocked|dataapi\.\(\*statement\)\.active`},
 		{"audit log write", `audit\.\(\*Log\)\.Write`},
-		{"session token verification (REST auth)", `identity\.\(\*Sessions\)\.Verify`},
 		{"all server request handling, handlers included (`net/http.(*conn).serve`)", `net/http\.\(\*conn\)\.serve`},
-		{"client side (`main.restCall`: request, response decoding)", `main\.restCall`},
+		{"session token verification (REST) / SigV4 verification (AWS)", `identity\.\(\*Sessions\)\.Verify|awsapi\.\(\*verifier\)\.verify`},
+		{"client side (`main.restCall`, `main.awsCall`: request, signing, response decoding)", `main\.restCall|main\.awsCall`},
 		{"encoding/json (server and client)", `encoding/json\.`},
 		{"syscalls (network, files)", `syscall\.Syscall|syscall\.RawSyscall|internal/runtime/syscall`},
 		{"garbage collection (background mark)", `runtime\.gcBgMarkWorker`},
@@ -708,11 +714,11 @@ func summarize(dash, sel1 string) string {
 	}
 	share := regexp.MustCompile(`accounting for [0-9.]+[mµn]?s, ([0-9.]+)% of ([0-9.]+[mµn]?s) total`)
 	var b strings.Builder
-	fmt.Fprintln(&b, "| code on the stack | dashboard query | `SELECT 1` |")
-	fmt.Fprintln(&b, "|---|---:|---:|")
+	fmt.Fprintln(&b, "| code on the stack | dashboard query (REST) | `SELECT 1` (REST) | `SELECT 1` (AWS) |")
+	fmt.Fprintln(&b, "|---|---:|---:|---:|")
 	for _, g := range groups {
 		var cells []string
-		for _, path := range []string{dash, sel1} {
+		for _, path := range []string{dash, sel1, awsSel1} {
 			if path == "" {
 				cells = append(cells, "—")
 				continue
