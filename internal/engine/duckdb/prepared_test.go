@@ -49,38 +49,47 @@ func TestPreparedStatementsFollowChanges(t *testing.T) {
 		sum   = "SELECT coalesce(sum(n), 0)::VARCHAR FROM t"
 		roles = "SELECT count(*)::VARCHAR FROM svv_roles"
 		cols  = "SELECT * FROM t ORDER BY 1 LIMIT 1"
+		// byRegion takes its region as an argument.
+		byRegion = "SELECT count(*)::VARCHAR FROM t WHERE region = $1::VARCHAR"
 	)
 	steps := []struct {
 		as, sql, want string // as "" is the superuser's change
+		args          []any
 	}{
-		{"ming", roles, "7"},
-		{"ming", count, "1"},
-		{"ethan", count, "2"},
-		{"ming", count, "1"},
-		{"ethan", count, "2"},
+		{"ming", roles, "7", nil},
+		{"ming", count, "1", nil},
+		{"ethan", count, "2", nil},
+		{"ming", count, "1", nil},
+		{"ethan", count, "2", nil},
+		// One prepared text, other arguments (and argument types).
+		{"ethan", byRegion, "1", []any{"asia"}},
+		{"ethan", byRegion, "1", []any{"europe"}},
+		{"ethan", byRegion, "0", []any{"nowhere"}},
+		{"ethan", byRegion, "0", []any{int64(7)}},
+		{"ming", byRegion, "0", []any{"europe"}},
 		// A constant system view replaced between runs of the same text
 		// (DuckDB does not rebind a statement for that by itself).
-		{"ming", roles, "7"},
-		{"new", "SELECT 1::VARCHAR", "1"},
-		{"ming", roles, "8"},
-		{"ming", roles, "8"},
+		{"ming", roles, "7", nil},
+		{"new", "SELECT 1::VARCHAR", "1", nil},
+		{"ming", roles, "8", nil},
+		{"ming", roles, "8", nil},
 		// New rows.
-		{"", `INSERT INTO t VALUES ('asia', 10)`, ""},
-		{"ming", count, "2"},
-		{"ming", sum, "11"},
-		{"ethan", sum, "13"},
+		{"", `INSERT INTO t VALUES ('asia', 10)`, "", nil},
+		{"ming", count, "2", nil},
+		{"ming", sum, "11", nil},
+		{"ethan", sum, "13", nil},
 		// A new policy version.
-		{"", `DETACH RLS POLICY p ON t FROM ROLE "AWSIDC:asia"`, ""},
-		{"ming", count, "0"}, // default deny: RLS on, no policy for ming
-		{"", `ATTACH RLS POLICY everything ON t TO ROLE "AWSIDC:asia"`, ""},
-		{"ming", count, "3"},
-		{"ming", sum, "13"},
+		{"", `DETACH RLS POLICY p ON t FROM ROLE "AWSIDC:asia"`, "", nil},
+		{"ming", count, "0", nil}, // default deny: RLS on, no policy for ming
+		{"", `ATTACH RLS POLICY everything ON t TO ROLE "AWSIDC:asia"`, "", nil},
+		{"ming", count, "3", nil},
+		{"ming", sum, "13", nil},
 		// The table itself changes under the views.
-		{"ming", cols, "asia 1"},
-		{"", `ALTER TABLE t ADD COLUMN extra INT`, ""},
-		{"", `GRANT SELECT ON t TO ROLE "AWSIDC:asia"`, ""},
-		{"ming", cols, "asia 1 <nil>"},
-		{"ethan", count, "3"},
+		{"ming", cols, "asia 1", nil},
+		{"", `ALTER TABLE t ADD COLUMN extra INT`, "", nil},
+		{"", `GRANT SELECT ON t TO ROLE "AWSIDC:asia"`, "", nil},
+		{"ming", cols, "asia 1 <nil>", nil},
+		{"ethan", count, "3", nil},
 	}
 	for i, st := range steps {
 		if st.as == "" {
@@ -89,7 +98,7 @@ func TestPreparedStatementsFollowChanges(t *testing.T) {
 			}
 			continue
 		}
-		rows, err := r.Query(ctx, who[st.as], st.sql)
+		rows, err := r.Query(ctx, who[st.as], st.sql, st.args...)
 		if err != nil {
 			t.Fatalf("step %d: %s as %s: %v", i, st.sql, st.as, err)
 		}
