@@ -18,12 +18,15 @@ import (
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 
 	"github.com/tipgate/tipgate/internal/testenv/keycloak"
+	"github.com/tipgate/tipgate/internal/testenv/trinoserver"
 	"github.com/tipgate/tipgate/internal/testenv/webclient"
 	"github.com/tipgate/tipgate/internal/web"
 )
 
 // One Keycloak for every test of this package.
-func TestMain(m *testing.M) { os.Exit(keycloak.Main(m)) }
+// TestMain: one Keycloak and one Trino cluster (with its PostgreSQL) for the
+// whole binary, each started by the first test that needs it.
+func TestMain(m *testing.M) { os.Exit(trinoserver.Run(func() int { return keycloak.Main(m) })) }
 
 // keycloakTIPConfig is the reference setup with a real Keycloak realm as
 // the external IdP: a trusted issuer (audience = its confidential client),

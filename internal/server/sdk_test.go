@@ -164,7 +164,8 @@ func runFlow(t *testing.T, r sdkRunner, env []string) (regions []string, errName
 // whose trust rule does not name the bridge role are refused with AWS's
 // error names.
 //
-// It runs on both engines: the embedded DuckDB and a real PostgreSQL.
+// It runs on the three engines: the embedded DuckDB, a real PostgreSQL and a
+// real Trino cluster.
 func TestSDKFlows(t *testing.T) {
 	runners := sdkRunners(t)
 	t.Run("duckdb", func(t *testing.T) { testSDKFlows(t, runners, "") })
@@ -172,6 +173,7 @@ func TestSDKFlows(t *testing.T) {
 		pg := pgserver.Start(t)
 		testSDKFlows(t, runners, `engine = "postgres"`+"\n"+`dsn = "`+pg.DSN(pg.NewDatabase(t))+`"`)
 	})
+	t.Run("trino", func(t *testing.T) { testSDKFlows(t, runners, trinoWarehouse(t)) })
 }
 
 func testSDKFlows(t *testing.T, runners []sdkRunner, warehouse string) {

@@ -3,10 +3,13 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,6 +20,7 @@ import (
 	"github.com/tipgate/tipgate/internal/server"
 	"github.com/tipgate/tipgate/internal/testenv/demoserver"
 	"github.com/tipgate/tipgate/internal/testenv/pgserver"
+	"github.com/tipgate/tipgate/internal/testenv/trinoserver"
 )
 
 const (
@@ -80,15 +84,29 @@ func rest(t *testing.T, method, u, token, body string) (int, map[string]any) {
 }
 
 // TestEndToEnd follows a person from sign-in at the embedded IdP through
-// token exchange to the Data API, and a service through SigV4, on both
-// engines: the embedded DuckDB and a real PostgreSQL.
+// token exchange to the Data API and the REST binding, and a service through
+// SigV4, on the three engines: the embedded DuckDB, a real PostgreSQL and a
+// real Trino cluster.
 func TestEndToEnd(t *testing.T) {
 	t.Run("duckdb", func(t *testing.T) { testEndToEnd(t, "") })
 	t.Run("postgres", func(t *testing.T) {
 		pg := pgserver.Start(t)
 		testEndToEnd(t, `engine = "postgres"`+"\n"+`dsn = "`+pg.DSN(pg.NewDatabase(t))+`"`)
 	})
+	t.Run("trino", func(t *testing.T) { testEndToEnd(t, trinoWarehouse(t)) })
 }
+
+// trinoWarehouse is the [warehouse] lines of a server on the binary's Trino
+// cluster (coordinator + worker, trinoserver), in a schema of its own. The
+// engine writes the cluster's whole rules file: servers on Trino in this
+// binary run one at a time (no t.Parallel).
+func trinoWarehouse(t *testing.T) string {
+	c := trinoserver.Start(t)
+	schema := fmt.Sprintf("srv_%d", trinoSchemas.Add(1))
+	return `engine = "trino"` + "\n" + `dsn = ` + strconv.Quote(c.EngineDSN(t, schema))
+}
+
+var trinoSchemas atomic.Int64
 
 func testEndToEnd(t *testing.T, warehouse string) {
 	srv, logs := startServerOn(t, warehouse, "")

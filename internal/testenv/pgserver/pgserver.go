@@ -76,11 +76,16 @@ var shared struct {
 
 // Main runs the tests with one shared cluster (started lazily by Start) and
 // stops it afterwards.
-func Main(m *testing.M) int {
+func Main(m *testing.M) int { return Run(m.Run) }
+
+// Run is Main for a TestMain that wraps m.Run in other harnesses' Main
+// (for example keycloak.Main): it runs run with one shared cluster and
+// stops it afterwards.
+func Run(run func() int) int {
 	shared.mu.Lock()
 	shared.main = true
 	shared.mu.Unlock()
-	code := m.Run()
+	code := run()
 	shared.mu.Lock()
 	srv := shared.srv
 	shared.srv = nil

@@ -139,11 +139,16 @@ var shared struct {
 
 // Main runs the tests with one shared cluster (started lazily by Start) and
 // stops it afterwards. It runs pgserver.Main around the tests too.
-func Main(m *testing.M) int {
+func Main(m *testing.M) int { return Run(m.Run) }
+
+// Run is Main for a TestMain that wraps m.Run in other harnesses' Main
+// (internal/server: os.Exit(trinoserver.Run(func() int { return
+// keycloak.Main(m) }))).
+func Run(run func() int) int {
 	shared.mu.Lock()
 	shared.main = true
 	shared.mu.Unlock()
-	code := pgserver.Main(m)
+	code := pgserver.Run(run)
 	shared.mu.Lock()
 	c := shared.c
 	shared.c = nil
@@ -202,6 +207,22 @@ func (c *Cluster) UserDSN(user, password, catalog, schema string) string {
 	}
 	q.Set("SSLCertPath", c.CACert)
 	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// EngineDSN is the trino engine's DSN (trino.ParseDSN) for a warehouse in
+// schema of the Iceberg catalog, with its policy catalog in a new database
+// of the cluster's PostgreSQL: what `[warehouse] dsn` or `--dsn` hold.
+// The engine writes the whole rules file (RulesPath), so only one engine
+// opened from such a DSN may be in use on the cluster at a time; engines
+// that share it in one test use Rules().Writer instead.
+func (c *Cluster) EngineDSN(t testing.TB, schema string) string {
+	t.Helper()
+	store := c.PG.URL(c.PG.NewDatabase(t))
+	u, _ := url.Parse(c.URL)
+	u.User = url.UserPassword(ServiceUser, c.ServicePassword)
+	u.Path = "/" + Warehouse + "/" + schema
+	u.RawQuery = url.Values{"rules_path": {c.RulesPath}, "store": {store}, "ca_cert": {c.CACert}}.Encode()
 	return u.String()
 }
 
