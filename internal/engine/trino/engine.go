@@ -64,6 +64,7 @@ type Engine struct {
 	subjects   map[string]policy.Subject
 	readers    map[string]int // user → reads running under the compiled subject
 	generation int64          // of the last rules file written
+	applied    []byte         // the rules Trino applies, compiled at generation 0; nil if unknown
 }
 
 var _ engine.Backend = (*Engine)(nil)

@@ -1,6 +1,7 @@
 package trino
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -216,7 +217,21 @@ func maskExpr(m *policy.AppliedMask, user string) (string, error) {
 
 // writeRulesLocked writes the rules file for cat and the subjects seen and
 // waits until Trino applies it. rulesMu is held.
+//
+// A file that would say what the applied one says (the same rules, only a
+// new generation) is not written: Trino already applies it, and a commit
+// that changes no principal's access (for example the policy script's
+// statements before any principal was seen, or a table no one may read)
+// then costs no refresh wait.
 func (e *Engine) writeRulesLocked(ctx context.Context, cat *policy.Catalog) error {
+	same, err := e.compileRules(cat, e.subjects, 0)
+	if err != nil {
+		return err
+	}
+	if e.applied != nil && bytes.Equal(same, e.applied) {
+		return nil
+	}
+	e.applied = nil
 	gen := max(e.generation+1, time.Now().UnixMilli())
 	body, err := e.compileRules(cat, e.subjects, gen)
 	if err != nil {
@@ -227,7 +242,7 @@ func (e *Engine) writeRulesLocked(ctx context.Context, cat *policy.Catalog) erro
 			return fmt.Errorf("trino: write rules: %w", err)
 		}
 		e.generation = gen
-		return e.awaitRules(ctx, gen)
+		return e.applyAwait(ctx, gen, same)
 	}
 	dir := filepath.Dir(e.opts.RulesPath)
 	tmp, err := os.CreateTemp(dir, ".rules-*.json")
@@ -251,7 +266,17 @@ func (e *Engine) writeRulesLocked(ctx context.Context, cat *policy.Catalog) erro
 		return fmt.Errorf("trino: write rules: %w", werr)
 	}
 	e.generation = gen
-	return e.awaitRules(ctx, gen)
+	return e.applyAwait(ctx, gen, same)
+}
+
+// applyAwait waits until Trino applies generation gen, then records rules
+// (compiled at generation 0) as the rules Trino applies.
+func (e *Engine) applyAwait(ctx context.Context, gen int64, rules []byte) error {
+	if err := e.awaitRules(ctx, gen); err != nil {
+		return err
+	}
+	e.applied = rules
+	return nil
 }
 
 // awaitRules polls the probe table until Trino masks its generation column
