@@ -35,6 +35,7 @@
 //	TIPGATE_TRINO_DIR        an unpacked Trino server (default: run scripts/trino/fetch.sh)
 //	TIPGATE_TRINO_JAVA_HOME  JDK to run Trino with (default /usr/lib/jvm/temurin-25-jdk-amd64)
 //	TIPGATE_TRINO_KEEP       if set, keep the cluster's folder and logs after the run
+//	TIPGATE_TRINO_START_TIMEOUT  how long the nodes may take to be ready (default 8m)
 package trinoserver
 
 import (
@@ -84,7 +85,10 @@ const (
 const (
 	defaultJavaHome = "/usr/lib/jvm/temurin-25-jdk-amd64"
 	modulePath      = "github.com/tipgate/tipgate"
-	startTimeout    = 5 * time.Minute
+	// startTimeout is how long the nodes may take to be ready
+	// (TIPGATE_TRINO_START_TIMEOUT overrides it): 20–60 s on an idle
+	// 2-core machine, minutes when it is shared and loaded.
+	startTimeout = 8 * time.Minute
 	// heap of each JVM: two of them share the 2-core, 24 GiB test machine
 	// with the rest of the test run.
 	heap = "1G"
@@ -558,7 +562,11 @@ func (c *Cluster) waitReady() error {
 	pool.AppendCertsFromPEM(ca)
 	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 	defer client.CloseIdleConnections()
-	deadline := time.Now().Add(startTimeout)
+	timeout := startTimeout
+	if d, err := time.ParseDuration(os.Getenv("TIPGATE_TRINO_START_TIMEOUT")); err == nil && d > 0 {
+		timeout = d
+	}
+	deadline := time.Now().Add(timeout)
 	var last error
 	check := func() error {
 		for _, n := range []*node{c.coordinator, c.worker} {
@@ -567,7 +575,7 @@ func (c *Cluster) waitReady() error {
 			}
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("not ready within %s: %v\ncoordinator:\n%s\nworker:\n%s", startTimeout, last,
+			return fmt.Errorf("not ready within %s: %v\ncoordinator:\n%s\nworker:\n%s", timeout, last,
 				c.coordinator.logTail(), c.worker.logTail())
 		}
 		time.Sleep(250 * time.Millisecond)
