@@ -44,11 +44,13 @@ web-check: web ## rebuild the frontend and fail if the committed build (internal
 	@if [ -n "$$(git status --porcelain -- internal/web/dist)" ]; then \
 	  echo "internal/web/dist is not the build of web/: commit the output of make web"; git status --short -- internal/web/dist; exit 1; fi
 
-test-browser: build ## end-to-end tests of the dashboard in headless Chromium (Debian's chromium, playwright-core, axe-core), on both engines
+test-browser: build ## end-to-end tests of the dashboard in headless Chromium (Debian's chromium, playwright-core, axe-core), on the three engines (Trino: a coordinator and a worker)
 	scripts/browser-deps.sh
 	TIPGATE_BIN=$(CURDIR)/$(BIN) ARTIFACTS=$(CURDIR)/test-artifacts/browser node tests/browser/run.mjs
 	scripts/postgres-deps.sh
 	TIPGATE_BIN=$(CURDIR)/$(BIN) ARTIFACTS=$(CURDIR)/test-artifacts/browser-postgres scripts/browser-postgres.sh
+	scripts/trino/fetch.sh >/dev/null
+	TIPGATE_BIN=$(CURDIR)/$(BIN) ARTIFACTS=$(CURDIR)/test-artifacts/browser-trino scripts/browser-trino.sh
 
 test-streamlit: build ## the Streamlit example (examples/streamlit) against demo --tls in headless Chromium, signing in through its Okta popup (needs port 8501 free)
 	scripts/browser-deps.sh
@@ -96,8 +98,11 @@ lint: $(STATICCHECK) ## gofmt, go vet, staticcheck
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
 
-bench: build ## enforcement overhead vs raw DuckDB on $(BENCH_ROWS) rows, Data API bindings, token verification, dashboard load (server and Chromium); appends to bench/RESULTS.md
+bench: build ## enforcement overhead vs raw DuckDB and vs Trino queried directly on $(BENCH_ROWS) rows, Data API bindings, token verification, dashboard load (server and Chromium); appends to bench/RESULTS.md
 	$(GO) run ./bench/enforce --rows $(BENCH_ROWS) --reps $(BENCH_REPS) --results bench/RESULTS.md
+	scripts/postgres-deps.sh
+	scripts/trino/fetch.sh >/dev/null
+	scripts/trino/with-cluster.sh '$(GO) run ./bench/enforce --engine trino --dsn "$$TIPGATE_TRINO_DSN" --rows $(BENCH_ROWS) --reps $(BENCH_REPS) --results bench/RESULTS.md'
 	$(GO) run ./bench/dataapi --results bench/RESULTS.md
 	$(GO) run ./bench/identity --results bench/RESULTS.md
 	$(GO) run ./bench/dashboard --rows $(BENCH_ROWS) --reps $(BENCH_REPS) --results bench/RESULTS.md

@@ -58,13 +58,19 @@ func main() {
 	rows := flag.Int64("rows", 10_000_000, "rows of generated sales data")
 	reps := flag.Int("reps", 5, "repetitions of each query on each side")
 	results := flag.String("results", "", "append a report to this Markdown file")
-	micro := flag.Int("micro", 3000, "iterations of the per-statement overhead measurement")
-	kind := flag.String("engine", "duckdb", "engine: duckdb (embedded) or postgres (needs --dsn; the baseline is the same database)")
-	dsn := flag.String("dsn", "", "the postgres engine's database (an empty one: the bench creates its tables there)")
+	micro := flag.Int("micro", 0, "iterations of the per-statement overhead measurement (default 3000, 30 on trino: a Trino statement takes tens of ms)")
+	kind := flag.String("engine", "duckdb", "engine: duckdb (embedded), postgres or trino (both need --dsn; the baseline is the same database or cluster)")
+	dsn := flag.String("dsn", "", "the postgres engine's database (an empty one: the bench creates its tables there) or the trino engine's DSN (scripts/trino/with-cluster.sh gives one)")
 	flag.Parse()
-	if (*kind == "postgres") != (*dsn != "") {
-		fmt.Fprintln(os.Stderr, "bench: --dsn goes with --engine postgres, and --engine postgres needs --dsn")
+	if (*kind == "postgres" || *kind == "trino") != (*dsn != "") {
+		fmt.Fprintln(os.Stderr, "bench: --dsn goes with --engine postgres or trino, and they need --dsn")
 		os.Exit(2)
+	}
+	if *micro == 0 {
+		*micro = 3000
+		if *kind == "trino" {
+			*micro = 30
+		}
 	}
 	if err := run(context.Background(), engines.Config{Kind: *kind, DSN: *dsn}, *rows, *reps, *micro, *results); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -83,11 +89,21 @@ func run(ctx context.Context, wh engines.Config, rows int64, reps, micro int, re
 	if err := os.MkdirAll(filepath.Dir(src), 0o755); err != nil {
 		return err
 	}
+	// On Trino the policy script's COPY (batched INSERTs through the
+	// coordinator) loads a base of the generated rows, and Trino repeats it
+	// to the full count (amplify): the same rows and distribution, without
+	// 10M rows through INSERT … VALUES.
+	genRows, copies := rows, int64(1)
+	if wh.Kind == "trino" {
+		if genRows, copies, err = trinoBase(rows); err != nil {
+			return err
+		}
+	}
 	start := time.Now()
-	if err := gendata.WriteFile(ctx, src, gendata.Options{Rows: rows, Seed: 1}); err != nil {
+	if err := gendata.WriteFile(ctx, src, gendata.Options{Rows: genRows, Seed: 1}); err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "generated %d rows in %s\n", rows, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(os.Stderr, "generated %d rows in %s\n", genRows, time.Since(start).Round(time.Millisecond))
 
 	eng, err := engines.Open(ctx, engines.Config{Kind: wh.Kind, DSN: wh.DSN, DataDir: filepath.Join(tmp, "tipgate"), S3Root: s3})
 	if err != nil {
@@ -101,8 +117,11 @@ func run(ctx context.Context, wh engines.Config, rows int64, reps, micro int, re
 	fmt.Fprintf(os.Stderr, "tipgate loaded in %s\n", time.Since(start).Round(time.Millisecond))
 
 	rawName := "raw DuckDB"
-	if wh.Kind == "postgres" {
+	switch wh.Kind {
+	case "postgres":
 		rawName = "plain PostgreSQL"
+	case "trino":
+		rawName = "Trino directly"
 	}
 	start = time.Now()
 	raw, err := openBaseline(ctx, wh, filepath.Join(tmp, "raw.duckdb"), src)
@@ -110,17 +129,28 @@ func run(ctx context.Context, wh engines.Config, rows int64, reps, micro int, re
 		return err
 	}
 	defer raw.Close()
+	if copies > 1 {
+		if err := amplify(ctx, raw, rows, copies); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(os.Stderr, "%s loaded in %s\n", rawName, time.Since(start).Round(time.Millisecond))
 
 	ming, err := identity.Simulated("ming@example.com", identity.DefaultNamespace, []string{"apac-sales"})
 	if err != nil {
 		return err
 	}
-	// Warm both sides once and check they agree.
-	for _, q := range mix {
+	// Warm both sides once and check they agree. On Trino, ming's first
+	// statement is the first of a new principal: timed on its own.
+	var firstOfPrincipal time.Duration
+	for i, q := range mix {
+		began := time.Now()
 		a, err := drainEngine(ctx, eng, ming, q.enforced())
 		if err != nil {
 			return fmt.Errorf("%s (tipgate): %w", q.name, err)
+		}
+		if i == 0 {
+			firstOfPrincipal = time.Since(began)
 		}
 		b, err := drainRaw(ctx, raw, q.baseline())
 		if err != nil {
@@ -130,7 +160,13 @@ func run(ctx context.Context, wh engines.Config, rows int64, reps, micro int, re
 			return fmt.Errorf("%s: tipgate returned %d rows, %s %d", q.name, a, rawName, b)
 		}
 	}
-	return measure(ctx, wh, eng, raw, ming, rawName, rows, reps, micro, results)
+	var fresh *freshness
+	if wh.Kind == "trino" {
+		if fresh, err = measureFreshness(ctx, eng, firstOfPrincipal); err != nil {
+			return err
+		}
+	}
+	return measure(ctx, wh, eng, raw, ming, rawName, rows, reps, micro, results, fresh)
 }
 
 // openBaseline opens the side that runs the query with the predicate
@@ -138,6 +174,9 @@ func run(ctx context.Context, wh engines.Config, rows int64, reps, micro int, re
 // postgres engine, a plain copy of the table in the same database (schema
 // bench_raw, no row security), read as the connecting role.
 func openBaseline(ctx context.Context, wh engines.Config, duckPath, src string) (*sql.DB, error) {
+	if wh.Kind == "trino" {
+		return openTrinoBaseline(wh.DSN)
+	}
 	if wh.Kind == "postgres" {
 		cfg, err := pgx.ParseConfig(wh.DSN)
 		if err != nil {
@@ -170,7 +209,7 @@ func openBaseline(ctx context.Context, wh engines.Config, duckPath, src string) 
 	return raw, nil
 }
 
-func measure(ctx context.Context, wh engines.Config, eng engine.Engine, raw *sql.DB, ming identity.Principal, rawName string, rows int64, reps, micro int, results string) error {
+func measure(ctx context.Context, wh engines.Config, eng engine.Engine, raw *sql.DB, ming identity.Principal, rawName string, rows int64, reps, micro int, results string, fresh *freshness) error {
 	type result struct {
 		name     string
 		tg, base []time.Duration
@@ -220,15 +259,21 @@ func measure(ctx context.Context, wh engines.Config, eng engine.Engine, raw *sql
 	}
 	var b strings.Builder
 	title := "Enforcement overhead"
-	if wh.Kind == "postgres" {
+	switch wh.Kind {
+	case "postgres":
 		title += " on the PostgreSQL engine"
+	case "trino":
+		title += " on the Trino engine"
 	}
 	fmt.Fprintf(&b, "\n## %s, %s\n\n", title, time.Now().UTC().Format("2006-01-02 15:04 UTC"))
 	engineFlag := ""
-	if wh.Kind == "postgres" {
+	switch wh.Kind {
+	case "postgres":
 		engineFlag = " --engine postgres --dsn $DSN"
+	case "trino":
+		engineFlag = fmt.Sprintf(" --micro %d --engine trino --dsn $TIPGATE_TRINO_DSN", micro)
 	}
-	fmt.Fprintf(&b, "Command: `go run ./bench/enforce --rows %d --reps %d%s` (`make bench`). Machine: %d CPUs, %s, %s/%s.\n", rows, reps, engineFlag, runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintf(&b, "Command: `go run ./bench/enforce --rows %d --reps %d%s` (`make bench`). Machine: %d CPUs, %s, %s/%s, load average %s.\n", rows, reps, engineFlag, runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, benchutil.LoadAvg())
 	fmt.Fprintf(&b, "Principal `AWSIDC:ming@example.com` (apac-sales, RLS `%s`) through tipgate vs the same query with the predicate written by hand on %s; medians of %d alternating runs, all rows fetched.\n\n", policy, rawName, reps)
 	fmt.Fprintf(&b, "| query | tipgate (ms) | %s (ms) | ratio |\n", rawName)
 	fmt.Fprintln(&b, "|---|---:|---:|---:|")
@@ -244,6 +289,9 @@ func measure(ctx context.Context, wh engines.Config, eng engine.Engine, raw *sql
 	over := benchutil.Median(tgMicro) - benchutil.Median(rawMicro)
 	fmt.Fprintf(&b, "Per-statement enforcement cost (median `SELECT 1` through tipgate minus direct, %d runs): **%.0f µs** for a statement text seen before in the same policy context (tipgate %.0f µs, direct %.0f µs); **%.0f µs** for a new text (parse and admission; tipgate %.0f µs, direct %.0f µs).\n",
 		micro, us(over), us(benchutil.Median(tgMicro)), us(benchutil.Median(rawMicro)), us(benchutil.Median(tgCold)-benchutil.Median(rawCold)), us(benchutil.Median(tgCold)), us(benchutil.Median(rawCold)))
+	if fresh != nil {
+		fresh.report(&b)
+	}
 	fmt.Print(b.String())
 	if results != "" {
 		f, err := os.OpenFile(results, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)

@@ -49,3 +49,9 @@ func ParseDSN(dsn string) (Options, error) {
 	}
 	return o, nil
 }
+
+// ServiceDSN is the trino-go-client DSN of o's service user, with o's
+// catalog and schema as the session's defaults: for tools that compare
+// tipgate with the same cluster queried directly (bench/enforce). It holds
+// the password: never log it.
+func ServiceDSN(o Options) (string, error) { return serviceDSN(o) }

@@ -17,8 +17,9 @@ export async function startDemo({ bin, rows, timeoutMs = 120_000, log = () => {}
   const password = randomBytes(12).toString('base64url');
   const args = ['demo', '--data-dir', dataDir, '--rows', String(rows), '--seed', '7', '--listen', '127.0.0.1:0', '--demo-password', password];
   // TIPGATE_DSN runs the demo on the PostgreSQL engine in that (empty)
-  // database (scripts/browser-postgres.sh starts one).
-  if (process.env.TIPGATE_DSN) args.push('--engine', 'postgres', '--dsn', process.env.TIPGATE_DSN);
+  // database (scripts/browser-postgres.sh starts one), or on the engine
+  // TIPGATE_ENGINE names (trino: scripts/browser-trino.sh).
+  if (process.env.TIPGATE_DSN) args.push('--engine', process.env.TIPGATE_ENGINE || 'postgres', '--dsn', process.env.TIPGATE_DSN);
   const out = { stdout: '', stderr: '' };
   const output = () => `--- tipgate demo stdout ---\n${out.stdout}\n--- tipgate demo stderr ---\n${out.stderr}`;
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } });
