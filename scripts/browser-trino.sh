@@ -8,4 +8,6 @@
 # first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec scripts/trino/with-cluster.sh 'TIPGATE_ENGINE=trino TIPGATE_DSN="$TIPGATE_TRINO_DSN" node tests/browser/run.mjs'
+# The demo's COPY runs as batched INSERTs (an Iceberg commit each): give it
+# time on a loaded machine.
+exec scripts/trino/with-cluster.sh 'DEMO_TIMEOUT_S=${DEMO_TIMEOUT_S:-900} TIPGATE_ENGINE=trino TIPGATE_DSN="$TIPGATE_TRINO_DSN" node tests/browser/run.mjs'

@@ -32,6 +32,10 @@ const CFG = {
   chromium: process.env.CHROMIUM || 'chromium',
   artifacts: resolve(process.cwd(), process.env.ARTIFACTS || 'test-artifacts/browser'),
   rows: Number(process.env.ROWS || 30000),
+  // How long the demo may take to serve: its policy script loads ROWS rows
+  // (on Trino through batched INSERTs, each an Iceberg commit: minutes on a
+  // loaded 2-core machine).
+  demoTimeoutMs: Number(process.env.DEMO_TIMEOUT_S || 120) * 1000,
 };
 
 // Shared state: the demo, the ground truth, the browser, timings.
@@ -262,7 +266,7 @@ describe('tipgate dashboard in headless Chromium', { timeout: 15 * 60_000 }, () 
     assert.ok(existsSync(CFG.bin), `TIPGATE_BIN ${CFG.bin} does not exist: build it (go build -o bin/tipgate ./cmd/tipgate)`);
     const chromePath = which(CFG.chromium);
     const t0 = performance.now();
-    S.demo = await startDemo({ bin: CFG.bin, rows: CFG.rows, log });
+    S.demo = await startDemo({ bin: CFG.bin, rows: CFG.rows, timeoutMs: CFG.demoTimeoutMs, log });
     S.url = S.demo.url;
     const t1 = performance.now();
     S.gt = load(S.demo.csvPath);
