@@ -65,6 +65,8 @@ type Engine struct {
 	readers    map[string]int // user → reads running under the compiled subject
 	generation int64          // of the last rules file written
 	applied    []byte         // the rules Trino applies, compiled at generation 0; nil if unknown
+
+	admissions admissions // the guard's answers (read.go)
 }
 
 var _ engine.Backend = (*Engine)(nil)

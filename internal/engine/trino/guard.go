@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
+	trinoclient "github.com/trinodb/trino-go-client/trino"
 
 	"github.com/tipgate/tipgate/internal/policy"
 	"github.com/tipgate/tipgate/internal/sqlerr"
@@ -89,8 +90,13 @@ func checkKeyword(text string) error {
 	return nil
 }
 
-// placeholders rewrites $1, $2, … (tipgate's spelling on every engine)
-// into Trino's ?, returning args in the order the ?s appear.
+// placeholders writes each $1, $2, … (tipgate's spelling on every engine)
+// as the literal of its argument, spelt by trino-go-client's own Serial:
+// the literal the client would send in EXECUTE … USING. Inlined, not bound:
+// Trino refuses parameters in EXPLAIN ("Incorrect number of parameters"),
+// and the guard must analyse exactly the statement that runs. Serial
+// quotes strings (” doubled; Trino's literals have no other escape) and
+// refuses types it cannot spell. It returns no arguments to bind.
 func placeholders(text string, args []any) (string, []any, error) {
 	if len(args) == 0 {
 		return text, nil, nil
@@ -100,7 +106,6 @@ func placeholders(text string, args []any) (string, []any, error) {
 		return "", nil, sqlerr.New(sqlerr.SyntaxError, "syntax error: %v", err)
 	}
 	var b strings.Builder
-	var out []any
 	pos := 0
 	for _, t := range res.Tokens {
 		if t.Token != pg.Token_PARAM {
@@ -110,13 +115,17 @@ func placeholders(text string, args []any) (string, []any, error) {
 		if _, err := fmt.Sscanf(text[t.Start+1:t.End], "%d", &n); err != nil || n < 1 || n > len(args) {
 			return "", nil, sqlerr.New(sqlerr.InvalidParameter, "there is no parameter %s", text[t.Start:t.End])
 		}
+		lit, err := trinoclient.Serial(args[n-1])
+		if err != nil {
+			return "", nil, sqlerr.New(sqlerr.InvalidParameter, "parameter %s: %v", text[t.Start:t.End], err)
+		}
 		b.WriteString(text[pos:t.Start])
-		b.WriteString("?")
+		// Parenthesised: a literal next to an operator stays one operand.
+		b.WriteString("(" + lit + ")")
 		pos = int(t.End)
-		out = append(out, args[n-1])
 	}
 	b.WriteString(text[pos:])
-	return b.String(), out, nil
+	return b.String(), nil, nil
 }
 
 // truncateTable spells Redshift's TRUNCATE [TABLE] t as Trino's TRUNCATE

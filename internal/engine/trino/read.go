@@ -3,8 +3,10 @@ package trino
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/tipgate/tipgate/internal/engine"
 	"github.com/tipgate/tipgate/internal/policy"
@@ -40,15 +42,19 @@ func (e *Engine) Read(ctx context.Context, cat *policy.Catalog, sub policy.Subje
 		return nil, err
 	}
 	as := sql.Named("X-Trino-User", sub.User)
-	var plan string
-	if err := e.db.QueryRowContext(ctx, "EXPLAIN (TYPE IO, FORMAT JSON) "+text, append(targs, as)...).Scan(&plan); err != nil {
-		release()
-		return nil, mapReadError(err)
-	}
-	relations, err := checkIO(plan, e.opts.Catalog, e.opts.Schema)
-	if err != nil {
-		release()
-		return nil, err
+	key := admissionKey{version: cat.Version, subject: fmt.Sprintf("%s|%t|%t|%t", sub.Key(), sub.IgnoreRLS, sub.ExplainRLS, sub.ExplainMasking), text: text}
+	relations, ok := e.admissions.get(key)
+	if !ok {
+		var plan string
+		if err := e.db.QueryRowContext(ctx, "EXPLAIN (TYPE IO, FORMAT JSON) "+text, append(targs, as)...).Scan(&plan); err != nil {
+			release()
+			return nil, mapReadError(err)
+		}
+		if relations, err = checkIO(plan, e.opts.Catalog, e.opts.Schema); err != nil {
+			release()
+			return nil, err
+		}
+		e.admissions.put(key, relations)
 	}
 	for _, n := range named {
 		// A name of the statement may be a column or an alias: only a
@@ -132,4 +138,45 @@ func (e *Engine) Raw(ctx context.Context, _ engine.Tx, cat *policy.Catalog, sub 
 		return nil, err
 	}
 	return out, nil
+}
+
+// admissionKey is what decides the guard's answer for a statement: its
+// text (after tipgate's rewriting, system views included), the principal's
+// policy context, and the catalog version (every table DDL and policy change
+// moves it, and with it what the names resolve to and the rules Trino
+// applies). Bound parameter values cannot change which tables a query
+// reads.
+type admissionKey struct {
+	version int64
+	subject string
+	text    string
+}
+
+// admissions caches the tables each admitted statement reads, so a
+// statement seen before runs with one Trino query, not two (the guard's
+// EXPLAIN costs a round trip to the coordinator: tens of ms). Only
+// admissions are cached; a refusal is computed again. Trino's rules still
+// decide every run: the cache only spares the guard's analysis.
+type admissions struct {
+	mu sync.Mutex
+	m  map[admissionKey][]string
+}
+
+// maxAdmissions bounds the cache; when full it starts again empty.
+const maxAdmissions = 4096
+
+func (a *admissions) get(k admissionKey) ([]string, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	r, ok := a.m[k]
+	return slices.Clone(r), ok
+}
+
+func (a *admissions) put(k admissionKey, relations []string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.m == nil || len(a.m) >= maxAdmissions {
+		a.m = map[admissionKey][]string{}
+	}
+	a.m[k] = slices.Clone(relations)
 }
