@@ -82,13 +82,16 @@ type freshness struct {
 const freshRuns = 3
 
 // measureFreshness times, for freshRuns new principals, their first
-// statement against the same statement again, and, for ming, a policy
+// statement (one row) against the same statement again, and, for ming, a policy
 // change (DETACH then ATTACH of ming's RLS policy) until the next
 // statement sees it. A DETACH leaves ming's role with RLS on and no policy:
 // Redshift's answer is no rows, which the statement right after it must
 // give.
 func measureFreshness(ctx context.Context, eng engine.Engine, firstMing time.Duration) (*freshness, error) {
 	f := &freshness{firstMing: firstMing}
+	// A new principal's statement: cheap (one row), so the refresh wait is
+	// not lost in the scan.
+	const first = "SELECT city FROM sales_data LIMIT 1"
 	const probe = "SELECT count(*) AS orders FROM sales_data"
 	for i := 0; i < freshRuns; i++ {
 		p, err := identity.Simulated(fmt.Sprintf("bench-new-%d-%d@example.com", time.Now().UnixNano(), i), identity.DefaultNamespace, []string{"apac-sales"})
@@ -96,7 +99,7 @@ func measureFreshness(ctx context.Context, eng engine.Engine, firstMing time.Dur
 			return nil, err
 		}
 		for _, into := range []*[]time.Duration{&f.first, &f.second} {
-			if err := timeIt(into, func() error { _, err := drainEngine(ctx, eng, p, probe); return err }); err != nil {
+			if err := timeIt(into, func() error { _, err := drainEngine(ctx, eng, p, first); return err }); err != nil {
 				return nil, fmt.Errorf("new principal: %w", err)
 			}
 		}
@@ -148,7 +151,7 @@ func measureFreshness(ctx context.Context, eng engine.Engine, firstMing time.Dur
 func (f *freshness) report(b *strings.Builder) {
 	med := func(d []time.Duration) float64 { return benchutil.MS(benchutil.Median(slices.Clone(d))) }
 	fmt.Fprintf(b, "\nRule refresh (Trino reloads its rules file every `security.refresh-period`, 1 s here; tipgate writes a principal's rules on first sight and waits until Trino applies them): ")
-	fmt.Fprintf(b, "first statement of a new principal **%.0f ms** vs %.0f ms for the same statement again (median of %d principals; ming's first statement, the warm-up, took %.0f ms). ",
+	fmt.Fprintf(b, "first statement of a new principal (`SELECT city FROM sales_data LIMIT 1`) **%.0f ms** vs %.0f ms for the same statement again (median of %d principals; ming's first statement, the warm-up, took %.0f ms). ",
 		med(f.first), med(f.second), len(f.first), benchutil.MS(f.firstMing))
 	fmt.Fprintf(b, "A policy change returns once Trino applies it: DETACH RLS POLICY **%.0f ms**, ATTACH **%.0f ms** (medians of %d), and the next statement saw it (%d rows after DETACH, %d after ATTACH).\n",
 		med(f.detach), med(f.reattach), len(f.detach), f.seenDetached, f.back)
