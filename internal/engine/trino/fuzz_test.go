@@ -45,6 +45,15 @@ func FuzzGuard(f *testing.F) {
 				}
 			}
 		}
+		// LIMIT/OFFSET reordering only moves tokens: what scanned still
+		// scans, to as many tokens.
+		if before, err := pg.Scan(stmt); err == nil {
+			moved := limitOffset(stmt)
+			after, err := pg.Scan(moved)
+			if err != nil || len(after.Tokens) != len(before.Tokens) {
+				t.Fatalf("limitOffset(%q) = %q: %v, %d tokens, want %d", stmt, moved, err, len(after.GetTokens()), len(before.Tokens))
+			}
+		}
 		out, err := translate(expr, user)
 		if err != nil {
 			return

@@ -178,3 +178,69 @@ func redshiftNames(cat *policy.Catalog, text string) (string, []string) {
 	b.WriteString(text[pos:])
 	return b.String(), named
 }
+
+// limitOffset spells PostgreSQL's and Redshift's `LIMIT n OFFSET m` as
+// Trino's `OFFSET m LIMIT n`: Trino's grammar takes OFFSET before LIMIT
+// only ("mismatched input 'OFFSET'"). It works on PostgreSQL's tokens, at
+// every parenthesis depth; text it cannot scan is returned unchanged (Trino
+// then reports the syntax error).
+func limitOffset(text string) string {
+	res, err := pg.Scan(text)
+	if err != nil {
+		return text
+	}
+	toks := res.Tokens
+	// next returns the index of the first token from i at depth 0 (relative
+	// to i) that stop accepts, or that closes the enclosing parenthesis;
+	// len(toks) if none.
+	next := func(i int, stop func(pg.Token) bool) int {
+		d := 0
+		for ; i < len(toks); i++ {
+			switch tk := toks[i].Token; {
+			case tk == pg.Token_ASCII_40:
+				d++
+			case tk == pg.Token_ASCII_41:
+				if d == 0 {
+					return i
+				}
+				d--
+			case d == 0 && stop(tk):
+				return i
+			}
+		}
+		return i
+	}
+	var b strings.Builder
+	pos := 0
+	for i, t := range toks {
+		if t.Token != pg.Token_LIMIT || int(t.Start) < pos {
+			continue
+		}
+		j := next(i+1, func(tk pg.Token) bool { return tk == pg.Token_OFFSET || tk == pg.Token_ASCII_59 })
+		if j == len(toks) || toks[j].Token != pg.Token_OFFSET {
+			continue
+		}
+		k := next(j+1, func(tk pg.Token) bool { return tk == pg.Token_ASCII_59 })
+		end := len(text)
+		if k < len(toks) {
+			end = int(toks[k].Start)
+		}
+		commented := false
+		for _, c := range toks[i:k] {
+			// Moved, a -- comment would swallow what follows it.
+			commented = commented || c.Token == pg.Token_SQL_COMMENT || c.Token == pg.Token_C_COMMENT
+		}
+		if commented {
+			continue
+		}
+		limit := strings.TrimSpace(text[t.End:toks[j].Start])
+		raw := text[toks[j].End:end]
+		offset := strings.TrimSpace(raw)
+		trailing := raw[len(strings.TrimRight(raw, " \t\r\n")):]
+		b.WriteString(text[pos:t.Start])
+		b.WriteString("OFFSET " + offset + " LIMIT " + limit + trailing)
+		pos = end
+	}
+	b.WriteString(text[pos:])
+	return b.String()
+}

@@ -39,3 +39,23 @@ func TestPlaceholders(t *testing.T) {
 		})
 	}
 }
+
+// TestLimitOffset: LIMIT n OFFSET m becomes Trino's OFFSET m LIMIT n, in
+// subqueries too; OFFSET … LIMIT and a lone LIMIT stay as they are.
+func TestLimitOffset(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"SELECT a FROM t LIMIT 10", "SELECT a FROM t LIMIT 10"},
+		{"SELECT a FROM t ORDER BY a LIMIT 50 OFFSET 100", "SELECT a FROM t ORDER BY a OFFSET 100 LIMIT 50"},
+		{"SELECT a FROM t OFFSET 5 LIMIT 2", "SELECT a FROM t OFFSET 5 LIMIT 2"},
+		{"SELECT * FROM (SELECT a FROM t LIMIT 3 OFFSET 1) s LIMIT 1", "SELECT * FROM (SELECT a FROM t OFFSET 1 LIMIT 3) s LIMIT 1"},
+		{"SELECT * FROM (SELECT a FROM t LIMIT (1+2) OFFSET (4)) s", "SELECT * FROM (SELECT a FROM t OFFSET (4) LIMIT (1+2)) s"},
+		{"SELECT 'LIMIT 1 OFFSET 2' AS x", "SELECT 'LIMIT 1 OFFSET 2' AS x"},
+		{"SELECT a FROM t LIMIT ALL OFFSET 3;", "SELECT a FROM t OFFSET 3 LIMIT ALL;"},
+		// A moved -- comment would swallow the closing parenthesis: left alone.
+		{"SELECT * FROM (SELECT a FROM t LIMIT 1 -- c\n OFFSET 2) s", "SELECT * FROM (SELECT a FROM t LIMIT 1 -- c\n OFFSET 2) s"},
+	} {
+		if got := limitOffset(tc.in); got != tc.want {
+			t.Errorf("limitOffset(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

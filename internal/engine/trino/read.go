@@ -34,6 +34,7 @@ func (e *Engine) Read(ctx context.Context, cat *policy.Catalog, sub policy.Subje
 		return nil, err
 	}
 	text, named := redshiftNames(cat, text)
+	text = limitOffset(text)
 	if text, err = e.withSystemViews(cat, sub, text); err != nil {
 		return nil, err
 	}
@@ -110,6 +111,7 @@ func (e *Engine) Raw(ctx context.Context, _ engine.Tx, cat *policy.Catalog, sub 
 	if err != nil {
 		return nil, err
 	}
+	text = limitOffset(text)
 	if text, err = e.withSystemViews(cat, sub, text); err != nil {
 		return nil, err
 	}
