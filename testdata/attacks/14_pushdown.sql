@@ -73,3 +73,7 @@ SELECT count(*) FROM sales_data WHERE elevation = 100 OR elevation IS NULL AND c
 -- @as alex
 SELECT count(*) FROM sales_data WHERE sales_price = 10;
 SELECT count(*) FROM sales_data WHERE city <> 'x' AND CAST(sales_price AS VARCHAR) LIKE '%.00';
+-- alex's mask reads sales_price: a statement that reads it takes no pushed
+-- predicate, one that does not takes them.
+SELECT max(sales_price), count(*) FROM sales_data WHERE city <> 'x' AND CAST(CASE WHEN timezone LIKE 'Africa%' THEN city ELSE '1' END AS INT) = 1;
+SELECT city, sum(quantity) FROM sales_data WHERE city IN ('Berlin', 'Paris', 'Cairo') AND CAST(CASE WHEN timezone LIKE 'Africa%' THEN city ELSE '1' END AS INT) = 1 GROUP BY city;

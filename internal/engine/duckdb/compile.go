@@ -86,10 +86,12 @@ func (e *Engine) compileView(ctx context.Context, q querier, cat *policy.Catalog
 		if err != nil {
 			return nil, fmt.Errorf("masking policy %s: %w", c.Mask.Policy, err)
 		}
-		if v.pushable {
-			if v.pushable, err = rowIndependent(ctx, q, expr); err != nil {
-				return nil, err
-			}
+		independent, err := rowIndependent(ctx, q, expr)
+		if err != nil {
+			return nil, err
+		}
+		if !independent {
+			v.maskReads = append(v.maskReads, strings.ToLower(c.Name))
 		}
 		cols = append(cols, "CAST(("+expr+") AS "+duckType(c.Type)+") AS "+qc)
 	}

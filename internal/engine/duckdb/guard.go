@@ -110,7 +110,8 @@ func (e *Engine) admitChecked(ctx context.Context, q querier, pc *policyContext,
 // through inlined policy views, which the checks above would refuse.
 func (e *Engine) admitPushdown(ctx context.Context, q querier, pc *policyContext, res *guardResult) (*guardResult, error) {
 	res.checked = res.text
-	if !pc.anyPushable() {
+	// Without a WHERE there is nothing to push: spare the parse.
+	if !pc.anyPushable() || !strings.Contains(strings.ToLower(res.text), "where") {
 		return res, nil
 	}
 	tree, err := parseSQL(ctx, q, res.text)

@@ -54,8 +54,19 @@ import (
 // on masked raw values) that the principal chose with its predicate. So a
 // view takes pushed predicates only when its row filter is infallible by
 // the same test (LIKE with a constant pattern and no ESCAPE allowed too: it
-// never fails, and its timing already runs on every row) and every mask is
-// row-independent (a constant, such as a NULL mask).
+// never fails, and its timing already runs on every row), and a statement
+// only when it cannot read a masked column whose mask reads the row: no
+// reference names that column, the view or its alias (a whole-row
+// reference), and no star or positional reference is anywhere in it. Such
+// a mask is then not evaluated at all (DuckDB prunes the unused projection);
+// row-independent masks (a constant, such as a NULL mask) do not count.
+//
+// What remains is a timing channel, as with PostgreSQL's leakproof quals
+// below a security barrier: the row filter now runs only on the rows the
+// pushed predicate keeps, hidden ones included, so a statement's duration
+// grows with the number of hidden rows matching it, by the cost of the row
+// filter on each (nanoseconds for a LIKE prefix). Results, errors and
+// plans shown to the principal are unchanged.
 
 // viewPlan is a compiled policy view in parts.
 type viewPlan struct {
@@ -67,9 +78,12 @@ type viewPlan struct {
 	// columns maps each granted, unmasked column (lower case) to its
 	// DuckDB type: the columns a pushed predicate may compare.
 	columns map[string]string
-	// pushable is true when predicates may be pushed into this view: its
-	// row filter is infallible and every mask row-independent.
+	// pushable is true when predicates may be pushed into this view: it has
+	// a row filter, and that filter is infallible.
 	pushable bool
+	// maskReads are the granted columns (lower case) whose masks read the
+	// row: a statement that may read one takes no pushed predicate.
+	maskReads []string
 }
 
 // sql returns the view's SELECT with pushed, a condition on the raw table's
@@ -334,6 +348,21 @@ func (e *Engine) pushDown(ctx context.Context, q querier, pc *policyContext, stm
 		}
 		return true, nil
 	})
+	// Every name the statement references, and whether it reads columns
+	// without naming them.
+	refs := map[string]bool{}
+	unnamed := false
+	_ = walk(stmt, func(n node) (bool, error) {
+		switch str(n, "class") {
+		case "COLUMN_REF":
+			if names := columnNames(n); len(names) > 0 {
+				refs[names[len(names)-1]] = true
+			}
+		case "STAR", "POSITIONAL_REFERENCE":
+			unnamed = true
+		}
+		return true, nil
+	})
 	changed := false
 	err := walk(stmt, func(sel node) (bool, error) {
 		if str(sel, "type") != "SELECT_NODE" || sel["where_clause"] == nil || sel["sample"] != nil {
@@ -352,6 +381,16 @@ func (e *Engine) pushDown(ctx context.Context, q querier, pc *policyContext, stm
 		alias := strings.ToLower(str(from, "alias"))
 		if alias == "" {
 			alias = name
+		}
+		if len(v.maskReads) > 0 {
+			if unnamed || refs[name] || refs[alias] {
+				return true, nil
+			}
+			for _, c := range v.maskReads {
+				if refs[c] {
+					return true, nil
+				}
+			}
 		}
 		col := columnResolver(v.columns, alias)
 		var pushed, kept []any

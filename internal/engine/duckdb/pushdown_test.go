@@ -179,7 +179,15 @@ func TestPushdownPlan(t *testing.T) {
 			nil, []string{"(city = 'Tokyo')"}},
 		{"fallible row filter", lookup, "SELECT count(*) FROM t WHERE city = 'Tokyo'",
 			nil, []string{"(city = 'Tokyo')"}},
-		{"mask reading a column", masked, "SELECT count(*) FROM t WHERE city = 'Tokyo'",
+		{"mask reading a column, column not read", masked, "SELECT count(*) FROM t WHERE city = 'Tokyo'",
+			[]string{"(city = 'Tokyo')"}, nil},
+		{"mask reading a column, column read", masked, "SELECT max(code) FROM t WHERE city = 'Tokyo'",
+			nil, []string{"(city = 'Tokyo')"}},
+		{"mask reading a column, column read in a subquery", masked, "SELECT count(*) FROM t WHERE city = 'Tokyo' AND EXISTS (SELECT 1 FROM t AS u WHERE u.code = 'x')",
+			nil, []string{"(city = 'Tokyo')"}},
+		{"mask reading a column, star", masked, "SELECT * FROM t WHERE city = 'Tokyo'",
+			nil, []string{"(city = 'Tokyo')"}},
+		{"mask reading a column, whole row", masked, "SELECT s FROM t AS s WHERE city = 'Tokyo'",
 			nil, []string{"(city = 'Tokyo')"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
