@@ -59,6 +59,7 @@ func (e *Engine) compileView(ctx context.Context, q querier, cat *policy.Catalog
 		}
 		// A NULL predicate hides the row, as in WHERE.
 		v.filter = "coalesce(" + strings.Join(preds, conj) + ", false)"
+		v.bareFilter = "(" + strings.Join(preds, conj) + ")"
 		pushable, err := e.rowFilterInfallible(ctx, q, preds, a, alias)
 		if err != nil {
 			return nil, err

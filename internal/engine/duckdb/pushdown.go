@@ -75,6 +75,13 @@ type viewPlan struct {
 	// source its inner FROM (the raw table under the policy's alias) and
 	// filter the row filter ("" when rows are not filtered).
 	projection, source, filter string
+	// bareFilter is the row filter without the coalesce(…, false) of the
+	// view: in a WHERE, NULL and false both drop the row, and next to
+	// pushed predicates the bare form lets DuckDB interleave the conjuncts
+	// and select rows directly (the wrapped form cost 9% of the drill-down's
+	// CPU). Only a pushable view's filter is used bare, whose every
+	// conjunct is infallible anyway.
+	bareFilter string
 	// columns maps each granted, unmasked column (lower case) to its
 	// DuckDB type: the columns a pushed predicate may compare.
 	columns map[string]string
@@ -92,7 +99,7 @@ func (v *viewPlan) sql(pushed string) string {
 	inner := "SELECT * FROM " + v.source
 	switch {
 	case v.filter != "" && pushed != "":
-		inner += " WHERE (" + pushed + ") AND " + v.filter
+		inner += " WHERE (" + pushed + ") AND " + v.bareFilter
 	case v.filter != "":
 		inner += " WHERE " + v.filter
 	case pushed != "":
