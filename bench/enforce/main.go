@@ -213,7 +213,12 @@ func measure(ctx context.Context, wh engines.Config, eng engine.Engine, raw *sql
 	type result struct {
 		name     string
 		tg, base []time.Duration
+		// tgCPU and baseCPU are the process's CPU time (user + system)
+		// per run: unlike wall time, barely moved by other work on a
+		// shared machine.
+		tgCPU, baseCPU []time.Duration
 	}
+	startLoad := benchutil.LoadAvg()
 	var res []result
 	for _, q := range mix {
 		r := result{name: q.name}
@@ -221,10 +226,10 @@ func measure(ctx context.Context, wh engines.Config, eng engine.Engine, raw *sql
 			// Alternate which side goes first so neither always gets a warmer cache.
 			sides := []func() error{
 				func() error {
-					return timeIt(&r.tg, func() error { _, err := drainEngine(ctx, eng, ming, q.enforced()); return err })
+					return timeCPU(&r.tg, &r.tgCPU, func() error { _, err := drainEngine(ctx, eng, ming, q.enforced()); return err })
 				},
 				func() error {
-					return timeIt(&r.base, func() error { _, err := drainRaw(ctx, raw, q.baseline()); return err })
+					return timeCPU(&r.base, &r.baseCPU, func() error { _, err := drainRaw(ctx, raw, q.baseline()); return err })
 				},
 			}
 			if i%2 == 1 {
@@ -273,19 +278,21 @@ func measure(ctx context.Context, wh engines.Config, eng engine.Engine, raw *sql
 	case "trino":
 		engineFlag = fmt.Sprintf(" --micro %d --engine trino --dsn $TIPGATE_TRINO_DSN", micro)
 	}
-	fmt.Fprintf(&b, "Command: `go run ./bench/enforce --rows %d --reps %d%s` (`make bench`). Machine: %d CPUs, %s, %s/%s, load average %s.\n", rows, reps, engineFlag, runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, benchutil.LoadAvg())
-	fmt.Fprintf(&b, "Principal `AWSIDC:ming@example.com` (apac-sales, RLS `%s`) through tipgate vs the same query with the predicate written by hand on %s; medians of %d alternating runs, all rows fetched.\n\n", policy, rawName, reps)
-	fmt.Fprintf(&b, "| query | tipgate (ms) | %s (ms) | ratio |\n", rawName)
-	fmt.Fprintln(&b, "|---|---:|---:|---:|")
-	var ratios []float64
+	fmt.Fprintf(&b, "Command: `go run ./bench/enforce --rows %d --reps %d%s` (`make bench`). Machine: %d CPUs, %s, %s/%s.\n", rows, reps, engineFlag, runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintf(&b, "Principal `AWSIDC:ming@example.com` (apac-sales, RLS `%s`) through tipgate vs the same query with the predicate written by hand on %s; medians of %d alternating runs, all rows fetched. Load average %s at the start, %s at the end. CPU is the process's user + system time during the run (both sides run in this process), which other work on the machine barely moves.\n\n", policy, rawName, reps, startLoad, benchutil.LoadAvg())
+	fmt.Fprintf(&b, "| query | tipgate (ms) | %s (ms) | ratio | tipgate CPU (ms) | %s CPU (ms) | CPU ratio |\n", rawName, rawName)
+	fmt.Fprintln(&b, "|---|---:|---:|---:|---:|---:|---:|")
+	var ratios, cpuRatios []float64
 	for _, r := range res {
 		t, base := benchutil.Median(r.tg), benchutil.Median(r.base)
-		ratio := float64(t) / float64(base)
-		ratios = append(ratios, ratio)
-		fmt.Fprintf(&b, "| %s | %.1f | %.1f | %.3f |\n", r.name, benchutil.MS(t), benchutil.MS(base), ratio)
+		tc, bc := benchutil.Median(r.tgCPU), benchutil.Median(r.baseCPU)
+		ratio, cpuRatio := float64(t)/float64(base), float64(tc)/float64(bc)
+		ratios, cpuRatios = append(ratios, ratio), append(cpuRatios, cpuRatio)
+		fmt.Fprintf(&b, "| %s | %.1f | %.1f | %.3f | %.1f | %.1f | %.3f |\n", r.name, benchutil.MS(t), benchutil.MS(base), ratio, benchutil.MS(tc), benchutil.MS(bc), cpuRatio)
 	}
 	slices.Sort(ratios)
-	fmt.Fprintf(&b, "| **median ratio** | | | **%.3f** |\n\n", ratios[len(ratios)/2])
+	slices.Sort(cpuRatios)
+	fmt.Fprintf(&b, "| **median ratio** | | | **%.3f** | | | **%.3f** |\n\n", ratios[len(ratios)/2], cpuRatios[len(cpuRatios)/2])
 	over := benchutil.Median(tgMicro) - benchutil.Median(rawMicro)
 	fmt.Fprintf(&b, "Per-statement enforcement cost (median `SELECT 1` through tipgate minus direct, %d runs): **%.0f µs** for a statement text seen before in the same policy context (tipgate %.0f µs, direct %.0f µs); **%.0f µs** for a new text (parse and admission; tipgate %.0f µs, direct %.0f µs).\n",
 		micro, us(over), us(benchutil.Median(tgMicro)), us(benchutil.Median(rawMicro)), us(benchutil.Median(tgCold)-benchutil.Median(rawCold)), us(benchutil.Median(tgCold)), us(benchutil.Median(rawCold)))
@@ -304,6 +311,15 @@ func measure(ctx context.Context, wh engines.Config, eng engine.Engine, raw *sql
 		}
 	}
 	return nil
+}
+
+// timeCPU records f's wall time in wall and the process's CPU time
+// during it in cpu.
+func timeCPU(wall, cpu *[]time.Duration, f func() error) error {
+	c := benchutil.ProcessCPU()
+	err := timeIt(wall, f)
+	*cpu = append(*cpu, benchutil.ProcessCPU()-c)
+	return err
 }
 
 func timeIt(into *[]time.Duration, f func() error) error {

@@ -20,11 +20,12 @@ func rawTable(name string) string {
 	return rawCatalog + ".main." + sqlscan.QuoteIdent(name)
 }
 
-// compileView returns the SELECT that computes exactly what the decision
+// compileView returns the view that computes exactly what the decision
 // allows: the row filter on raw values first (inner query), then masks in
 // place of masked columns, and only the granted columns. Column names and
-// types stay those of the table.
-func (e *Engine) compileView(ctx context.Context, q querier, cat *policy.Catalog, sub policy.Subject, a policy.Access) (string, error) {
+// types stay those of the table. Its SQL is viewPlan.sql(""); the parts
+// are kept for the pushdown of leakproof predicates (pushdown.go).
+func (e *Engine) compileView(ctx context.Context, q querier, cat *policy.Catalog, sub policy.Subject, a policy.Access) (*viewPlan, error) {
 	alias := a.Table
 	var preds []string
 	for _, p := range a.Rows.Policies {
@@ -36,30 +37,35 @@ func (e *Engine) compileView(ctx context.Context, q querier, cat *policy.Catalog
 				if !cat.HasLookupGrant(pol.Name, lk) {
 					// The principal is not told which policy failed or why:
 					// that would describe the policy.
-					return "", sqlerr.PermissionDeniedRelation(lk)
+					return nil, sqlerr.PermissionDeniedRelation(lk)
 				}
 			}
 		}
 		pred, err := e.rewriteExpr(ctx, q, cat, sub, p.Predicate, nil)
 		if err != nil {
-			return "", fmt.Errorf("RLS policy %s: %w", p.Policy, err)
+			return nil, fmt.Errorf("RLS policy %s: %w", p.Policy, err)
 		}
 		preds = append(preds, "("+pred+")")
 	}
-	var where string
+	v := &viewPlan{table: a.Table, source: rawTable(a.Table) + " AS " + sqlscan.QuoteIdent(alias), columns: map[string]string{}}
 	switch {
 	case !a.Rows.Enforced:
 	case a.Rows.DenyAll():
-		where = " WHERE false"
+		v.filter = "false"
 	default:
 		conj := " AND "
 		if a.Rows.Conjunction == "or" {
 			conj = " OR "
 		}
 		// A NULL predicate hides the row, as in WHERE.
-		where = " WHERE coalesce(" + strings.Join(preds, conj) + ", false)"
+		v.filter = "coalesce(" + strings.Join(preds, conj) + ", false)"
+		v.bareFilter = "(" + strings.Join(preds, conj) + ")"
+		pushable, err := e.rowFilterInfallible(ctx, q, preds, a, alias)
+		if err != nil {
+			return nil, err
+		}
+		v.pushable = pushable
 	}
-	inner := "SELECT * FROM " + rawTable(a.Table) + " AS " + sqlscan.QuoteIdent(alias) + where
 	var cols []string
 	for _, c := range a.Columns {
 		if !c.Granted {
@@ -68,6 +74,7 @@ func (e *Engine) compileView(ctx context.Context, q querier, cat *policy.Catalog
 		qc := sqlscan.QuoteIdent(c.Name)
 		if c.Mask == nil {
 			cols = append(cols, qc)
+			v.columns[strings.ToLower(c.Name)] = duckType(c.Type)
 			continue
 		}
 		bind := map[string]string{}
@@ -78,11 +85,19 @@ func (e *Engine) compileView(ctx context.Context, q querier, cat *policy.Catalog
 		}
 		expr, err := e.rewriteExpr(ctx, q, cat, sub, c.Mask.Expr, bind)
 		if err != nil {
-			return "", fmt.Errorf("masking policy %s: %w", c.Mask.Policy, err)
+			return nil, fmt.Errorf("masking policy %s: %w", c.Mask.Policy, err)
+		}
+		independent, err := rowIndependent(ctx, q, expr)
+		if err != nil {
+			return nil, err
+		}
+		if !independent {
+			v.maskReads = append(v.maskReads, strings.ToLower(c.Name))
 		}
 		cols = append(cols, "CAST(("+expr+") AS "+duckType(c.Type)+") AS "+qc)
 	}
-	return "SELECT " + strings.Join(cols, ", ") + " FROM (" + inner + ") AS " + sqlscan.QuoteIdent(a.Table), nil
+	v.projection = strings.Join(cols, ", ")
+	return v, nil
 }
 
 // rewriteExpr prepares a policy expression for a view: lookup tables are

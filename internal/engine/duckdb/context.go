@@ -29,7 +29,10 @@ type policyContext struct {
 	// partial maps a readable table to its columns the subject may not read.
 	partial map[string][]string
 	access  map[string]policy.Access
-	setup   []string // statements run on a fresh connection
+	// plans are the compiled views by table, for the pushdown of leakproof
+	// predicates into them (pushdown.go).
+	plans map[string]*viewPlan
+	setup []string // statements run on a fresh connection
 	// protected are the tables whose rows are filtered for this subject.
 	protected []string
 	// masked is true when any readable column is masked.
@@ -67,7 +70,7 @@ func (e *Engine) buildContext(ctx context.Context, q querier, cat *policy.Catalo
 	pc := &policyContext{
 		key: contextKey(cat.PolicyVersion, sub), version: cat.PolicyVersion, sub: sub, cat: cat,
 		views: map[string]bool{}, partial: map[string][]string{}, access: map[string]policy.Access{},
-		lookups: map[string]bool{},
+		lookups: map[string]bool{}, plans: map[string]*viewPlan{},
 	}
 	pc.setup = append(pc.setup, sessionMacros(sub.User)...)
 	for _, name := range cat.TableNames() {
@@ -83,6 +86,7 @@ func (e *Engine) buildContext(ctx context.Context, q querier, cat *policy.Catalo
 			return nil, err
 		}
 		pc.views[name] = true
+		pc.plans[name] = view
 		for _, c := range a.Columns {
 			if !c.Granted {
 				pc.partial[name] = append(pc.partial[name], c.Name)
@@ -101,7 +105,7 @@ func (e *Engine) buildContext(ctx context.Context, q querier, cat *policy.Catalo
 				}
 			}
 		}
-		pc.setup = append(pc.setup, "CREATE OR REPLACE TEMP VIEW "+sqlscan.QuoteIdent(name)+" AS "+view)
+		pc.setup = append(pc.setup, "CREATE OR REPLACE TEMP VIEW "+sqlscan.QuoteIdent(name)+" AS "+view.sql(""))
 	}
 	tables := maps.Clone(pc.views)
 	for _, v := range e.opts.System.Views(cat, sub, func(t string) bool { return tables[t] }) {

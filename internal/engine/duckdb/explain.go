@@ -40,8 +40,11 @@ func (e *Engine) explain(ctx context.Context, pc *policyContext, text string, an
 	}
 	// The unoptimised logical plan: the optimiser consults statistics of
 	// all rows, hidden ones included, and its plan (an EMPTY_RESULT, say)
-	// would answer questions about them.
-	js, err := logicalPlan(ctx, conn, g.text, args)
+	// would answer questions about them. It is the plan of the statement
+	// before the pushdown of leakproof predicates, whose shape would show
+	// which of the principal's views take them (and so something of their
+	// policies); the pushdown changes no result.
+	js, err := logicalPlan(ctx, conn, g.checked, args)
 	if err != nil {
 		return nil, mapError(err, pc)
 	}

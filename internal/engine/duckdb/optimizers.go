@@ -42,7 +42,7 @@ var auditedOptimizers = map[string]string{
 	"top_n_window_elimination":   "keep: the scan projects column references only (nested types refused)",
 	"compressed_materialization": "keep: compress functions cannot fail; off with statistics_propagation anyway",
 	"common_aggregate":           "keep: within one aggregate",
-	"reorder_filter":             "keep: reorders within one filter; user and row-filter predicates never share one",
+	"reorder_filter":             "keep: reorders within one filter; a user predicate shares the row filter's only when proven leakproof (pushdown.go), and then may run first",
 	"join_filter_pushdown":       "keep: min/max/bloom of visible build keys compared with raw values in the probe scan, no user function",
 	"materialized_cte":           "keep: no code path in this version",
 	"extension":                  "keep: no optimizer extension is loaded (extension loading is off)",
