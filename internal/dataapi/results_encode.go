@@ -68,21 +68,25 @@ func jsonCell(col arrow.Array) cellFunc {
 			return append(dst, `"}`...)
 		}
 	}
+	if s, ok := col.(*array.String); ok {
+		return func(dst []byte, i int) []byte {
+			if s.IsNull(i) {
+				return append(dst, `{"isNull":true}`...)
+			}
+			dst = append(dst, `{"stringValue":`...)
+			dst = appendJSONString(dst, s.Value(i))
+			return append(dst, '}')
+		}
+	}
 	text := textCell(col)
 	return func(dst []byte, i int) []byte {
 		if dst, ok := null(dst, i); ok {
 			return dst
 		}
-		dst = append(dst, `{"stringValue":`...)
-		if s, ok := col.(*array.String); ok {
-			dst = appendJSONString(dst, s.Value(i))
-		} else {
-			// Decimals and timestamps print without characters to escape.
-			dst = append(dst, '"')
-			dst = text(dst, i)
-			dst = append(dst, '"')
-		}
-		return append(dst, '}')
+		// Decimals and timestamps print without characters to escape.
+		dst = append(dst, `{"stringValue":"`...)
+		dst = text(dst, i)
+		return append(dst, '"', '}')
 	}
 }
 
@@ -184,14 +188,37 @@ func csvCellJSON(col arrow.Array) cellFunc {
 		if s.IsNull(i) {
 			return dst
 		}
-		f := s.Value(i)
-		if !csvNeedsQuotes(f) {
-			return appendJSONBody(dst, f)
-		}
-		dst = append(dst, '\\', '"')
-		dst = appendJSONBody(dst, strings.ReplaceAll(f, `"`, `""`))
-		return append(dst, '\\', '"')
+		return appendCSVFieldJSON(dst, s.Value(i))
 	}
+}
+
+// csvJSONPlain marks the bytes a CSV field inside a JSON string holds as
+// they are: printable ASCII other than the quote, the backslash and the
+// comma. A field of these alone (not starting with a space) needs neither
+// CSV quotes nor JSON escapes, which is most text.
+var csvJSONPlain = func() (t [256]bool) {
+	for c := 0x20; c < 0x7f; c++ {
+		t[c] = c != '"' && c != '\\' && c != ','
+	}
+	return t
+}()
+
+// appendCSVFieldJSON appends f as a CSV field inside a JSON string: quoted
+// as encoding/csv quotes it, then escaped as appendJSONBody escapes it.
+func appendCSVFieldJSON(dst []byte, f string) []byte {
+	plain := len(f) == 0 || f[0] != ' '
+	for i := 0; plain && i < len(f); i++ {
+		plain = csvJSONPlain[f[i]]
+	}
+	if plain {
+		return append(dst, f...)
+	}
+	if !csvNeedsQuotes(f) {
+		return appendJSONBody(dst, f)
+	}
+	dst = append(dst, '\\', '"')
+	dst = appendJSONBody(dst, strings.ReplaceAll(f, `"`, `""`))
+	return append(dst, '\\', '"')
 }
 
 func appendCSVField(dst []byte, f string) []byte {
@@ -292,6 +319,10 @@ func appendJSONBody(dst []byte, s string) []byte {
 				dst = append(dst, '\\', 'r')
 			case '\t':
 				dst = append(dst, '\\', 't')
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
 			default:
 				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
 			}
