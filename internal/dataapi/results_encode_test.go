@@ -104,78 +104,83 @@ func TestPageEncodingMatchesReference(t *testing.T) {
 			for i, v := range tc.vals {
 				data = append(data, []any{int64(i), v})
 			}
-			st, err := embedded.NewResults(embedded.ResultOptions{Dir: t.TempDir()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, format := range []string{"JSON", "CSV"} {
-				res, err := writeResult(ctx, st, tc.name+format, format, &sliceRows{cols: cols, data: data}, 2, 1<<20)
+			// In memory and spilled to a file: pages read into pooled
+			// buffers either way.
+			for _, spill := range []int64{0, 1} {
+				st, err := embedded.NewResults(embedded.ResultOptions{Dir: t.TempDir(), SpillBytes: spill})
 				if err != nil {
 					t.Fatal(err)
 				}
-				if res.rows != int64(len(data)) || res.pages != (len(data)+1)/2 {
-					t.Fatalf("%d rows in %d pages", res.rows, res.pages)
-				}
-				var gotJSON [][]Field
-				var gotCSV string
-				for i := range res.pages {
-					rec, err := res.batch(ctx, i)
+				var pools pagePools
+				for _, format := range []string{"JSON", "CSV"} {
+					res, err := writeResult(ctx, st, tc.name+format, format, &sliceRows{cols: cols, data: data}, 2, 1<<20)
 					if err != nil {
 						t.Fatal(err)
 					}
-					page := &ResultPage{res: res, rec: rec, csv: format == "CSV"}
-					var out struct {
-						Records []json.RawMessage
+					if res.rows != int64(len(data)) || res.pages != (len(data)+1)/2 {
+						t.Fatalf("%d rows in %d pages", res.rows, res.pages)
 					}
-					if err := json.Unmarshal(page.AppendJSON(nil), &out); err != nil {
-						t.Fatalf("page %d is not JSON: %v\n%s", i, err, page.AppendJSON(nil))
-					}
-					if format == "CSV" {
-						var chunk CSVRecords
-						if err := json.Unmarshal(out.Records[0], &chunk); err != nil {
+					var gotJSON [][]Field
+					var gotCSV string
+					for i := range res.pages {
+						rec, stored, err := res.batch(ctx, i, &pools)
+						if err != nil {
 							t.Fatal(err)
 						}
-						gotCSV += chunk.CSVRecords
-						if s := strings.ToValidUTF8(string(page.csvChunk(nil)), "\ufffd"); s != chunk.CSVRecords {
-							t.Fatalf("GetResultV2 chunk %q, page %q", s, chunk.CSVRecords)
+						page := &ResultPage{res: res, rec: rec, csv: format == "CSV", pools: &pools, stored: stored}
+						var out struct {
+							Records []json.RawMessage
 						}
-					} else {
-						for _, r := range out.Records {
-							var row []Field
-							if err := json.Unmarshal(r, &row); err != nil {
+						if err := json.Unmarshal(page.AppendJSON(nil), &out); err != nil {
+							t.Fatalf("page %d is not JSON: %v\n%s", i, err, page.AppendJSON(nil))
+						}
+						if format == "CSV" {
+							var chunk CSVRecords
+							if err := json.Unmarshal(out.Records[0], &chunk); err != nil {
 								t.Fatal(err)
 							}
-							gotJSON = append(gotJSON, row)
+							gotCSV += chunk.CSVRecords
+							if s := strings.ToValidUTF8(string(page.csvChunk(nil)), "\ufffd"); s != chunk.CSVRecords {
+								t.Fatalf("GetResultV2 chunk %q, page %q", s, chunk.CSVRecords)
+							}
+						} else {
+							for _, r := range out.Records {
+								var row []Field
+								if err := json.Unmarshal(r, &row); err != nil {
+									t.Fatal(err)
+								}
+								gotJSON = append(gotJSON, row)
+							}
+							// GetResult's Fields, through encoding/json, say the same.
+							f := page.fields()
+							fb, _ := json.Marshal(f)
+							var back [][]Field
+							_ = json.Unmarshal(fb, &back)
+							if !reflect.DeepEqual(back, gotJSON[len(gotJSON)-len(f):]) {
+								t.Fatalf("GetResult's Fields differ from the page's JSON")
+							}
 						}
-						// GetResult's Fields, through encoding/json, say the same.
-						f := page.fields()
-						fb, _ := json.Marshal(f)
-						var back [][]Field
-						_ = json.Unmarshal(fb, &back)
-						if !reflect.DeepEqual(back, gotJSON[len(gotJSON)-len(f):]) {
-							t.Fatalf("GetResult's Fields differ from the page's JSON")
+						page.Release()
+					}
+					if format == "CSV" {
+						if want := strings.ToValidUTF8(referenceCSV(t, cols, data), "\ufffd"); gotCSV != want {
+							t.Fatalf("CSV\n got %q\nwant %q", gotCSV, want)
 						}
+						continue
 					}
-					page.Release()
-				}
-				if format == "CSV" {
-					if want := strings.ToValidUTF8(referenceCSV(t, cols, data), "\ufffd"); gotCSV != want {
-						t.Fatalf("CSV\n got %q\nwant %q", gotCSV, want)
+					var want [][]Field
+					for _, row := range data {
+						want = append(want, []Field{referenceField(row[0], false), referenceField(row[1], tc.col.Kind == engine.TypeDate)})
 					}
-					continue
-				}
-				var want [][]Field
-				for _, row := range data {
-					want = append(want, []Field{referenceField(row[0], false), referenceField(row[1], tc.col.Kind == engine.TypeDate)})
-				}
-				// Compare what a client reads: the reference through
-				// encoding/json and back.
-				wb, _ := json.Marshal(want)
-				var wantBack [][]Field
-				_ = json.Unmarshal(wb, &wantBack)
-				if !reflect.DeepEqual(wantBack, gotJSON) {
-					gb, _ := json.Marshal(gotJSON)
-					t.Fatalf("JSON\n got %s\nwant %s", gb, wb)
+					// Compare what a client reads: the reference through
+					// encoding/json and back.
+					wb, _ := json.Marshal(want)
+					var wantBack [][]Field
+					_ = json.Unmarshal(wb, &wantBack)
+					if !reflect.DeepEqual(wantBack, gotJSON) {
+						gb, _ := json.Marshal(gotJSON)
+						t.Fatalf("JSON\n got %s\nwant %s", gb, wb)
+					}
 				}
 			}
 		})
@@ -217,7 +222,7 @@ func TestEmptyBlob(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, err := res.batch(context.Background(), 0)
+	rec, _, err := res.batch(context.Background(), 0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

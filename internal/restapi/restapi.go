@@ -133,6 +133,8 @@ func (h *Handler) route(pattern string, fn handlerFunc) {
 			buf := h.bufs.Get()
 			b := append(page.AppendJSON(*buf), '\n')
 			page.Release()
+			// With its length known the body is not chunked.
+			w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 			w.Write(b)
 			*buf = b
 			h.bufs.Put(buf)
