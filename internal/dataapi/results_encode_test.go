@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+
 	"github.com/tipgate/tipgate/internal/engine"
 	"github.com/tipgate/tipgate/internal/store/embedded"
 )
@@ -281,10 +283,23 @@ func TestAppendTimestamp(t *testing.T) {
 func FuzzAppendTimestamp(f *testing.F) {
 	f.Add(int64(0))
 	f.Add(int64(-62135596800000001))
+	f.Add(int64(-62135596800000000))
+	f.Add(int64(253402300799999999))
+	f.Add(int64(253402300800000000))
+	f.Add(int64(1_709_294_400_123_450))
+	var enc timestampEncoder // shared: later inputs meet cached days
 	f.Fuzz(func(t *testing.T, us int64) {
 		want, _ := engine.Text(time.UnixMicro(us).UTC())
 		if got := string(appendTimestamp(nil, us)); got != want {
 			t.Fatalf("%d: %s, want %s", us, got, want)
+		}
+		// The day-caching encoder, cold then warm, and after another
+		// day took the cache slot.
+		for _, v := range []int64{us, us, us + 256*86400*1_000_000, us} {
+			want, _ := engine.Text(time.UnixMicro(v).UTC())
+			if got := string(enc.append(nil, v)); got != want {
+				t.Fatalf("encoder %d: %s, want %s", v, got, want)
+			}
 		}
 	})
 }
@@ -322,6 +337,46 @@ func FuzzCSVFieldJSON(f *testing.F) {
 		want := referenceCSVFieldJSON(t, s)
 		if got := string(appendCSVFieldJSON(nil, s)); got != want {
 			t.Fatalf("%q: %s, want %s", s, got, want)
+		}
+	})
+}
+
+// referenceDecimal spells n with scale digits after the point through
+// math/big: the oracle of appendDecimal.
+func referenceDecimal(n decimal128.Num, scale int32) string {
+	b := n.BigInt()
+	neg := b.Sign() < 0
+	digits := b.Abs(b).String()
+	if scale > 0 {
+		for len(digits) <= int(scale) {
+			digits = "0" + digits
+		}
+		digits = digits[:len(digits)-int(scale)] + "." + digits[len(digits)-int(scale):]
+	}
+	if neg {
+		return "-" + digits
+	}
+	return digits
+}
+
+// FuzzAppendDecimal holds appendDecimal (and its 64-bit fast path) to
+// math/big.
+func FuzzAppendDecimal(f *testing.F) {
+	for _, v := range []struct {
+		hi int64
+		lo uint64
+		sc int8
+	}{{0, 150, 2}, {-1, ^uint64(4), 2}, {0, 0, 2}, {0, ^uint64(0), 2}, {-1, 1 << 63, 19}, {0, 1, 38}, {1, 0, 4}, {-1, 0, 4}, {0, 12, 0}, {0, 10000000000000000000, 19}} {
+		f.Add(v.hi, v.lo, v.sc)
+	}
+	f.Fuzz(func(t *testing.T, hi int64, lo uint64, sc int8) {
+		scale := int32(sc % 39)
+		if scale < 0 {
+			scale = -scale
+		}
+		n := decimal128.New(hi, lo)
+		if got, want := string(appendDecimal([]byte("x"), n, scale)), "x"+referenceDecimal(n, scale); got != want {
+			t.Fatalf("(%d, %d) scale %d: %s, want %s", hi, lo, scale, got, want)
 		}
 	})
 }

@@ -162,7 +162,8 @@ func (s *Results) WriteTo(_ context.Context, id string, w io.Writer) (int64, err
 		return 0, fmt.Errorf("embedded: open result: %w", err)
 	}
 	defer f.Close()
-	return io.Copy(w, io.NewSectionReader(f, 0, r.size))
+	// A LimitedReader of the file itself: what sendfile is used for.
+	return io.Copy(w, io.LimitReader(f, r.size))
 }
 
 // Delete implements store.ResultStore.
