@@ -85,6 +85,8 @@ fuzz: ## short runs of every fuzz target
 	scripts/fuzz.sh ./internal/restapi FuzzExecuteBody $(FUZZTIME)
 	scripts/fuzz.sh ./internal/dataapi FuzzParseDecimal $(FUZZTIME)
 	scripts/fuzz.sh ./internal/dataapi FuzzAppendTimestamp $(FUZZTIME)
+	scripts/fuzz.sh ./internal/dataapi FuzzCSVFieldJSON $(FUZZTIME)
+	scripts/fuzz.sh ./internal/dataapi FuzzAppendDecimal $(FUZZTIME)
 	scripts/fuzz.sh ./internal/web FuzzSafeReturn $(FUZZTIME)
 	scripts/fuzz.sh ./internal/web FuzzParseFilters $(FUZZTIME)
 	scripts/fuzz.sh ./internal/scim FuzzRequest $(FUZZTIME)

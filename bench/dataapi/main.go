@@ -65,6 +65,8 @@ type flags struct {
 	fetchReps        int
 	results, profile string
 	memProfile       string
+	fetchProfile     string
+	pageRows         int
 	only             string
 }
 
@@ -81,6 +83,8 @@ func main() {
 	flag.StringVar(&f.only, "only", "latency,throughput,fetch", "sections to run")
 	flag.StringVar(&f.profile, "cpuprofile", "", "keep the CPU profiles of the largest client level here (dashboard; SELECT 1 gets -select1 added)")
 	flag.StringVar(&f.memProfile, "memprofile", "", "write the allocation profile (alloc_space, from the start of the largest client level) of SELECT 1 here")
+	flag.IntVar(&f.pageRows, "page-rows", 0, "rows per result page (0: the server's default)")
+	flag.StringVar(&f.fetchProfile, "fetch-profile", "", "keep CPU profiles of the last fetch of each format at this prefix (-json, -csv, -arrow .pprof)")
 	flag.Parse()
 	for _, s := range strings.Split(*levels, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -98,16 +102,18 @@ func main() {
 
 // env is the running server and what the clients need.
 type env struct {
-	srv     *server.Server
-	base    string
-	token   string // ming's tipgate session token
-	p       identity.Principal
-	eng     engine.Engine
-	svc     *dataapi.Service // a second service over the same engine, in process
-	http    *http.Client
-	signer  *v4.Signer
-	nonce   atomic.Int64
-	retired int64 // statements executed so far (all retained by the service)
+	srv      *server.Server
+	base     string
+	token    string // ming's tipgate session token
+	p        identity.Principal
+	eng      engine.Engine
+	svc      *dataapi.Service // a second service over the same engine, in process
+	tmp      string           // the run's scratch directory
+	fetchCSV string           // the generated rows of the fetch table
+	http     *http.Client
+	signer   *v4.Signer
+	nonce    atomic.Int64
+	retired  int64 // statements executed so far (all retained by the service)
 }
 
 func run(ctx context.Context, f flags) error {
@@ -124,11 +130,11 @@ func run(ctx context.Context, f flags) error {
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n## Data API bindings, %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"))
-	fmt.Fprintf(&b, "Command: `go run ./bench/dataapi --rows %d --fetch-rows %d --iters %d --clients %s --stmts %d --level-time %s --fetch-reps %d --only %s` (`make bench`). "+
+	fmt.Fprintf(&b, "Command: `go run ./bench/dataapi --rows %d --fetch-rows %d --iters %d --clients %s --stmts %d --level-time %s --fetch-reps %d --only %s%s` (`make bench`). "+
 		"Machine: %d CPUs, %s, %s/%s, load average %s at the start; the server, its DuckDB and every client share this process and these cores, and the machine may be loaded by other work, so figures are medians. "+
 		"Principal: ming@example.com (apac-sales, RLS `timezone LIKE 'Asia%%'`) with a session token from the embedded IdP's password grant and the token exchange; "+
 		"the AWS binding uses a configured access key for the same user and groups, requests signed with the SDK's SigV4 signer on a plain HTTP client.\n\n",
-		f.rows, f.fetchRows, f.iters, joinInts(f.levels), f.stmts, f.levelTime, f.fetchReps, f.only, runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, benchutil.LoadAvg())
+		f.rows, f.fetchRows, f.iters, joinInts(f.levels), f.stmts, f.levelTime, f.fetchReps, f.only, extraFlags(f), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, benchutil.LoadAvg())
 
 	for _, sec := range []struct {
 		name string
@@ -178,6 +184,7 @@ shutdown_grace = "5s"
 s3_root = "` + s3 + `"
 [dataapi]
 result_cap_bytes = 4294967296
+` + pageRows(f.pageRows) + `
 [idp]
 enabled = true
 users_file = "unused-demo-users-are-given"
@@ -231,7 +238,7 @@ GRANT SELECT ON TABLE sales_fetch TO ROLE "AWSIDC:apac-sales";
 		<-done
 		srv.Close()
 	}
-	e := &env{srv: srv, base: srv.URL, eng: srv.Engine(), signer: v4.NewSigner(),
+	e := &env{srv: srv, base: srv.URL, eng: srv.Engine(), signer: v4.NewSigner(), tmp: tmp, fetchCSV: filepath.Join(s3, filepath.FromSlash(fetchKey)),
 		http: &http.Client{Transport: &http.Transport{MaxIdleConns: 512, MaxIdleConnsPerHost: 512, IdleConnTimeout: time.Minute}}}
 	if err := waitReady(e); err != nil {
 		stop()
@@ -261,6 +268,26 @@ GRANT SELECT ON TABLE sales_fetch TO ROLE "AWSIDC:apac-sales";
 		return nil, nil, err
 	}
 	return e, stop, nil
+}
+
+// extraFlags spells the flags make bench does not pass, when set.
+func extraFlags(f flags) string {
+	s := ""
+	if f.pageRows > 0 {
+		s += " --page-rows " + strconv.Itoa(f.pageRows)
+	}
+	if f.fetchProfile != "" {
+		s += " --fetch-profile " + f.fetchProfile
+	}
+	return s
+}
+
+// pageRows is the config line of --page-rows, none for the default.
+func pageRows(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return "page_rows = " + strconv.Itoa(n)
 }
 
 func waitReady(e *env) error {
@@ -775,24 +802,55 @@ func scanCost(ctx context.Context, e *env, n int) (time.Duration, time.Duration,
 
 func fetch(ctx context.Context, e *env, f flags, b *strings.Builder) error {
 	type fmtRes struct {
-		name  string
-		exec  []time.Duration
-		fetch []time.Duration
-		bytes int64
-		pages int
-		rows  int64
-		rss0  int64 // RSS before the fetches (largest)
-		peak  int64 // RSS during the fetches (largest sample)
+		name     string
+		baseName string
+		exec     []time.Duration
+		tip      []outRun // tipgate's fetch
+		base     []outRun // the baseline run right after it
+		pages    int
+		rows     int64
+		rss0     int64 // RSS before the fetches (largest)
+		peak     int64 // RSS during the fetches (largest sample)
 	}
-	var res []*fmtRes
+	raw, err := openBaseline(ctx, e.fetchCSV, e.tmp)
+	if err != nil {
+		return err
+	}
+	defer raw.Close()
 	arrowNote, arrowOK := probeArrow(ctx, e)
 	var arrow *fmtRes
+	arrowFile := filepath.Join(e.tmp, "fetch.arrows")
 	if arrowOK {
-		arrow = &fmtRes{name: "Arrow IPC stream (`?format=arrow`, the JSON-format statement)"}
+		arrow = &fmtRes{name: "Arrow IPC stream (`?format=arrow`, the JSON-format statement)", baseName: "the same bytes from a file, plain net/http (sendfile)"}
 	}
+	// measure runs fn as one fetch: wall time, process CPU, RSS, and a CPU
+	// profile of the last repetition when asked for.
+	measure := func(r *fmtRes, last bool, suffix string, fn func() (int64, error)) (outRun, error) {
+		runtime.GC()
+		r.rss0 = max(r.rss0, benchutil.RSS())
+		stop := benchutil.PeakRSS(10 * time.Millisecond)
+		if last && f.fetchProfile != "" {
+			prof, err := os.Create(f.fetchProfile + "-" + suffix + ".pprof")
+			if err != nil {
+				return outRun{}, err
+			}
+			defer prof.Close()
+			if err := pprof.StartCPUProfile(prof); err != nil {
+				return outRun{}, err
+			}
+			defer pprof.StopCPUProfile()
+		}
+		cpu0, t := benchutil.ProcessCPU(), time.Now()
+		n, err := fn()
+		out := outRun{wall: time.Since(t), cpu: benchutil.ProcessCPU() - cpu0, bytes: n}
+		r.peak = max(r.peak, stop())
+		return out, err
+	}
+	var res []*fmtRes
 	for _, format := range []string{"JSON", "CSV"} {
-		r := &fmtRes{name: format}
+		r := &fmtRes{name: format, baseName: "DuckDB `COPY (…) TO file (FORMAT " + strings.ToLower(format) + ")`"}
 		for rep := 0; rep < f.fetchReps; rep++ {
+			last := rep == f.fetchReps-1
 			t := time.Now()
 			body, _ := json.Marshal(map[string]any{"Sql": fetchSQL, "ResultFormat": format, "WaitTimeSeconds": 30})
 			var ex execOut
@@ -810,32 +868,40 @@ func fetch(ctx context.Context, e *env, f flags, b *strings.Builder) error {
 				ex.Status = d.Status
 			}
 			r.exec = append(r.exec, time.Since(t))
-			runtime.GC()
-			r.rss0 = max(r.rss0, benchutil.RSS())
-			stop := benchutil.PeakRSS(10 * time.Millisecond)
-			t = time.Now()
-			n, pages, rows, err := fetchAll(ctx, e, ex.ID, format)
+			tip, err := measure(r, last, strings.ToLower(format), func() (int64, error) {
+				n, pages, rows, err := fetchAll(ctx, e, ex.ID, format)
+				r.pages, r.rows = pages, rows
+				return n, err
+			})
 			if err != nil {
 				return err
 			}
-			r.fetch = append(r.fetch, time.Since(t))
-			r.peak = max(r.peak, stop())
-			r.bytes, r.pages, r.rows = n, pages, rows
+			r.tip = append(r.tip, tip)
+			base, err := raw.produce(ctx, strings.ToLower(format))
+			if err != nil {
+				return err
+			}
+			r.base = append(r.base, base)
 			e.retired++
 			if format == "JSON" && arrow != nil {
 				// The same finished statement as one Arrow IPC stream.
-				runtime.GC()
-				arrow.rss0 = max(arrow.rss0, benchutil.RSS())
-				stop := benchutil.PeakRSS(10 * time.Millisecond)
-				t = time.Now()
-				n, err := fetchArrow(ctx, e, ex.ID)
+				if rep == 0 {
+					if err := saveArrow(ctx, e, ex.ID, arrowFile); err != nil {
+						return err
+					}
+				}
+				tip, err := measure(arrow, last, "arrow", func() (int64, error) { return fetchArrow(ctx, e, ex.ID) })
 				if err != nil {
 					return err
 				}
-				arrow.peak = max(arrow.peak, stop())
 				arrow.exec = append(arrow.exec, r.exec[len(r.exec)-1])
-				arrow.fetch = append(arrow.fetch, time.Since(t))
-				arrow.bytes, arrow.pages, arrow.rows = n, 1, rows
+				arrow.tip = append(arrow.tip, tip)
+				arrow.pages, arrow.rows = 1, r.rows
+				base, err := serveFile(ctx, arrowFile)
+				if err != nil {
+					return err
+				}
+				arrow.base = append(arrow.base, base)
 			}
 		}
 		res = append(res, r)
@@ -848,27 +914,70 @@ func fetch(ctx context.Context, e *env, f flags, b *strings.Builder) error {
 		"(GetStatementResultV2: `…/result?format=csv`), default page size; every page fetched in order with its NextToken by one client reading the whole body. "+
 		"Arrow is the same JSON-format statement fetched again as one stream. "+
 		"Medians of %d runs. Execute is until FINISHED (the engine's rows written to the result store); fetch is the pages alone. "+
-		"RSS is the whole process's (server, DuckDB, client) after a GC before the fetch, and the largest of samples every 10 ms during it.\n\n", fetchSQL, f.fetchRows, f.fetchReps)
-	fmt.Fprintln(b, "| format | execute (s) | fetch (s) | requests | response bytes | fetch MB/s | fetch rows/s | RSS before (MB) | peak RSS in fetch (MB) |")
-	fmt.Fprintln(b, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+		"RSS is the whole process's (server, DuckDB, client) after a GC before the fetch, and the largest of samples every 10 ms during it. "+
+		"CPU ms/MB is this process's user+system CPU (getrusage: server, DuckDB and client together) per MB of output, which other work on the machine hardly moves. "+
+		"Each fetch is followed right away by its baseline: DuckDB alone writing the same rows as CSV or JSON to a file (its own spelling: JSON objects per line), "+
+		"and, for Arrow, the same stream's bytes sent from a file by plain net/http; ratio = tipgate's CPU ms/MB over the baseline's.\n\n", fetchSQL, f.fetchRows, f.fetchReps)
+	fmt.Fprintln(b, "| format | execute (s) | fetch (s) | requests | response bytes | fetch MB/s | CPU ms/MB | baseline | baseline MB/s | baseline CPU ms/MB | CPU ratio | RSS before (MB) | peak RSS in fetch (MB) |")
+	fmt.Fprintln(b, "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|")
 	for _, r := range res {
-		fs := median(r.fetch).Seconds()
-		fmt.Fprintf(b, "| %s | %.2f | %.2f | %d | %d | %.1f | %.0f | %.0f | %.0f |\n", r.name, median(r.exec).Seconds(), fs, r.pages, r.bytes, float64(r.bytes)/1e6/fs, float64(r.rows)/fs, float64(r.rss0)/1e6, float64(r.peak)/1e6)
+		tip, base := medianRun(r.tip), medianRun(r.base)
+		fmt.Fprintf(b, "| %s | %.2f | %.2f | %d | %d | %.1f | %.2f | %s | %.1f | %.2f | %.2f | %.0f | %.0f |\n", r.name, median(r.exec).Seconds(), tip.wall.Seconds(), r.pages, tip.bytes,
+			tip.mbps(), medianCPU(r.tip), r.baseName, base.mbps(), medianCPU(r.base), medianCPU(r.tip)/medianCPU(r.base), float64(r.rss0)/1e6, float64(r.peak)/1e6)
 	}
 	if arrow == nil {
-		fmt.Fprintf(b, "| Arrow | — | — | — | — | — | — | — | — |\n\n%s\n", arrowNote)
+		fmt.Fprintf(b, "| Arrow | — | — | — | — | — | — | — | — | — | — | — | — |\n\n%s\n", arrowNote)
 	} else {
 		fmt.Fprintln(b)
 	}
 	return nil
 }
 
+// medianRun is the run of median wall time.
+func medianRun(rs []outRun) outRun {
+	s := slices.Clone(rs)
+	slices.SortFunc(s, func(a, b outRun) int { return int(a.wall - b.wall) })
+	return s[(len(s)-1)/2]
+}
+
+// medianCPU is the median CPU ms per MB.
+func medianCPU(rs []outRun) float64 {
+	v := make([]float64, len(rs))
+	for i, r := range rs {
+		v[i] = r.cpuPerMB()
+	}
+	slices.Sort(v)
+	return v[(len(v)-1)/2]
+}
+
+// saveArrow writes a result's Arrow stream to a file, for the baseline.
+func saveArrow(ctx context.Context, e *env, id, path string) error {
+	req, _ := http.NewRequestWithContext(ctx, "GET", e.base+"/v1/statements/"+id+"/result?format=arrow", nil)
+	req.Header.Set("Authorization", "Bearer "+e.token)
+	resp, err := e.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	out, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, resp.Body); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
 var nextTokenRE = regexp.MustCompile(`"NextToken":"([^"]*)"`)
 
 // fetchAll reads every page; the client only finds NextToken (the last
-// member) and counts rows, so the figure is the server's.
+// member) and counts rows, into one buffer reused for every page, so the
+// figure is the server's.
 func fetchAll(ctx context.Context, e *env, id, format string) (bytesRead int64, pages int, rows int64, err error) {
 	tok := ""
+	var buf bytes.Buffer
 	for {
 		q := url.Values{}
 		if format == "CSV" {
@@ -883,11 +992,16 @@ func fetchAll(ctx context.Context, e *env, id, format string) (bytesRead int64, 
 		if err != nil {
 			return 0, 0, 0, err
 		}
-		body, err := io.ReadAll(resp.Body)
+		buf.Reset()
+		if resp.ContentLength > 0 {
+			buf.Grow(int(resp.ContentLength))
+		}
+		_, err = buf.ReadFrom(resp.Body)
 		resp.Body.Close()
 		if err != nil {
 			return 0, 0, 0, err
 		}
+		body := buf.Bytes()
 		if resp.StatusCode != 200 {
 			return 0, 0, 0, fmt.Errorf("page %d: HTTP %d: %s", pages, resp.StatusCode, body[:min(len(body), 300)])
 		}

@@ -11,10 +11,15 @@ import (
 )
 
 // CheckArrow reports whether WriteArrow can stream the result, so a
-// binding can refuse before it writes the first byte.
-func (s *Service) CheckArrow(ctx context.Context, p identity.Principal, id string) error {
-	_, _, err := s.result(ctx, p, id, 0)
-	return err
+// binding can refuse before it writes the first byte, and the stream's
+// length, so the binding can send it (a body of known length goes out
+// unchunked: from a file, by sendfile).
+func (s *Service) CheckArrow(ctx context.Context, p identity.Principal, id string) (int64, error) {
+	_, res, err := s.result(ctx, p, id, 0)
+	if err != nil {
+		return 0, err
+	}
+	return res.size + int64(len(arrowEOS)), nil
 }
 
 // arrowEOS ends an Arrow IPC stream (continuation marker, zero length).

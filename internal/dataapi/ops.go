@@ -90,9 +90,9 @@ func (s *Service) ResultPage(ctx context.Context, p identity.Principal, id, next
 	if err != nil {
 		return nil, err
 	}
-	out := &ResultPage{res: res, csv: csv}
+	out := &ResultPage{res: res, csv: csv, pools: &s.pages}
 	if page < res.pages {
-		if out.rec, err = res.batch(ctx, page); err != nil {
+		if out.rec, out.stored, err = res.batch(ctx, page, &s.pages); err != nil {
 			return nil, &Error{Kind: InternalServer, Message: "the result could not be read", Err: err}
 		}
 	}

@@ -3,6 +3,7 @@ package dataapi
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -131,14 +132,59 @@ func writeResult(ctx context.Context, st store.ResultStore, id, format string, r
 	return res, nil
 }
 
-// batch decodes page i, a record batch the caller releases.
-func (r *result) batch(ctx context.Context, i int) (arrow.RecordBatch, error) {
-	b, err := r.store.Page(ctx, r.key, i+1)
-	if err != nil {
-		return nil, fmt.Errorf("dataapi: read result: %w", err)
+// batch decodes page i, a record batch the caller releases. The batch
+// refers to the page's stored bytes, which are returned too: when the
+// store reads pages into a caller's buffer, they come from pools and go
+// back to it once the batch is released (ResultPage.Release).
+func (r *result) batch(ctx context.Context, i int, pools *pagePools) (arrow.RecordBatch, []byte, error) {
+	var b []byte
+	var err error
+	pr, pooled := r.store.(store.ResultPageReader)
+	if pooled && pools != nil {
+		b, err = pr.ReadPage(ctx, r.key, i+1, pools.get(&pools.stored))
+	} else {
+		pooled = false
+		b, err = r.store.Page(ctx, r.key, i+1)
 	}
-	rd, err := ipc.NewReader(&pageReader{parts: [2][]byte{r.header, b}}, ipc.WithSchema(r.schema))
 	if err != nil {
+		return nil, nil, fmt.Errorf("dataapi: read result: %w", err)
+	}
+	rec, err := decodePage(r.header, b)
+	if err != nil {
+		if pooled {
+			pools.put(&pools.stored, b)
+		}
+		return nil, nil, err
+	}
+	if !pooled {
+		b = nil
+	}
+	return rec, b, nil
+}
+
+// decodePage decodes one stored record batch message (page) after the
+// schema message, without copying the page: the batch's buffers are slices
+// of it.
+func decodePage(header, page []byte) (rec arrow.RecordBatch, err error) {
+	defer func() {
+		// Our own stored bytes; a panic here would be a corrupt store.
+		if p := recover(); p != nil {
+			rec, err = nil, fmt.Errorf("dataapi: decode result: %v", p)
+		}
+	}()
+	schema, err := splitMessage(header)
+	if err != nil {
+		return nil, err
+	}
+	batch, err := splitMessage(page)
+	if err != nil {
+		schema.Release()
+		return nil, err
+	}
+	msgs := &pageMessages{msgs: [2]*ipc.Message{schema, batch}}
+	rd, err := ipc.NewReaderFromMessageReader(msgs)
+	if err != nil {
+		msgs.Release()
 		return nil, fmt.Errorf("dataapi: decode result: %w", err)
 	}
 	defer rd.Release()
@@ -148,27 +194,54 @@ func (r *result) batch(ctx context.Context, i int) (arrow.RecordBatch, error) {
 		}
 		return nil, errors.New("dataapi: decode result: empty page")
 	}
-	rec := rd.RecordBatch()
+	rec = rd.RecordBatch()
 	rec.Retain()
 	return rec, nil
 }
 
-// pageReader reads the schema message then one page without copying them
-// into one buffer.
-type pageReader struct {
-	parts [2][]byte
+// splitMessage is one encapsulated IPC message (continuation marker,
+// metadata length, metadata, body) as an ipc.Message over b's bytes.
+func splitMessage(b []byte) (*ipc.Message, error) {
+	if len(b) < 8 || binary.LittleEndian.Uint32(b) != 0xFFFFFFFF {
+		return nil, errors.New("dataapi: decode result: not an IPC message")
+	}
+	n := int64(binary.LittleEndian.Uint32(b[4:]))
+	if n < 4 || n > int64(len(b)-8) {
+		return nil, errors.New("dataapi: decode result: bad metadata length")
+	}
+	msg := ipc.NewMessage(memory.NewBufferBytes(b[8:8+n]), memory.NewBufferBytes(b[8+n:]))
+	if msg.BodyLen() != int64(len(b))-8-n {
+		msg.Release()
+		return nil, errors.New("dataapi: decode result: bad body length")
+	}
+	return msg, nil
 }
 
-func (p *pageReader) Read(b []byte) (int, error) {
-	for len(p.parts[0]) == 0 {
-		if len(p.parts[1]) == 0 {
-			return 0, io.EOF
-		}
-		p.parts[0], p.parts[1] = p.parts[1], nil
+// pageMessages hands ipc's reader the schema message then one page.
+type pageMessages struct {
+	msgs [2]*ipc.Message
+	next int
+}
+
+func (m *pageMessages) Message() (*ipc.Message, error) {
+	if m.next == len(m.msgs) {
+		return nil, io.EOF
 	}
-	n := copy(b, p.parts[0])
-	p.parts[0] = p.parts[0][n:]
-	return n, nil
+	m.next++
+	return m.msgs[m.next-1], nil
+}
+
+func (m *pageMessages) Retain() {}
+
+// Release drops the messages; a batch read from them keeps its own
+// references to the page's bytes.
+func (m *pageMessages) Release() {
+	for i, msg := range m.msgs {
+		if msg != nil {
+			msg.Release()
+			m.msgs[i] = nil
+		}
+	}
 }
 
 func (r *result) remove() {

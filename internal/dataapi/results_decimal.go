@@ -67,6 +67,24 @@ func appendDecimal(dst []byte, n decimal128.Num, scale int32) []byte {
 	var buf [40]byte
 	var digits []byte
 	switch hi, lo := n.HighBits(), n.LowBits(); {
+	case (hi == 0 || hi == -1 && lo >= 1<<63) && scale > 0 && scale < int32(len(pow10)):
+		// The common case (a magnitude in 64 bits, a scale whose power of
+		// ten is too): integer part, point, then the fraction's digits
+		// zero-padded, straight into dst.
+		if hi == -1 {
+			dst = append(dst, '-')
+			lo = -lo
+		}
+		p := pow10[scale]
+		dst = strconv.AppendUint(dst, lo/p, 10)
+		dst = append(dst, '.')
+		frac := lo % p
+		dst = append(dst, make([]byte, scale)...)
+		for i := len(dst) - 1; i >= len(dst)-int(scale); i-- {
+			dst[i] = byte('0' + frac%10)
+			frac /= 10
+		}
+		return dst
 	case hi == 0:
 		digits = strconv.AppendUint(buf[:0], lo, 10)
 	case hi == -1 && lo >= 1<<63:
@@ -93,3 +111,6 @@ func appendDecimal(dst []byte, n decimal128.Num, scale int32) []byte {
 	dst = append(dst, '.')
 	return append(dst, digits[len(digits)-sc:]...)
 }
+
+// pow10 holds the powers of ten that fit in a uint64.
+var pow10 = [...]uint64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19}

@@ -68,21 +68,25 @@ func jsonCell(col arrow.Array) cellFunc {
 			return append(dst, `"}`...)
 		}
 	}
+	if s, ok := col.(*array.String); ok {
+		return func(dst []byte, i int) []byte {
+			if s.IsNull(i) {
+				return append(dst, `{"isNull":true}`...)
+			}
+			dst = append(dst, `{"stringValue":`...)
+			dst = appendJSONString(dst, s.Value(i))
+			return append(dst, '}')
+		}
+	}
 	text := textCell(col)
 	return func(dst []byte, i int) []byte {
 		if dst, ok := null(dst, i); ok {
 			return dst
 		}
-		dst = append(dst, `{"stringValue":`...)
-		if s, ok := col.(*array.String); ok {
-			dst = appendJSONString(dst, s.Value(i))
-		} else {
-			// Decimals and timestamps print without characters to escape.
-			dst = append(dst, '"')
-			dst = text(dst, i)
-			dst = append(dst, '"')
-		}
-		return append(dst, '}')
+		// Decimals and timestamps print without characters to escape.
+		dst = append(dst, `{"stringValue":"`...)
+		dst = text(dst, i)
+		return append(dst, '"', '}')
 	}
 }
 
@@ -120,11 +124,12 @@ func textCell(col arrow.Array) cellFunc {
 			return appendDecimal(dst, a.Value(i), scale)
 		}
 	case *array.Timestamp:
+		enc := new(timestampEncoder)
 		return func(dst []byte, i int) []byte {
 			if a.IsNull(i) {
 				return dst
 			}
-			return appendTimestamp(dst, int64(a.Value(i)))
+			return enc.append(dst, int64(a.Value(i)))
 		}
 	case *array.Binary:
 		return func(dst []byte, i int) []byte {
@@ -184,14 +189,37 @@ func csvCellJSON(col arrow.Array) cellFunc {
 		if s.IsNull(i) {
 			return dst
 		}
-		f := s.Value(i)
-		if !csvNeedsQuotes(f) {
-			return appendJSONBody(dst, f)
-		}
-		dst = append(dst, '\\', '"')
-		dst = appendJSONBody(dst, strings.ReplaceAll(f, `"`, `""`))
-		return append(dst, '\\', '"')
+		return appendCSVFieldJSON(dst, s.Value(i))
 	}
+}
+
+// csvJSONPlain marks the bytes a CSV field inside a JSON string holds as
+// they are: printable ASCII other than the quote, the backslash and the
+// comma. A field of these alone (not starting with a space) needs neither
+// CSV quotes nor JSON escapes, which is most text.
+var csvJSONPlain = func() (t [256]bool) {
+	for c := 0x20; c < 0x7f; c++ {
+		t[c] = c != '"' && c != '\\' && c != ','
+	}
+	return t
+}()
+
+// appendCSVFieldJSON appends f as a CSV field inside a JSON string: quoted
+// as encoding/csv quotes it, then escaped as appendJSONBody escapes it.
+func appendCSVFieldJSON(dst []byte, f string) []byte {
+	plain := len(f) == 0 || f[0] != ' '
+	for i := 0; plain && i < len(f); i++ {
+		plain = csvJSONPlain[f[i]]
+	}
+	if plain {
+		return append(dst, f...)
+	}
+	if !csvNeedsQuotes(f) {
+		return appendJSONBody(dst, f)
+	}
+	dst = append(dst, '\\', '"')
+	dst = appendJSONBody(dst, strings.ReplaceAll(f, `"`, `""`))
+	return append(dst, '\\', '"')
 }
 
 func appendCSVField(dst []byte, f string) []byte {
@@ -292,6 +320,10 @@ func appendJSONBody(dst []byte, s string) []byte {
 				dst = append(dst, '\\', 'r')
 			case '\t':
 				dst = append(dst, '\\', 't')
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
 			default:
 				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
 			}
@@ -377,3 +409,66 @@ func appendTimestamp(dst []byte, us int64) []byte {
 	}
 	return append(dst, f[:n]...)
 }
+
+// timestampEncoder is appendTimestamp with the dates it has printed kept
+// by day (a page's timestamps mostly fall on a few hundred days), so a
+// timestamp costs the time of day and one copy of the date.
+type timestampEncoder struct {
+	days [256]struct {
+		day  int64
+		ok   bool
+		text [11]byte // "2006-01-02 "
+	}
+}
+
+func (e *timestampEncoder) append(dst []byte, us int64) []byte {
+	const usPerDay = 86400 * 1_000_000
+	// Years 0001-9999 only (days from the epoch): the rest print as the
+	// time package prints them.
+	const minDay, maxDay = -719162, 2932896
+	day, rem := us/usPerDay, us%usPerDay
+	if rem < 0 {
+		day, rem = day-1, rem+usPerDay
+	}
+	if day < minDay || day > maxDay {
+		return appendTimestamp(dst, us)
+	}
+	c := &e.days[uint64(day)%uint64(len(e.days))]
+	if !c.ok || c.day != day {
+		var midnight [32]byte
+		copy(c.text[:], appendTimestamp(midnight[:0], day*usPerDay)[:10])
+		c.text[10] = ' '
+		c.day, c.ok = day, true
+	}
+	dst = append(dst, c.text[:]...)
+	sec := rem / 1_000_000
+	frac := rem % 1_000_000
+	h, m, s := sec/3600, sec/60%60, sec%60
+	dst = append(dst, twoDigits[2*h], twoDigits[2*h+1], ':', twoDigits[2*m], twoDigits[2*m+1], ':', twoDigits[2*s], twoDigits[2*s+1])
+	if frac == 0 {
+		return dst
+	}
+	var f [7]byte
+	f[0] = '.'
+	for i := 6; i >= 1; i-- {
+		f[i] = byte('0' + frac%10)
+		frac /= 10
+	}
+	n := 7
+	for f[n-1] == '0' {
+		n--
+	}
+	return append(dst, f[:n]...)
+}
+
+// twoDigits spells 00 to 99.
+const twoDigits = "00010203040506070809" +
+	"10111213141516171819" +
+	"20212223242526272829" +
+	"30313233343536373839" +
+	"40414243444546474849" +
+	"50515253545556575859" +
+	"60616263646566676869" +
+	"70717273747576777879" +
+	"80818283848586878889" +
+	"90919293949596979899"

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+
 	"github.com/tipgate/tipgate/internal/engine"
 	"github.com/tipgate/tipgate/internal/store/embedded"
 )
@@ -89,7 +91,7 @@ var encodeCases = []struct {
 	{"timestamp", engine.Type{Kind: engine.TypeTimestamp}, []any{time.Date(2024, 3, 1, 12, 30, 0, 0, time.UTC), time.Date(1969, 12, 31, 23, 59, 59, 123456789, time.UTC), time.Date(2024, 3, 1, 0, 0, 0, 500000000, time.UTC), nil}},
 	{"date", engine.Type{Kind: engine.TypeDate}, []any{time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC), nil}},
 	{"varbyte", engine.Type{Kind: engine.TypeVarbyte}, []any{[]byte{0, 1, 0xff}, nil}},
-	{"varchar", engine.Type{Kind: engine.TypeVarchar}, []any{"plain", "", "comma,quote\"", "line\nbreak\r", " leading space", `\.`, "tab\there", "ünï€ode", "bad \xff utf8", "\u2028sep", "ctl\x01", "<&>", nil}},
+	{"varchar", engine.Type{Kind: engine.TypeVarchar}, []any{"plain", "", "comma,quote\"", "line\nbreak\r", " leading space", `\.`, "tab\there", "ünï€ode", "bad \xff utf8", "\u2028sep", "ctl\x01", "bs\b ff\f", "<&>", nil}},
 	{"super", engine.Type{Kind: engine.TypeSuper}, []any{`{"a":[1,2]}`, nil}},
 }
 
@@ -104,78 +106,83 @@ func TestPageEncodingMatchesReference(t *testing.T) {
 			for i, v := range tc.vals {
 				data = append(data, []any{int64(i), v})
 			}
-			st, err := embedded.NewResults(embedded.ResultOptions{Dir: t.TempDir()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, format := range []string{"JSON", "CSV"} {
-				res, err := writeResult(ctx, st, tc.name+format, format, &sliceRows{cols: cols, data: data}, 2, 1<<20)
+			// In memory and spilled to a file: pages read into pooled
+			// buffers either way.
+			for _, spill := range []int64{0, 1} {
+				st, err := embedded.NewResults(embedded.ResultOptions{Dir: t.TempDir(), SpillBytes: spill})
 				if err != nil {
 					t.Fatal(err)
 				}
-				if res.rows != int64(len(data)) || res.pages != (len(data)+1)/2 {
-					t.Fatalf("%d rows in %d pages", res.rows, res.pages)
-				}
-				var gotJSON [][]Field
-				var gotCSV string
-				for i := range res.pages {
-					rec, err := res.batch(ctx, i)
+				var pools pagePools
+				for _, format := range []string{"JSON", "CSV"} {
+					res, err := writeResult(ctx, st, tc.name+format, format, &sliceRows{cols: cols, data: data}, 2, 1<<20)
 					if err != nil {
 						t.Fatal(err)
 					}
-					page := &ResultPage{res: res, rec: rec, csv: format == "CSV"}
-					var out struct {
-						Records []json.RawMessage
+					if res.rows != int64(len(data)) || res.pages != (len(data)+1)/2 {
+						t.Fatalf("%d rows in %d pages", res.rows, res.pages)
 					}
-					if err := json.Unmarshal(page.AppendJSON(nil), &out); err != nil {
-						t.Fatalf("page %d is not JSON: %v\n%s", i, err, page.AppendJSON(nil))
-					}
-					if format == "CSV" {
-						var chunk CSVRecords
-						if err := json.Unmarshal(out.Records[0], &chunk); err != nil {
+					var gotJSON [][]Field
+					var gotCSV string
+					for i := range res.pages {
+						rec, stored, err := res.batch(ctx, i, &pools)
+						if err != nil {
 							t.Fatal(err)
 						}
-						gotCSV += chunk.CSVRecords
-						if s := strings.ToValidUTF8(string(page.csvChunk(nil)), "\ufffd"); s != chunk.CSVRecords {
-							t.Fatalf("GetResultV2 chunk %q, page %q", s, chunk.CSVRecords)
+						page := &ResultPage{res: res, rec: rec, csv: format == "CSV", pools: &pools, stored: stored}
+						var out struct {
+							Records []json.RawMessage
 						}
-					} else {
-						for _, r := range out.Records {
-							var row []Field
-							if err := json.Unmarshal(r, &row); err != nil {
+						if err := json.Unmarshal(page.AppendJSON(nil), &out); err != nil {
+							t.Fatalf("page %d is not JSON: %v\n%s", i, err, page.AppendJSON(nil))
+						}
+						if format == "CSV" {
+							var chunk CSVRecords
+							if err := json.Unmarshal(out.Records[0], &chunk); err != nil {
 								t.Fatal(err)
 							}
-							gotJSON = append(gotJSON, row)
+							gotCSV += chunk.CSVRecords
+							if s := strings.ToValidUTF8(string(page.csvChunk(nil)), "\ufffd"); s != chunk.CSVRecords {
+								t.Fatalf("GetResultV2 chunk %q, page %q", s, chunk.CSVRecords)
+							}
+						} else {
+							for _, r := range out.Records {
+								var row []Field
+								if err := json.Unmarshal(r, &row); err != nil {
+									t.Fatal(err)
+								}
+								gotJSON = append(gotJSON, row)
+							}
+							// GetResult's Fields, through encoding/json, say the same.
+							f := page.fields()
+							fb, _ := json.Marshal(f)
+							var back [][]Field
+							_ = json.Unmarshal(fb, &back)
+							if !reflect.DeepEqual(back, gotJSON[len(gotJSON)-len(f):]) {
+								t.Fatalf("GetResult's Fields differ from the page's JSON")
+							}
 						}
-						// GetResult's Fields, through encoding/json, say the same.
-						f := page.fields()
-						fb, _ := json.Marshal(f)
-						var back [][]Field
-						_ = json.Unmarshal(fb, &back)
-						if !reflect.DeepEqual(back, gotJSON[len(gotJSON)-len(f):]) {
-							t.Fatalf("GetResult's Fields differ from the page's JSON")
+						page.Release()
+					}
+					if format == "CSV" {
+						if want := strings.ToValidUTF8(referenceCSV(t, cols, data), "\ufffd"); gotCSV != want {
+							t.Fatalf("CSV\n got %q\nwant %q", gotCSV, want)
 						}
+						continue
 					}
-					page.Release()
-				}
-				if format == "CSV" {
-					if want := strings.ToValidUTF8(referenceCSV(t, cols, data), "\ufffd"); gotCSV != want {
-						t.Fatalf("CSV\n got %q\nwant %q", gotCSV, want)
+					var want [][]Field
+					for _, row := range data {
+						want = append(want, []Field{referenceField(row[0], false), referenceField(row[1], tc.col.Kind == engine.TypeDate)})
 					}
-					continue
-				}
-				var want [][]Field
-				for _, row := range data {
-					want = append(want, []Field{referenceField(row[0], false), referenceField(row[1], tc.col.Kind == engine.TypeDate)})
-				}
-				// Compare what a client reads: the reference through
-				// encoding/json and back.
-				wb, _ := json.Marshal(want)
-				var wantBack [][]Field
-				_ = json.Unmarshal(wb, &wantBack)
-				if !reflect.DeepEqual(wantBack, gotJSON) {
-					gb, _ := json.Marshal(gotJSON)
-					t.Fatalf("JSON\n got %s\nwant %s", gb, wb)
+					// Compare what a client reads: the reference through
+					// encoding/json and back.
+					wb, _ := json.Marshal(want)
+					var wantBack [][]Field
+					_ = json.Unmarshal(wb, &wantBack)
+					if !reflect.DeepEqual(wantBack, gotJSON) {
+						gb, _ := json.Marshal(gotJSON)
+						t.Fatalf("JSON\n got %s\nwant %s", gb, wb)
+					}
 				}
 			}
 		})
@@ -217,7 +224,7 @@ func TestEmptyBlob(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, err := res.batch(context.Background(), 0)
+	rec, _, err := res.batch(context.Background(), 0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,10 +283,100 @@ func TestAppendTimestamp(t *testing.T) {
 func FuzzAppendTimestamp(f *testing.F) {
 	f.Add(int64(0))
 	f.Add(int64(-62135596800000001))
+	f.Add(int64(-62135596800000000))
+	f.Add(int64(253402300799999999))
+	f.Add(int64(253402300800000000))
+	f.Add(int64(1_709_294_400_123_450))
+	var enc timestampEncoder // shared: later inputs meet cached days
 	f.Fuzz(func(t *testing.T, us int64) {
 		want, _ := engine.Text(time.UnixMicro(us).UTC())
 		if got := string(appendTimestamp(nil, us)); got != want {
 			t.Fatalf("%d: %s, want %s", us, got, want)
+		}
+		// The day-caching encoder, cold then warm, and after another
+		// day took the cache slot.
+		for _, v := range []int64{us, us, us + 256*86400*1_000_000, us} {
+			want, _ := engine.Text(time.UnixMicro(v).UTC())
+			if got := string(enc.append(nil, v)); got != want {
+				t.Fatalf("encoder %d: %s, want %s", v, got, want)
+			}
+		}
+	})
+}
+
+// referenceCSVFieldJSON is a CSV field as it stands inside CSVRecords,
+// spelt by the libraries: encoding/csv quotes the field, encoding/json
+// escapes the line (without HTML escapes, as the Data API's bodies have
+// none).
+func referenceCSVFieldJSON(t *testing.T, f string) string {
+	var line bytes.Buffer
+	w := csv.NewWriter(&line)
+	// A second field keeps encoding/csv from treating a lone empty field
+	// specially; it is cut off again below.
+	if err := w.Write([]string{f, "x"}); err != nil {
+		t.Fatal(err)
+	}
+	w.Flush()
+	field := strings.TrimSuffix(line.String(), ",x\n")
+	var js bytes.Buffer
+	enc := json.NewEncoder(&js)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(field); err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSuffix(strings.TrimPrefix(strings.TrimSuffix(js.String(), "\n"), `"`), `"`)
+}
+
+// FuzzCSVFieldJSON holds appendCSVFieldJSON (and its plain-text fast path)
+// to encoding/csv + encoding/json.
+func FuzzCSVFieldJSON(f *testing.F) {
+	for _, s := range []string{"", "plain", "SKU-000001", "Asia/Tokyo", " lead", "a,b", `q"q`, `\.`, `back\slash`, "tab\t", "ünï", "bad \xff", "\u2028", "del\x7f", "\r\n", "\b\f"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := referenceCSVFieldJSON(t, s)
+		if got := string(appendCSVFieldJSON(nil, s)); got != want {
+			t.Fatalf("%q: %s, want %s", s, got, want)
+		}
+	})
+}
+
+// referenceDecimal spells n with scale digits after the point through
+// math/big: the oracle of appendDecimal.
+func referenceDecimal(n decimal128.Num, scale int32) string {
+	b := n.BigInt()
+	neg := b.Sign() < 0
+	digits := b.Abs(b).String()
+	if scale > 0 {
+		for len(digits) <= int(scale) {
+			digits = "0" + digits
+		}
+		digits = digits[:len(digits)-int(scale)] + "." + digits[len(digits)-int(scale):]
+	}
+	if neg {
+		return "-" + digits
+	}
+	return digits
+}
+
+// FuzzAppendDecimal holds appendDecimal (and its 64-bit fast path) to
+// math/big.
+func FuzzAppendDecimal(f *testing.F) {
+	for _, v := range []struct {
+		hi int64
+		lo uint64
+		sc int8
+	}{{0, 150, 2}, {-1, ^uint64(4), 2}, {0, 0, 2}, {0, ^uint64(0), 2}, {-1, 1 << 63, 19}, {0, 1, 38}, {1, 0, 4}, {-1, 0, 4}, {0, 12, 0}, {0, 10000000000000000000, 19}} {
+		f.Add(v.hi, v.lo, v.sc)
+	}
+	f.Fuzz(func(t *testing.T, hi int64, lo uint64, sc int8) {
+		scale := int32(sc % 39)
+		if scale < 0 {
+			scale = -scale
+		}
+		n := decimal128.New(hi, lo)
+		if got, want := string(appendDecimal([]byte("x"), n, scale)), "x"+referenceDecimal(n, scale); got != want {
+			t.Fatalf("(%d, %d) scale %d: %s, want %s", hi, lo, scale, got, want)
 		}
 	})
 }

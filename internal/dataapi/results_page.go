@@ -2,6 +2,7 @@ package dataapi
 
 import (
 	"strconv"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -11,10 +12,12 @@ import (
 // GetStatementResult's output (JSON results) or GetStatementResultV2's
 // (CSV), encoded straight from the page's record batch by AppendJSON.
 type ResultPage struct {
-	res  *result
-	rec  arrow.RecordBatch // nil when the result has no rows
-	csv  bool
-	next string
+	res    *result
+	rec    arrow.RecordBatch // nil when the result has no rows
+	csv    bool
+	next   string
+	pools  *pagePools // nil: nothing pooled
+	stored []byte     // the page's stored bytes, which rec refers to (pooled)
 }
 
 // NextToken is the token of the next page, "" on the last.
@@ -47,12 +50,42 @@ func (p *ResultPage) AppendJSON(dst []byte) []byte {
 // MarshalJSON implements json.Marshaler.
 func (p *ResultPage) MarshalJSON() ([]byte, error) { return p.AppendJSON(nil), nil }
 
-// Release frees the page's record batch.
+// Release frees the page's record batch and gives its buffers back.
 func (p *ResultPage) Release() {
 	if p.rec != nil {
 		p.rec.Release()
 		p.rec = nil
 	}
+	if p.pools != nil {
+		p.pools.put(&p.pools.stored, p.stored)
+	}
+	p.stored = nil
+}
+
+// pagePools keep the stored bytes of result pages (which their record
+// batches refer to) for the next page, so paging through a large result
+// does not allocate a page's bytes each time; the bindings pool the
+// encoded bodies (BufferPool).
+type pagePools struct {
+	stored sync.Pool // of *[]byte
+}
+
+// maxPooled is the largest buffer kept: one page of very wide rows is not
+// worth holding on to.
+const maxPooled = 8 << 20
+
+func (pp *pagePools) get(p *sync.Pool) []byte {
+	if b, ok := p.Get().(*[]byte); ok {
+		return (*b)[:0]
+	}
+	return nil
+}
+
+func (pp *pagePools) put(p *sync.Pool, b []byte) {
+	if cap(b) == 0 || cap(b) > maxPooled {
+		return
+	}
+	p.Put(&b)
 }
 
 func (p *ResultPage) appendRecords(dst []byte) []byte {

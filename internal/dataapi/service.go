@@ -150,6 +150,7 @@ type Service struct {
 	opts     Options
 	results  store.ResultStore
 	tokenKey []byte
+	pages    pagePools // buffers of result pages, reused across pages
 
 	mu       sync.Mutex
 	stmts    map[string]*statement

@@ -116,11 +116,13 @@ func (h *Handler) route(pattern string, fn handlerFunc) {
 		}
 		if st, ok := v.(streamer); ok {
 			// Checked before the first byte, so a refusal is still a JSON error.
-			if err := st.check(); err != nil {
+			n, err := st.check()
+			if err != nil {
 				writeError(w, r, h.log, toError(err))
 				return
 			}
 			w.Header().Set("Content-Type", st.contentType())
+			w.Header().Set("Content-Length", strconv.FormatInt(n, 10))
 			if err := st.stream(w); err != nil {
 				h.log.WarnContext(r.Context(), "stream ended early", "err", err)
 			}
@@ -133,6 +135,8 @@ func (h *Handler) route(pattern string, fn handlerFunc) {
 			buf := h.bufs.Get()
 			b := append(page.AppendJSON(*buf), '\n')
 			page.Release()
+			// With its length known the body is not chunked.
+			w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 			w.Write(b)
 			*buf = b
 			h.bufs.Put(buf)
@@ -315,7 +319,7 @@ func (h *Handler) whoami(r *http.Request, p identity.Principal) (any, error) {
 
 // streamer is a response written as a stream rather than one JSON value.
 type streamer interface {
-	check() error
+	check() (length int64, err error)
 	contentType() string
 	stream(w io.Writer) error
 }
@@ -328,7 +332,7 @@ type arrowResult struct {
 	id  string
 }
 
-func (a arrowResult) check() error { return a.svc.CheckArrow(a.ctx, a.p, a.id) }
+func (a arrowResult) check() (int64, error) { return a.svc.CheckArrow(a.ctx, a.p, a.id) }
 
 func (a arrowResult) contentType() string { return "application/vnd.apache.arrow.stream" }
 

@@ -32,6 +32,15 @@ type ResultStore interface {
 	Delete(ctx context.Context, id string) error
 }
 
+// ResultPageReader is a ResultStore that reads a page into the caller's
+// buffer: a client paging through a large result then reuses one buffer
+// instead of allocating one per page.
+type ResultPageReader interface {
+	// ReadPage reads page i (from 0) of a committed result into buf,
+	// growing it if needed, and returns it; buf's old contents are lost.
+	ReadPage(ctx context.Context, id string, i int, buf []byte) ([]byte, error)
+}
+
 // ResultWriter appends the pages of one result.
 type ResultWriter interface {
 	// Append adds the next page; the store may keep page.

@@ -37,7 +37,10 @@ type Results struct {
 	memory  int64 // bytes held by in-memory results and open writers
 }
 
-var _ store.ResultStore = (*Results)(nil)
+var (
+	_ store.ResultStore      = (*Results)(nil)
+	_ store.ResultPageReader = (*Results)(nil)
+)
 
 // result is a committed result: its pages in memory, or a file and the
 // offset of every page in it.
@@ -86,7 +89,7 @@ func (s *Results) Create(_ context.Context, id string) (store.ResultWriter, erro
 }
 
 // Page implements store.ResultStore.
-func (s *Results) Page(_ context.Context, id string, i int) ([]byte, error) {
+func (s *Results) Page(ctx context.Context, id string, i int) ([]byte, error) {
 	r, err := s.get(id)
 	if err != nil {
 		return nil, err
@@ -97,6 +100,26 @@ func (s *Results) Page(_ context.Context, id string, i int) ([]byte, error) {
 		}
 		return r.pages[i], nil
 	}
+	return r.readFile(i, nil)
+}
+
+// ReadPage implements store.ResultPageReader.
+func (s *Results) ReadPage(_ context.Context, id string, i int, buf []byte) ([]byte, error) {
+	r, err := s.get(id)
+	if err != nil {
+		return nil, err
+	}
+	if r.path == "" {
+		if i < 0 || i >= len(r.pages) {
+			return nil, fmt.Errorf("embedded: page %d of %d: %w", i, len(r.pages), store.ErrResultNotFound)
+		}
+		return append(buf[:0], r.pages[i]...), nil
+	}
+	return r.readFile(i, buf)
+}
+
+// readFile reads page i of a spilled result into buf.
+func (r *result) readFile(i int, buf []byte) ([]byte, error) {
 	if i < 0 || i+1 >= len(r.offs) {
 		return nil, fmt.Errorf("embedded: page %d of %d: %w", i, len(r.offs)-1, store.ErrResultNotFound)
 	}
@@ -105,7 +128,11 @@ func (s *Results) Page(_ context.Context, id string, i int) ([]byte, error) {
 		return nil, fmt.Errorf("embedded: open result: %w", err)
 	}
 	defer f.Close()
-	buf := make([]byte, r.offs[i+1]-r.offs[i])
+	n := int(r.offs[i+1] - r.offs[i])
+	if cap(buf) < n {
+		buf = make([]byte, n)
+	}
+	buf = buf[:n]
 	if _, err := f.ReadAt(buf, r.offs[i]); err != nil {
 		return nil, fmt.Errorf("embedded: read result: %w", err)
 	}
@@ -135,7 +162,8 @@ func (s *Results) WriteTo(_ context.Context, id string, w io.Writer) (int64, err
 		return 0, fmt.Errorf("embedded: open result: %w", err)
 	}
 	defer f.Close()
-	return io.Copy(w, io.NewSectionReader(f, 0, r.size))
+	// A LimitedReader of the file itself: what sendfile is used for.
+	return io.Copy(w, io.LimitReader(f, r.size))
 }
 
 // Delete implements store.ResultStore.

@@ -73,6 +73,14 @@ func TestResults(t *testing.T) {
 			if _, err := s.Page(ctx, "st:1", len(tc.pages)); !errors.Is(err, store.ErrResultNotFound) {
 				t.Fatalf("page past the end: %v", err)
 			}
+			var pbuf []byte // one buffer for every page, in memory or spilled
+			for i, p := range tc.pages {
+				got, err := s.ReadPage(ctx, "st:1", i, pbuf)
+				if err != nil || !bytes.Equal(got, p) {
+					t.Fatalf("ReadPage %d: %v %q", i, err, got)
+				}
+				pbuf = got
+			}
 			var buf bytes.Buffer
 			if n, err := s.WriteTo(ctx, "st:1", &buf); err != nil || n != int64(len(all)) || !bytes.Equal(buf.Bytes(), all) {
 				t.Fatalf("WriteTo %d %v", n, err)

@@ -543,6 +543,23 @@ func RunResultTests(t *testing.T, newResults func(t *testing.T) store.ResultStor
 		if _, err := rs.Page(ctx, "st:1", 4); !errors.Is(err, store.ErrResultNotFound) {
 			t.Fatalf("page past the end: %v", err)
 		}
+		if pr, ok := rs.(store.ResultPageReader); ok {
+			// One buffer for every page, as a client paging through does.
+			buf := make([]byte, 0, 16)
+			for i, want := range pages {
+				got, err := pr.ReadPage(ctx, "st:1", i, buf)
+				if err != nil || !bytes.Equal(got, want) {
+					t.Fatalf("ReadPage %d: %d bytes, %v", i, len(got), err)
+				}
+				buf = got
+			}
+			if _, err := pr.ReadPage(ctx, "st:1", 4, buf); !errors.Is(err, store.ErrResultNotFound) {
+				t.Fatalf("ReadPage past the end: %v", err)
+			}
+			if _, err := pr.ReadPage(ctx, "nope", 0, buf); !errors.Is(err, store.ErrResultNotFound) {
+				t.Fatalf("ReadPage of unknown: %v", err)
+			}
+		}
 		var buf bytes.Buffer
 		if n, err := rs.WriteTo(ctx, "st:1", &buf); err != nil || n != int64(len(all)) || !bytes.Equal(buf.Bytes(), all) {
 			t.Fatalf("WriteTo = %d, %v", n, err)
