@@ -13,7 +13,7 @@ import (
 // CheckArrow reports whether WriteArrow can stream the result, so a
 // binding can refuse before it writes the first byte.
 func (s *Service) CheckArrow(ctx context.Context, p identity.Principal, id string) error {
-	_, _, err := s.result(ctx, p, id, 0)
+	_, _, err := s.result(ctx, p, id, false, 0)
 	return err
 }
 
@@ -24,7 +24,7 @@ var arrowEOS = []byte{0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0}
 // Arrow IPC stream with one record batch per page: the stored bytes as they
 // are (never re-run, never re-encoded), then the end-of-stream marker.
 func (s *Service) WriteArrow(ctx context.Context, p identity.Principal, id string, w io.Writer) error {
-	_, res, err := s.result(ctx, p, id, 0)
+	_, res, err := s.result(ctx, p, id, false, 0)
 	if err != nil {
 		return err
 	}

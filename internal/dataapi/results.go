@@ -38,6 +38,9 @@ type result struct {
 	rows    int64
 	size    int64
 	pages   int // record batches
+	// first is the first record batch (stored page 1) when it came with
+	// the statement from the store (lookupShared), nil otherwise.
+	first []byte
 }
 
 // writeResult drains rows into the store as Arrow record batches.
@@ -133,7 +136,10 @@ func writeResult(ctx context.Context, st store.ResultStore, id, format string, r
 
 // batch decodes page i, a record batch the caller releases.
 func (r *result) batch(ctx context.Context, i int) (arrow.RecordBatch, error) {
-	b, err := r.store.Page(ctx, r.key, i+1)
+	b, err := r.first, error(nil)
+	if i != 0 || b == nil {
+		b, err = r.store.Page(ctx, r.key, i+1)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("dataapi: read result: %w", err)
 	}

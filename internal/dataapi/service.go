@@ -492,6 +492,13 @@ func failureOf(err error) failure {
 // lookup finds a statement (or batch sub-statement id) owned by p: this
 // process's, or with a shared store any replica's.
 func (s *Service) lookup(ctx context.Context, p identity.Principal, id string) (*statement, int, error) {
+	return s.lookupPage(ctx, p, id, false)
+}
+
+// lookupPage is lookup; first asks a shared store for the result's first
+// page in the same round trip as the statement (GetStatementResult
+// without a NextToken on another replica than the running one).
+func (s *Service) lookupPage(ctx context.Context, p identity.Principal, id string, first bool) (*statement, int, error) {
 	base, subNo := id, 0
 	if i := strings.IndexByte(id, ':'); i >= 0 {
 		base = id[:i]
@@ -506,7 +513,11 @@ func (s *Service) lookup(ctx context.Context, p identity.Principal, id string) (
 	s.mu.Unlock()
 	if st == nil && s.opts.Store != nil {
 		var err error
-		if st, err = s.lookupShared(ctx, owner(p), base, now); err != nil {
+		key := ""
+		if first {
+			key = id
+		}
+		if st, err = s.lookupShared(ctx, owner(p), base, key, now); err != nil {
 			return nil, 0, err
 		}
 	}

@@ -142,9 +142,18 @@ func (s *Service) fromRecord(rec store.Statement, own string) (*statement, error
 	return st, nil
 }
 
-// lookupShared finds a statement another replica runs or ran.
-func (s *Service) lookupShared(ctx context.Context, own, base string, now time.Time) (*statement, error) {
-	rec, err := s.opts.Store.Statements().Get(ctx, base)
+// lookupShared finds a statement another replica runs or ran. With key
+// set and a store that can (store.StatementPager), the first page of
+// result key comes in the same round trip, kept with the result.
+func (s *Service) lookupShared(ctx context.Context, own, base, key string, now time.Time) (*statement, error) {
+	var rec store.Statement
+	var first []byte
+	var err error
+	if sp, ok := s.opts.Store.Statements().(store.StatementPager); ok && key != "" {
+		rec, first, err = sp.GetWithPage(ctx, base, storeOwner(own), key, 1)
+	} else {
+		rec, err = s.opts.Store.Statements().Get(ctx, base)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
@@ -157,6 +166,13 @@ func (s *Service) lookupShared(ctx context.Context, own, base string, now time.T
 	st, err := s.fromRecord(rec, own)
 	if err != nil {
 		return nil, &Error{Kind: InternalServer, Message: "the statement could not be read", Err: err}
+	}
+	if first != nil {
+		for _, sub := range st.subs {
+			if sub.id == key && sub.result != nil {
+				sub.result.first = first
+			}
+		}
 	}
 	return st, nil
 }
@@ -179,7 +195,7 @@ func (s *Service) waitShared(ctx context.Context, st *statement, d time.Duration
 			return st
 		case <-time.After(min(100*time.Millisecond, time.Until(deadline))):
 		}
-		next, err := s.lookupShared(ctx, st.owner, st.id, s.opts.Clock())
+		next, err := s.lookupShared(ctx, st.owner, st.id, "", s.opts.Clock())
 		if err != nil || next == nil {
 			return st
 		}
@@ -313,7 +329,7 @@ func (s *Service) cancelShared(ctx context.Context, st *statement) (bool, error)
 		return false, storeError(err)
 	}
 	if !ok {
-		if cur, err := s.lookupShared(ctx, st.owner, st.id, s.opts.Clock()); err == nil && cur != nil {
+		if cur, err := s.lookupShared(ctx, st.owner, st.id, "", s.opts.Clock()); err == nil && cur != nil {
 			st = cur
 		}
 		return false, validation("Could not cancel a query that is already in %s state.", st.describe().Status)

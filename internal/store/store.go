@@ -277,3 +277,13 @@ func KeyMaterial(ctx context.Context, keys Keys, name string, generate func() ([
 type ResultHolder interface {
 	Results() ResultStore
 }
+
+// StatementPager is a capability of a Statements store that also keeps
+// results (the PostgreSQL store): GetWithPage returns statement id and,
+// in the same round trip, page i of its committed result key when the
+// statement's owner is owner (nil when it is not, or there is no such
+// page). A replica fetching another's first page reads both at once; the
+// owner condition keeps a non-owner's request from reading result bytes.
+type StatementPager interface {
+	GetWithPage(ctx context.Context, id, owner, key string, i int) (Statement, []byte, error)
+}

@@ -149,3 +149,17 @@ func (s *statements) Expire(ctx context.Context, before time.Time) error {
 		DELETE FROM tipgate_store.results WHERE split_part(id, ':', 1) IN (SELECT id FROM gone)`, before)
 	return wrap("expire statements", err)
 }
+
+var _ store.StatementPager = (*statements)(nil)
+
+func (s *statements) GetWithPage(ctx context.Context, id, owner, key string, i int) (store.Statement, []byte, error) {
+	var st store.Statement
+	var page []byte
+	err := s.pool.QueryRow(ctx, "SELECT "+stmtCols+`,
+			CASE WHEN owner = $2 THEN (SELECT p.body FROM tipgate_store.pages p JOIN tipgate_store.results r ON r.id = p.result
+				WHERE p.result = $3 AND p.n = $4) END
+		FROM tipgate_store.statements WHERE id = $1`, id, owner, key, i).
+		Scan(&st.ID, &st.Owner, &st.Name, &st.Replica, &st.Status, &st.Error, &st.Active, &st.Created, &st.Updated, &st.Body, &page)
+	st.Created, st.Updated = st.Created.UTC(), st.Updated.UTC()
+	return st, page, wrap("get statement", err)
+}
