@@ -260,6 +260,23 @@ func testListExpire(t *testing.T, s store.Store) {
 			must(t, err)
 		}
 	}
+	if sp, ok := s.Statements().(store.StatementPager); ok && holds {
+		// The statement and its result's page in one read, the page only
+		// for the statement's owner and only when committed.
+		got, page, err := sp.GetWithPage(ctx, "s2", "alice", "s2", 0)
+		if err != nil || got.ID != "s2" || string(page) != "p" {
+			t.Errorf("GetWithPage(s2, owner) = %s, %q, %v; want s2 and page p", got.ID, page, err)
+		}
+		if got, page, err := sp.GetWithPage(ctx, "s2", "mallory", "s2", 0); err != nil || got.ID != "s2" || page != nil {
+			t.Errorf("GetWithPage(s2, another owner) = %s, %q, %v; want s2 and no page", got.ID, page, err)
+		}
+		if _, page, err := sp.GetWithPage(ctx, "s2", "alice", "s3", 0); err != nil || page != nil {
+			t.Errorf("GetWithPage(s2) with no such result = %q, %v; want no page", page, err)
+		}
+		if _, _, err := sp.GetWithPage(ctx, "ghost", "alice", "ghost", 0); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("GetWithPage(ghost): %v, want ErrNotFound", err)
+		}
+	}
 	must(t, s.Statements().Expire(ctx, t0.Add(1500*time.Millisecond)))
 	for id, want := range map[string]bool{"s0": false, "s1": false, "s2": true, "other": true} {
 		if _, err := s.Statements().Get(ctx, id); (err == nil) != want {
