@@ -280,10 +280,33 @@ type ResultHolder interface {
 
 // StatementPager is a capability of a Statements store that also keeps
 // results (the PostgreSQL store): GetWithPage returns statement id and,
-// in the same round trip, page i of its committed result key when the
-// statement's owner is owner (nil when it is not, or there is no such
-// page). A replica fetching another's first page reads both at once; the
-// owner condition keeps a non-owner's request from reading result bytes.
+// in the same round trip, page i of its committed result key — key must
+// be id or one of its sub-statements' ids (id:n) — when the statement's
+// owner is owner (nil when it is not, when key belongs to another
+// statement, or when there is no such page). A replica fetching
+// another's first page reads both at once; the owner and key conditions
+// keep a request from reading result bytes of a statement it does not own.
 type StatementPager interface {
 	GetWithPage(ctx context.Context, id, owner, key string, i int) (Statement, []byte, error)
+}
+
+// StatementEnder is a capability of a Statements store that also keeps
+// results (the PostgreSQL store): End is Update, and commits the
+// statement's uncommitted result writers (made by the same store's
+// ResultStore) in the same round trip. The results are committed whatever
+// the update answers, ErrConflict included (their statement's record then
+// stays as the store ended it; Expire deletes them with it). A replica
+// writes a small result's pages with its statement's end instead of in a
+// round trip of their own.
+type StatementEnder interface {
+	End(ctx context.Context, st Statement, results []ResultWriter) error
+}
+
+// HeldResult is a capability of a ResultWriter whose store can commit it
+// with its statement's end (StatementEnder): Held returns every page
+// appended so far when the writer still holds them all (none written to
+// the store yet), so the caller can serve them itself until End commits
+// them; ok is false once a page was written.
+type HeldResult interface {
+	Held() (pages [][]byte, ok bool)
 }

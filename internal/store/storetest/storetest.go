@@ -29,6 +29,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"AdmissionConcurrent", testAdmissionConcurrent},
 		{"ReapDeadReplica", testReap},
 		{"ListAndExpire", testListExpire},
+		{"EndWithResults", testEnd},
 		{"DataSessions", testDataSessions},
 		{"ClientTokens", testClientTokens},
 		{"Revocations", testRevocations},
@@ -224,6 +225,64 @@ func testReap(t *testing.T, s store.Store) {
 	}
 }
 
+// testEnd: a store that can (StatementEnder) commits a statement's
+// results with its end; a writer holding every page (HeldResult) shows
+// them until then, and nothing is readable before End.
+func testEnd(t *testing.T, s store.Store) {
+	se, ok := s.Statements().(store.StatementEnder)
+	rh, holds := s.(store.ResultHolder)
+	if !ok || !holds {
+		t.Skip("the store does not end statements with their results")
+	}
+	ctx := context.Background()
+	must(t, s.Statements().Insert(ctx, stmt("e", "alice", "r1", t0), store.Admission{Now: t0}))
+	var ws []store.ResultWriter
+	for _, id := range []string{"e:1", "e:2"} {
+		w, err := rh.Results().Create(ctx, id)
+		must(t, err)
+		must(t, w.Append(ctx, []byte("schema "+id)))
+		must(t, w.Append(ctx, []byte("rows "+id)))
+		if h, ok := w.(store.HeldResult); ok {
+			if pages, held := h.Held(); !held || len(pages) != 2 || string(pages[1]) != "rows "+id {
+				t.Fatalf("Held(%s) = %q, %v", id, pages, held)
+			}
+		}
+		ws = append(ws, w)
+	}
+	if _, err := rh.Results().Page(ctx, "e:1", 1); !errors.Is(err, store.ErrResultNotFound) {
+		t.Fatalf("a result readable before its statement's end: %v", err)
+	}
+	end, _ := s.Statements().Get(ctx, "e")
+	end.Active, end.Status, end.Updated, end.Body = false, "FINISHED", t0.Add(time.Second), []byte(`{"ended":true}`)
+	must(t, se.End(ctx, end, ws))
+	got, err := s.Statements().Get(ctx, "e")
+	if err != nil || got.Active || got.Status != "FINISHED" || string(got.Body) != `{"ended":true}` {
+		t.Fatalf("after End, Get = %+v, %v", got, err)
+	}
+	for _, id := range []string{"e:1", "e:2"} {
+		if p, err := rh.Results().Page(ctx, id, 1); err != nil || string(p) != "rows "+id {
+			t.Fatalf("after End, Page(%s, 1) = %q, %v", id, p, err)
+		}
+	}
+	if _, err := ws[0].Commit(ctx); err == nil {
+		t.Fatal("a result ended with its statement was committed again")
+	}
+	// Ended already: ErrConflict, and the result is committed anyway.
+	w, err := rh.Results().Create(ctx, "e:3")
+	must(t, err)
+	must(t, w.Append(ctx, []byte("late")))
+	if err := se.End(ctx, end, []store.ResultWriter{w}); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("End of an ended statement: %v, want ErrConflict", err)
+	}
+	if p, err := rh.Results().Page(ctx, "e:3", 0); err != nil || string(p) != "late" {
+		t.Fatalf("the result of a conflicting End: %q, %v", p, err)
+	}
+	ghost := stmt("ghost", "alice", "r1", t0)
+	if err := se.End(ctx, ghost, nil); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("End of an unknown statement: %v, want ErrNotFound", err)
+	}
+}
+
 func testListExpire(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	for i, name := range []string{"etl-1", "etl-2", "report", "etl-3"} {
@@ -272,6 +331,27 @@ func testListExpire(t *testing.T, s store.Store) {
 		}
 		if _, page, err := sp.GetWithPage(ctx, "s2", "alice", "s3", 0); err != nil || page != nil {
 			t.Errorf("GetWithPage(s2) with no such result = %q, %v; want no page", page, err)
+		}
+		// Only the statement's own results: bob's "other", a key that
+		// merely starts with s2, and an uncommitted result stay unread.
+		for id, body := range map[string]string{"other": "bob's", "s2x": "x", "s2:1": "sub"} {
+			w, err := rh.Results().Create(ctx, id)
+			must(t, err)
+			must(t, w.Append(ctx, []byte(body)))
+			_, err = w.Commit(ctx)
+			must(t, err)
+		}
+		pending, err := rh.Results().Create(ctx, "s2:2")
+		must(t, err)
+		must(t, pending.Append(ctx, []byte("uncommitted")))
+		for _, key := range []string{"other", "s2x", "s2:2"} {
+			if _, page, err := sp.GetWithPage(ctx, "s2", "alice", key, 0); err != nil || page != nil {
+				t.Errorf("GetWithPage(s2, alice, %s) = %q, %v; want no page", key, page, err)
+			}
+		}
+		pending.Abort(ctx)
+		if _, page, err := sp.GetWithPage(ctx, "s2", "alice", "s2:1", 0); err != nil || string(page) != "sub" {
+			t.Errorf("GetWithPage(s2, alice, s2:1) = %q, %v; want its sub-statement's page", page, err)
 		}
 		if _, _, err := sp.GetWithPage(ctx, "ghost", "alice", "ghost", 0); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("GetWithPage(ghost): %v, want ErrNotFound", err)
