@@ -28,7 +28,7 @@ func (s *Service) WriteArrow(ctx context.Context, p identity.Principal, id strin
 	if err != nil {
 		return err
 	}
-	if _, err := res.store.WriteTo(ctx, res.key, w); err != nil {
+	if _, err := res.writeTo(ctx, w); err != nil {
 		return fmt.Errorf("dataapi: write arrow: %w", err)
 	}
 	if _, err := w.Write(arrowEOS); err != nil {

@@ -458,7 +458,7 @@ func (s *Service) runOne(ctx context.Context, st *statement, sub *subStatement, 
 	if format == "" {
 		format = "JSON"
 	}
-	res, err := writeResult(ctx, s.results, sub.id, format, rows, s.opts.PageRows, s.opts.ResultCap)
+	res, err := writeResult(ctx, s.results, sub.id, format, rows, s.opts.PageRows, s.opts.ResultCap, s.holdResults())
 	if errors.Is(err, errResultTooLarge) {
 		return nil, -1, policies, sqlerr.New(sqlerr.DataException, "the result is larger than the limit of %d bytes; narrow the query", s.opts.ResultCap)
 	}
@@ -663,7 +663,7 @@ func (s *Service) runTransaction(ctx context.Context, b engine.Batcher, st *stat
 		var res *result
 		var err error
 		if len(rows.Columns()) > 0 {
-			res, err = writeResult(ctx, s.results, sub.id, format, rows, s.opts.PageRows, s.opts.ResultCap)
+			res, err = writeResult(ctx, s.results, sub.id, format, rows, s.opts.PageRows, s.opts.ResultCap, s.holdResults())
 			if errors.Is(err, errResultTooLarge) {
 				err = sqlerr.New(sqlerr.DataException, "the result is larger than the limit of %d bytes; narrow the query", s.opts.ResultCap)
 			}

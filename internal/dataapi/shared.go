@@ -297,15 +297,39 @@ func (s *Service) bindSessionShared(ctx context.Context, own string, st *stateme
 	return true, nil
 }
 
-// persistEnd writes an ended statement's record (its results are already
-// in the shared result store, written while it ran) and frees its session. It runs before anyone waiting on the statement
-// wakes, so a client that saw it end finds it ended on every replica.
+// holdResults reports whether small results wait for their statement's
+// end to be committed with it (a shared store that can, pgstore): one
+// round trip fewer per statement.
+func (s *Service) holdResults() bool {
+	if s.opts.Store == nil {
+		return false
+	}
+	_, ok := s.opts.Store.Statements().(store.StatementEnder)
+	return ok
+}
+
+// persistEnd writes an ended statement's record with the results it still
+// holds (the others were committed while it ran) and frees its session.
+// It runs before anyone waiting on the statement wakes, so a client that
+// saw it end finds it ended, with its results, on every replica.
 func (s *Service) persistEnd(st *statement) {
 	ctx := st.logContext()
 	sh := s.opts.Store
 	rec, err := s.storeRecord(st)
 	if err == nil {
-		err = sh.Statements().Update(ctx, rec)
+		if se, ok := sh.Statements().(store.StatementEnder); ok {
+			var held []store.ResultWriter
+			for _, sub := range st.subs {
+				sub.mu.Lock()
+				if r := sub.result; r != nil && r.writer != nil {
+					held = append(held, r.writer)
+				}
+				sub.mu.Unlock()
+			}
+			err = se.End(ctx, rec, held)
+		} else {
+			err = sh.Statements().Update(ctx, rec)
+		}
 	}
 	switch {
 	case errors.Is(err, store.ErrConflict):
