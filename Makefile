@@ -98,12 +98,15 @@ lint: $(STATICCHECK) ## gofmt, go vet, staticcheck
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
 
-bench: build ## enforcement overhead vs raw DuckDB and vs Trino queried directly on $(BENCH_ROWS) rows, Data API bindings, token verification, dashboard load (server and Chromium); appends to bench/RESULTS.md
+bench: build ## enforcement overhead vs raw DuckDB and vs Trino queried directly on $(BENCH_ROWS) rows, Data API bindings (and through HAProxy to 1 and 3 replicas on a PostgreSQL store), token verification, dashboard load (server and Chromium); appends to bench/RESULTS.md
 	$(GO) run ./bench/enforce --rows $(BENCH_ROWS) --reps $(BENCH_REPS) --results bench/RESULTS.md
 	scripts/postgres-deps.sh
 	scripts/trino/fetch.sh >/dev/null
 	scripts/trino/with-cluster.sh '$(GO) run ./bench/enforce --engine trino --dsn "$$TIPGATE_TRINO_DSN" --rows $(BENCH_ROWS) --reps $(BENCH_REPS) --results bench/RESULTS.md'
 	$(GO) run ./bench/dataapi --results bench/RESULTS.md
+	scripts/postgres-deps.sh
+	scripts/haproxy-deps.sh
+	$(GO) run ./bench/dataapi --only replicas --tipgate $(BIN) --results bench/RESULTS.md
 	$(GO) run ./bench/identity --results bench/RESULTS.md
 	$(GO) run ./bench/dashboard --rows $(BENCH_ROWS) --reps $(BENCH_REPS) --results bench/RESULTS.md
 
