@@ -156,7 +156,14 @@ func (s *Server) open(ctx context.Context, opts Options) error {
 	// Provisioned users and groups (SCIM): issuers with groups_source
 	// "scim" or "both" take principals' groups, and their existence, from
 	// here, at every entry (tokens, sessions, temporary credentials).
-	scimStore, err := scim.OpenFileStore(filepath.Join(dir, "scim"))
+	// Replicas share the directory through the store: what the IdP
+	// provisions through one, every other applies at its next request.
+	var scimStore *scim.FileStore
+	if shared {
+		scimStore, err = scim.OpenDocumentStore(ctx, scim.SharedDocument(s.store.Documents(), "scim"))
+	} else {
+		scimStore, err = scim.OpenFileStore(filepath.Join(dir, "scim"))
+	}
 	if err != nil {
 		return err
 	}

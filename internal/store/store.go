@@ -48,6 +48,7 @@ type Store interface {
 	WebSessions() WebSessions
 	Keys() Keys
 	Replicas() Replicas
+	Documents() Documents
 	// Shared reports whether other processes may use the same store
 	// (PostgreSQL) rather than this process alone (embedded).
 	Shared() bool
@@ -255,6 +256,19 @@ type Replicas interface {
 	Beat(ctx context.Context, r Replica, now time.Time) ([]Replica, error)
 	// Leave removes a replica that stops cleanly.
 	Leave(ctx context.Context, id string) error
+}
+
+// Documents keeps named documents that every replica reads and changes
+// whole, one change at a time (the SCIM directory is one JSON document).
+type Documents interface {
+	// Load returns document name and its version: the document is nil
+	// when its version is since (unchanged) or there is none (version 0).
+	Load(ctx context.Context, name string, since int64) ([]byte, int64, error)
+	// Update calls change with the current document (nil for none) and
+	// its version, holding a lock across replicas, and stores what change
+	// returns as version+1, which it returns. An error from change is
+	// returned as is and nothing is stored.
+	Update(ctx context.Context, name string, change func(cur []byte, version int64) ([]byte, error)) (int64, error)
 }
 
 // KeyMaterial returns the key under name, creating it with generate when no

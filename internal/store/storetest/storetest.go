@@ -38,6 +38,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"WebSessions", testWebSessions},
 		{"KeysFirstWins", testKeys},
 		{"Replicas", testReplicas},
+		{"Documents", testDocuments},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })
@@ -698,4 +699,56 @@ func RunResultTests(t *testing.T, newResults func(t *testing.T) store.ResultStor
 			t.Fatalf("Page = %q %v", got, err)
 		}
 	})
+}
+
+// testDocuments: a document is changed whole, one change at a time
+// (concurrent increments all count), read only when it changed, and a
+// failed change stores nothing.
+func testDocuments(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	docs := s.Documents()
+	if b, v, err := docs.Load(ctx, "d", 0); err != nil || b != nil || v != 0 {
+		t.Fatalf("Load of none = %q %d %v", b, v, err)
+	}
+	v, err := docs.Update(ctx, "d", func(cur []byte, v int64) ([]byte, error) {
+		if cur != nil || v != 0 {
+			t.Errorf("first change sees %q %d", cur, v)
+		}
+		return []byte("0"), nil
+	})
+	if err != nil || v != 1 {
+		t.Fatalf("first Update = %d %v", v, err)
+	}
+	if b, v, err := docs.Load(ctx, "d", 0); err != nil || string(b) != "0" || v != 1 {
+		t.Fatalf("Load = %q %d %v", b, v, err)
+	}
+	if b, v, err := docs.Load(ctx, "d", 1); err != nil || b != nil || v != 1 {
+		t.Fatalf("Load of an unchanged document = %q %d %v, want nothing read", b, v, err)
+	}
+	boom := errors.New("boom")
+	if _, err := docs.Update(ctx, "d", func([]byte, int64) ([]byte, error) { return []byte("x"), boom }); !errors.Is(err, boom) {
+		t.Fatalf("failed change: %v", err)
+	}
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := docs.Update(ctx, "d", func(cur []byte, _ int64) ([]byte, error) {
+				var n int
+				fmt.Sscan(string(cur), &n)
+				return []byte(fmt.Sprint(n + 1)), nil
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if b, v, err := docs.Load(ctx, "d", 0); err != nil || string(b) != "20" || v != 21 {
+		t.Fatalf("after 20 concurrent increments: %q version %d %v, want 20 version 21", b, v, err)
+	}
+	if b, _, _ := docs.Load(ctx, "other", 0); b != nil {
+		t.Fatalf("another name: %q", b)
+	}
 }
