@@ -106,7 +106,7 @@ bench: build ## enforcement overhead vs raw DuckDB and vs Trino queried directly
 	$(GO) run ./bench/dataapi --results bench/RESULTS.md
 	scripts/postgres-deps.sh
 	scripts/haproxy-deps.sh
-	$(GO) run ./bench/dataapi --only replicas --tipgate $(BIN) --results bench/RESULTS.md
+	$(GO) run ./bench/dataapi --only replicas --tipgate $(BIN) --rows 10000 --results bench/RESULTS.md
 	$(GO) run ./bench/identity --results bench/RESULTS.md
 	$(GO) run ./bench/dashboard --rows $(BENCH_ROWS) --reps $(BENCH_REPS) --results bench/RESULTS.md
 
