@@ -207,7 +207,7 @@ func provisionDemo(ctx context.Context, dataDir, base, tokenFile, caFile string,
 	if err != nil {
 		return err
 	}
-	if err := auditClientChange(dataDir, "rotate", "demo-idp"); err != nil {
+	if err := auditClientChange(ctx, dataDir, nil, "rotate", "demo-idp"); err != nil {
 		return err
 	}
 	if err := writeFileAtomic(tokenFile, []byte(tok+"\n")); err != nil {

@@ -64,12 +64,14 @@ func runSCIMClient(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return fmt.Errorf("scim-client %s: %s", sub, map[bool]string{true: "give exactly one client name", false: "takes no arguments"}[wantName])
 	}
 	var store *scim.FileStore
+	var sharedAudit audit.Backend
 	if *storeDSN != "" {
 		shared, err := pgstore.Open(ctx, pgstore.Options{DSN: *storeDSN})
 		if err != nil {
 			return fmt.Errorf("scim-client: %w", err)
 		}
 		defer shared.Close()
+		sharedAudit = shared.Audit()
 		if store, err = scim.OpenDocumentStore(ctx, scim.SharedDocument(shared.Documents(), "scim")); err != nil {
 			return err
 		}
@@ -113,7 +115,7 @@ func runSCIMClient(ctx context.Context, args []string, stdout, stderr io.Writer)
 		if err != nil {
 			return err
 		}
-		if err := auditClientChange(*dataDir, sub, name); err != nil {
+		if err := auditClientChange(ctx, *dataDir, sharedAudit, sub, name); err != nil {
 			return err
 		}
 		if *tokenFile != "" {
@@ -128,7 +130,7 @@ func runSCIMClient(ctx context.Context, args []string, stdout, stderr io.Writer)
 			}
 			return err
 		}
-		return auditClientChange(*dataDir, sub, name)
+		return auditClientChange(ctx, *dataDir, sharedAudit, sub, name)
 	}
 	return fmt.Errorf("scim-client: unknown subcommand %q", sub)
 }
@@ -152,17 +154,22 @@ func writeSecretFile(path, content string) error {
 }
 
 // auditClientChange records who changed provisioning clients, in the
-// data directory's audit log the server writes too.
-func auditClientChange(dataDir, op, name string) error {
+// data directory's audit log the server writes too, or with replicas in
+// the shared store's, which every replica reads.
+func auditClientChange(ctx context.Context, dataDir string, shared audit.Backend, op, name string) error {
+	actor := "cli"
+	if u, err := user.Current(); err == nil {
+		actor = "cli:" + u.Username
+	}
+	rec := audit.Record{Time: time.Now().UTC(), Kind: "scim_client", Actor: actor, Binding: "cli",
+		Source: op + " provisioning client " + name, Status: "ok"}
+	if shared != nil {
+		return shared.Append(ctx, rec)
+	}
 	l, err := audit.Open(filepath.Join(dataDir, "audit.log"), 1)
 	if err != nil {
 		return err
 	}
 	defer l.Close()
-	actor := "cli"
-	if u, err := user.Current(); err == nil {
-		actor = "cli:" + u.Username
-	}
-	return l.Write(audit.Record{Time: time.Now().UTC(), Kind: "scim_client", Actor: actor, Binding: "cli",
-		Source: op + " provisioning client " + name, Status: "ok"})
+	return l.Write(rec)
 }
