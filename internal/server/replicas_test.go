@@ -3,6 +3,7 @@ package server_test
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -42,6 +43,7 @@ type cluster struct {
 	replicas []*replicaProc
 	lbLog    *syncBuffer
 	lbSock   string // HAProxy's stats socket: which replicas it routes to
+	storeDSN string // through the proxy
 }
 
 type replicaProc struct {
@@ -186,6 +188,53 @@ func TestReplicas(t *testing.T) {
 		}
 	})
 
+	t.Run("SCIM provisioning through one replica applies on every replica", func(t *testing.T) {
+		// The provisioning client is made in the shared store, as an
+		// operator does with replicas.
+		var stderr strings.Builder
+		cmd := exec.Command(c.bin, "scim-client", "create", "--store-dsn", c.storeDSN, "idp")
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("scim-client create: %v\n%s", err, stderr.String())
+		}
+		token := strings.TrimSpace(string(out))
+		scimCall := func(method, path, body string) (int, map[string]any) {
+			t.Helper()
+			req, _ := http.NewRequest(method, c.lb+"/scim/v2"+path, strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+token)
+			req.Header.Set("Content-Type", "application/scim+json")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var v map[string]any
+			json.NewDecoder(resp.Body).Decode(&v)
+			return resp.StatusCode, v
+		}
+		from := c.lbLog.Len()
+		status, user := scimCall("POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"kim@example.com","active":true}`)
+		if status != 201 {
+			t.Fatalf("create user: %d %v", status, user)
+		}
+		id, _ := user["id"].(string)
+		for i := range 3 { // the next calls land on each replica in turn
+			if status, got := scimCall("GET", "/Users/"+id, ""); status != 200 || got["userName"] != "kim@example.com" {
+				t.Fatalf("read %d of a user provisioned on another replica: %d %v", i, status, got)
+			}
+		}
+		if status, _ := scimCall("DELETE", "/Users/"+id, ""); status != 204 {
+			t.Fatalf("delete: %d", status)
+		}
+		for i := range 3 {
+			if status, _ := scimCall("GET", "/Users/"+id, ""); status != 404 {
+				t.Fatalf("read %d of a user deprovisioned on another replica: %d, want 404", i, status)
+			}
+		}
+		c.checkRoundRobin(t, from)
+	})
+
 	t.Run("kill -9 of the replica running a statement", func(t *testing.T) {
 		status, out := rest(t, "POST", c.lb+"/v1/statements", mingS,
 			`{"Sql":"SELECT count(*) FROM sales_data a, sales_data b, sales_data c WHERE a.quantity + b.quantity > c.quantity"}`)
@@ -282,6 +331,7 @@ func startCluster(t *testing.T) *cluster {
 	// The store is reached through a proxy the test can cut.
 	c.proxy = newTCPProxy(t, fmt.Sprintf("127.0.0.1:%d", pg.Port))
 	storeDSN := fmt.Sprintf("postgres://%s@%s/%s?sslmode=disable&connect_timeout=2", pgserver.Superuser, c.proxy.addr, db)
+	c.storeDSN = storeDSN
 
 	// The warehouse: demo data and the reference policies.
 	ctx := context.Background()
