@@ -44,13 +44,15 @@ web-check: web ## rebuild the frontend and fail if the committed build (internal
 	@if [ -n "$$(git status --porcelain -- internal/web/dist)" ]; then \
 	  echo "internal/web/dist is not the build of web/: commit the output of make web"; git status --short -- internal/web/dist; exit 1; fi
 
-test-browser: build ## end-to-end tests of the dashboard in headless Chromium (Debian's chromium, playwright-core, axe-core), on the three engines (Trino: a coordinator and a worker)
+test-browser: build ## end-to-end tests of the dashboard in headless Chromium (Debian's chromium, playwright-core, axe-core), on the three engines (Trino: a coordinator and a worker), and through HAProxy to three replicas
 	scripts/browser-deps.sh
 	TIPGATE_BIN=$(CURDIR)/$(BIN) ARTIFACTS=$(CURDIR)/test-artifacts/browser node tests/browser/run.mjs
 	scripts/postgres-deps.sh
 	TIPGATE_BIN=$(CURDIR)/$(BIN) ARTIFACTS=$(CURDIR)/test-artifacts/browser-postgres scripts/browser-postgres.sh
 	scripts/trino/fetch.sh >/dev/null
 	TIPGATE_BIN=$(CURDIR)/$(BIN) ARTIFACTS=$(CURDIR)/test-artifacts/browser-trino scripts/browser-trino.sh
+	scripts/haproxy-deps.sh
+	TIPGATE_BIN=$(CURDIR)/$(BIN) ARTIFACTS=$(CURDIR)/test-artifacts/browser-replicas scripts/browser-replicas.sh
 
 test-streamlit: build ## the Streamlit example (examples/streamlit) against demo --tls in headless Chromium, signing in through its Okta popup (needs port 8501 free)
 	scripts/browser-deps.sh
