@@ -44,13 +44,15 @@ web-check: web ## rebuild the frontend and fail if the committed build (internal
 	@if [ -n "$$(git status --porcelain -- internal/web/dist)" ]; then \
 	  echo "internal/web/dist is not the build of web/: commit the output of make web"; git status --short -- internal/web/dist; exit 1; fi
 
-test-browser: build ## end-to-end tests of the dashboard in headless Chromium (Debian's chromium, playwright-core, axe-core), on the three engines (Trino: a coordinator and a worker)
+test-browser: build ## end-to-end tests of the dashboard in headless Chromium (Debian's chromium, playwright-core, axe-core), on the three engines (Trino: a coordinator and a worker), and through HAProxy to three replicas
 	scripts/browser-deps.sh
 	TIPGATE_BIN=$(CURDIR)/$(BIN) ARTIFACTS=$(CURDIR)/test-artifacts/browser node tests/browser/run.mjs
 	scripts/postgres-deps.sh
 	TIPGATE_BIN=$(CURDIR)/$(BIN) ARTIFACTS=$(CURDIR)/test-artifacts/browser-postgres scripts/browser-postgres.sh
 	scripts/trino/fetch.sh >/dev/null
 	TIPGATE_BIN=$(CURDIR)/$(BIN) ARTIFACTS=$(CURDIR)/test-artifacts/browser-trino scripts/browser-trino.sh
+	scripts/haproxy-deps.sh
+	TIPGATE_BIN=$(CURDIR)/$(BIN) ARTIFACTS=$(CURDIR)/test-artifacts/browser-replicas scripts/browser-replicas.sh
 
 test-streamlit: build ## the Streamlit example (examples/streamlit) against demo --tls in headless Chromium, signing in through its Okta popup (needs port 8501 free)
 	scripts/browser-deps.sh
@@ -100,12 +102,15 @@ lint: $(STATICCHECK) ## gofmt, go vet, staticcheck
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
 
-bench: build ## enforcement overhead vs raw DuckDB and vs Trino queried directly on $(BENCH_ROWS) rows, Data API bindings, token verification, dashboard load (server and Chromium); appends to bench/RESULTS.md
+bench: build ## enforcement overhead vs raw DuckDB and vs Trino queried directly on $(BENCH_ROWS) rows, Data API bindings (and through HAProxy to 1 and 3 replicas on a PostgreSQL store), token verification, dashboard load (server and Chromium); appends to bench/RESULTS.md
 	$(GO) run ./bench/enforce --rows $(BENCH_ROWS) --reps $(BENCH_REPS) --results bench/RESULTS.md
 	scripts/postgres-deps.sh
 	scripts/trino/fetch.sh >/dev/null
 	scripts/trino/with-cluster.sh '$(GO) run ./bench/enforce --engine trino --dsn "$$TIPGATE_TRINO_DSN" --rows $(BENCH_ROWS) --reps $(BENCH_REPS) --results bench/RESULTS.md'
 	$(GO) run ./bench/dataapi --results bench/RESULTS.md
+	scripts/postgres-deps.sh
+	scripts/haproxy-deps.sh
+	$(GO) run ./bench/dataapi --only replicas --tipgate $(BIN) --rows 10000 --results bench/RESULTS.md
 	$(GO) run ./bench/identity --results bench/RESULTS.md
 	$(GO) run ./bench/dashboard --rows $(BENCH_ROWS) --reps $(BENCH_REPS) --results bench/RESULTS.md
 

@@ -68,6 +68,11 @@ type flags struct {
 	fetchProfile     string
 	pageRows         int
 	only             string
+	// replicas section
+	tipgate        string
+	replicaIters   int
+	replicaClients int
+	replicaTime    time.Duration
 }
 
 func main() {
@@ -80,7 +85,11 @@ func main() {
 	flag.DurationVar(&f.levelTime, "level-time", 6*time.Second, "longest time per throughput level")
 	flag.IntVar(&f.fetchReps, "fetch-reps", 3, "repetitions of each full result fetch")
 	flag.StringVar(&f.results, "results", "", "append a report to this Markdown file")
-	flag.StringVar(&f.only, "only", "latency,throughput,fetch", "sections to run")
+	flag.StringVar(&f.only, "only", "latency,throughput,fetch", "sections to run (and replicas: through HAProxy to 1 and 3 replicas on a PostgreSQL store)")
+	flag.StringVar(&f.tipgate, "tipgate", "bin/tipgate", "the tipgate binary the replicas section runs (make build)")
+	flag.IntVar(&f.replicaIters, "replica-iters", 200, "replicas: latency statements per deployment")
+	flag.IntVar(&f.replicaClients, "replica-clients", 8, "replicas: concurrent clients of the throughput runs")
+	flag.DurationVar(&f.replicaTime, "replica-time", 5*time.Second, "replicas: time per throughput run")
 	flag.StringVar(&f.profile, "cpuprofile", "", "keep the CPU profiles of the largest client level here (dashboard; SELECT 1 gets -select1 added)")
 	flag.StringVar(&f.memProfile, "memprofile", "", "write the allocation profile (alloc_space, from the start of the largest client level) of SELECT 1 here")
 	flag.IntVar(&f.pageRows, "page-rows", 0, "rows per result page (0: the server's default)")
@@ -117,6 +126,16 @@ type env struct {
 }
 
 func run(ctx context.Context, f flags) error {
+	var b strings.Builder
+	sections := strings.Split(f.only, ",")
+	if slices.Contains(sections, "replicas") {
+		if err := replicas(ctx, f, &b); err != nil {
+			return err
+		}
+		if len(sections) == 1 {
+			return report(f, &b)
+		}
+	}
 	tmp, err := os.MkdirTemp("", "tipgate-bench-dataapi-")
 	if err != nil {
 		return err
@@ -128,7 +147,6 @@ func run(ctx context.Context, f flags) error {
 	}
 	defer stop()
 
-	var b strings.Builder
 	fmt.Fprintf(&b, "\n## Data API bindings, %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"))
 	fmt.Fprintf(&b, "Command: `go run ./bench/dataapi --rows %d --fetch-rows %d --iters %d --clients %s --stmts %d --level-time %s --fetch-reps %d --only %s%s` (`make bench`). "+
 		"Machine: %d CPUs, %s, %s/%s, load average %s at the start; the server, its DuckDB and every client share this process and these cores, and the machine may be loaded by other work, so figures are medians. "+
@@ -147,6 +165,11 @@ func run(ctx context.Context, f flags) error {
 			return err
 		}
 	}
+	return report(f, &b)
+}
+
+// report prints the sections and appends them to --results.
+func report(f flags, b *strings.Builder) error {
 	fmt.Print(b.String())
 	if f.results != "" {
 		out, err := os.OpenFile(f.results, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)

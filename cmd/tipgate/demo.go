@@ -38,6 +38,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	password := fs.String("demo-password", "", "password of the five demo users (default: a random one, printed)")
 	var more demoServeOptions
 	fs.BoolVar(&more.TLS, "tls", false, "serve HTTPS with a local CA made once in the data directory (trust instructions are printed and written to demo.env)")
+	fs.StringVar(&more.StoreDSN, "store-dsn", "", "replicas: serve as one of several replicas sharing this PostgreSQL store ([store] dsn; with --engine postgres)")
+	fs.StringVar(&more.ReplicaID, "replica-id", "", "replicas: this replica's id ([store] replica_id)")
+	fs.StringVar(&more.PublicURL, "public-url", "", "replicas: the load balancer's URL, which clients and the IdP's redirects use ([server] public_url)")
 	fs.StringVar(&more.OktaListen, "okta-listen", "", "address of the embedded IdP's Okta-shaped endpoints (default: --listen's host, the next port)")
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -39,6 +39,9 @@ const (
 type demoServeOptions struct {
 	TLS        bool
 	OktaListen string // "": the port after --listen's (0 stays 0)
+	// Replicas behind a load balancer (the dashboard's browser tests run
+	// so): the shared store, this replica's id and the balancer's URL.
+	StoreDSN, ReplicaID, PublicURL string
 }
 
 // oktaListen is where the Okta face listens: the flag when given, else

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tipgate/tipgate/internal/audit"
 	"github.com/tipgate/tipgate/internal/config"
 	"github.com/tipgate/tipgate/internal/demo"
 	"github.com/tipgate/tipgate/internal/devtls"
@@ -25,6 +26,8 @@ import (
 	"github.com/tipgate/tipgate/internal/idp"
 	"github.com/tipgate/tipgate/internal/scim"
 	"github.com/tipgate/tipgate/internal/server"
+	"github.com/tipgate/tipgate/internal/store"
+	"github.com/tipgate/tipgate/internal/store/pgstore"
 )
 
 // demoServe runs the server with the embedded IdP and the four demo users
@@ -68,6 +71,21 @@ func demoServe(ctx context.Context, wh engines.Config, dataDir, s3root string, l
 		scheme = "https"
 	}
 	u := scheme + "://" + ln.Addr().String()
+	var shared *pgstore.Store
+	if more.StoreDSN != "" {
+		// Every replica signs in the dashboard with the same client
+		// secret and provisions the same SCIM directory: both in the store.
+		if shared, err = pgstore.Open(ctx, pgstore.Options{DSN: more.StoreDSN}); err != nil {
+			ln.Close()
+			oktaLn.Close()
+			return fmt.Errorf("demo: %w", err)
+		}
+		defer shared.Close()
+		if more.PublicURL != "" {
+			u = strings.TrimRight(more.PublicURL, "/")
+			tlsLines += "public_url = " + strconv.Quote(u) + "\n"
+		}
+	}
 	names := demoNames(u)
 	names.OktaDomain = oktaLn.Addr().String()
 	names.OktaIssuer = scheme + "://" + names.OktaDomain
@@ -77,9 +95,14 @@ func demoServe(ctx context.Context, wh engines.Config, dataDir, s3root string, l
 	// The dashboard is a confidential client of the embedded IdP; its
 	// secret is new on every start and lives only in the data directory.
 	secretFile := filepath.Join(abs, "dashboard-client-secret")
-	secret, err := newDashboardSecret(secretFile)
-	if err == nil {
-		names.StreamlitSecret, err = streamlitSecret(abs)
+	var secret string
+	if shared != nil {
+		secret, names.StreamlitSecret, err = sharedDemoSecrets(ctx, shared, secretFile, abs)
+	} else {
+		secret, err = newDashboardSecret(secretFile)
+		if err == nil {
+			names.StreamlitSecret, err = streamlitSecret(abs)
+		}
 	}
 	if err != nil {
 		ln.Close()
@@ -116,7 +139,7 @@ client_secret_file = %[10]s
 scopes = ["openid", "email", "profile", "groups"]
 %[4]s`, strconv.Quote(listen), strconv.Quote(abs), strconv.Quote(root), names.config(), strconv.Quote(demoDashboardClient), strconv.Quote(secret),
 		strconv.Quote(u+"/auth/callback"), strconv.Quote(u+"/signed-out"), strconv.Quote(names.IDPIssuer), strconv.Quote(secretFile),
-		tlsLines, streamlitClientConfig(names.StreamlitSecret)),
+		tlsLines, streamlitClientConfig(names.StreamlitSecret))+storeConfig(more),
 		"[warehouse]\n", "[warehouse]\n"+demoWarehouseConfig(wh), 1)))
 	if err != nil {
 		ln.Close()
@@ -166,7 +189,8 @@ Or sign in from the command line (device flow) and query:
 	// groups over SCIM (its groups_source is "scim"), with a provisioning
 	// token made anew on every start and kept in the data directory.
 	names.SCIMTokenFile = filepath.Join(abs, DemoSCIMTokenFile)
-	if err := provisionDemo(ctx, abs, u, names.SCIMTokenFile, names.CAFile, users); err != nil {
+	// Pushed to this server itself (u may be a load balancer not up yet).
+	if err := provisionDemo(ctx, abs, shared, scheme+"://"+ln.Addr().String(), names.SCIMTokenFile, names.CAFile, users); err != nil {
 		return fmt.Errorf("demo: provisioning the demo users over SCIM: %w", err)
 	}
 	if more.TLS {
@@ -198,8 +222,18 @@ const DemoSCIMTokenFile = "scim-token"
 // provisionDemo makes (or rotates) the demo IdP's provisioning client and
 // pushes the demo users and groups to the running server over SCIM.
 // caFile, when set, is the local CA of demo --tls, which the push trusts.
-func provisionDemo(ctx context.Context, dataDir, base, tokenFile, caFile string, users []idp.User) error {
-	store, err := scim.OpenFileStore(filepath.Join(dataDir, "scim"))
+// With replicas (shared set) the client and the directory are the
+// shared store's.
+func provisionDemo(ctx context.Context, dataDir string, shared *pgstore.Store, base, tokenFile, caFile string, users []idp.User) error {
+	var store *scim.FileStore
+	var sharedAudit audit.Backend
+	var err error
+	if shared != nil {
+		store, err = scim.OpenDocumentStore(ctx, scim.SharedDocument(shared.Documents(), "scim"))
+		sharedAudit = shared.Audit()
+	} else {
+		store, err = scim.OpenFileStore(filepath.Join(dataDir, "scim"))
+	}
 	if err != nil {
 		return err
 	}
@@ -207,7 +241,7 @@ func provisionDemo(ctx context.Context, dataDir, base, tokenFile, caFile string,
 	if err != nil {
 		return err
 	}
-	if err := auditClientChange(dataDir, "rotate", "demo-idp"); err != nil {
+	if err := auditClientChange(ctx, dataDir, sharedAudit, "rotate", "demo-idp"); err != nil {
 		return err
 	}
 	if err := writeFileAtomic(tokenFile, []byte(tok+"\n")); err != nil {
@@ -226,6 +260,42 @@ func provisionDemo(ctx context.Context, dataDir, base, tokenFile, caFile string,
 		client.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}}
 	}
 	return idp.PushSCIM(ctx, client, base+scim.Path, tok, users)
+}
+
+// storeConfig is the [store] section of a replica.
+func storeConfig(more demoServeOptions) string {
+	if more.StoreDSN == "" {
+		return ""
+	}
+	return fmt.Sprintf("\n[store]\ndsn = %s\nreplica_id = %s\n", strconv.Quote(more.StoreDSN), strconv.Quote(more.ReplicaID))
+}
+
+// sharedDemoSecrets are the dashboard's and the Streamlit example's client
+// secrets of replicas: made once in the shared store, written where the
+// configuration reads the dashboard's.
+func sharedDemoSecrets(ctx context.Context, st *pgstore.Store, secretFile, dataDir string) (dashboard, streamlit string, err error) {
+	gen := func() ([]byte, error) {
+		var b [32]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return nil, err
+		}
+		return []byte(base64.RawURLEncoding.EncodeToString(b[:])), nil
+	}
+	d, err := store.KeyMaterial(ctx, st.Keys(), "demo-dashboard-client-secret", gen)
+	if err != nil {
+		return "", "", err
+	}
+	sl, err := store.KeyMaterial(ctx, st.Keys(), "demo-streamlit-client-secret", gen)
+	if err != nil {
+		return "", "", err
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return "", "", err
+	}
+	if err := writeFileAtomic(secretFile, append(d, '\n')); err != nil {
+		return "", "", err
+	}
+	return string(d), string(sl), nil
 }
 
 // newDashboardSecret makes the dashboard's client secret and writes it,

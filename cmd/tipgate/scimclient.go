@@ -14,6 +14,7 @@ import (
 
 	"github.com/tipgate/tipgate/internal/audit"
 	"github.com/tipgate/tipgate/internal/scim"
+	"github.com/tipgate/tipgate/internal/store/pgstore"
 )
 
 const scimClientUsage = `tipgate scim-client: manage SCIM provisioning clients and their tokens (create, rotate, list, delete)
@@ -31,6 +32,7 @@ subcommands:
 
 flags (every subcommand):
   --data-dir DIR      the server's data directory (default ./tipgate-data)
+  --store-dsn DSN     replicas: the shared store ([store] dsn) instead
   --token-file PATH   create, rotate: write the token to PATH (mode 0600)
                       instead of standard output
 
@@ -52,6 +54,7 @@ func runSCIMClient(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs.Usage = func() { fmt.Fprintln(stderr, scimClientUsage) }
 	dataDir := fs.String("data-dir", "./tipgate-data", "the server's data directory")
 	tokenFile := fs.String("token-file", "", "write the token here (0600) instead of standard output")
+	storeDSN := fs.String("store-dsn", "", "the replicas' shared store ([store] dsn) instead of --data-dir's file store")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -60,12 +63,26 @@ func runSCIMClient(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if wantName && fs.NArg() != 1 || !wantName && fs.NArg() != 0 {
 		return fmt.Errorf("scim-client %s: %s", sub, map[bool]string{true: "give exactly one client name", false: "takes no arguments"}[wantName])
 	}
-	if _, err := os.Stat(*dataDir); err != nil {
-		return fmt.Errorf("scim-client: data directory: %w", err)
-	}
-	store, err := scim.OpenFileStore(filepath.Join(*dataDir, "scim"))
-	if err != nil {
-		return err
+	var store *scim.FileStore
+	var sharedAudit audit.Backend
+	if *storeDSN != "" {
+		shared, err := pgstore.Open(ctx, pgstore.Options{DSN: *storeDSN})
+		if err != nil {
+			return fmt.Errorf("scim-client: %w", err)
+		}
+		defer shared.Close()
+		sharedAudit = shared.Audit()
+		if store, err = scim.OpenDocumentStore(ctx, scim.SharedDocument(shared.Documents(), "scim")); err != nil {
+			return err
+		}
+	} else {
+		if _, err := os.Stat(*dataDir); err != nil {
+			return fmt.Errorf("scim-client: data directory: %w", err)
+		}
+		var err error
+		if store, err = scim.OpenFileStore(filepath.Join(*dataDir, "scim")); err != nil {
+			return err
+		}
 	}
 	clients, err := store.Clients(ctx)
 	if err != nil {
@@ -98,7 +115,7 @@ func runSCIMClient(ctx context.Context, args []string, stdout, stderr io.Writer)
 		if err != nil {
 			return err
 		}
-		if err := auditClientChange(*dataDir, sub, name); err != nil {
+		if err := auditClientChange(ctx, *dataDir, sharedAudit, sub, name); err != nil {
 			return err
 		}
 		if *tokenFile != "" {
@@ -113,7 +130,7 @@ func runSCIMClient(ctx context.Context, args []string, stdout, stderr io.Writer)
 			}
 			return err
 		}
-		return auditClientChange(*dataDir, sub, name)
+		return auditClientChange(ctx, *dataDir, sharedAudit, sub, name)
 	}
 	return fmt.Errorf("scim-client: unknown subcommand %q", sub)
 }
@@ -137,17 +154,22 @@ func writeSecretFile(path, content string) error {
 }
 
 // auditClientChange records who changed provisioning clients, in the
-// data directory's audit log the server writes too.
-func auditClientChange(dataDir, op, name string) error {
+// data directory's audit log the server writes too, or with replicas in
+// the shared store's, which every replica reads.
+func auditClientChange(ctx context.Context, dataDir string, shared audit.Backend, op, name string) error {
+	actor := "cli"
+	if u, err := user.Current(); err == nil {
+		actor = "cli:" + u.Username
+	}
+	rec := audit.Record{Time: time.Now().UTC(), Kind: "scim_client", Actor: actor, Binding: "cli",
+		Source: op + " provisioning client " + name, Status: "ok"}
+	if shared != nil {
+		return shared.Append(ctx, rec)
+	}
 	l, err := audit.Open(filepath.Join(dataDir, "audit.log"), 1)
 	if err != nil {
 		return err
 	}
 	defer l.Close()
-	actor := "cli"
-	if u, err := user.Current(); err == nil {
-		actor = "cli:" + u.Username
-	}
-	return l.Write(audit.Record{Time: time.Now().UTC(), Kind: "scim_client", Actor: actor, Binding: "cli",
-		Source: op + " provisioning client " + name, Status: "ok"})
+	return l.Write(rec)
 }

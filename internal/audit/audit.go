@@ -45,7 +45,8 @@ type Backend interface {
 }
 
 // Log appends records to a file and keeps the newest in memory; with a
-// shared backend it appends there too and reads from there.
+// shared backend it appends there too and reads from there (and keeps
+// nothing in memory).
 type Log struct {
 	mu     sync.Mutex
 	f      *os.File
@@ -89,11 +90,16 @@ func (l *Log) Write(r Record) error {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.recent = append(l.recent, r)
-	// Trimmed in halves, so the copy is paid once per max records rather
-	// than on every write once the window is full.
-	if len(l.recent) >= 2*l.max {
-		l.recent = slices.Clone(l.recent[len(l.recent)-l.max:])
+	// With a shared backend every read goes there: a window here would
+	// only grow the replica (up to 2*max records, the RSS growth the
+	// replica soak showed).
+	if l.shared == nil {
+		l.recent = append(l.recent, r)
+		// Trimmed in halves, so the copy is paid once per max records
+		// rather than on every write once the window is full.
+		if len(l.recent) >= 2*l.max {
+			l.recent = slices.Clone(l.recent[len(l.recent)-l.max:])
+		}
 	}
 	if _, err := l.f.Write(append(b, '\n')); err != nil {
 		return fmt.Errorf("audit: write: %w", err)

@@ -1,6 +1,8 @@
 package audit
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -62,5 +64,41 @@ func TestRequestIDField(t *testing.T) {
 				t.Fatalf("window %+v", got)
 			}
 		})
+	}
+}
+
+type listBackend struct{ recs []Record }
+
+func (b *listBackend) Append(_ context.Context, r Record) error {
+	b.recs = append(b.recs, r)
+	return nil
+}
+func (b *listBackend) Recent(_ context.Context, limit int) ([]Record, error) {
+	var out []Record
+	for i := len(b.recs) - 1; i >= 0 && (limit <= 0 || len(out) < limit); i-- {
+		out = append(out, b.recs[i])
+	}
+	return out, nil
+}
+
+// TestSharedKeepsNoWindow: with a shared backend, which every read uses,
+// a replica keeps no records of its own in memory.
+func TestSharedKeepsNoWindow(t *testing.T) {
+	b := &listBackend{}
+	l, err := OpenShared(filepath.Join(t.TempDir(), "audit.log"), 10, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for i := range 25 {
+		if err := l.Write(Record{Kind: "statement", StatementID: fmt.Sprint(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(l.recent) != 0 {
+		t.Fatalf("%d records kept in memory beside the shared backend", len(l.recent))
+	}
+	if got := l.Recent(nil, 3); len(got) != 3 || got[0].StatementID != "24" {
+		t.Fatalf("Recent = %+v", got)
 	}
 }

@@ -15,7 +15,7 @@ import (
 // length, so the binding can send it (a body of known length goes out
 // unchunked: from a file, by sendfile).
 func (s *Service) CheckArrow(ctx context.Context, p identity.Principal, id string) (int64, error) {
-	_, res, err := s.result(ctx, p, id, 0)
+	_, res, err := s.result(ctx, p, id, false, 0)
 	if err != nil {
 		return 0, err
 	}
@@ -29,11 +29,11 @@ var arrowEOS = []byte{0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0}
 // Arrow IPC stream with one record batch per page: the stored bytes as they
 // are (never re-run, never re-encoded), then the end-of-stream marker.
 func (s *Service) WriteArrow(ctx context.Context, p identity.Principal, id string, w io.Writer) error {
-	_, res, err := s.result(ctx, p, id, 0)
+	_, res, err := s.result(ctx, p, id, false, 0)
 	if err != nil {
 		return err
 	}
-	if _, err := res.store.WriteTo(ctx, res.key, w); err != nil {
+	if _, err := res.writeTo(ctx, w); err != nil {
 		return fmt.Errorf("dataapi: write arrow: %w", err)
 	}
 	if _, err := w.Write(arrowEOS); err != nil {

@@ -40,8 +40,8 @@ func (s *Service) Describe(ctx context.Context, p identity.Principal, id string,
 }
 
 // result returns the finished result of a statement id (a sub id for a batch).
-func (s *Service) result(ctx context.Context, p identity.Principal, id string, waitSeconds int) (*statement, *result, error) {
-	st, subNo, err := s.lookup(ctx, p, id)
+func (s *Service) result(ctx context.Context, p identity.Principal, id string, first bool, waitSeconds int) (*statement, *result, error) {
+	st, subNo, err := s.lookupPage(ctx, p, id, first)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -76,7 +76,7 @@ func (s *Service) result(ctx context.Context, p identity.Principal, id string, w
 // without a header line) as the bindings write it. The caller releases the
 // page.
 func (s *Service) ResultPage(ctx context.Context, p identity.Principal, id, nextToken string, waitSeconds int, csv bool) (*ResultPage, error) {
-	_, res, err := s.result(ctx, p, id, waitSeconds)
+	_, res, err := s.result(ctx, p, id, nextToken == "", waitSeconds)
 	if err != nil {
 		return nil, err
 	}

@@ -39,10 +39,52 @@ type result struct {
 	rows    int64
 	size    int64
 	pages   int // record batches
+	// first is the first record batch (stored page 1) when it came with
+	// the statement from the store (lookupShared), nil otherwise.
+	first []byte
+	// held, on the replica running the statement, are the stored pages
+	// (schema first) of a result not yet committed: it is committed with
+	// the statement's end (store.StatementEnder, by writer), and read
+	// from here until then.
+	held   [][]byte
+	writer store.ResultWriter
 }
 
-// writeResult drains rows into the store as Arrow record batches.
-func writeResult(ctx context.Context, st store.ResultStore, id, format string, rows engine.Rows, pageRows int, maxBytes int64) (*result, error) {
+// heldBytes is the largest result kept in memory until its statement's
+// end rather than committed in a round trip of its own.
+const heldBytes = 1 << 20
+
+// readPage returns stored page i (0 is the schema message).
+func (r *result) readPage(ctx context.Context, i int) ([]byte, error) {
+	if r.held != nil {
+		if i >= len(r.held) {
+			return nil, store.ErrResultNotFound
+		}
+		return r.held[i], nil
+	}
+	return r.store.Page(ctx, r.key, i)
+}
+
+// writeTo writes every stored page, in order, to w.
+func (r *result) writeTo(ctx context.Context, w io.Writer) (int64, error) {
+	if r.held == nil {
+		return r.store.WriteTo(ctx, r.key, w)
+	}
+	var n int64
+	for _, p := range r.held {
+		m, err := w.Write(p)
+		n += int64(m)
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// writeResult drains rows into the store as Arrow record batches. With
+// hold, a small result whose writer can (store.HeldResult) is left
+// uncommitted in res.writer, for the statement's end to commit.
+func writeResult(ctx context.Context, st store.ResultStore, id, format string, rows engine.Rows, pageRows int, maxBytes int64, hold bool) (*result, error) {
 	res := &result{store: st, key: id, format: format, columns: columnMetadata(rows.Columns())}
 	res.schema = arrowSchema(res.columns)
 	var err error
@@ -125,6 +167,13 @@ func writeResult(ctx context.Context, st store.ResultStore, id, format string, r
 			return nil, err
 		}
 	}
+	if h, ok := w.(store.HeldResult); ok && hold && res.size <= heldBytes {
+		if pages, ok := h.Held(); ok {
+			res.held, res.writer = pages, w
+			committed = true
+			return res, nil
+		}
+	}
 	if _, err := w.Commit(ctx); err != nil {
 		return nil, fmt.Errorf("dataapi: write result: %w", err)
 	}
@@ -135,14 +184,22 @@ func writeResult(ctx context.Context, st store.ResultStore, id, format string, r
 // batch decodes page i, a record batch the caller releases. The batch
 // refers to the page's stored bytes, which are returned too: when the
 // store reads pages into a caller's buffer, they come from pools and go
-// back to it once the batch is released (ResultPage.Release).
+// back to it once the batch is released (ResultPage.Release). The first
+// page that came with the statement, and the pages a running replica
+// holds until the statement's end, are read from memory.
 func (r *result) batch(ctx context.Context, i int, pools *pagePools) (arrow.RecordBatch, []byte, error) {
 	var b []byte
 	var err error
 	pr, pooled := r.store.(store.ResultPageReader)
-	if pooled && pools != nil {
+	switch {
+	case i == 0 && r.first != nil:
+		b, pooled = r.first, false
+	case r.held != nil:
+		b, err = r.readPage(ctx, i+1)
+		pooled = false
+	case pooled && pools != nil:
 		b, err = pr.ReadPage(ctx, r.key, i+1, pools.get(&pools.stored))
-	} else {
+	default:
 		pooled = false
 		b, err = r.store.Page(ctx, r.key, i+1)
 	}

@@ -32,7 +32,7 @@ func BenchmarkResultPage(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	res, err := writeResult(ctx, st, "bench", "JSON", &sliceRows{cols: cols, data: data}, 1000, 1<<30)
+	res, err := writeResult(ctx, st, "bench", "JSON", &sliceRows{cols: cols, data: data}, 1000, 1<<30, false)
 	if err != nil {
 		b.Fatal(err)
 	}

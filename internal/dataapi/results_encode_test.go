@@ -115,7 +115,7 @@ func TestPageEncodingMatchesReference(t *testing.T) {
 				}
 				var pools pagePools
 				for _, format := range []string{"JSON", "CSV"} {
-					res, err := writeResult(ctx, st, tc.name+format, format, &sliceRows{cols: cols, data: data}, 2, 1<<20)
+					res, err := writeResult(ctx, st, tc.name+format, format, &sliceRows{cols: cols, data: data}, 2, 1<<20, false)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -206,7 +206,7 @@ func TestPageValueMismatch(t *testing.T) {
 		{engine.Type{Kind: engine.TypeTimestamp}, "2024-01-01"},
 	} {
 		rows := &sliceRows{cols: []engine.Column{{Name: "v", Type: tc.col}}, data: [][]any{{tc.v}}}
-		if _, err := writeResult(context.Background(), st, string(rune('a'+i)), "JSON", rows, 10, 1<<20); err == nil {
+		if _, err := writeResult(context.Background(), st, string(rune('a'+i)), "JSON", rows, 10, 1<<20, false); err == nil {
 			t.Errorf("%v %#v: stored", tc.col, tc.v)
 		}
 	}
@@ -220,7 +220,7 @@ func TestEmptyBlob(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows := &sliceRows{cols: []engine.Column{{Name: "b", Type: engine.Type{Kind: engine.TypeVarbyte}}}, data: [][]any{{[]byte{}}}}
-	res, err := writeResult(context.Background(), st, "blob", "JSON", rows, 10, 1<<20)
+	res, err := writeResult(context.Background(), st, "blob", "JSON", rows, 10, 1<<20, false)
 	if err != nil {
 		t.Fatal(err)
 	}

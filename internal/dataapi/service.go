@@ -459,7 +459,7 @@ func (s *Service) runOne(ctx context.Context, st *statement, sub *subStatement, 
 	if format == "" {
 		format = "JSON"
 	}
-	res, err := writeResult(ctx, s.results, sub.id, format, rows, s.opts.PageRows, s.opts.ResultCap)
+	res, err := writeResult(ctx, s.results, sub.id, format, rows, s.opts.PageRows, s.opts.ResultCap, s.holdResults())
 	if errors.Is(err, errResultTooLarge) {
 		return nil, -1, policies, sqlerr.New(sqlerr.DataException, "the result is larger than the limit of %d bytes; narrow the query", s.opts.ResultCap)
 	}
@@ -493,6 +493,13 @@ func failureOf(err error) failure {
 // lookup finds a statement (or batch sub-statement id) owned by p: this
 // process's, or with a shared store any replica's.
 func (s *Service) lookup(ctx context.Context, p identity.Principal, id string) (*statement, int, error) {
+	return s.lookupPage(ctx, p, id, false)
+}
+
+// lookupPage is lookup; first asks a shared store for the result's first
+// page in the same round trip as the statement (GetStatementResult
+// without a NextToken on another replica than the running one).
+func (s *Service) lookupPage(ctx context.Context, p identity.Principal, id string, first bool) (*statement, int, error) {
 	base, subNo := id, 0
 	if i := strings.IndexByte(id, ':'); i >= 0 {
 		base = id[:i]
@@ -507,7 +514,11 @@ func (s *Service) lookup(ctx context.Context, p identity.Principal, id string) (
 	s.mu.Unlock()
 	if st == nil && s.opts.Store != nil {
 		var err error
-		if st, err = s.lookupShared(ctx, owner(p), base, now); err != nil {
+		key := ""
+		if first {
+			key = id
+		}
+		if st, err = s.lookupShared(ctx, owner(p), base, key, now); err != nil {
 			return nil, 0, err
 		}
 	}
@@ -653,7 +664,7 @@ func (s *Service) runTransaction(ctx context.Context, b engine.Batcher, st *stat
 		var res *result
 		var err error
 		if len(rows.Columns()) > 0 {
-			res, err = writeResult(ctx, s.results, sub.id, format, rows, s.opts.PageRows, s.opts.ResultCap)
+			res, err = writeResult(ctx, s.results, sub.id, format, rows, s.opts.PageRows, s.opts.ResultCap, s.holdResults())
 			if errors.Is(err, errResultTooLarge) {
 				err = sqlerr.New(sqlerr.DataException, "the result is larger than the limit of %d bytes; narrow the query", s.opts.ResultCap)
 			}

@@ -142,9 +142,18 @@ func (s *Service) fromRecord(rec store.Statement, own string) (*statement, error
 	return st, nil
 }
 
-// lookupShared finds a statement another replica runs or ran.
-func (s *Service) lookupShared(ctx context.Context, own, base string, now time.Time) (*statement, error) {
-	rec, err := s.opts.Store.Statements().Get(ctx, base)
+// lookupShared finds a statement another replica runs or ran. With key
+// set and a store that can (store.StatementPager), the first page of
+// result key comes in the same round trip, kept with the result.
+func (s *Service) lookupShared(ctx context.Context, own, base, key string, now time.Time) (*statement, error) {
+	var rec store.Statement
+	var first []byte
+	var err error
+	if sp, ok := s.opts.Store.Statements().(store.StatementPager); ok && key != "" {
+		rec, first, err = sp.GetWithPage(ctx, base, storeOwner(own), key, 1)
+	} else {
+		rec, err = s.opts.Store.Statements().Get(ctx, base)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
@@ -157,6 +166,13 @@ func (s *Service) lookupShared(ctx context.Context, own, base string, now time.T
 	st, err := s.fromRecord(rec, own)
 	if err != nil {
 		return nil, &Error{Kind: InternalServer, Message: "the statement could not be read", Err: err}
+	}
+	if first != nil {
+		for _, sub := range st.subs {
+			if sub.id == key && sub.result != nil {
+				sub.result.first = first
+			}
+		}
 	}
 	return st, nil
 }
@@ -179,7 +195,7 @@ func (s *Service) waitShared(ctx context.Context, st *statement, d time.Duration
 			return st
 		case <-time.After(min(100*time.Millisecond, time.Until(deadline))):
 		}
-		next, err := s.lookupShared(ctx, st.owner, st.id, s.opts.Clock())
+		next, err := s.lookupShared(ctx, st.owner, st.id, "", s.opts.Clock())
 		if err != nil || next == nil {
 			return st
 		}
@@ -281,15 +297,39 @@ func (s *Service) bindSessionShared(ctx context.Context, own string, st *stateme
 	return true, nil
 }
 
-// persistEnd writes an ended statement's record (its results are already
-// in the shared result store, written while it ran) and frees its session. It runs before anyone waiting on the statement
-// wakes, so a client that saw it end finds it ended on every replica.
+// holdResults reports whether small results wait for their statement's
+// end to be committed with it (a shared store that can, pgstore): one
+// round trip fewer per statement.
+func (s *Service) holdResults() bool {
+	if s.opts.Store == nil {
+		return false
+	}
+	_, ok := s.opts.Store.Statements().(store.StatementEnder)
+	return ok
+}
+
+// persistEnd writes an ended statement's record with the results it still
+// holds (the others were committed while it ran) and frees its session.
+// It runs before anyone waiting on the statement wakes, so a client that
+// saw it end finds it ended, with its results, on every replica.
 func (s *Service) persistEnd(st *statement) {
 	ctx := st.logContext()
 	sh := s.opts.Store
 	rec, err := s.storeRecord(st)
 	if err == nil {
-		err = sh.Statements().Update(ctx, rec)
+		if se, ok := sh.Statements().(store.StatementEnder); ok {
+			var held []store.ResultWriter
+			for _, sub := range st.subs {
+				sub.mu.Lock()
+				if r := sub.result; r != nil && r.writer != nil {
+					held = append(held, r.writer)
+				}
+				sub.mu.Unlock()
+			}
+			err = se.End(ctx, rec, held)
+		} else {
+			err = sh.Statements().Update(ctx, rec)
+		}
 	}
 	switch {
 	case errors.Is(err, store.ErrConflict):
@@ -313,7 +353,7 @@ func (s *Service) cancelShared(ctx context.Context, st *statement) (bool, error)
 		return false, storeError(err)
 	}
 	if !ok {
-		if cur, err := s.lookupShared(ctx, st.owner, st.id, s.opts.Clock()); err == nil && cur != nil {
+		if cur, err := s.lookupShared(ctx, st.owner, st.id, "", s.opts.Clock()); err == nil && cur != nil {
 			st = cur
 		}
 		return false, validation("Could not cancel a query that is already in %s state.", st.describe().Status)

@@ -281,3 +281,69 @@ func TestNextTokenKeyShared(t *testing.T) {
 		t.Fatalf("token key file: %d bytes, %v", len(key), err)
 	}
 }
+
+// heldStatements holds Update (a statement's end) until release closes.
+type heldStatements struct {
+	store.Statements
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (h *heldStatements) Update(ctx context.Context, st store.Statement) error {
+	if !st.Active {
+		close(h.entered)
+		<-h.release
+	}
+	return h.Statements.Update(ctx, st)
+}
+
+type heldStore struct {
+	store.Store
+	st *heldStatements
+}
+
+func (h heldStore) Statements() store.Statements { return h.st }
+
+// TestEndSeenOnlyOnceStored: the replica running a statement does not
+// describe it FINISHED before its end is in the store, so a client that
+// sees it finished there and asks another replica for the result finds it
+// (with round-robin polling the describe and the result land on
+// different replicas).
+func TestEndSeenOnlyOnceStored(t *testing.T) {
+	eng := duckdbtest.New(t, 1, "CREATE TABLE t AS SELECT range AS i FROM range(3)")
+	mem := memstore.New("", 0)
+	held := heldStore{Store: mem, st: &heldStatements{Statements: mem.Statements(), entered: make(chan struct{}), release: make(chan struct{})}}
+	results, err := embedded.NewResults(embedded.ResultOptions{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := memstore.New("", 0).Keys()
+	mk := func(name string) *dataapi.Service {
+		svc, err := dataapi.New(eng, dataapi.Options{DataDir: t.TempDir(), Store: held, Replica: name, Keys: keys, Results: results})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return svc
+	}
+	a, b := mk("a"), mk("b")
+	beat(t, mem, "a", time.Minute)
+	ctx := context.Background()
+	su := identity.LocalSuperuser()
+	out, err := a.Execute(ctx, su, dataapi.ExecuteInput{Sql: "SELECT i FROM t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-held.st.entered
+	for name, svc := range map[string]*dataapi.Service{"a": a, "b": b} {
+		if d, err := svc.Describe(ctx, su, out.ID, 0); err != nil || d.Status == dataapi.StatusFinished {
+			t.Fatalf("before the end is stored, %s describes %+v %v", name, d, err)
+		}
+	}
+	close(held.st.release)
+	if d, err := a.Describe(ctx, su, out.ID, 10); err != nil || d.Status != dataapi.StatusFinished {
+		t.Fatalf("after the end is stored, a describes %+v %v", d, err)
+	}
+	if r, err := b.GetResult(ctx, su, out.ID, "", 0); err != nil || len(r.Records) != 3 {
+		t.Fatalf("result on b: %v", err)
+	}
+}

@@ -39,7 +39,12 @@ type statement struct {
 	updated time.Time
 	cancel  context.CancelFunc
 	aborted bool
-	subs    []*subStatement
+	// ending: the statement finished or failed and onEnd (which, with a
+	// shared store, writes its end there) has not returned; describe
+	// still says STARTED, so a client that sees the end here and asks
+	// another replica for the result finds it ended there too.
+	ending bool
+	subs   []*subStatement
 }
 
 type subStatement struct {
@@ -111,7 +116,7 @@ func (st *statement) isAborted() bool {
 func (st *statement) fail(msg failure, now time.Time) {
 	st.mu.Lock()
 	if !st.aborted {
-		st.status, st.err, st.updated = StatusFailed, msg, now
+		st.status, st.err, st.updated, st.ending = StatusFailed, msg, now, true
 	}
 	st.mu.Unlock()
 	st.end()
@@ -120,7 +125,7 @@ func (st *statement) fail(msg failure, now time.Time) {
 func (st *statement) complete(now time.Time) {
 	st.mu.Lock()
 	if !st.aborted {
-		st.status, st.updated = StatusFinished, now
+		st.status, st.updated, st.ending = StatusFinished, now, true
 	}
 	st.mu.Unlock()
 	st.end()
@@ -136,6 +141,7 @@ func (st *statement) end() {
 	st.onEnd = nil
 	st.mu.Lock()
 	st.cancel = nil
+	st.ending = false
 	st.mu.Unlock()
 	close(st.done)
 }
@@ -214,6 +220,9 @@ func (st *statement) describe() DescribeOutput {
 		QueryParameters: st.in.Parameters, ResultFormat: resultFormat(st.in.ResultFormat), SessionID: st.in.SessionID,
 		Database: st.in.Database, DbUser: st.principal.User, ClusterIdentifier: st.in.ClusterIdentifier, WorkgroupName: st.in.WorkgroupName,
 		ResultRows: -1, ResultSize: -1}
+	if st.ending {
+		d.Status, d.Error, d.SqlState = StatusStarted, "", ""
+	}
 	st.mu.Unlock()
 	var subs []SubStatement
 	for _, sub := range st.subs {

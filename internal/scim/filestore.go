@@ -25,13 +25,65 @@ import (
 // exclusive lock on <dir>/lock, and every read first checks whether the
 // file changed since it was loaded, so a change made by another process
 // is seen by the next request, with nothing to go stale.
+//
+// The same store keeps its document in a Document instead of a file when
+// replicas share it (OpenDocumentStore): every read asks the Document
+// whether it changed, every write changes it under the Document's lock.
 type FileStore struct {
 	dir  string
 	path string
+	doc  Document // instead of dir and path
 
-	mu     sync.Mutex
-	loaded os.FileInfo // the file state was read from; nil before any file exists
-	state  *fileState
+	mu         sync.Mutex
+	loaded     os.FileInfo // the file state was read from; nil before any file exists
+	docVersion int64       // the Document's version state was read from
+	state      *fileState
+}
+
+// Document keeps a document store's one JSON document where several
+// servers share it (the PostgreSQL store of replicas).
+type Document interface {
+	// Load returns the document and its version; the document is nil
+	// when its version is since (unchanged) or there is none (version 0).
+	Load(ctx context.Context, since int64) ([]byte, int64, error)
+	// Update calls change with the current document (nil for none) and
+	// its version under a lock every sharer respects, and stores what
+	// change returns as the next version. An error from change is
+	// returned as is and nothing is stored.
+	Update(ctx context.Context, change func(cur []byte, version int64) ([]byte, error)) (int64, error)
+}
+
+// NamedDocuments is a set of documents by name (store.Documents).
+type NamedDocuments interface {
+	Load(ctx context.Context, name string, since int64) ([]byte, int64, error)
+	Update(ctx context.Context, name string, change func(cur []byte, version int64) ([]byte, error)) (int64, error)
+}
+
+// SharedDocument is document name of docs.
+func SharedDocument(docs NamedDocuments, name string) Document { return namedDocument{docs, name} }
+
+type namedDocument struct {
+	docs NamedDocuments
+	name string
+}
+
+func (d namedDocument) Load(ctx context.Context, since int64) ([]byte, int64, error) {
+	return d.docs.Load(ctx, d.name, since)
+}
+
+func (d namedDocument) Update(ctx context.Context, change func([]byte, int64) ([]byte, error)) (int64, error) {
+	return d.docs.Update(ctx, d.name, change)
+}
+
+// OpenDocumentStore opens the document store kept in doc.
+func OpenDocumentStore(ctx context.Context, doc Document) (*FileStore, error) {
+	s := &FileStore{doc: doc}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.refreshLocked(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 var _ Store = (*FileStore)(nil)
@@ -56,7 +108,7 @@ func OpenFileStore(dir string) (*FileStore, error) {
 	s := &FileStore{dir: dir, path: filepath.Join(dir, "store.json")}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.refreshLocked(); err != nil {
+	if err := s.refreshLocked(context.Background()); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -87,7 +139,10 @@ func (st *fileState) table(k Kind) map[string]*Resource {
 
 // refreshLocked reloads the document if the file changed since it was
 // read (or was never read).
-func (s *FileStore) refreshLocked() error {
+func (s *FileStore) refreshLocked(ctx context.Context) error {
+	if s.doc != nil {
+		return s.refreshDocLocked(ctx)
+	}
 	fi, err := os.Stat(s.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		if s.state == nil || s.loaded != nil {
@@ -105,12 +160,41 @@ func (s *FileStore) refreshLocked() error {
 	if err != nil {
 		return fmt.Errorf("scim: store: %w", err)
 	}
+	st, err := parseState(b, s.path)
+	if err != nil {
+		return err
+	}
+	s.state, s.loaded = st, fi
+	return nil
+}
+
+// refreshDocLocked reloads the state from the Document if it changed.
+func (s *FileStore) refreshDocLocked(ctx context.Context) error {
+	b, v, err := s.doc.Load(ctx, s.docVersion)
+	if err != nil {
+		return fmt.Errorf("scim: store: %w", err)
+	}
+	if s.state != nil && v == s.docVersion {
+		return nil
+	}
+	st := emptyState()
+	if b != nil {
+		if st, err = parseState(b, "document"); err != nil {
+			return err
+		}
+	}
+	s.state, s.docVersion = st, v
+	return nil
+}
+
+// parseState decodes a stored document.
+func parseState(b []byte, where string) (*fileState, error) {
 	st := emptyState()
 	if err := decodeState(b, st); err != nil {
-		return fmt.Errorf("scim: store %s is damaged: %w", s.path, err)
+		return nil, fmt.Errorf("scim: store %s is damaged: %w", where, err)
 	}
 	if st.FormatVersion != fileFormatVersion {
-		return fmt.Errorf("scim: store %s has format %d, this tipgate knows %d", s.path, st.FormatVersion, fileFormatVersion)
+		return nil, fmt.Errorf("scim: store %s has format %d, this tipgate knows %d", where, st.FormatVersion, fileFormatVersion)
 	}
 	if st.Users == nil {
 		st.Users = map[string]*Resource{}
@@ -122,15 +206,14 @@ func (s *FileStore) refreshLocked() error {
 		st.Clients = map[string]*Client{}
 	}
 	st.index()
-	s.state, s.loaded = st, fi
-	return nil
+	return st, nil
 }
 
 // read runs f on the current state.
-func (s *FileStore) read(f func(*fileState) error) error {
+func (s *FileStore) read(ctx context.Context, f func(*fileState) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.refreshLocked(); err != nil {
+	if err := s.refreshLocked(ctx); err != nil {
 		return err
 	}
 	return f(s.state)
@@ -138,15 +221,18 @@ func (s *FileStore) read(f func(*fileState) error) error {
 
 // write runs f on a copy of the current state under the cross-process
 // lock and, if f succeeds, persists the copy and makes it current.
-func (s *FileStore) write(f func(*fileState) error) error {
+func (s *FileStore) write(ctx context.Context, f func(*fileState) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.doc != nil {
+		return s.writeDocLocked(ctx, f)
+	}
 	unlock, err := lockFile(filepath.Join(s.dir, "lock"))
 	if err != nil {
 		return fmt.Errorf("scim: store lock: %w", err)
 	}
 	defer unlock()
-	if err := s.refreshLocked(); err != nil {
+	if err := s.refreshLocked(ctx); err != nil {
 		return err
 	}
 	next := s.state.shallow()
@@ -169,6 +255,42 @@ func (s *FileStore) write(f func(*fileState) error) error {
 		return fmt.Errorf("scim: store: %w", err)
 	}
 	s.state, s.loaded = next, fi
+	return nil
+}
+
+// writeDocLocked is write on a Document: f runs on the document as it is
+// under the Document's lock.
+func (s *FileStore) writeDocLocked(ctx context.Context, f func(*fileState) error) error {
+	var next *fileState
+	v, err := s.doc.Update(ctx, func(cur []byte, v int64) ([]byte, error) {
+		base := s.state
+		if base == nil || v != s.docVersion {
+			base = emptyState()
+			if cur != nil {
+				var err error
+				if base, err = parseState(cur, "document"); err != nil {
+					return nil, err
+				}
+			}
+		}
+		next = base.shallow()
+		if err := f(next); err != nil {
+			return nil, err
+		}
+		next.index()
+		b, err := json.Marshal(next)
+		if err != nil {
+			return nil, fmt.Errorf("scim: store encode: %w", err)
+		}
+		return b, nil
+	})
+	if errors.Is(err, errNoChange) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	s.state, s.docVersion = next, v
 	return nil
 }
 
@@ -278,7 +400,7 @@ func (st *fileState) checkLocked(r *Resource) error {
 
 // Create implements Store.
 func (s *FileStore) Create(ctx context.Context, r Resource) error {
-	return s.write(func(st *fileState) error {
+	return s.write(ctx, func(st *fileState) error {
 		t := st.table(r.Kind)
 		if _, ok := t[r.ID]; ok || r.ID == "" {
 			return fmt.Errorf("%w: id %q", ErrConflict, r.ID)
@@ -295,7 +417,7 @@ func (s *FileStore) Create(ctx context.Context, r Resource) error {
 // Get implements Store.
 func (s *FileStore) Get(ctx context.Context, kind Kind, id string) (Resource, error) {
 	var out Resource
-	err := s.read(func(st *fileState) error {
+	err := s.read(ctx, func(st *fileState) error {
 		r, ok := st.table(kind)[id]
 		if !ok {
 			return fmt.Errorf("%w: %s %q", ErrNotFound, kind, id)
@@ -315,7 +437,7 @@ func sortResources(rs []Resource) {
 // List implements Store.
 func (s *FileStore) List(ctx context.Context, kind Kind) ([]Resource, error) {
 	var out []Resource
-	err := s.read(func(st *fileState) error {
+	err := s.read(ctx, func(st *fileState) error {
 		for _, r := range st.table(kind) {
 			out = append(out, copyResource(r))
 		}
@@ -328,7 +450,7 @@ func (s *FileStore) List(ctx context.Context, kind Kind) ([]Resource, error) {
 // Update implements Store.
 func (s *FileStore) Update(ctx context.Context, kind Kind, id string, change func(*Resource) error) (Resource, error) {
 	var out Resource
-	err := s.write(func(st *fileState) error {
+	err := s.write(ctx, func(st *fileState) error {
 		cur, ok := st.table(kind)[id]
 		if !ok {
 			return fmt.Errorf("%w: %s %q", ErrNotFound, kind, id)
@@ -351,7 +473,7 @@ func (s *FileStore) Update(ctx context.Context, kind Kind, id string, change fun
 
 // Delete implements Store.
 func (s *FileStore) Delete(ctx context.Context, kind Kind, id string, check func(Resource) error) error {
-	return s.write(func(st *fileState) error {
+	return s.write(ctx, func(st *fileState) error {
 		cur, ok := st.table(kind)[id]
 		if !ok {
 			return fmt.Errorf("%w: %s %q", ErrNotFound, kind, id)
@@ -382,7 +504,7 @@ func (s *FileStore) Delete(ctx context.Context, kind Kind, id string, check func
 // FindUsers implements Store.
 func (s *FileStore) FindUsers(ctx context.Context, by MatchBy, value string) ([]Resource, error) {
 	var out []Resource
-	err := s.read(func(st *fileState) error {
+	err := s.read(ctx, func(st *fileState) error {
 		for _, u := range st.Users {
 			if matchUser(u, by, value) {
 				out = append(out, copyResource(u))
@@ -415,7 +537,7 @@ func matchUser(u *Resource, by MatchBy, value string) bool {
 // GroupsOf implements Store.
 func (s *FileStore) GroupsOf(ctx context.Context, userID string) ([]Resource, error) {
 	var out []Resource
-	err := s.read(func(st *fileState) error {
+	err := s.read(ctx, func(st *fileState) error {
 		for _, gid := range st.memberOf[userID] {
 			out = append(out, copyResource(st.Groups[gid]))
 		}
@@ -430,7 +552,7 @@ func (s *FileStore) PutClient(ctx context.Context, c Client) error {
 	if c.Name == "" || c.TokenHash == "" {
 		return errors.New("scim: a client needs a name and a token hash")
 	}
-	return s.write(func(st *fileState) error {
+	return s.write(ctx, func(st *fileState) error {
 		for _, o := range st.Clients {
 			if o.Name != c.Name && o.TokenHash == c.TokenHash {
 				return fmt.Errorf("%w: token hash", ErrConflict)
@@ -444,7 +566,7 @@ func (s *FileStore) PutClient(ctx context.Context, c Client) error {
 // Clients implements Store.
 func (s *FileStore) Clients(ctx context.Context) ([]Client, error) {
 	var out []Client
-	err := s.read(func(st *fileState) error {
+	err := s.read(ctx, func(st *fileState) error {
 		for _, name := range slices.Sorted(maps.Keys(st.Clients)) {
 			out = append(out, *st.Clients[name])
 		}
@@ -456,7 +578,7 @@ func (s *FileStore) Clients(ctx context.Context) ([]Client, error) {
 // ClientByTokenHash implements Store.
 func (s *FileStore) ClientByTokenHash(ctx context.Context, hash string) (Client, error) {
 	var out Client
-	err := s.read(func(st *fileState) error {
+	err := s.read(ctx, func(st *fileState) error {
 		for _, c := range st.Clients {
 			if c.TokenHash == hash {
 				out = *c
@@ -470,7 +592,7 @@ func (s *FileStore) ClientByTokenHash(ctx context.Context, hash string) (Client,
 
 // DeleteClient implements Store.
 func (s *FileStore) DeleteClient(ctx context.Context, name string) error {
-	return s.write(func(st *fileState) error {
+	return s.write(ctx, func(st *fileState) error {
 		if _, ok := st.Clients[name]; !ok {
 			return fmt.Errorf("%w: client %q", ErrNotFound, name)
 		}
@@ -481,7 +603,7 @@ func (s *FileStore) DeleteClient(ctx context.Context, name string) error {
 
 // TouchClient implements Store.
 func (s *FileStore) TouchClient(ctx context.Context, name string, t time.Time) error {
-	return s.write(func(st *fileState) error {
+	return s.write(ctx, func(st *fileState) error {
 		c, ok := st.Clients[name]
 		if !ok {
 			return fmt.Errorf("%w: client %q", ErrNotFound, name)

@@ -103,7 +103,10 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Server, error)
 	}
 	s := &Server{cfg: cfg, log: log, ln: ln, oktaLn: opts.OktaListener, metrics: newMetrics(), readyc: make(chan struct{})}
 	s.URL = cfg.Server.PublicURL
-	if opts.Listener != nil || strings.HasSuffix(cfg.Server.Listen, ":0") {
+	// The default public URL is the listen address: with a listener given
+	// or port 0, the one actually bound. A public_url set (a replica's
+	// load balancer) stays.
+	if (opts.Listener != nil || strings.HasSuffix(cfg.Server.Listen, ":0")) && cfg.Server.PublicURL == s.scheme()+"://"+cfg.Server.Listen {
 		s.URL = s.scheme() + "://" + ln.Addr().String()
 	}
 	if err := s.open(ctx, opts); err != nil {
@@ -157,7 +160,14 @@ func (s *Server) open(ctx context.Context, opts Options) error {
 	// Provisioned users and groups (SCIM): issuers with groups_source
 	// "scim" or "both" take principals' groups, and their existence, from
 	// here, at every entry (tokens, sessions, temporary credentials).
-	scimStore, err := scim.OpenFileStore(filepath.Join(dir, "scim"))
+	// Replicas share the directory through the store: what the IdP
+	// provisions through one, every other applies at its next request.
+	var scimStore *scim.FileStore
+	if shared {
+		scimStore, err = scim.OpenDocumentStore(ctx, scim.SharedDocument(s.store.Documents(), "scim"))
+	} else {
+		scimStore, err = scim.OpenFileStore(filepath.Join(dir, "scim"))
+	}
 	if err != nil {
 		return err
 	}
@@ -203,7 +213,11 @@ func (s *Server) open(ctx context.Context, opts Options) error {
 	if s.oktaHandler != nil {
 		self[hostOf(s.OktaURL)] = s.oktaHandler
 	}
-	client := &http.Client{Timeout: 10 * time.Second, Transport: selfTransport{hosts: self, next: http.DefaultTransport}}
+	// With replicas the public URL is the load balancer's: only reads
+	// (discovery, keys: the same on every replica) are answered here; a
+	// POST (the code exchange at the embedded IdP, which keeps sign-in
+	// flows in the process that began them) goes through the balancer.
+	client := &http.Client{Timeout: 10 * time.Second, Transport: selfTransport{hosts: self, next: http.DefaultTransport, readsOnly: shared}}
 	prov, err := identity.NewProvisioning(scim.Directory{Store: scimStore}, issuers)
 	if err != nil {
 		return err
@@ -548,12 +562,16 @@ func hostOf(u string) string {
 // selfTransport answers requests for the server's own hosts (its main
 // listener, the Okta listener) from their handlers, without the network.
 type selfTransport struct {
-	hosts map[string]http.Handler
-	next  http.RoundTripper
+	hosts     map[string]http.Handler
+	next      http.RoundTripper
+	readsOnly bool // GET and HEAD only; the rest over the network
 }
 
 func (t selfTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	h, ok := t.hosts[r.URL.Host]
+	if t.readsOnly && r.Method != http.MethodGet && r.Method != http.MethodHead {
+		ok = false
+	}
 	if !ok {
 		return t.next.RoundTrip(r)
 	}

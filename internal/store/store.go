@@ -48,6 +48,7 @@ type Store interface {
 	WebSessions() WebSessions
 	Keys() Keys
 	Replicas() Replicas
+	Documents() Documents
 	// Shared reports whether other processes may use the same store
 	// (PostgreSQL) rather than this process alone (embedded).
 	Shared() bool
@@ -257,6 +258,19 @@ type Replicas interface {
 	Leave(ctx context.Context, id string) error
 }
 
+// Documents keeps named documents that every replica reads and changes
+// whole, one change at a time (the SCIM directory is one JSON document).
+type Documents interface {
+	// Load returns document name and its version: the document is nil
+	// when its version is since (unchanged) or there is none (version 0).
+	Load(ctx context.Context, name string, since int64) ([]byte, int64, error)
+	// Update calls change with the current document (nil for none) and
+	// its version, holding a lock across replicas, and stores what change
+	// returns as version+1, which it returns. An error from change is
+	// returned as is and nothing is stored.
+	Update(ctx context.Context, name string, change func(cur []byte, version int64) ([]byte, error)) (int64, error)
+}
+
 // KeyMaterial returns the key under name, creating it with generate when no
 // replica has yet. The value created first is the one every replica uses.
 func KeyMaterial(ctx context.Context, keys Keys, name string, generate func() ([]byte, error)) ([]byte, error) {
@@ -276,4 +290,37 @@ func KeyMaterial(ctx context.Context, keys Keys, name string, generate func() ([
 // result store (store/embedded).
 type ResultHolder interface {
 	Results() ResultStore
+}
+
+// StatementPager is a capability of a Statements store that also keeps
+// results (the PostgreSQL store): GetWithPage returns statement id and,
+// in the same round trip, page i of its committed result key — key must
+// be id or one of its sub-statements' ids (id:n) — when the statement's
+// owner is owner (nil when it is not, when key belongs to another
+// statement, or when there is no such page). A replica fetching
+// another's first page reads both at once; the owner and key conditions
+// keep a request from reading result bytes of a statement it does not own.
+type StatementPager interface {
+	GetWithPage(ctx context.Context, id, owner, key string, i int) (Statement, []byte, error)
+}
+
+// StatementEnder is a capability of a Statements store that also keeps
+// results (the PostgreSQL store): End is Update, and commits the
+// statement's uncommitted result writers (made by the same store's
+// ResultStore) in the same round trip. The results are committed whatever
+// the update answers, ErrConflict included (their statement's record then
+// stays as the store ended it; Expire deletes them with it). A replica
+// writes a small result's pages with its statement's end instead of in a
+// round trip of their own.
+type StatementEnder interface {
+	End(ctx context.Context, st Statement, results []ResultWriter) error
+}
+
+// HeldResult is a capability of a ResultWriter whose store can commit it
+// with its statement's end (StatementEnder): Held returns every page
+// appended so far when the writer still holds them all (none written to
+// the store yet), so the caller can serve them itself until End commits
+// them; ok is false once a page was written.
+type HeldResult interface {
+	Held() (pages [][]byte, ok bool)
 }

@@ -6,7 +6,9 @@
 //
 // Environment: TIPGATE_BIN (default bin/tipgate), CHROMIUM (default
 // chromium, found on PATH), ARTIFACTS (default test-artifacts/browser),
-// ROWS (default 30000). Needs scripts/browser-deps.sh first. The exit code
+// ROWS (default 30000); TIPGATE_URL, TIPGATE_DEMO_PASSWORD and TIPGATE_CSV
+// test a demo already running (the replicas behind a load balancer of
+// scripts/browser-replicas.sh) instead of starting one. Needs scripts/browser-deps.sh first. The exit code
 // is non-zero when any check fails (node:test sets it).
 
 import assert from 'node:assert/strict';
@@ -266,7 +268,11 @@ describe('tipgate dashboard in headless Chromium', { timeout: 15 * 60_000 }, () 
     assert.ok(existsSync(CFG.bin), `TIPGATE_BIN ${CFG.bin} does not exist: build it (go build -o bin/tipgate ./cmd/tipgate)`);
     const chromePath = which(CFG.chromium);
     const t0 = performance.now();
-    S.demo = await startDemo({ bin: CFG.bin, rows: CFG.rows, timeoutMs: CFG.demoTimeoutMs, log });
+    // TIPGATE_URL: a demo already running elsewhere (scripts/browser-replicas.sh
+    // runs three replicas behind a load balancer), with its password and CSV.
+    S.demo = process.env.TIPGATE_URL
+      ? { url: process.env.TIPGATE_URL, password: process.env.TIPGATE_DEMO_PASSWORD, csvPath: process.env.TIPGATE_CSV, stop: async () => {} }
+      : await startDemo({ bin: CFG.bin, rows: CFG.rows, timeoutMs: CFG.demoTimeoutMs, log });
     S.url = S.demo.url;
     const t1 = performance.now();
     S.gt = load(S.demo.csvPath);

@@ -1,5 +1,6 @@
 // Package storetest is the conformance suite every scim.Store passes: the
-// embedded FileStore now, the shared PostgreSQL store when it exists.
+// embedded FileStore, and the same document store kept in the PostgreSQL
+// store replicas share (internal/store/pgstore's TestSCIMDirectory).
 package storetest
 
 import (

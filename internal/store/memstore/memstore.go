@@ -29,6 +29,14 @@ type Store struct {
 	logins    map[string]login
 	replicas  map[string]store.Replica
 	keysInMem map[string][]byte
+
+	docMu sync.Mutex // held while a document's change runs
+	docs  map[string]document
+}
+
+type document struct {
+	body    []byte
+	version int64
 }
 
 type clientToken struct {
@@ -71,6 +79,7 @@ func (s *Store) Replay() store.Replay             { return (*replay)(s) }
 func (s *Store) Audit() store.Audit               { return (*auditLog)(s) }
 func (s *Store) WebSessions() store.WebSessions   { return (*webSessions)(s) }
 func (s *Store) Replicas() store.Replicas         { return (*replicas)(s) }
+func (s *Store) Documents() store.Documents       { return (*documents)(s) }
 
 // Keys are files under the data directory, or memory when it has none.
 func (s *Store) Keys() store.Keys {

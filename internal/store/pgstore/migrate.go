@@ -42,6 +42,11 @@ var migrations = [][]string{
 		`CREATE TABLE tipgate_store.replicas (id text PRIMARY KEY, engine text NOT NULL, started timestamptz NOT NULL,
 		 until timestamptz NOT NULL)`,
 	},
+	{
+		// Version 0 is a placeholder row Update locks before the first
+		// document exists.
+		"CREATE TABLE tipgate_store.documents (name text PRIMARY KEY, body bytea NOT NULL, version bigint NOT NULL)",
+	},
 }
 
 func (s *Store) migrate(ctx context.Context) error {

@@ -85,6 +85,7 @@ func (s *Store) Audit() store.Audit               { return (*auditLog)(s) }
 func (s *Store) WebSessions() store.WebSessions   { return (*webSessions)(s) }
 func (s *Store) Keys() store.Keys                 { return (*keys)(s) }
 func (s *Store) Replicas() store.Replicas         { return (*replicas)(s) }
+func (s *Store) Documents() store.Documents       { return (*documents)(s) }
 
 // Results is the result store replicas share.
 func (s *Store) Results() store.ResultStore { return (*results)(s) }

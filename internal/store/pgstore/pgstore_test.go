@@ -10,6 +10,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tipgate/tipgate/internal/pgmigrate"
+	"github.com/tipgate/tipgate/internal/scim"
+	scimtest "github.com/tipgate/tipgate/internal/scim/storetest"
 	"github.com/tipgate/tipgate/internal/store"
 	"github.com/tipgate/tipgate/internal/store/pgstore"
 	"github.com/tipgate/tipgate/internal/store/storetest"
@@ -33,6 +35,50 @@ func open(t *testing.T) (*pgstore.Store, string) {
 func TestConformance(t *testing.T) {
 	storetest.RunTests(t, func(t *testing.T) store.Store { s, _ := open(t); return s })
 	storetest.RunResultTests(t, func(t *testing.T) store.ResultStore { s, _ := open(t); return s.Results() })
+}
+
+// TestSCIMDirectory: the SCIM directory replicas share (a document store
+// in the store's Documents) passes the SCIM store conformance suite, and
+// what one replica provisions the other reads at once.
+func TestSCIMDirectory(t *testing.T) {
+	ctx := context.Background()
+	scimtest.RunTests(t, func(t *testing.T) scim.Store {
+		s, _ := open(t)
+		d, err := scim.OpenDocumentStore(ctx, scim.SharedDocument(s.Documents(), "scim"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	})
+	_, dsn := open(t)
+	var replicas []scim.Store
+	for range 2 {
+		s, err := pgstore.Open(ctx, pgstore.Options{DSN: dsn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		d, err := scim.OpenDocumentStore(ctx, scim.SharedDocument(s.Documents(), "scim"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		replicas = append(replicas, d)
+	}
+	if err := replicas[0].Create(ctx, scimtest.User("u1", "ming@example.com", true)); err != nil {
+		t.Fatal(err)
+	}
+	if err := replicas[1].Create(ctx, scimtest.Group("g1", "apac-sales", "u1")); err != nil {
+		t.Fatalf("a group of a user the other replica provisioned: %v", err)
+	}
+	if gs, err := replicas[0].GroupsOf(ctx, "u1"); err != nil || len(gs) != 1 {
+		t.Fatalf("GroupsOf on the first replica = %v %v", gs, err)
+	}
+	if err := replicas[1].Delete(ctx, scim.KindUser, "u1", func(scim.Resource) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := replicas[0].Get(ctx, scim.KindUser, "u1"); !errors.Is(err, scim.ErrNotFound) {
+		t.Fatalf("a user deleted on one replica, on the other: %v", err)
+	}
 }
 
 // TestMigrations: a second Open finds the schema current; a schema of a

@@ -17,7 +17,10 @@ import (
 // result costs one round trip, at Commit.
 type results Store
 
-var _ store.ResultStore = (*results)(nil)
+var (
+	_ store.ResultStore = (*results)(nil)
+	_ store.HeldResult  = (*resultWriter)(nil)
+)
 
 // flushBytes is how much of a result a writer buffers before writing.
 const flushBytes = 4 << 20
@@ -57,9 +60,7 @@ func (w *resultWriter) Append(ctx context.Context, page []byte) error {
 func (w *resultWriter) flush(ctx context.Context, then func(*pgx.Batch)) error {
 	b := &pgx.Batch{}
 	if len(w.pending) > 0 {
-		b.Queue(`INSERT INTO tipgate_store.pages (result, n, body)
-			SELECT $1, $2 + n - 1, body FROM unnest($3::bytea[]) WITH ORDINALITY AS p(body, n)`, w.id, w.first, w.pending)
-		w.written = true
+		w.queuePages(b)
 	}
 	if then != nil {
 		then(b)
@@ -75,19 +76,50 @@ func (w *resultWriter) flush(ctx context.Context, then func(*pgx.Batch)) error {
 	return nil
 }
 
+// queuePages queues the pending pages' insert.
+func (w *resultWriter) queuePages(b *pgx.Batch) {
+	b.Queue(`INSERT INTO tipgate_store.pages (result, n, body)
+		SELECT $1, $2 + n - 1, body FROM unnest($3::bytea[]) WITH ORDINALITY AS p(body, n)`, w.id, w.first, w.pending)
+	w.written = true
+}
+
 func (w *resultWriter) Commit(ctx context.Context) (store.ResultInfo, error) {
 	if w.done {
 		return store.ResultInfo{}, errors.New("store: result already committed")
 	}
 	n := w.first + len(w.pending)
-	err := w.flush(ctx, func(b *pgx.Batch) {
-		b.Queue("INSERT INTO tipgate_store.results (id, pages, bytes) VALUES ($1, $2, $3)", w.id, n, w.total)
-	})
-	if err != nil {
+	if err := w.flush(ctx, func(b *pgx.Batch) { w.queueRow(b) }); err != nil {
 		return store.ResultInfo{}, fmt.Errorf("%w (result %s)", err, w.id)
 	}
 	w.done = true
 	return store.ResultInfo{Pages: n, Bytes: w.total}, nil
+}
+
+// queueRow queues the results row that makes the result readable.
+func (w *resultWriter) queueRow(b *pgx.Batch) {
+	b.Queue("INSERT INTO tipgate_store.results (id, pages, bytes) VALUES ($1, $2, $3)", w.id, w.first+len(w.pending), w.total)
+}
+
+// queueCommit queues the pending pages and the results row (statements.End).
+func (w *resultWriter) queueCommit(b *pgx.Batch) {
+	if len(w.pending) > 0 {
+		w.queuePages(b)
+	}
+	w.queueRow(b)
+}
+
+// committed records that a batch with queueCommit's statements succeeded.
+func (w *resultWriter) committed() {
+	w.first += len(w.pending)
+	w.pending, w.buffered, w.done = nil, 0, true
+}
+
+// Held returns the pages while none has been written (store.HeldResult).
+func (w *resultWriter) Held() ([][]byte, bool) {
+	if w.written || w.done {
+		return nil, false
+	}
+	return w.pending, true
 }
 
 func (w *resultWriter) Abort(ctx context.Context) {

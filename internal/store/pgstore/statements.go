@@ -3,9 +3,11 @@ package pgstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/tipgate/tipgate/internal/store"
 )
@@ -148,4 +150,70 @@ func (s *statements) Expire(ctx context.Context, before time.Time) error {
 	_, err := s.pool.Exec(ctx, `WITH gone AS (DELETE FROM tipgate_store.statements WHERE NOT active AND created < $1 RETURNING id)
 		DELETE FROM tipgate_store.results WHERE split_part(id, ':', 1) IN (SELECT id FROM gone)`, before)
 	return wrap("expire statements", err)
+}
+
+var (
+	_ store.StatementPager = (*statements)(nil)
+	_ store.StatementEnder = (*statements)(nil)
+)
+
+// GetWithPage reads the page only for the statement's owner and only of
+// the statement's own results (key is id or id:n), so a caller cannot
+// pair its own statement with another's result key.
+func (s *statements) GetWithPage(ctx context.Context, id, owner, key string, i int) (store.Statement, []byte, error) {
+	var st store.Statement
+	var page []byte
+	err := s.pool.QueryRow(ctx, "SELECT "+stmtCols+`,
+			CASE WHEN owner = $2 AND ($3 = id OR starts_with($3, id || ':')) THEN
+				(SELECT p.body FROM tipgate_store.pages p JOIN tipgate_store.results r ON r.id = p.result
+				WHERE p.result = $3 AND p.n = $4) END
+		FROM tipgate_store.statements WHERE id = $1`, id, owner, key, i).
+		Scan(&st.ID, &st.Owner, &st.Name, &st.Replica, &st.Status, &st.Error, &st.Active, &st.Created, &st.Updated, &st.Body, &page)
+	st.Created, st.Updated = st.Created.UTC(), st.Updated.UTC()
+	return st, page, wrap("get statement", err)
+}
+
+// End commits the result writers' remaining pages and rows, then updates
+// the statement, in one pipelined implicit transaction: one round trip
+// for a statement's end and its small results.
+func (s *statements) End(ctx context.Context, st store.Statement, rws []store.ResultWriter) error {
+	b := &pgx.Batch{}
+	var ws []*resultWriter
+	for _, rw := range rws {
+		w, ok := rw.(*resultWriter)
+		if !ok || w.r != (*results)(s) {
+			return fmt.Errorf("store: End of statement %s: a result writer of another store", st.ID)
+		}
+		if w.done {
+			return fmt.Errorf("store: End of statement %s: result %s already committed", st.ID, w.id)
+		}
+		w.queueCommit(b)
+		ws = append(ws, w)
+	}
+	b.Queue(`UPDATE tipgate_store.statements SET status = $2, error = $3, updated = $4, active = $5, body = $6
+		WHERE id = $1 AND active`, st.ID, st.Status, st.Error, st.Updated, st.Active, st.Body)
+	br := s.pool.SendBatch(ctx, b)
+	var err error
+	var tag pgconn.CommandTag
+	for range b.Len() {
+		if tag, err = br.Exec(); err != nil {
+			break
+		}
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return wrap("end statement", err)
+	}
+	for _, w := range ws {
+		w.committed()
+	}
+	if tag.RowsAffected() == 0 {
+		if _, err := s.Get(ctx, st.ID); err != nil {
+			return err
+		}
+		return store.ErrConflict
+	}
+	return nil
 }

@@ -29,6 +29,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"AdmissionConcurrent", testAdmissionConcurrent},
 		{"ReapDeadReplica", testReap},
 		{"ListAndExpire", testListExpire},
+		{"EndWithResults", testEnd},
 		{"DataSessions", testDataSessions},
 		{"ClientTokens", testClientTokens},
 		{"Revocations", testRevocations},
@@ -37,6 +38,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"WebSessions", testWebSessions},
 		{"KeysFirstWins", testKeys},
 		{"Replicas", testReplicas},
+		{"Documents", testDocuments},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })
@@ -224,6 +226,64 @@ func testReap(t *testing.T, s store.Store) {
 	}
 }
 
+// testEnd: a store that can (StatementEnder) commits a statement's
+// results with its end; a writer holding every page (HeldResult) shows
+// them until then, and nothing is readable before End.
+func testEnd(t *testing.T, s store.Store) {
+	se, ok := s.Statements().(store.StatementEnder)
+	rh, holds := s.(store.ResultHolder)
+	if !ok || !holds {
+		t.Skip("the store does not end statements with their results")
+	}
+	ctx := context.Background()
+	must(t, s.Statements().Insert(ctx, stmt("e", "alice", "r1", t0), store.Admission{Now: t0}))
+	var ws []store.ResultWriter
+	for _, id := range []string{"e:1", "e:2"} {
+		w, err := rh.Results().Create(ctx, id)
+		must(t, err)
+		must(t, w.Append(ctx, []byte("schema "+id)))
+		must(t, w.Append(ctx, []byte("rows "+id)))
+		if h, ok := w.(store.HeldResult); ok {
+			if pages, held := h.Held(); !held || len(pages) != 2 || string(pages[1]) != "rows "+id {
+				t.Fatalf("Held(%s) = %q, %v", id, pages, held)
+			}
+		}
+		ws = append(ws, w)
+	}
+	if _, err := rh.Results().Page(ctx, "e:1", 1); !errors.Is(err, store.ErrResultNotFound) {
+		t.Fatalf("a result readable before its statement's end: %v", err)
+	}
+	end, _ := s.Statements().Get(ctx, "e")
+	end.Active, end.Status, end.Updated, end.Body = false, "FINISHED", t0.Add(time.Second), []byte(`{"ended":true}`)
+	must(t, se.End(ctx, end, ws))
+	got, err := s.Statements().Get(ctx, "e")
+	if err != nil || got.Active || got.Status != "FINISHED" || string(got.Body) != `{"ended":true}` {
+		t.Fatalf("after End, Get = %+v, %v", got, err)
+	}
+	for _, id := range []string{"e:1", "e:2"} {
+		if p, err := rh.Results().Page(ctx, id, 1); err != nil || string(p) != "rows "+id {
+			t.Fatalf("after End, Page(%s, 1) = %q, %v", id, p, err)
+		}
+	}
+	if _, err := ws[0].Commit(ctx); err == nil {
+		t.Fatal("a result ended with its statement was committed again")
+	}
+	// Ended already: ErrConflict, and the result is committed anyway.
+	w, err := rh.Results().Create(ctx, "e:3")
+	must(t, err)
+	must(t, w.Append(ctx, []byte("late")))
+	if err := se.End(ctx, end, []store.ResultWriter{w}); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("End of an ended statement: %v, want ErrConflict", err)
+	}
+	if p, err := rh.Results().Page(ctx, "e:3", 0); err != nil || string(p) != "late" {
+		t.Fatalf("the result of a conflicting End: %q, %v", p, err)
+	}
+	ghost := stmt("ghost", "alice", "r1", t0)
+	if err := se.End(ctx, ghost, nil); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("End of an unknown statement: %v, want ErrNotFound", err)
+	}
+}
+
 func testListExpire(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	for i, name := range []string{"etl-1", "etl-2", "report", "etl-3"} {
@@ -258,6 +318,44 @@ func testListExpire(t *testing.T, s store.Store) {
 			must(t, w.Append(ctx, []byte("p")))
 			_, err = w.Commit(ctx)
 			must(t, err)
+		}
+	}
+	if sp, ok := s.Statements().(store.StatementPager); ok && holds {
+		// The statement and its result's page in one read, the page only
+		// for the statement's owner and only when committed.
+		got, page, err := sp.GetWithPage(ctx, "s2", "alice", "s2", 0)
+		if err != nil || got.ID != "s2" || string(page) != "p" {
+			t.Errorf("GetWithPage(s2, owner) = %s, %q, %v; want s2 and page p", got.ID, page, err)
+		}
+		if got, page, err := sp.GetWithPage(ctx, "s2", "mallory", "s2", 0); err != nil || got.ID != "s2" || page != nil {
+			t.Errorf("GetWithPage(s2, another owner) = %s, %q, %v; want s2 and no page", got.ID, page, err)
+		}
+		if _, page, err := sp.GetWithPage(ctx, "s2", "alice", "s3", 0); err != nil || page != nil {
+			t.Errorf("GetWithPage(s2) with no such result = %q, %v; want no page", page, err)
+		}
+		// Only the statement's own results: bob's "other", a key that
+		// merely starts with s2, and an uncommitted result stay unread.
+		for id, body := range map[string]string{"other": "bob's", "s2x": "x", "s2:1": "sub"} {
+			w, err := rh.Results().Create(ctx, id)
+			must(t, err)
+			must(t, w.Append(ctx, []byte(body)))
+			_, err = w.Commit(ctx)
+			must(t, err)
+		}
+		pending, err := rh.Results().Create(ctx, "s2:2")
+		must(t, err)
+		must(t, pending.Append(ctx, []byte("uncommitted")))
+		for _, key := range []string{"other", "s2x", "s2:2"} {
+			if _, page, err := sp.GetWithPage(ctx, "s2", "alice", key, 0); err != nil || page != nil {
+				t.Errorf("GetWithPage(s2, alice, %s) = %q, %v; want no page", key, page, err)
+			}
+		}
+		pending.Abort(ctx)
+		if _, page, err := sp.GetWithPage(ctx, "s2", "alice", "s2:1", 0); err != nil || string(page) != "sub" {
+			t.Errorf("GetWithPage(s2, alice, s2:1) = %q, %v; want its sub-statement's page", page, err)
+		}
+		if _, _, err := sp.GetWithPage(ctx, "ghost", "alice", "ghost", 0); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("GetWithPage(ghost): %v, want ErrNotFound", err)
 		}
 	}
 	must(t, s.Statements().Expire(ctx, t0.Add(1500*time.Millisecond)))
@@ -618,4 +716,56 @@ func RunResultTests(t *testing.T, newResults func(t *testing.T) store.ResultStor
 			t.Fatalf("Page = %q %v", got, err)
 		}
 	})
+}
+
+// testDocuments: a document is changed whole, one change at a time
+// (concurrent increments all count), read only when it changed, and a
+// failed change stores nothing.
+func testDocuments(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	docs := s.Documents()
+	if b, v, err := docs.Load(ctx, "d", 0); err != nil || b != nil || v != 0 {
+		t.Fatalf("Load of none = %q %d %v", b, v, err)
+	}
+	v, err := docs.Update(ctx, "d", func(cur []byte, v int64) ([]byte, error) {
+		if cur != nil || v != 0 {
+			t.Errorf("first change sees %q %d", cur, v)
+		}
+		return []byte("0"), nil
+	})
+	if err != nil || v != 1 {
+		t.Fatalf("first Update = %d %v", v, err)
+	}
+	if b, v, err := docs.Load(ctx, "d", 0); err != nil || string(b) != "0" || v != 1 {
+		t.Fatalf("Load = %q %d %v", b, v, err)
+	}
+	if b, v, err := docs.Load(ctx, "d", 1); err != nil || b != nil || v != 1 {
+		t.Fatalf("Load of an unchanged document = %q %d %v, want nothing read", b, v, err)
+	}
+	boom := errors.New("boom")
+	if _, err := docs.Update(ctx, "d", func([]byte, int64) ([]byte, error) { return []byte("x"), boom }); !errors.Is(err, boom) {
+		t.Fatalf("failed change: %v", err)
+	}
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := docs.Update(ctx, "d", func(cur []byte, _ int64) ([]byte, error) {
+				var n int
+				fmt.Sscan(string(cur), &n)
+				return []byte(fmt.Sprint(n + 1)), nil
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if b, v, err := docs.Load(ctx, "d", 0); err != nil || string(b) != "20" || v != 21 {
+		t.Fatalf("after 20 concurrent increments: %q version %d %v, want 20 version 21", b, v, err)
+	}
+	if b, _, _ := docs.Load(ctx, "other", 0); b != nil {
+		t.Fatalf("another name: %q", b)
+	}
 }

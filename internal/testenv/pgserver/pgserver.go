@@ -1,5 +1,6 @@
 // Package pgserver runs a real PostgreSQL cluster for tests. It is a test
-// helper: import it only from _test.go files.
+// helper: import it only from _test.go files, and from the benchmark
+// programs under bench/ (Launch).
 //
 // The server is Debian's (scripts/postgres-deps.sh installs the postgresql
 // package when no server of version 15 or newer is under
@@ -57,9 +58,10 @@ type Server struct {
 	// Port is the TCP port on 127.0.0.1 (also the socket's number).
 	Port int
 	// Version is the server's major version.
-	Version int
-	bin     string
-	runAs   []string // command prefix that drops root, or nil
+	Version  int
+	bin      string
+	runAs    []string // command prefix that drops root, or nil
+	settings []string // extra -c name=value (Launch)
 
 	mu      sync.Mutex
 	dbSeq   int
@@ -128,6 +130,40 @@ func Start(t testing.TB) *Server {
 	return srv
 }
 
+// Launch starts a cluster of the caller's own, outside tests (a benchmark
+// program may run several), with extra server settings ("name=value",
+// e.g. shared_preload_libraries=pg_stat_statements); the caller stops it
+// with Stop.
+func Launch(settings ...string) (*Server, error) { return start(settings...) }
+
+// Stop shuts a cluster from Launch down and removes its folder.
+func (s *Server) Stop() error { return s.stop() }
+
+// CreateDatabase creates an empty database (for clusters from Launch;
+// tests use NewDatabase).
+func (s *Server) CreateDatabase(ctx context.Context, name string) error {
+	conn, err := pgx.Connect(ctx, s.DSN("postgres"))
+	if err != nil {
+		return fmt.Errorf("pgserver: connect: %w", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		return fmt.Errorf("pgserver: create database: %w", err)
+	}
+	return nil
+}
+
+// PID is the postmaster's process id (the first line of postmaster.pid):
+// the cluster's processes are it and its children.
+func (s *Server) PID() (int, error) {
+	b, err := os.ReadFile(filepath.Join(s.Dir, "data", "postmaster.pid"))
+	if err != nil {
+		return 0, err
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	return strconv.Atoi(strings.TrimSpace(line))
+}
+
 // DSN returns a connection string for the superuser on database db, over
 // the Unix socket.
 func (s *Server) DSN(db string) string {
@@ -167,12 +203,12 @@ func (s *Server) NewDatabase(t testing.TB) string {
 	return name
 }
 
-func start() (*Server, error) {
+func start(settings ...string) (*Server, error) {
 	bin, version, err := findBin()
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{bin: bin, Version: version}
+	s := &Server{bin: bin, Version: version, settings: settings}
 	if os.Geteuid() == 0 {
 		name := os.Getenv("TIPGATE_PG_USER")
 		if name == "" {
@@ -283,6 +319,9 @@ func (s *Server) launch() error {
 	// query sees.
 	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "+
 		"-c full_page_writes=off -c max_connections=200 -c shared_buffers=128MB -c TimeZone=UTC", port, s.Dir)
+	for _, kv := range s.settings {
+		opts += " -c " + kv
+	}
 	out, err := s.command("pg_ctl", "-D", filepath.Join(s.Dir, "data"), "-l", logFile, "-o", opts, "-w",
 		"-t", strconv.Itoa(int(startTimeout.Seconds())), "start").CombinedOutput()
 	if err != nil {
