@@ -67,13 +67,27 @@ func checkIO(planJSON, catalog, schema string) ([]string, error) {
 }
 
 // checkKeyword admits only a query: its first keyword, read with
-// PostgreSQL's scanner (comments skipped), must start a query.
+// PostgreSQL's scanner (comments skipped), must start a query, and the
+// query must pass checkForms.
 func checkKeyword(text string) error {
 	res, err := pg.Scan(text)
-	if err != nil || len(res.Tokens) == 0 {
+	if err != nil {
 		return sqlerr.New(sqlerr.SyntaxError, "syntax error: empty or unreadable statement")
 	}
+	var toks []*pg.ScanToken
 	for _, t := range res.Tokens {
+		if t.Token != pg.Token_C_COMMENT && t.Token != pg.Token_SQL_COMMENT {
+			toks = append(toks, t)
+			continue
+		}
+		if !onlyTrinoComments(text[t.Start:t.End]) {
+			// PostgreSQL nests block comments, Trino does not: in
+			// "/* /* */ x */" one reads x and the other does not, so the
+			// statement read here would not be the one Trino runs.
+			return sqlerr.New(sqlerr.SyntaxError, "syntax error: nested comments are not supported on the Trino engine")
+		}
+	}
+	for _, t := range toks {
 		if t.Token == pg.Token_ASCII_40 { // "(SELECT …)"
 			continue
 		}
@@ -85,9 +99,60 @@ func checkKeyword(text string) error {
 		if !slices.Contains(readKeywords, w) {
 			return sqlerr.New(sqlerr.FeatureUnsupported, "%s statements are not supported on the Trino engine for users; only queries are", strings.ToUpper(w))
 		}
-		return nil
+		return checkForms(text, toks)
+	}
+	return sqlerr.New(sqlerr.SyntaxError, "syntax error: empty or unreadable statement")
+}
+
+// checkForms refuses, in a query (its tokens without comments), what
+// Redshift has no counterpart of:
+//   - inline SQL routines (WITH FUNCTION), which run the principal's code
+//     on the rows they are handed;
+//   - time travel (FOR VERSION | TIMESTAMP | SYSTEM_TIME AS OF), which reads
+//     an older snapshot of a table.
+func checkForms(text string, toks []*pg.ScanToken) error {
+	word := func(i int) string {
+		if i >= len(toks) {
+			return ""
+		}
+		return strings.ToLower(text[toks[i].Start:toks[i].End])
+	}
+	for i := range toks {
+		switch w := word(i); {
+		case w == "with" && word(i+1) == "function":
+			return sqlerr.New(sqlerr.PermissionDenied, "permission denied: inline functions (WITH FUNCTION) are not supported on the Trino engine")
+		case w == "for" && (word(i+1) == "version" || word(i+1) == "timestamp" || word(i+1) == "system_time") && word(i+2) == "as" && word(i+3) == "of":
+			return sqlerr.New(sqlerr.PermissionDenied, "permission denied: time travel (FOR %s AS OF) is not supported", strings.ToUpper(word(i+1)))
+		}
 	}
 	return nil
+}
+
+// onlyTrinoComments reports whether s, a comment to PostgreSQL's scanner,
+// is only comments and space as Trino reads them: a block comment ends at
+// its first "*/".
+func onlyTrinoComments(s string) bool {
+	for {
+		s = strings.TrimLeft(s, " \t\r\n\f\v")
+		switch {
+		case s == "":
+			return true
+		case strings.HasPrefix(s, "--"):
+			end := strings.IndexAny(s, "\r\n")
+			if end < 0 {
+				return true
+			}
+			s = s[end:]
+		case strings.HasPrefix(s, "/*"):
+			end := strings.Index(s[2:], "*/")
+			if end < 0 {
+				return false
+			}
+			s = s[2+end+2:]
+		default:
+			return false
+		}
+	}
 }
 
 // placeholders writes each $1, $2, … (tipgate's spelling on every engine)

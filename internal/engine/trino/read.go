@@ -35,6 +35,13 @@ func (e *Engine) Read(ctx context.Context, cat *policy.Catalog, sub policy.Subje
 	}
 	text, named := redshiftNames(cat, text)
 	text = limitOffset(text)
+	// The policy translator also serves the principal's own Redshift
+	// spellings (x::type, NVL, LEN, LEFT, RIGHT; current_user becomes the
+	// principal's name, which it is). The guard's IO plan is of the
+	// translated text, the one that runs.
+	if text, err = translate(text, sub.User); err != nil {
+		return nil, err
+	}
 	if text, err = e.withSystemViews(cat, sub, text); err != nil {
 		return nil, err
 	}
@@ -56,6 +63,16 @@ func (e *Engine) Read(ctx context.Context, cat *policy.Catalog, sub policy.Subje
 			return nil, err
 		}
 		e.admissions.put(key, relations)
+	}
+	for _, rel := range relations {
+		// Only the catalog's tables: never one of Iceberg's metadata tables
+		// ("t$files" holds every data file's column bounds) or anything
+		// else of the schema tipgate did not create (the rules refuse them
+		// too).
+		if _, ok := cat.Table(rel); !ok {
+			release()
+			return nil, sqlerr.PermissionDeniedRelation(rel)
+		}
 	}
 	for _, n := range named {
 		// A name of the statement may be a column or an alias: only a
