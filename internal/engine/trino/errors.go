@@ -27,7 +27,10 @@ var (
 	deniedCatalog = regexp.MustCompile(`^Access Denied: Cannot access catalog`)
 	missingTable  = regexp.MustCompile(`^line \d+:\d+: Table '(?:[^']*\.)?([^'.]*)' does not exist`)
 	missingColumn = regexp.MustCompile(`^line \d+:\d+: Column '([^']*)' cannot be resolved`)
-	syntax        = regexp.MustCompile(`^line (\d+):(\d+): mismatched input|^line \d+:\d+: extraneous input|^line \d+:\d+: no viable alternative`)
+	// integerOverflow: "integer addition overflow", "bigint multiplication
+	// overflow: 9223372036854775807 * 2", "Out of range for integer: …".
+	integerOverflow = regexp.MustCompile(`^(?:tinyint|smallint|integer|bigint|decimal) \w+ overflow|^Out of range for (?:tinyint|smallint|integer|bigint)`)
+	syntax          = regexp.MustCompile(`^line (\d+):(\d+): mismatched input|^line \d+:\d+: extraneous input|^line \d+:\d+: no viable alternative`)
 )
 
 // mapError turns a Trino error into Redshift's SQLSTATE and wording where
@@ -58,8 +61,10 @@ func mapError(err error) error {
 		return sqlerr.Wrap(sqlerr.SyntaxError, err, "syntax error: %s", msg)
 	case strings.HasSuffix(msg, " not supported") || strings.Contains(msg, "is not supported"):
 		return sqlerr.Wrap(sqlerr.FeatureUnsupported, err, "%s", msg)
-	case strings.Contains(msg, "Division by zero"):
+	case strings.Contains(msg, "Division by zero"), msg == "/ by zero":
 		return sqlerr.Wrap(sqlerr.DivisionByZero, err, "division by zero")
+	case integerOverflow.MatchString(msg):
+		return sqlerr.Wrap(sqlerr.NumericOutOfRange, err, "Overflow (%s)", msg)
 	}
 	return sqlerr.Wrap(sqlerr.DataException, err, "%s", msg)
 }

@@ -2,6 +2,7 @@ package trino
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/tipgate/tipgate/internal/engine"
@@ -171,6 +172,19 @@ func (e *Engine) alterTable(ctx context.Context, cat *policy.Catalog, s *ddl.Alt
 			return nil, sqlerr.New(sqlerr.FeatureUnsupported, "the Trino engine has no column defaults (column %s)", c.Name)
 		}
 		stmt = "ALTER TABLE " + e.tableName(name) + " ADD COLUMN " + qi(cn) + " " + trinoType(c.Type)
+	case "alter column type":
+		if err := cat.CheckColumnChange(name, col, "change the type of"); err != nil {
+			return nil, err
+		}
+		from := known[col]
+		known[col] = s.ColumnDef.Type
+		if trinoType(from) == trinoType(s.ColumnDef.Type) {
+			// VARCHAR(n) to VARCHAR(m) (Redshift's one ALTER COLUMN TYPE):
+			// Iceberg stores strings unbounded, so only the catalog's
+			// type changes.
+			return cat.SetColumns(name, withType(t.Columns, col, s.ColumnDef.Type), "", "")
+		}
+		stmt = "ALTER TABLE " + e.tableName(name) + " ALTER COLUMN " + qi(col) + " SET DATA TYPE " + trinoType(s.ColumnDef.Type)
 	case "owner":
 		return cat, nil
 	default:
@@ -184,4 +198,15 @@ func (e *Engine) alterTable(ctx context.Context, cat *policy.Catalog, s *ddl.Alt
 		return nil, err
 	}
 	return cat.SetColumns(name, cols, oldName, newName)
+}
+
+// withType returns cols with column col's type set to typ.
+func withType(cols []policy.Column, col, typ string) []policy.Column {
+	out := slices.Clone(cols)
+	for i := range out {
+		if strings.EqualFold(out[i].Name, col) {
+			out[i].Type = typ
+		}
+	}
+	return out
 }
