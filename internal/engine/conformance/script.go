@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -60,7 +61,7 @@ type Record struct {
 
 // RunsOn reports whether the record applies to the named engine.
 func (r Record) RunsOn(engine string) bool {
-	return (r.OnlyIf == "" || r.OnlyIf == engine) && r.SkipIf != engine
+	return (r.OnlyIf == "" || r.OnlyIf == engine) && !slices.Contains(strings.Split(r.SkipIf, ","), engine)
 }
 
 // ParseScript reads a script.
@@ -96,7 +97,8 @@ func ParseScript(r io.Reader) ([]Record, error) {
 			if kw == "onlyif" {
 				onlyIf = name
 			} else {
-				skipIf = name
+				// Several skipif lines skip the record on each engine named.
+				skipIf = strings.TrimPrefix(skipIf+","+name, ",")
 			}
 			continue
 		case strings.HasPrefix(t, "as "):

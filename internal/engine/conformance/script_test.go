@@ -6,7 +6,8 @@ import (
 )
 
 // TestParseScriptEngineDirectives: onlyif/skipif apply to the next record
-// only, and RunsOn honours them.
+// only (several skipif lines skip it on each engine named), and RunsOn
+// honours them.
 func TestParseScriptEngineDirectives(t *testing.T) {
 	recs, err := ParseScript(strings.NewReader(`
 onlyif duckdb
@@ -21,11 +22,16 @@ SELECT 2
 
 statement ok
 SELECT 3
+
+skipif postgres
+skipif trino
+statement ok
+SELECT 4
 `))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 3 {
+	if len(recs) != 4 {
 		t.Fatalf("%d records", len(recs))
 	}
 	for _, tc := range []struct {
@@ -36,6 +42,7 @@ SELECT 3
 		{0, "duckdb", true}, {0, "postgres", false},
 		{1, "duckdb", true}, {1, "postgres", false}, {1, "trino", true},
 		{2, "duckdb", true}, {2, "postgres", true},
+		{3, "duckdb", true}, {3, "postgres", false}, {3, "trino", false},
 	} {
 		if got := recs[tc.rec].RunsOn(tc.engine); got != tc.want {
 			t.Errorf("record %d on %s: %v, want %v", tc.rec, tc.engine, got, tc.want)
