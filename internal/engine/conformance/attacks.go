@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/tipgate/tipgate/internal/sqlscan"
@@ -179,6 +180,14 @@ func RunAttacks(t *testing.T, dir string, fx *Fixture) int {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for f, why := range fx.SkipAttackFiles {
+		n := len(attacks)
+		attacks = slices.DeleteFunc(attacks, func(a Attack) bool { return a.File == f })
+		if n == len(attacks) {
+			t.Fatalf("SkipAttackFiles names %s, which holds no attack", f)
+		}
+		t.Logf("%d attacks of %s do not run: %s", n-len(attacks), f, why)
+	}
 	ctx := context.Background()
 	dialect := fx.Dialect
 	if dialect == "" {
@@ -191,94 +200,120 @@ func RunAttacks(t *testing.T, dir string, fx *Fixture) int {
 	// or "empty" expectation, but attack nothing here).
 	otherEngine := 0
 	unbound := map[string]bool{}
-	for _, a := range attacks {
-		if a.Engine != "" && a.Engine != dialect {
-			for _, p := range fx.Principals {
-				if slices.Contains(a.As, "all") || slices.Contains(a.As, p.Name) {
-					otherEngine++
-				}
-			}
-			continue
-		}
+	var mu sync.Mutex
+	// run holds one attack, as one principal, to its expectation.
+	run := func(a Attack, p FixturePrincipal) {
 		query := a.SQLFor(dialect)
-		for _, p := range fx.Principals {
-			if !slices.Contains(a.As, "all") && !slices.Contains(a.As, p.Name) {
-				continue
+		if !slices.Contains(a.As, "all") && !slices.Contains(a.As, p.Name) {
+			return
+		}
+		mu.Lock()
+		ran++
+		mu.Unlock()
+		where := fmt.Sprintf("%s:%d as %s", a.File, a.Line, p.Name)
+		got, gerr := Collect(ctx, fx.Engine, p.Principal, query)
+		if gerr != nil {
+			if leaks := p.Leaks(gerr.Error(), query); len(leaks) > 0 {
+				t.Errorf("%s: %s\n  error message %q reveals hidden values %q", where, query, gerr, leaks)
 			}
-			ran++
-			where := fmt.Sprintf("%s:%d as %s", a.File, a.Line, p.Name)
-			got, gerr := Collect(ctx, fx.Engine, p.Principal, query)
-			if gerr != nil {
-				if leaks := p.Leaks(gerr.Error(), query); len(leaks) > 0 {
-					t.Errorf("%s: %s\n  error message %q reveals hidden values %q", where, query, gerr, leaks)
-				}
-			}
-			kind, arg, _ := strings.Cut(a.Expect, " ")
-			if dialect != "duckdb" && notInDialect(gerr) {
-				switch kind {
-				case "ok", "rows":
-					// An attack that must return rows tests nothing on an
-					// engine that cannot bind it.
-					t.Errorf("%s: %s\n  does not bind on %s (%v): give it a \"-- @variant %s\" spelling or, for a mechanism of DuckDB alone, \"-- @only duckdb\"",
-						where, query, dialect, gerr, dialect)
-					continue
-				case "any", "error", "empty", "explain":
-					unbound[fmt.Sprintf("%s:%d", a.File, a.Line)] = true
-				}
-				// "same" holds it to the ground truth below: it may fail
-				// to bind only where the DuckDB spelling does too.
-			}
-			if kind == "same" {
-				checkSame(ctx, t, where, query, a.SQL, p, got, gerr)
-				continue
-			}
-			if gerr != nil {
-				switch {
-				case a.Expect == "ok":
-					t.Errorf("%s: %s\n  must succeed (an error here is a side channel) but failed: %v", where, query, gerr)
-				case kind == "error" && arg != "" && EnforcedState(gerr) != arg:
-					t.Errorf("%s: %s\n  must fail with SQLSTATE %s, failed with %s: %v", where, query, arg, EnforcedState(gerr), gerr)
-				}
-				continue
-			}
+		}
+		kind, arg, _ := strings.Cut(a.Expect, " ")
+		if dialect != "duckdb" && notInDialect(gerr) {
 			switch kind {
-			case "error":
-				t.Errorf("%s: %s\n  must fail but returned %d rows", where, query, len(got))
-				continue
-			case "empty":
-				if len(got) != 0 {
-					t.Errorf("%s: %s\n  must fail or return no rows, returned %q", where, query, got)
-				}
-				continue
-			case "rows":
-				if strconv.Itoa(len(got)) != arg {
-					t.Errorf("%s: %s\n  want %s rows, got %d: %q", where, query, arg, len(got), got)
-				}
-				continue
-			case "explain":
-				if len(got) == 0 {
-					t.Errorf("%s: %s\n  empty plan", where, query)
-				}
-				for _, line := range got {
-					for _, bad := range explainLeaks {
-						if strings.Contains(line, bad) {
-							t.Errorf("%s: %s\n  plan line %q reveals %q", where, query, line, bad)
-						}
+			case "ok", "rows":
+				// An attack that must return rows tests nothing on an
+				// engine that cannot bind it.
+				t.Errorf("%s: %s\n  does not bind on %s (%v): give it a \"-- @variant %s\" spelling or, for a mechanism of DuckDB alone, \"-- @only duckdb\"",
+					where, query, dialect, gerr, dialect)
+				return
+			case "any", "error", "empty", "explain":
+				mu.Lock()
+				unbound[fmt.Sprintf("%s:%d", a.File, a.Line)] = true
+				mu.Unlock()
+			}
+			// "same" holds it to the ground truth below: it may fail
+			// to bind only where the DuckDB spelling does too.
+		}
+		if kind == "same" {
+			checkSame(ctx, t, where, query, a.SQL, p, got, gerr)
+			return
+		}
+		if gerr != nil {
+			switch {
+			case a.Expect == "ok":
+				t.Errorf("%s: %s\n  must succeed (an error here is a side channel) but failed: %v", where, query, gerr)
+			case kind == "error" && arg != "" && EnforcedState(gerr) != arg:
+				t.Errorf("%s: %s\n  must fail with SQLSTATE %s, failed with %s: %v", where, query, arg, EnforcedState(gerr), gerr)
+			}
+			return
+		}
+		switch kind {
+		case "error":
+			t.Errorf("%s: %s\n  must fail but returned %d rows", where, query, len(got))
+			return
+		case "empty":
+			if len(got) != 0 {
+				t.Errorf("%s: %s\n  must fail or return no rows, returned %q", where, query, got)
+			}
+			return
+		case "rows":
+			if strconv.Itoa(len(got)) != arg {
+				t.Errorf("%s: %s\n  want %s rows, got %d: %q", where, query, arg, len(got), got)
+			}
+			return
+		case "explain":
+			if len(got) == 0 {
+				t.Errorf("%s: %s\n  empty plan", where, query)
+			}
+			for _, line := range got {
+				for _, bad := range explainLeaks {
+					if strings.Contains(line, bad) {
+						t.Errorf("%s: %s\n  plan line %q reveals %q", where, query, line, bad)
 					}
 				}
-				continue
 			}
-			want, werr := p.TruthRows(ctx, a.SQL)
-			if werr != nil {
-				t.Errorf("%s: %s\n  succeeded with %d rows, but the same query fails on the ground truth (%v): it read something else", where, query, len(got), werr)
-				continue
-			}
-			slices.Sort(got)
-			slices.Sort(want)
-			if !SameRows(got, want) {
-				t.Errorf("%s: %s\n  result differs from ground truth\n  got  %d rows: %.300q\n  want %d rows: %.300q", where, query, len(got), got, len(want), want)
+			return
+		}
+		want, werr := p.TruthRows(ctx, a.SQL)
+		if werr != nil {
+			t.Errorf("%s: %s\n  succeeded with %d rows, but the same query fails on the ground truth (%v): it read something else", where, query, len(got), werr)
+			return
+		}
+		slices.Sort(got)
+		slices.Sort(want)
+		if !SameRows(got, want) {
+			t.Errorf("%s: %s\n  result differs from ground truth\n  got  %d rows: %.300q\n  want %d rows: %.300q", where, query, len(got), got, len(want), want)
+		}
+	}
+	// one runs attack a as p, or counts it if it is another engine's.
+	one := func(a Attack, p FixturePrincipal) {
+		if a.Engine == "" || a.Engine == dialect {
+			run(a, p)
+			return
+		}
+		if slices.Contains(a.As, "all") || slices.Contains(a.As, p.Name) {
+			mu.Lock()
+			otherEngine++
+			mu.Unlock()
+		}
+	}
+	if !fx.ConcurrentAttacks {
+		for _, a := range attacks {
+			for _, p := range fx.Principals {
+				one(a, p)
 			}
 		}
+	} else {
+		// Each principal runs the corpus in its order, beside the others.
+		var wg sync.WaitGroup
+		for _, p := range fx.Principals {
+			wg.Go(func() {
+				for _, a := range attacks {
+					one(a, p)
+				}
+			})
+		}
+		wg.Wait()
 	}
 	if otherEngine > 0 {
 		t.Logf("%d attack runs attack another engine's mechanism alone (@engine, @only) and do not run on %s", otherEngine, dialect)

@@ -102,6 +102,14 @@ type Fixture struct {
 	// Dialect is the SQL dialect the oracle writes: "postgres" for
 	// PostgreSQL's, DuckDB's otherwise.
 	Dialect string
+	// ConcurrentAttacks runs each principal's attacks beside the other
+	// principals' (an engine whose every statement waits on a remote
+	// cluster), each principal's in the corpus's order.
+	ConcurrentAttacks bool
+	// SkipAttackFiles names attack files that do not run on the engine,
+	// each with the reason (files attacking another engine's mechanisms in
+	// its dialect, with no spelling for this one).
+	SkipAttackFiles map[string]string
 }
 
 var allColumns = []string{"sku", "product_name", "category", "quantity", "sales_price", "timestamp", "city", "region_code",
@@ -306,6 +314,8 @@ func NewFixture(t testing.TB, eng engine.Engine, rows int64, seed int64) *Fixtur
 			"CREATE MACRO current_user() AS '" + p.User + "'",
 			"CREATE MACRO session_user() AS '" + p.User + "'",
 			"CREATE MACRO nvl(a, b) AS coalesce(a, b)",
+			// Trino's spelling of PostgreSQL's ~ (the oracle's trino dialect).
+			"CREATE MACRO regexp_like(s, p) AS regexp_matches(s, p)",
 		}, settings...)
 		for _, s := range setup {
 			mustExec(t, db, s)

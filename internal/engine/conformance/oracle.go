@@ -81,6 +81,12 @@ type queryGen struct {
 	// then never fail. The duckdb dialect's choices and random draws are
 	// unchanged by it.
 	pg bool
+	// trino writes Trino's dialect on top of pg's choices (it sets pg
+	// too): regexp_like for PostgreSQL's ~ (the ground truth has a macro
+	// of that name), no MATERIALIZED CTEs, and AVG of decimals over
+	// DOUBLE (Trino's, like Redshift's, keeps the argument's scale,
+	// DuckDB's is a double: over doubles both sides ask the same).
+	trino bool
 }
 
 // col references column c of the current scope.
@@ -322,11 +328,22 @@ func divide(a, b string, integer bool) string {
 }
 
 // avg averages column c (referenced as ref).
-func avg(c, ref string) string {
-	if columnKinds[c] == kInt {
+func (g *queryGen) avg(c, ref string) string {
+	switch {
+	case columnKinds[c] == kInt:
 		return "⟪avg|" + ref + "⟫"
+	case g.trino:
+		return "avg(CAST(" + ref + " AS DOUBLE))"
 	}
 	return "avg(" + ref + ")"
+}
+
+// materialized is a CTE's MATERIALIZED where the dialect has it.
+func (g *queryGen) materialized() string {
+	if g.trino {
+		return ""
+	}
+	return "MATERIALIZED "
 }
 
 // renderEnforced and renderTruth turn a generated query into the SQL run
@@ -433,7 +450,7 @@ func (g *queryGen) predicate(depth int) string {
 		if c == "" || depth == 0 {
 			return g.col(g.pick(g.cols)) + " IS NOT NULL"
 		}
-		return g.col(c) + " > (SELECT " + avg(c, c) + " FROM sales_data WHERE " + g.sub(depth-1) + ")"
+		return g.col(c) + " > (SELECT " + g.avg(c, c) + " FROM sales_data WHERE " + g.sub(depth-1) + ")"
 	default:
 		if !slices.Contains(g.cols, "timezone") {
 			return g.col(g.pick(g.cols)) + " IS NOT NULL"
@@ -457,7 +474,7 @@ func (g *queryGen) aggregate() string {
 	}
 	return g.pick([]string{
 		"count(*)", "count(" + c + ")", "count(DISTINCT " + c + ")", "min(" + c + ")", "max(" + c + ")",
-		"sum(" + n + ")", avg(n, n),
+		"sum(" + n + ")", g.avg(n, n),
 	})
 }
 
@@ -651,7 +668,7 @@ func (g *queryGen) codes() string {
 		case 1:
 			return "SELECT timezone, count(*), max(code) FROM sales_codes WHERE " + pred + " GROUP BY timezone"
 		default:
-			return "WITH t AS MATERIALIZED (SELECT timezone, code FROM sales_codes) SELECT count(*) FROM t WHERE " + pred
+			return "WITH t AS " + g.materialized() + "(SELECT timezone, code FROM sales_codes) SELECT count(*) FROM t WHERE " + pred
 		}
 	}
 	ref := g.pick([]string{"code", "lower(code)", "CASE WHEN timezone <> 'x' THEN code END", "if(timezone IS NOT NULL, code, 'yy')",
@@ -694,6 +711,9 @@ func (g *queryGen) cte(where string) string {
 		p = append(p, g.colOf(kText))
 	}
 	mat := g.pick([]string{"", "MATERIALIZED ", "NOT MATERIALIZED "})
+	if g.trino {
+		mat = ""
+	}
 	if !g.pg && g.chance(3) {
 		// Pre-isolated: the statement runs as written, its CTE
 		// materialized as asked.
@@ -797,7 +817,7 @@ func RunOracle(t *testing.T, fx *Fixture, n int, seed uint64, workers int) Oracl
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			g := &queryGen{r: rand.New(rand.NewPCG(seed, stream)), cols: p.Columns, visible: p.Visible, hidden: p.Hidden, pg: fx.Dialect == "postgres"}
+			g := &queryGen{r: rand.New(rand.NewPCG(seed, stream)), cols: p.Columns, visible: p.Visible, hidden: p.Hidden, pg: fx.Dialect == "postgres" || fx.Dialect == "trino", trino: fx.Dialect == "trino"}
 			enforced := renderEnforced
 			if g.pg {
 				enforced = renderEnforcedPG
@@ -896,13 +916,17 @@ func (g *queryGen) orderByAll(n int) string {
 func (g *queryGen) pgErrPredicate(col, ref string) string {
 	v := g.trigger(col)
 	when := "CASE WHEN " + ref + " = " + sqlString(v) + " THEN " + ref
-	switch g.r.IntN(4) {
-	case 0:
+	switch k := g.r.IntN(4); {
+	case k == 0 && g.trino:
+		return "regexp_like(" + ref + ", " + when + " || '(' ELSE '.*' END)"
+	case k == 0:
 		return ref + " ~ " + when + " || '(' ELSE '.*' END"
-	case 1:
+	case k == 1:
 		return "CAST(" + when + " ELSE '1' END AS INT) = 1"
-	case 2:
+	case k == 2:
 		return "CAST(" + when + " ELSE '2024-01-01' END AS DATE) > DATE '2000-01-01'"
+	case g.trino:
+		return "NOT regexp_like('x', " + when + " || '(' ELSE 'y' END)"
 	default:
 		return "'x' !~ " + when + " || '(' ELSE 'y' END"
 	}

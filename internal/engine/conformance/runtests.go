@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 )
@@ -21,6 +22,26 @@ type Options struct {
 	OracleSeed                   uint64
 	MinAttackRuns                int
 	RequireDictionaries          bool
+	// ConcurrentAttacks: see Fixture.ConcurrentAttacks.
+	ConcurrentAttacks bool
+	// OpenFindings names fixture principals the attacks and the oracle
+	// leave out on this engine, each with the finding that keeps them out:
+	// a known failure of enforcement not fixed yet, stated where the test
+	// is, never silently.
+	OpenFindings map[string]string
+	// SkipAttackFiles: see Fixture.SkipAttackFiles.
+	SkipAttackFiles map[string]string
+}
+
+// withoutOpenFindings leaves out the principals of o.OpenFindings.
+func (o Options) withoutOpenFindings(t *testing.T, fx *Fixture) {
+	fx.Principals = slices.DeleteFunc(fx.Principals, func(p FixturePrincipal) bool {
+		why, ok := o.OpenFindings[p.Name]
+		if ok {
+			t.Logf("OPEN FINDING: principal %s left out on %s: %s", p.Name, o.Engine, why)
+		}
+		return ok
+	})
 }
 
 // RunTests runs the whole conformance suite against engines newEngine
@@ -35,6 +56,9 @@ func RunTests(t *testing.T, newEngine NewEngine, o Options) {
 	t.Run("attacks", func(t *testing.T) {
 		fx := NewFixture(t, newEngine(t), o.AttackRows, 42)
 		fx.Dialect = o.Engine
+		fx.ConcurrentAttacks = o.ConcurrentAttacks
+		fx.SkipAttackFiles = o.SkipAttackFiles
+		o.withoutOpenFindings(t, fx)
 		if o.RequireDictionaries {
 			fx.RequireDictionaries(t, DictionaryColumns...)
 		}
@@ -48,6 +72,7 @@ func RunTests(t *testing.T, newEngine NewEngine, o Options) {
 		start := time.Now()
 		fx := NewFixture(t, newEngine(t), o.OracleRows, 7)
 		fx.Dialect = o.Engine
+		o.withoutOpenFindings(t, fx)
 		if o.RequireDictionaries {
 			fx.RequireDictionaries(t, DictionaryColumns...)
 		}
