@@ -134,8 +134,12 @@ SELECT * FROM check_peg_parser('SELECT 1');
 SELECT * FROM range(3);
 -- @variant postgres
 SELECT * FROM generate_series(0, 2);
+-- @variant trino
+SELECT * FROM UNNEST(sequence(0, 2));
 -- @expect ok
 SELECT * FROM generate_series(1, 3);
+-- @variant trino
+SELECT * FROM UNNEST(sequence(1, 3));
 -- @expect ok
 SELECT * FROM unnest([1, 2, 3]);
 -- @variant postgres
@@ -144,3 +148,5 @@ SELECT * FROM unnest(ARRAY[1, 2, 3]);
 SELECT count(*) FROM sales_data, range(2);
 -- @variant postgres
 SELECT count(*) FROM sales_data, generate_series(0, 1);
+-- @variant trino
+SELECT count(*) FROM sales_data, UNNEST(sequence(0, 1));

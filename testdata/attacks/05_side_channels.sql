@@ -7,6 +7,8 @@ SELECT count(*) FROM sales_data WHERE CAST(CASE WHEN timezone LIKE 'Africa%' THE
 SELECT count(*) FROM sales_data WHERE CASE WHEN timezone LIKE 'Africa%' THEN error('leak') ELSE true END;
 -- @variant postgres
 SELECT count(*) FROM sales_data WHERE CASE WHEN timezone LIKE 'Africa%' THEN CAST('leak' || city AS INT) = 0 ELSE true END;
+-- @variant trino
+SELECT count(*) FROM sales_data WHERE CASE WHEN timezone LIKE 'Africa%' THEN fail('leak') ELSE true END;
 -- @expect ok
 SELECT count(*) FROM sales_data WHERE CAST(1.0 / (CASE WHEN timezone LIKE 'Africa%' THEN 0 ELSE 1 END) AS INT) = 1;
 -- @expect ok
@@ -37,6 +39,8 @@ SELECT count(*) FROM (SELECT city FROM sales_data ORDER BY CAST(CASE WHEN timezo
 SELECT count(*) FROM sales_data WHERE regexp_matches(timezone, '^A') AND CAST(CASE WHEN timezone LIKE 'Africa%' THEN 'x' ELSE '1' END AS INT) = 1;
 -- @variant postgres
 SELECT count(*) FROM sales_data WHERE (timezone ~ '^A') AND CAST(CASE WHEN timezone LIKE 'Africa%' THEN 'x' ELSE '1' END AS INT) = 1;
+-- @variant trino
+SELECT count(*) FROM sales_data WHERE regexp_like(timezone, '^A') AND CAST(CASE WHEN timezone LIKE 'Africa%' THEN 'x' ELSE '1' END AS INT) = 1;
 -- @expect ok
 SELECT count(*) FROM sales_data WHERE CAST(CASE WHEN timezone LIKE 'Africa%' THEN 'x' ELSE '1' END AS INT) = 1 AND timezone LIKE 'A%';
 -- @expect ok
@@ -61,6 +65,8 @@ SELECT count(*) FROM sales_data WHERE CAST(CASE WHEN timezone LIKE 'Africa%' THE
 SELECT list_sort(list(DISTINCT CAST(CASE WHEN timezone LIKE 'Africa%' THEN 'x' ELSE '1' END AS INT))) FROM sales_data;
 -- @variant postgres
 SELECT CAST(to_json(array_agg(DISTINCT CAST(CASE WHEN timezone LIKE 'Africa%' THEN 'x' ELSE '1' END AS INT) ORDER BY CAST(CASE WHEN timezone LIKE 'Africa%' THEN 'x' ELSE '1' END AS INT))) AS VARCHAR) FROM sales_data;
+-- @variant trino
+SELECT json_format(CAST(array_sort(array_agg(DISTINCT CAST(CASE WHEN timezone LIKE 'Africa%' THEN 'x' ELSE '1' END AS INT))) AS JSON)) FROM sales_data;
 -- Masked values: masks apply before the user's predicates.
 -- @as ming
 -- @expect ok
