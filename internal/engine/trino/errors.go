@@ -30,6 +30,9 @@ var (
 	// integerOverflow: "integer addition overflow", "bigint multiplication
 	// overflow: 9223372036854775807 * 2", "Out of range for integer: …".
 	integerOverflow = regexp.MustCompile(`^(?:tinyint|smallint|integer|bigint|decimal) \w+ overflow|^Out of range for (?:tinyint|smallint|integer|bigint)`)
+	missingFunction = regexp.MustCompile(`^line \d+:\d+: Function '([^']*)' not registered`)
+	missingSchema   = regexp.MustCompile(`^line \d+:\d+: (?:Schema|Catalog) '([^']*)' does not exist`)
+	analysis        = regexp.MustCompile(`^line \d+:\d+: `)
 	syntax          = regexp.MustCompile(`^line (\d+):(\d+): mismatched input|^line \d+:\d+: extraneous input|^line \d+:\d+: no viable alternative`)
 )
 
@@ -58,6 +61,9 @@ func mapError(err error) error {
 	case missingColumn.MatchString(msg):
 		return sqlerr.New(sqlerr.UndefinedColumn, "column %q does not exist", missingColumn.FindStringSubmatch(msg)[1])
 	case syntax.MatchString(msg):
+		// Without Trino's list of expected tokens: it is long, and its
+		// keywords (AS, AT, OR, …) read as values of the warehouse.
+		msg, _, _ = strings.Cut(msg, ". Expecting:")
 		return sqlerr.Wrap(sqlerr.SyntaxError, err, "syntax error: %s", msg)
 	case strings.HasSuffix(msg, " not supported") || strings.Contains(msg, "is not supported"):
 		return sqlerr.Wrap(sqlerr.FeatureUnsupported, err, "%s", msg)
@@ -65,6 +71,15 @@ func mapError(err error) error {
 		return sqlerr.Wrap(sqlerr.DivisionByZero, err, "division by zero")
 	case integerOverflow.MatchString(msg):
 		return sqlerr.Wrap(sqlerr.NumericOutOfRange, err, "Overflow (%s)", msg)
+	case missingSchema.MatchString(msg):
+		return sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", missingSchema.FindStringSubmatch(msg)[1])
+	case missingFunction.MatchString(msg):
+		return sqlerr.Wrap(sqlerr.UndefinedObject, err, "function %s does not exist", missingFunction.FindStringSubmatch(msg)[1])
+	case analysis.MatchString(msg):
+		// Trino's analyzer names the statement's line and column: the
+		// statement did not bind (a type, an argument), before any row
+		// was read.
+		return sqlerr.Wrap(sqlerr.InvalidParameter, err, "%s", msg)
 	}
 	return sqlerr.Wrap(sqlerr.DataException, err, "%s", msg)
 }

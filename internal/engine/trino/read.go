@@ -74,11 +74,22 @@ func (e *Engine) Read(ctx context.Context, cat *policy.Catalog, sub policy.Subje
 			return nil, sqlerr.PermissionDeniedRelation(rel)
 		}
 	}
+	// The relations the statement reads are the catalog tables it names:
+	// Trino's IO plan also lists the lookup tables of row filters (which
+	// the principal does not read, and EXPLAIN must not show), and leaves
+	// out a table whose scan the optimizer removed (a row filter of false).
+	// A name of the statement may be a column or an alias: only a table
+	// the principal may read counts.
+	planned := relations
+	relations = nil
 	for _, n := range named {
-		// A name of the statement may be a column or an alias: only a
-		// table the principal reads counts.
 		if a, ok := cat.Decide(sub, n); ok && a.Visible && !slices.Contains(relations, n) {
 			relations = append(relations, n)
+		}
+	}
+	for _, rel := range planned {
+		if _, isLookup := cat.IsLookupTable(rel); !isLookup && !slices.Contains(relations, rel) {
+			relations = append(relations, rel)
 		}
 	}
 	slices.Sort(relations)
