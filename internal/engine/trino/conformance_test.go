@@ -16,13 +16,6 @@ func newEngine(t *testing.T) engine.Engine {
 	return engine.New(b, sys)
 }
 
-// lookupPushdown is the open finding that keeps the fixture's principal
-// with a lookup-table policy (frank) out of the attacks and the oracle on
-// Trino; TestLookupFilterPushdown holds what happens today.
-const lookupPushdown = "trino_lookup_pushdown (docs/trino.md): a row filter that reads a lookup table is a semi-join, " +
-	"and Trino pushes the statement's own predicates below it, onto the scan: an expression that fails on a hidden row " +
-	"fails the statement (the value is redacted; that a failing row exists is not)"
-
 // TestConformance holds the Trino engine to the one conformance suite
 // every engine passes: semantics scripts, attack corpus (with its Trino
 // class, testdata/attacks/14_trino.sql) and differential oracle, on the
@@ -42,7 +35,6 @@ func TestConformance(t *testing.T) {
 		// Each principal's attacks beside the others': a statement spends
 		// most of its time waiting on the cluster.
 		ConcurrentAttacks: true,
-		OpenFindings:      map[string]string{"frank": lookupPushdown},
 		SkipAttackFiles: map[string]string{
 			"10_dictionary_evaluation.sql": "DuckDB's storage dictionaries, attacked in DuckDB's functions (Trino has neither; " +
 				"the oracle's error-prone forms hold Trino to the same question)",
@@ -52,18 +44,17 @@ func TestConformance(t *testing.T) {
 	})
 }
 
-// TestLookupFilterPushdown holds the open finding trino_lookup_pushdown:
-// a principal whose policy reads a lookup table, and a predicate that
-// fails on hidden rows only. Today the statement fails (Trino evaluated
-// the predicate below the semi-join), with the hidden value redacted; a
-// predicate that does not fail still reads only the principal's rows.
-// When the engine stops the predicate from seeing hidden rows, the first
-// check fails: then the finding is fixed, and frank goes back into
-// TestConformance.
+// TestLookupFilterPushdown: a principal whose policy reads a lookup table,
+// and predicates that fail on hidden rows only. Trino plans a filter with a
+// subquery as a semi-join and pushes the statement's predicates below it,
+// onto the scan, where they would see hidden rows; the rules hold the
+// lookup's values instead (inlineLookups), read again when rows change
+// through tipgate.
 func TestLookupFilterPushdown(t *testing.T) {
 	ctx := context.Background()
 	e := newEngine(t)
-	if err := engine.Run(ctx, e, identity.LocalSuperuser(), `
+	su := identity.LocalSuperuser()
+	if err := engine.Run(ctx, e, su, `
 		CREATE TABLE sales (id INT, region VARCHAR(10), secret VARCHAR(20));
 		INSERT INTO sales VALUES (1, 'east', '1'), (2, 'west', 'Zanzibar'), (3, 'east', '1');
 		CREATE TABLE managers (region VARCHAR(10), manager VARCHAR(100));
@@ -77,16 +68,37 @@ func TestLookupFilterPushdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	frank, _ := identity.Simulated("frank@example.com", identity.DefaultNamespace, []string{"reps"})
-	got, err := conformance.Collect(ctx, e, frank, "SELECT count(*) FROM sales WHERE CAST(secret AS INT) = 1")
-	switch {
-	case err == nil:
-		t.Fatalf("the predicate saw no hidden row (%q): trino_lookup_pushdown is fixed; put frank back into TestConformance and docs/trino.md", got)
-	case strings.Contains(err.Error(), "Zanzibar"):
-		t.Fatalf("the error names the hidden value: %v", err)
+	read := func(q string) string {
+		t.Helper()
+		got, err := conformance.Collect(ctx, e, frank, q)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		return strings.Join(got, ",")
 	}
-	t.Logf("as frank, a predicate failing on a hidden row only: %v", err)
-	got, err = conformance.Collect(ctx, e, frank, "SELECT id, secret FROM sales ORDER BY id")
-	if err != nil || strings.Join(got, ",") != "1|1,3|1" {
-		t.Fatalf("frank reads %q, %v; want rows 1 and 3", got, err)
+	for _, q := range []string{
+		"SELECT count(*) FROM sales WHERE CAST(secret AS INT) = 1",
+		"SELECT count(*) FROM sales WHERE id > 0 AND CAST(secret AS INT) = 1",
+		"SELECT count(*) FROM sales s JOIN sales t ON s.id = t.id WHERE CAST(s.secret AS INT) = 1",
+	} {
+		if got := read(q); got != "2" {
+			t.Fatalf("%s: %s, want 2", q, got)
+		}
+	}
+	if got := read("SELECT id FROM sales ORDER BY id"); got != "1,3" {
+		t.Fatalf("frank reads %s, want 1,3", got)
+	}
+	// The lookup changes: the next read sees it.
+	if err := engine.Run(ctx, e, su, "INSERT INTO managers VALUES ('west', 'AWSIDC:frank@example.com')"); err != nil {
+		t.Fatal(err)
+	}
+	if got := read("SELECT id FROM sales ORDER BY id"); got != "1,2,3" {
+		t.Fatalf("after the insert frank reads %s, want 1,2,3", got)
+	}
+	if err := engine.Run(ctx, e, su, "DELETE FROM managers WHERE manager = 'AWSIDC:frank@example.com'"); err != nil {
+		t.Fatal(err)
+	}
+	if got := read("SELECT count(*) FROM sales"); got != "0" {
+		t.Fatalf("after the delete frank counts %s, want 0", got)
 	}
 }

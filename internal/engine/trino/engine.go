@@ -67,6 +67,9 @@ type Engine struct {
 	applied    []byte         // the rules Trino applies, compiled at generation 0; nil if unknown
 
 	admissions admissions // the guard's answers (read.go)
+	// lookupsInlined: the last rules hold lookup values read when they
+	// were written (inlineLookups), so a change of rows rewrites them.
+	lookupsInlined bool
 }
 
 var _ engine.Backend = (*Engine)(nil)

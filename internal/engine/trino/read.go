@@ -156,6 +156,9 @@ func (e *Engine) Raw(ctx context.Context, _ engine.Tx, cat *policy.Catalog, sub 
 		if err != nil {
 			return nil, mapError(err)
 		}
+		if err := e.lookupsChanged(ctx, cat, kw); err != nil {
+			return nil, err
+		}
 		n, _ := res.RowsAffected()
 		return engine.TagRows(strings.ToUpper(kw), n), nil
 	}

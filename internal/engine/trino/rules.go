@@ -95,7 +95,8 @@ var allPrivileges = []string{"SELECT", "INSERT", "DELETE", "UPDATE", "OWNERSHIP"
 // the others refused, masks, and the row filter with Redshift's
 // conjunction. Trino applies the first rule that matches user and table;
 // a user and table with no rule are refused, so default deny is Trino's.
-func (e *Engine) compileRules(cat *policy.Catalog, subjects map[string]policy.Subject, generation int64) ([]byte, error) {
+func (e *Engine) compileRules(ctx context.Context, cat *policy.Catalog, subjects map[string]policy.Subject, generation int64) ([]byte, error) {
+	e.lookupsInlined = false
 	svc := exact(e.opts.User)
 	catalog, schema := exact(e.opts.Catalog), exact(e.opts.Schema)
 	f := rulesFile{
@@ -134,7 +135,7 @@ func (e *Engine) compileRules(cat *policy.Catalog, subjects map[string]policy.Su
 			if !ok || !a.Visible {
 				continue
 			}
-			r, err := e.tableRule(u, a)
+			r, err := e.tableRule(ctx, u, a)
 			if err != nil {
 				return nil, fmt.Errorf("trino: compile the rule of %s on %s: %w", u, table, err)
 			}
@@ -145,7 +146,7 @@ func (e *Engine) compileRules(cat *policy.Catalog, subjects map[string]policy.Su
 }
 
 // tableRule is one user's rule on one table.
-func (e *Engine) tableRule(user string, a policy.Access) (tableRule, error) {
+func (e *Engine) tableRule(ctx context.Context, user string, a policy.Access) (tableRule, error) {
 	r := tableRule{User: exact(user), Catalog: exact(e.opts.Catalog), Schema: exact(e.opts.Schema),
 		Table: exact(a.Table), Privileges: []string{"SELECT"}}
 	no := false
@@ -176,6 +177,13 @@ func (e *Engine) tableRule(user string, a policy.Access) (tableRule, error) {
 				t, err := translate(q, user)
 				if err != nil {
 					return r, err
+				}
+				if len(p.Lookups) > 0 {
+					var inlined bool
+					if t, inlined, err = e.inlineLookups(ctx, t); err != nil {
+						return r, err
+					}
+					e.lookupsInlined = e.lookupsInlined || inlined
 				}
 				terms = append(terms, "("+t+")")
 			}
@@ -233,7 +241,7 @@ func (e *Engine) writeRulesLocked(ctx context.Context, cat *policy.Catalog) erro
 	}
 	e.applied = nil
 	gen := max(e.generation+1, time.Now().UnixMilli())
-	body, err := e.compileRules(cat, e.subjects, gen)
+	body, err := e.compileRules(ctx, cat, e.subjects, gen)
 	if err != nil {
 		return err
 	}
