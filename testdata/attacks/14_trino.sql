@@ -63,13 +63,12 @@ SELECT count(*) FROM sales_data FOR VERSION AS OF 1;
 SELECT count(*) FROM sales_data FOR VERSION AS OF 'main';
 -- Table functions: connectors' (system.query passes SQL through,
 -- table_changes reads a table's changes) and built-in ones that take a
--- table as an argument.
+-- table as an argument. Redshift has none: tipgate refuses TABLE(…).
 SELECT * FROM TABLE(system.query(query => 'SELECT * FROM sales_data'));
 SELECT * FROM TABLE(iceberg.system.table_changes(schema_name => 'public', table_name => 'sales_data', start_snapshot_id => 0, end_snapshot_id => 1));
 SELECT * FROM TABLE(exclude_columns(input => TABLE(secret_notes), columns => DESCRIPTOR(id)));
 SELECT * FROM TABLE(system.builtin.exclude_columns(input => TABLE(sales_data), columns => DESCRIPTOR(sku)));
 SELECT * FROM TABLE(memory.system.sequence(start => 1, stop => 3));
--- @expect rows 3
 SELECT * FROM TABLE(sequence(start => 1, stop => 3));
 -- @expect rows 3
 SELECT * FROM UNNEST(ARRAY[1, 2, 3]);
@@ -146,7 +145,7 @@ EXPLAIN ANALYZE VERBOSE (SELECT * FROM sales_data);
 -- @expect explain
 EXPLAIN ANALYZE VERBOSE SELECT * FROM sales_data WHERE city = 'Lagos';
 -- @expect explain
-EXPLAIN SELECT count(*) FROM sales_data s JOIN region_lookup r ON split_part(s.timezone, '/', 1) = r.timezone_prefix;
+EXPLAIN SELECT count(*) FROM sales_data s WHERE s.city = 'Lagos' AND s.quantity > 1;
 SHOW CREATE TABLE sales_data;
 SHOW CREATE VIEW sales_data;
 SHOW CREATE MATERIALIZED VIEW sales_data;

@@ -106,6 +106,7 @@ func checkKeyword(text string) error {
 
 // checkForms refuses, in a query (its tokens without comments), what
 // Redshift has no counterpart of:
+//   - table functions (TABLE(…)), which take whole tables as arguments;
 //   - inline SQL routines (WITH FUNCTION), which run the principal's code
 //     on the rows they are handed;
 //   - time travel (FOR VERSION | TIMESTAMP | SYSTEM_TIME AS OF), which reads
@@ -119,6 +120,10 @@ func checkForms(text string, toks []*pg.ScanToken) error {
 	}
 	for i := range toks {
 		switch w := word(i); {
+		case w == "table" && word(i+1) == "(":
+			// TABLE(fn(…)) and a table argument TABLE(t): Redshift has no
+			// table functions, and Trino's polymorphic ones take whole tables.
+			return sqlerr.New(sqlerr.PermissionDenied, "permission denied: table functions are not supported on the Trino engine")
 		case w == "with" && word(i+1) == "function":
 			return sqlerr.New(sqlerr.PermissionDenied, "permission denied: inline functions (WITH FUNCTION) are not supported on the Trino engine")
 		case w == "for" && (word(i+1) == "version" || word(i+1) == "timestamp" || word(i+1) == "system_time") && word(i+2) == "as" && word(i+3) == "of":
