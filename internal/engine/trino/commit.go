@@ -14,6 +14,9 @@ import (
 // trinoTx is a commit's open store transaction.
 type trinoTx struct {
 	tx pgx.Tx
+	// rowsChanged: a statement of the batch changed rows (Raw), so the
+	// rules' inlined lookup values are read again at commit.
+	rowsChanged bool
 }
 
 // Commit runs fn on the stored catalog inside one store transaction
@@ -24,6 +27,13 @@ type trinoTx struct {
 // after it leaves the table in place and the catalog without it, which the
 // superuser's next DDL reports (docs/trino.md).
 func (e *Engine) Commit(ctx context.Context, fn func(tx engine.Tx, cat *policy.Catalog) (*policy.Catalog, error)) error {
+	// rulesMu first, then a store connection, as acquire takes them: taken
+	// the other way round, commits holding the pool's connections (waiting
+	// on the advisory lock, or on rulesMu) starved a first read holding
+	// rulesMu and waiting for a connection (the oracle's concurrent first
+	// reads of new principals deadlocked so).
+	e.rulesMu.Lock()
+	defer e.rulesMu.Unlock()
 	tx, err := e.pool.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("trino: store: begin: %w", err)
@@ -36,11 +46,17 @@ func (e *Engine) Commit(ctx context.Context, fn func(tx engine.Tx, cat *policy.C
 	if err != nil {
 		return err
 	}
-	next, err := fn(&trinoTx{tx: tx}, cur)
+	ttx := &trinoTx{tx: tx}
+	next, err := fn(ttx, cur)
 	if err != nil {
 		return err
 	}
 	if next == nil || next == cur {
+		if ttx.rowsChanged && e.lookupsInlined {
+			if err := e.writeRulesLocked(ctx, cur); err != nil {
+				return err
+			}
+		}
 		e.cat.Store(cur)
 		return tx.Commit(ctx)
 	}
@@ -56,10 +72,7 @@ func (e *Engine) Commit(ctx context.Context, fn func(tx engine.Tx, cat *policy.C
 	// run under rules older than a catalog another replica can read.
 	// Rules newer than the catalog (this commit failing after) only
 	// tighten or loosen what the next commit rewrites.
-	e.rulesMu.Lock()
-	err = e.writeRulesLocked(ctx, next)
-	e.rulesMu.Unlock()
-	if err != nil {
+	if err := e.writeRulesLocked(ctx, next); err != nil {
 		return err
 	}
 	if err := tx.Commit(ctx); err != nil {

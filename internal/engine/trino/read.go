@@ -134,7 +134,7 @@ var rowStatements = []string{"select", "with", "values", "table", "explain", "sh
 // Raw runs a superuser's statement as the service user on the warehouse
 // schema. Trino has no transaction across statements on Iceberg shared
 // with the store: a batch's statements each take effect alone.
-func (e *Engine) Raw(ctx context.Context, _ engine.Tx, cat *policy.Catalog, sub policy.Subject, st *ddl.Other, args []any) (engine.Rows, error) {
+func (e *Engine) Raw(ctx context.Context, tx engine.Tx, cat *policy.Catalog, sub policy.Subject, st *ddl.Other, args []any) (engine.Rows, error) {
 	text, targs, err := placeholders(st.Text, args)
 	if err != nil {
 		return nil, err
@@ -156,7 +156,10 @@ func (e *Engine) Raw(ctx context.Context, _ engine.Tx, cat *policy.Catalog, sub 
 		if err != nil {
 			return nil, mapError(err)
 		}
-		if err := e.lookupsChanged(ctx, cat, kw); err != nil {
+		if t, ok := tx.(*trinoTx); ok && t != nil {
+			// Inside Commit, which holds rulesMu: it rewrites the rules.
+			t.rowsChanged = t.rowsChanged || slices.Contains(rowWrites, kw)
+		} else if err := e.lookupsChanged(ctx, cat, kw); err != nil {
 			return nil, err
 		}
 		n, _ := res.RowsAffected()

@@ -13,7 +13,7 @@ import (
 
 // Table applies one table statement (DDL or COPY) on Trino as the service
 // user; the rules for the table follow in the same Commit.
-func (e *Engine) Table(ctx context.Context, _ engine.Tx, cat *policy.Catalog, sub policy.Subject, st ddl.Stmt) (*policy.Catalog, int64, error) {
+func (e *Engine) Table(ctx context.Context, tx engine.Tx, cat *policy.Catalog, sub policy.Subject, st ddl.Stmt) (*policy.Catalog, int64, error) {
 	switch s := st.(type) {
 	case *ddl.CreateTable:
 		next, err := e.createTable(ctx, cat, sub, s)
@@ -37,6 +37,9 @@ func (e *Engine) Table(ctx context.Context, _ engine.Tx, cat *policy.Catalog, su
 		return next, -1, err
 	case *ddl.Copy:
 		n, err := e.copyInto(ctx, cat, s)
+		if t, ok := tx.(*trinoTx); ok && t != nil {
+			t.rowsChanged = true // the commit reads inlined lookups again
+		}
 		return cat, n, err
 	}
 	return nil, -1, sqlerr.New(sqlerr.FeatureUnsupported, "statement not supported")
