@@ -232,7 +232,7 @@ func maskExpr(m *policy.AppliedMask, user string) (string, error) {
 // statements before any principal was seen, or a table no one may read)
 // then costs no refresh wait.
 func (e *Engine) writeRulesLocked(ctx context.Context, cat *policy.Catalog) error {
-	same, err := e.compileRules(cat, e.subjects, 0)
+	same, err := e.compileRules(ctx, cat, e.subjects, 0)
 	if err != nil {
 		return err
 	}
