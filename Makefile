@@ -15,7 +15,7 @@ BENCH_REPS    ?= 5
 # tipgate --version: the commit (and -dirty for uncommitted changes).
 VERSION       ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: soak help build demo test test-go test-browser test-streamlit test-scim web web-check fuzz lint bench oracle tools clean
+.PHONY: soak test-trino-conformance help build demo test test-go test-browser test-streamlit test-scim web web-check fuzz lint bench oracle tools clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -61,6 +61,11 @@ test-streamlit: build ## the Streamlit example (examples/streamlit) against demo
 
 test-scim: build ## scim2-tester (PyPI, pinned in tests/scim/requirements.txt) against a real tipgate serve: every check for Users and Groups
 	TIPGATE_BIN=$(CURDIR)/$(BIN) scripts/scim-tester.sh
+
+test-trino-conformance: ## not in make test (20-30 min on 2 cores): the shared conformance harness (semantics, attacks with the Trino class, oracle of 2,000 queries) on a Trino cluster
+	scripts/postgres-deps.sh
+	scripts/trino/fetch.sh >/dev/null
+	TIPGATE_TRINO_CONFORMANCE=1 $(GO) test -count=1 -timeout 60m -run '^TestConformance$$' -v ./internal/engine/trino
 
 soak: ## not in make test: PostgreSQL, three replicas behind HAProxy, SOAK_SESSIONS (200) sessions for SOAK_TIME (10m), a replica killed and restarted every minute (internal/server TestSoak)
 	scripts/postgres-deps.sh
