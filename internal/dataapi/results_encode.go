@@ -394,6 +394,12 @@ func appendTimestamp(dst []byte, us int64) []byte {
 		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+d/10), byte('0'+d%10), ' ',
 		byte('0'+sec/36000), byte('0'+sec/3600%10), ':', byte('0'+sec/60%60/10), byte('0'+sec/60%10), ':',
 		byte('0'+sec%60/10), byte('0'+sec%10))
+	return appendFraction(dst, frac)
+}
+
+// appendFraction appends microseconds as a fraction of a second without
+// trailing zeros (".5", ".000123"), nothing for zero.
+func appendFraction(dst []byte, frac int64) []byte {
 	if frac == 0 {
 		return dst
 	}
@@ -445,20 +451,7 @@ func (e *timestampEncoder) append(dst []byte, us int64) []byte {
 	frac := rem % 1_000_000
 	h, m, s := sec/3600, sec/60%60, sec%60
 	dst = append(dst, twoDigits[2*h], twoDigits[2*h+1], ':', twoDigits[2*m], twoDigits[2*m+1], ':', twoDigits[2*s], twoDigits[2*s+1])
-	if frac == 0 {
-		return dst
-	}
-	var f [7]byte
-	f[0] = '.'
-	for i := 6; i >= 1; i-- {
-		f[i] = byte('0' + frac%10)
-		frac /= 10
-	}
-	n := 7
-	for f[n-1] == '0' {
-		n--
-	}
-	return append(dst, f[:n]...)
+	return appendFraction(dst, frac)
 }
 
 // twoDigits spells 00 to 99.
