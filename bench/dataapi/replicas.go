@@ -12,7 +12,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -34,8 +33,8 @@ import (
 	"github.com/tipgate/tipgate/internal/engine/engines"
 	"github.com/tipgate/tipgate/internal/gendata"
 	"github.com/tipgate/tipgate/internal/identity"
-	"github.com/tipgate/tipgate/internal/idp"
 	"github.com/tipgate/tipgate/internal/testenv/pgserver"
+	"github.com/tipgate/tipgate/internal/testenv/replicaset"
 )
 
 // deployment is one way of serving: its processes, the URL clients use
@@ -121,16 +120,8 @@ func replicas(ctx context.Context, f flags, b *strings.Builder) error {
 	if err != nil {
 		return fmt.Errorf("replicas: setup: %w", err)
 	}
-	users, err := idp.DemoUsers(password)
-	if err != nil {
-		return err
-	}
-	var uf strings.Builder
-	for _, u := range users {
-		fmt.Fprintf(&uf, "[[users]]\nemail = %q\ngiven_name = %q\nfamily_name = %q\ngroups = [%q]\npassword_hash = %q\n\n", u.Email, u.GivenName, u.FamilyName, u.Groups[0], u.PasswordHash)
-	}
 	usersFile := filepath.Join(tmp, "users.toml")
-	if err := os.WriteFile(usersFile, []byte(uf.String()), 0o600); err != nil {
+	if err := replicaset.WriteUsersFile(usersFile, password); err != nil {
 		return err
 	}
 
@@ -159,27 +150,14 @@ func replicas(ctx context.Context, f flags, b *strings.Builder) error {
 				public = "http://" + addr
 				d.base = public
 			}
-			cfg := fmt.Sprintf(`[server]
-listen = %q
-public_url = %q
-data_dir = %q
-shutdown_grace = "2s"
-[warehouse]
-engine = "postgres"
-dsn = %q
-s3_root = %q
-[idp]
-enabled = true
-users_file = %q
-enable_password_grant = true
-[[idp.clients]]
-id = "tipgate-cli"
-public = true
-grants = ["password", "refresh_token"]
-`, addr, public, filepath.Join(tmp, fmt.Sprint("data", n)), whDSN, s3, usersFile)
-			if d.storeDB != "" {
-				cfg += fmt.Sprintf("[store]\ndsn = %q\nreplica_id = \"%s-r%d\"\nlease = \"10s\"\n", st.URL(d.storeDB), d.backend, j+1)
+			rc := replicaset.Replica{
+				Listen: addr, PublicURL: public, DataDir: filepath.Join(tmp, fmt.Sprint("data", n)),
+				WarehouseDSN: whDSN, S3Root: s3, UsersFile: usersFile,
 			}
+			if d.storeDB != "" {
+				rc.StoreDSN, rc.ReplicaID, rc.Lease = st.URL(d.storeDB), fmt.Sprintf("%s-r%d", d.backend, j+1), "10s"
+			}
+			cfg := rc.TOML()
 			path := filepath.Join(tmp, fmt.Sprint("tipgate", n, ".toml"))
 			if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 				return err
@@ -209,30 +187,17 @@ grants = ["password", "refresh_token"]
 	// answer /readyz; /idp (the embedded dev IdP keeps sign-in flows in
 	// one process) to the first.
 	sock := filepath.Join(tmp, "haproxy.sock")
-	var hc strings.Builder
-	fmt.Fprintf(&hc, `global
-  stats socket %s
-  maxconn 4096
-defaults
-  mode http
-  timeout connect 2s
-  timeout client 120s
-  timeout server 120s
-  retries 2
-  option redispatch
-  retry-on conn-failure
-`, sock)
+	var fes []replicaset.Balanced
 	for _, d := range deps[1:] {
-		addr := strings.TrimPrefix(d.base, "http://")
-		fmt.Fprintf(&hc, "frontend fe_%s\n  bind %s\n  use_backend idp_%s if { path_beg /idp/ }\n  default_backend %s\n", d.backend, addr, d.backend, d.backend)
-		fmt.Fprintf(&hc, "backend %s\n  balance roundrobin\n  option httpchk GET /readyz\n  default-server inter 300ms fall 2 rise 1\n", d.backend)
-		for j, u := range d.urls {
-			fmt.Fprintf(&hc, "  server r%d %s check\n", j+1, strings.TrimPrefix(u, "http://"))
+		fe := replicaset.Balanced{Name: d.backend, Bind: strings.TrimPrefix(d.base, "http://")}
+		for _, u := range d.urls {
+			fe.Replicas = append(fe.Replicas, strings.TrimPrefix(u, "http://"))
 		}
-		fmt.Fprintf(&hc, "backend idp_%s\n  server r1 %s\n", d.backend, strings.TrimPrefix(d.urls[0], "http://"))
+		fes = append(fes, fe)
 	}
+	hc := replicaset.HAProxyConfig(sock, false, fes...)
 	hpath := filepath.Join(tmp, "haproxy.cfg")
-	if err := os.WriteFile(hpath, []byte(hc.String()), 0o600); err != nil {
+	if err := os.WriteFile(hpath, []byte(hc), 0o600); err != nil {
 		return err
 	}
 	var hlog bytes.Buffer
@@ -242,7 +207,7 @@ defaults
 		return err
 	}
 	defer func() { _ = lb.Process.Kill(); _ = lb.Wait() }()
-	if err := waitBalanced(sock, map[string]int{"one": 1, "three": 3}, 15*time.Second); err != nil {
+	if err := replicaset.WaitRouted(sock, map[string]int{"one": 1, "three": 3}, 15*time.Second); err != nil {
 		return fmt.Errorf("replicas: haproxy: %w\n%s", err, hlog.String())
 	}
 
@@ -572,34 +537,6 @@ func waitURL(u string, d time.Duration) error {
 
 // waitBalanced waits until HAProxy runs (state 2) want servers in each
 // backend.
-func waitBalanced(sock string, want map[string]int, d time.Duration) error {
-	deadline := time.Now().Add(d)
-	var last string
-	for time.Now().Before(deadline) {
-		if conn, err := net.Dial("unix", sock); err == nil {
-			_, _ = conn.Write([]byte("show servers state\n"))
-			out, _ := io.ReadAll(conn)
-			conn.Close()
-			last = string(out)
-			up := map[string]int{}
-			for _, l := range strings.Split(last, "\n") {
-				if f := strings.Fields(l); len(f) > 5 && f[5] == "2" {
-					up[f[1]]++
-				}
-			}
-			ok := true
-			for be, n := range want {
-				ok = ok && up[be] == n
-			}
-			if ok {
-				return nil
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return fmt.Errorf("not every replica is up behind the balancer:\n%s", last)
-}
-
 func freeAddr() string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

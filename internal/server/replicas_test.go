@@ -27,9 +27,9 @@ import (
 	"github.com/tipgate/tipgate/internal/engine/engines"
 	"github.com/tipgate/tipgate/internal/gendata"
 	"github.com/tipgate/tipgate/internal/identity"
-	"github.com/tipgate/tipgate/internal/idp"
 	"github.com/tipgate/tipgate/internal/server"
 	"github.com/tipgate/tipgate/internal/testenv/pgserver"
+	"github.com/tipgate/tipgate/internal/testenv/replicaset"
 )
 
 // cluster is PostgreSQL, three `tipgate serve` replicas on the PostgreSQL
@@ -350,44 +350,21 @@ func startCluster(t *testing.T) *cluster {
 	}
 	eng.Close()
 
-	users, err := idp.DemoUsers(demoPassword)
-	if err != nil {
+	usersFile := filepath.Join(dir, "users.toml")
+	if err := replicaset.WriteUsersFile(usersFile, demoPassword); err != nil {
 		t.Fatal(err)
 	}
-	var uf strings.Builder
-	for _, u := range users {
-		fmt.Fprintf(&uf, "[[users]]\nemail = %q\ngiven_name = %q\nfamily_name = %q\ngroups = [%q]\npassword_hash = %q\n\n", u.Email, u.GivenName, u.FamilyName, u.Groups[0], u.PasswordHash)
-	}
-	usersFile := filepath.Join(dir, "users.toml")
-	os.WriteFile(usersFile, []byte(uf.String()), 0o600)
 
 	lbAddr := freeAddr(t)
 	c.lb = "http://" + lbAddr
 	for i := 1; i <= 3; i++ {
 		addr := freeAddr(t)
 		r := &replicaProc{id: fmt.Sprintf("r%d", i), url: "http://" + addr, cfg: filepath.Join(dir, fmt.Sprintf("r%d.toml", i)), log: filepath.Join(dir, fmt.Sprintf("r%d.log", i))}
-		cfg := fmt.Sprintf(`[server]
-listen = %q
-public_url = %q
-data_dir = %q
-shutdown_grace = "2s"
-[warehouse]
-engine = "postgres"
-dsn = %q
-s3_root = %q
-[store]
-dsn = %q
-replica_id = %q
-lease = "2s"
-[idp]
-enabled = true
-users_file = %q
-enable_password_grant = true
-[[idp.clients]]
-id = "tipgate-cli"
-public = true
-grants = ["password", "refresh_token"]
-`, addr, c.lb, filepath.Join(dir, r.id), c.dsn, s3, storeDSN, r.id, usersFile) + strings.ReplaceAll(tipConfig, "{{URL}}", c.lb)
+		cfg := replicaset.Replica{
+			Listen: addr, PublicURL: c.lb, DataDir: filepath.Join(dir, r.id),
+			WarehouseDSN: c.dsn, S3Root: s3, StoreDSN: storeDSN, ReplicaID: r.id, Lease: "2s",
+			UsersFile: usersFile, Extra: strings.ReplaceAll(tipConfig, "{{URL}}", c.lb),
+		}.TOML()
 		if err := os.WriteFile(r.cfg, []byte(cfg), 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -414,35 +391,12 @@ grants = ["password", "refresh_token"]
 	// part of tipgate's replicated state: its sign-in flows keep state in
 	// one process, so the balancer sends /idp to r1 alone. Everything else
 	// goes round robin to the replicas that answer /readyz.
-	var servers strings.Builder
-	for _, r := range c.replicas {
-		fmt.Fprintf(&servers, "  server %s %s check\n", r.id, strings.TrimPrefix(r.url, "http://"))
+	addrs := make([]string, len(c.replicas))
+	for i, r := range c.replicas {
+		addrs[i] = strings.TrimPrefix(r.url, "http://")
 	}
 	c.lbSock = filepath.Join(dir, "haproxy.sock")
-	hcfg := fmt.Sprintf(`global
-  log stdout format raw local0
-  stats socket `+c.lbSock+`
-defaults
-  mode http
-  log global
-  log-format "%%b %%s %%HM %%HU %%ST"
-  timeout connect 2s
-  timeout client 120s
-  timeout server 120s
-  retries 2
-  option redispatch
-  retry-on conn-failure
-frontend lb
-  bind %s
-  use_backend idp if { path_beg /idp/ }
-  default_backend replicas
-backend replicas
-  balance roundrobin
-  option httpchk GET /readyz
-  default-server inter 300ms fall 2 rise 1
-%sbackend idp
-  server r1 %s
-`, lbAddr, servers.String(), strings.TrimPrefix(c.replicas[0].url, "http://"))
+	hcfg := replicaset.HAProxyConfig(c.lbSock, true, replicaset.Balanced{Name: "replicas", Bind: lbAddr, Replicas: addrs})
 	hpath := filepath.Join(dir, "haproxy.cfg")
 	os.WriteFile(hpath, []byte(hcfg), 0o600)
 	lb := exec.Command(haproxy, "-db", "-f", hpath)
@@ -502,48 +456,9 @@ func (c *cluster) restart(t *testing.T, r *replicaProc) {
 // (HAProxy's stats socket: each server's operational state 2, running).
 func (c *cluster) waitBalanced(t *testing.T) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		state, err := c.lbState()
-		up := 0
-		for _, r := range c.replicas {
-			if state[r.id] == "2" {
-				up++
-			}
-		}
-		if err == nil && up == len(c.replicas) {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the balancer does not route to every replica: %v %v", state, err)
-		}
-		time.Sleep(50 * time.Millisecond)
+	if err := replicaset.WaitRouted(c.lbSock, map[string]int{"replicas": len(c.replicas)}, 10*time.Second); err != nil {
+		t.Fatal(err)
 	}
-}
-
-// lbState is each replica's operational state as HAProxy sees it
-// ("show servers state": 0 stopped, 2 running).
-func (c *cluster) lbState() (map[string]string, error) {
-	conn, err := net.Dial("unix", c.lbSock)
-	if err != nil {
-		return nil, err
-	}
-	defer conn.Close()
-	if _, err := conn.Write([]byte("show servers state replicas\n")); err != nil {
-		return nil, err
-	}
-	b, err := io.ReadAll(conn)
-	if err != nil {
-		return nil, err
-	}
-	state := map[string]string{}
-	for _, l := range strings.Split(string(b), "\n") {
-		// be_id be_name srv_id srv_name srv_addr srv_op_state ...
-		if f := strings.Fields(l); len(f) > 5 && f[1] == "replicas" {
-			state[f[3]] = f[5]
-		}
-	}
-	return state, nil
 }
 
 // owner is the replica running statement id, as the store records it.
