@@ -142,6 +142,22 @@ func (h *Handler) route(pattern string, fn handlerFunc) {
 			h.bufs.Put(buf)
 			return
 		}
+		if ex, ok := v.(*executeWithResult); ok {
+			buf := h.bufs.Get()
+			b, err := ex.appendJSON(*buf)
+			if err != nil {
+				h.bufs.Put(buf)
+				writeError(w, r, h.log, toError(err))
+				return
+			}
+			b = append(b, '\n')
+			// With its length known the body is not chunked.
+			w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+			w.Write(b)
+			*buf = b
+			h.bufs.Put(buf)
+			return
+		}
 		json.NewEncoder(w).Encode(v)
 	})
 }
@@ -221,11 +237,62 @@ func (h *Handler) execute(r *http.Request, p identity.Principal) (any, error) {
 	if err != nil || len(body) > maxBody {
 		return nil, &Error{Status: http.StatusRequestEntityTooLarge, Code: "validation", Message: fmt.Sprintf("the body is larger than %d bytes", maxBody)}
 	}
-	var in dataapi.ExecuteInput
+	var in executeRequest
 	if err := json.Unmarshal(body, &in); err != nil {
 		return nil, badRequest("the body is not a valid statement request: %v", jsonProblem(err))
 	}
-	return h.svc.Execute(r.Context(), p, in)
+	if in.IncludeResult {
+		switch {
+		case in.Sql == "" || len(in.Sqls) > 0:
+			return nil, badRequest("IncludeResult applies to a single statement (Sql), not to a batch")
+		case in.WaitTimeSeconds == nil || *in.WaitTimeSeconds < 1:
+			return nil, badRequest("IncludeResult needs WaitTimeSeconds (1 to 30): the result is included only when the statement finished within it")
+		}
+	}
+	out, err := h.svc.Execute(r.Context(), p, in.ExecuteInput)
+	if err != nil || !in.IncludeResult || out.Status != dataapi.StatusFinished || out.HasResultSet == nil || !*out.HasResultSet {
+		return out, err
+	}
+	// The first page is read exactly as GET …/result reads it: the same
+	// owner check, and its NextToken bound to owner, statement and page.
+	page, err := h.svc.ResultPage(r.Context(), p, out.ID, "", 0, in.ResultFormat == "CSV")
+	if err != nil {
+		// The statement ran and is answered; the client reads the result
+		// with GET …/result, which reports the problem.
+		h.log.WarnContext(r.Context(), "first result page not included", "statement_id", out.ID, "err", err)
+		return out, nil
+	}
+	return &executeWithResult{out: out, page: page}, nil
+}
+
+// executeRequest is ExecuteStatement's input plus the REST binding's own
+// IncludeResult: answer with the first result page when the statement
+// finished within WaitTimeSeconds, saving the GET …/result round trip.
+type executeRequest struct {
+	dataapi.ExecuteInput
+	IncludeResult bool `json:"IncludeResult,omitempty"`
+}
+
+// executeWithResult is ExecuteOutput with the first result page as
+// "Result", the body GET …/result (…?format=csv for CSV results) would
+// have answered.
+type executeWithResult struct {
+	out  *dataapi.ExecuteOutput
+	page *dataapi.ResultPage
+}
+
+// appendJSON appends the output's JSON object with "Result" as its last
+// member, and releases the page.
+func (e *executeWithResult) appendJSON(dst []byte) ([]byte, error) {
+	defer e.page.Release()
+	head, err := json.Marshal(e.out)
+	if err != nil {
+		return dst, err
+	}
+	dst = append(dst, head[:len(head)-1]...)
+	dst = append(dst, `,"Result":`...)
+	dst = e.page.AppendJSON(dst)
+	return append(dst, '}'), nil
 }
 
 func jsonProblem(err error) string {
