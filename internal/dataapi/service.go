@@ -160,6 +160,42 @@ type Service struct {
 	// not walk every retained statement.
 	active    map[string]map[*statement]struct{}
 	lastSweep time.Time
+	// byAge holds the retained statements and the client tokens in the
+	// order they were made, so a sweep visits only what expires instead
+	// of walking every map under s.mu.
+	byAge    ageQueue[*statement]
+	tokenAge ageQueue[clientTokenKey]
+}
+
+type clientTokenKey struct {
+	key     string
+	created time.Time
+}
+
+// ageQueue is a FIFO of values made in (about) time order.
+type ageQueue[T any] struct {
+	items []T
+	head  int
+}
+
+func (q *ageQueue[T]) push(v T) { q.items = append(q.items, v) }
+
+func (q *ageQueue[T]) len() int { return len(q.items) - q.head }
+
+func (q *ageQueue[T]) peek() T { return q.items[q.head] }
+
+func (q *ageQueue[T]) pop() T {
+	var zero T
+	v := q.items[q.head]
+	q.items[q.head] = zero
+	q.head++
+	// Compacted once half is dead, so the slice does not grow without
+	// bound under a steady rate.
+	if q.head > 1024 && q.head*2 > len(q.items) {
+		q.items = append(q.items[:0:0], q.items[q.head:]...)
+		q.head = 0
+	}
+	return v
 }
 
 type clientToken struct {
@@ -265,12 +301,15 @@ func (s *Service) Execute(ctx context.Context, p identity.Principal, in ExecuteI
 		sess.busy = st.id
 	}
 	s.stmts[st.id] = st
+	s.byAge.push(st)
 	if s.active[own] == nil {
 		s.active[own] = map[*statement]struct{}{}
 	}
 	s.active[own][st] = struct{}{}
 	if in.ClientToken != "" {
-		s.clients[own+"\x00"+in.ClientToken] = clientToken{id: st.id, created: now}
+		key := own + "\x00" + in.ClientToken
+		s.clients[key] = clientToken{id: st.id, created: now}
+		s.tokenAge.push(clientTokenKey{key: key, created: now})
 	}
 	s.mu.Unlock()
 	return s.start(ctx, st, p, in, in.WaitTimeSeconds), nil
@@ -577,28 +616,49 @@ func (s *Service) admitLocked(own string, now time.Time) error {
 }
 
 // expireLocked forgets statements, client tokens and sessions past their
-// lifetime. It walks everything, so it runs at most once a second; lookups
-// check a statement's own age.
+// lifetime, at most once a second. Statements and client tokens are
+// visited oldest first and only until the first that is still live, so a
+// sweep costs what expires, not what is retained; expired results are
+// deleted from their store after s.mu is released. Lookups check a
+// statement's own age, so one kept a little longer is never served.
 func (s *Service) expireLocked(now time.Time) {
 	if now.Sub(s.lastSweep) < time.Second && !now.Before(s.lastSweep) {
 		return
 	}
 	s.lastSweep = now
-	for id, st := range s.stmts {
-		if !st.active() && now.Sub(st.created) > s.opts.Retention {
-			st.removeResults()
-			delete(s.stmts, id)
+	var gone []*statement
+	// A statement still running when its retention is over (it cannot
+	// be, with StatementTimeout below Retention) goes to the back.
+	for n := s.byAge.len(); n > 0 && now.Sub(s.byAge.peek().created) > s.opts.Retention; n-- {
+		st := s.byAge.pop()
+		if st.active() {
+			s.byAge.push(st)
+			continue
+		}
+		if s.stmts[st.id] == st {
+			delete(s.stmts, st.id)
+			gone = append(gone, st)
 		}
 	}
-	for k, ct := range s.clients {
-		if now.Sub(ct.created) > s.opts.ClientTokenTTL {
-			delete(s.clients, k)
+	for s.tokenAge.len() > 0 && now.Sub(s.tokenAge.peek().created) > s.opts.ClientTokenTTL {
+		k := s.tokenAge.pop()
+		if ct, ok := s.clients[k.key]; ok && ct.created.Equal(k.created) {
+			delete(s.clients, k.key)
 		}
 	}
 	for id, sess := range s.sessions {
 		if sess.expired(now) {
 			delete(s.sessions, id)
 		}
+	}
+	if len(gone) > 0 {
+		// A result store delete per expired statement (a file, a row)
+		// would otherwise hold every request up behind s.mu.
+		go func() {
+			for _, st := range gone {
+				st.removeResults()
+			}
+		}()
 	}
 }
 
