@@ -65,6 +65,7 @@ type flags struct {
 	fetchReps        int
 	results, profile string
 	memProfile       string
+	mutexProfile     string
 	fetchProfile     string
 	pageRows         int
 	only             string
@@ -91,6 +92,7 @@ func main() {
 	flag.IntVar(&f.replicaClients, "replica-clients", 8, "replicas: concurrent clients of the throughput runs")
 	flag.DurationVar(&f.replicaTime, "replica-time", 5*time.Second, "replicas: time per throughput run")
 	flag.StringVar(&f.profile, "cpuprofile", "", "keep the CPU profiles of the largest client level here (dashboard; SELECT 1 gets -select1 added)")
+	flag.StringVar(&f.mutexProfile, "mutexprofile", "", "write the mutex contention profile of the largest client level of SELECT 1 over REST in one call here")
 	flag.StringVar(&f.memProfile, "memprofile", "", "write the allocation profile (alloc_space, from the start of the largest client level) of SELECT 1 here")
 	flag.IntVar(&f.pageRows, "page-rows", 0, "rows per result page (0: the server's default)")
 	flag.StringVar(&f.fetchProfile, "fetch-profile", "", "keep CPU profiles of the last fetch of each format at this prefix (-json, -csv, -arrow .pprof)")
@@ -638,7 +640,18 @@ func throughput(ctx context.Context, e *env, f flags, b *strings.Builder) error 
 					return err
 				}
 			}
+			mutexProfiling := profiling && s.key == "-one-select1" && f.mutexProfile != ""
+			if mutexProfiling {
+				// Every contention event of this level alone.
+				runtime.SetMutexProfileFraction(1)
+			}
 			l, err := runLevel(ctx, e, s.via, s.sql, c, f.stmts, f.levelTime)
+			if mutexProfiling {
+				runtime.SetMutexProfileFraction(0)
+				if err := writeProfile("mutex", f.mutexProfile); err != nil {
+					return err
+				}
+			}
 			if memProfiling {
 				runtime.GC()
 				if err := writeHeapProfile(f.memProfile); err != nil {
@@ -705,12 +718,14 @@ func throughput(ctx context.Context, e *env, f flags, b *strings.Builder) error 
 	return nil
 }
 
-func writeHeapProfile(name string) error {
+func writeHeapProfile(name string) error { return writeProfile("allocs", name) }
+
+func writeProfile(kind, name string) error {
 	out, err := os.Create(name)
 	if err != nil {
 		return err
 	}
-	if err := pprof.Lookup("allocs").WriteTo(out, 0); err != nil {
+	if err := pprof.Lookup(kind).WriteTo(out, 0); err != nil {
 		out.Close()
 		return err
 	}

@@ -97,8 +97,8 @@ func TestResults(t *testing.T) {
 			if files, _ := filepath.Glob(filepath.Join(tc.opts.Dir, "*")); len(files) != 0 {
 				t.Fatalf("files left: %v", files)
 			}
-			if s.memory != 0 {
-				t.Fatalf("%d bytes of budget still held", s.memory)
+			if s.memory.Load() != 0 {
+				t.Fatalf("%d bytes of budget still held", s.memory.Load())
 			}
 		})
 	}
@@ -130,8 +130,8 @@ func TestResultAbort(t *testing.T) {
 			t.Fatal("append after abort")
 		}
 	}
-	if files, _ := filepath.Glob(filepath.Join(dir, "*")); len(files) != 0 || s.memory != 0 {
-		t.Fatalf("left: %v, %d bytes", files, s.memory)
+	if files, _ := filepath.Glob(filepath.Join(dir, "*")); len(files) != 0 || s.memory.Load() != 0 {
+		t.Fatalf("left: %v, %d bytes", files, s.memory.Load())
 	}
 }
 

@@ -93,13 +93,7 @@ func (w *resultWriter) Commit(_ context.Context) (store.ResultInfo, error) {
 		r.pages = w.pages
 	}
 	w.done = true
-	w.s.mu.Lock()
-	_, dup := w.s.results[w.id]
-	if !dup {
-		w.s.results[w.id] = r
-	}
-	w.s.mu.Unlock()
-	if dup {
+	if _, dup := w.s.results.LoadOrStore(w.id, r); dup {
 		w.done = false
 		w.abort()
 		return store.ResultInfo{}, fmt.Errorf("embedded: result %s exists", w.id)
