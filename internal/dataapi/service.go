@@ -274,14 +274,18 @@ func (s *Service) Execute(ctx context.Context, p identity.Principal, in ExecuteI
 		s.mu.Unlock()
 		return s.start(ctx, st, p, st.in, in.WaitTimeSeconds), nil
 	}
+	// Made before s.mu is taken (an id from crypto/rand, allocations): the
+	// service lock is the one every request of every client takes.
+	st := newStatement(p, own, in, sqls, batch, now)
+	st.info = requestInfo(ctx)
 	s.mu.Lock()
 	s.expireLocked(now)
 	if in.ClientToken != "" {
 		if ct, ok := s.clients[own+"\x00"+in.ClientToken]; ok && now.Sub(ct.created) <= s.opts.ClientTokenTTL {
-			st := s.stmts[ct.id]
+			prev := s.stmts[ct.id]
 			s.mu.Unlock()
-			if st != nil {
-				return s.executeOutput(st, p), nil
+			if prev != nil {
+				return s.executeOutput(prev, p), nil
 			}
 			s.mu.Lock()
 		}
@@ -295,8 +299,7 @@ func (s *Service) Execute(ctx context.Context, p identity.Principal, in ExecuteI
 		s.mu.Unlock()
 		return nil, err
 	}
-	st := newStatement(p, own, in, sqls, batch, now)
-	st.info = requestInfo(ctx)
+	st.in = in // as bound to its session
 	if sess != nil {
 		sess.busy = st.id
 	}
