@@ -34,6 +34,8 @@ func TestExecuteIncludeResult(t *testing.T) {
 			status: 200, statusField: "FINISHED", rows: 400, more: true},
 		{name: "CSV", token: "tok-ming", body: `{"Sql":"SELECT id FROM sales WHERE id < 5 ORDER BY id","ResultFormat":"CSV","WaitTimeSeconds":10,"IncludeResult":true}`,
 			status: 200, statusField: "FINISHED", rows: 1},
+		{name: "CSV, no rows", token: "tok-ming", body: `{"Sql":"SELECT id FROM sales WHERE id < 0","ResultFormat":"CSV","WaitTimeSeconds":10,"IncludeResult":true}`,
+			status: 200, statusField: "FINISHED", rows: 0},
 		{name: "no rows", token: "tok-ming", body: `{"Sql":"SELECT id FROM sales WHERE id < 0","WaitTimeSeconds":10,"IncludeResult":true}`,
 			status: 200, statusField: "FINISHED", rows: 0},
 		{name: "without IncludeResult", token: "tok-ming", body: `{"Sql":"SELECT 1","WaitTimeSeconds":10}`,
