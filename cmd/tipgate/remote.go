@@ -129,31 +129,50 @@ type statementError struct{ msg, sqlState string }
 
 func (e *statementError) Error() string { return e.msg }
 
-// run submits one statement and waits until it ends.
-func (c *restClient) run(ctx context.Context, sql string) (dataapi.DescribeOutput, error) {
+// executeRequest is ExecuteStatement's input with the REST binding's
+// IncludeResult: a statement that ends within the wait is answered with its
+// first result page, and a small result costs one round trip.
+type executeRequest struct {
+	dataapi.ExecuteInput
+	IncludeResult bool `json:"IncludeResult"`
+}
+
+// executeAnswer is the POST's answer; Result is there only when the
+// statement finished within the wait with a result set.
+type executeAnswer struct {
+	dataapi.ExecuteOutput
+	Result *dataapi.ResultOutput `json:"Result"`
+}
+
+// run submits one statement and waits until it ends. first is the
+// result's first page when the server included it in its answer.
+func (c *restClient) run(ctx context.Context, sql string) (d dataapi.DescribeOutput, first *dataapi.ResultOutput, err error) {
 	wait := waitSeconds
-	var ex dataapi.ExecuteOutput
-	if err := c.do(ctx, http.MethodPost, "/v1/statements", nil, dataapi.ExecuteInput{Sql: sql, WaitTimeSeconds: &wait}, &ex); err != nil {
-		return dataapi.DescribeOutput{}, err
+	var ex executeAnswer
+	if err := c.do(ctx, http.MethodPost, "/v1/statements", nil, executeRequest{ExecuteInput: dataapi.ExecuteInput{Sql: sql, WaitTimeSeconds: &wait}, IncludeResult: true}, &ex); err != nil {
+		return dataapi.DescribeOutput{}, nil, err
+	}
+	if ex.Status == dataapi.StatusFinished && ex.Result != nil {
+		return dataapi.DescribeOutput{ID: ex.ID, Status: ex.Status, HasResultSet: true}, ex.Result, nil
 	}
 	q := url.Values{"WaitTimeSeconds": {fmt.Sprint(waitSeconds)}}
 	for {
 		var d dataapi.DescribeOutput
 		if err := c.do(ctx, http.MethodGet, "/v1/statements/"+url.PathEscape(ex.ID), q, nil, &d); err != nil {
-			return d, err
+			return d, nil, err
 		}
 		switch d.Status {
 		case dataapi.StatusFinished:
-			return d, nil
+			return d, nil, nil
 		case dataapi.StatusFailed, dataapi.StatusAborted:
 			msg := d.Error
 			if msg == "" {
 				msg = "statement " + strings.ToLower(d.Status)
 			}
-			return d, &statementError{msg: msg, sqlState: d.SqlState}
+			return d, nil, &statementError{msg: msg, sqlState: d.SqlState}
 		}
 		if err := ctx.Err(); err != nil {
-			return d, err
+			return d, nil, err
 		}
 	}
 }
@@ -166,14 +185,18 @@ func runRemoteScript(ctx context.Context, c *restClient, script string, w result
 		return fmt.Errorf("ERROR: %w", err)
 	}
 	for _, st := range stmts {
-		d, err := c.run(ctx, st.Text)
+		d, first, err := c.run(ctx, st.Text)
 		if err == nil {
 			var rows engine.Rows = &tagRows{tag: commandTag(st.Text), affected: d.ResultRows}
 			if d.HasResultSet {
-				// The first page is fetched here: a writer that sees no
-				// columns would not ask for the error.
+				// The first page is read here (or was in the answer): a
+				// writer that sees no columns would not ask for the error.
 				rr := &remoteRows{ctx: ctx, c: c, id: d.ID}
-				rr.fetch("")
+				if first != nil {
+					rr.use(first)
+				} else {
+					rr.fetch("")
+				}
 				rows, err = rr, rr.err
 			}
 			if err == nil {
@@ -326,6 +349,12 @@ func (r *remoteRows) fetch(token string) bool {
 		r.err = err
 		return false
 	}
+	r.use(&res)
+	return true
+}
+
+// use makes res the current page.
+func (r *remoteRows) use(res *dataapi.ResultOutput) {
 	if !r.started {
 		r.started = true
 		for _, m := range res.ColumnMetadata {
@@ -333,7 +362,6 @@ func (r *remoteRows) fetch(token string) bool {
 		}
 	}
 	r.page, r.next, r.i = res.Records, res.NextToken, 0
-	return true
 }
 
 // Columns fetches the first page if needed: the writers ask for the
