@@ -65,6 +65,13 @@ type Engine struct {
 	readers    map[string]int // user → reads running under the compiled subject
 	generation int64          // of the last rules file written
 	applied    []byte         // the rules Trino applies, compiled at generation 0; nil if unknown
+	// pending are the tables of unfinished DDL: no principal has a rule
+	// on them (reconcile.go).
+	pending map[string]pendingDDL
+	// testAfterDDL, set by tests, runs between a DDL's Trino half and its
+	// catalog half; an error stands for tipgate stopping there.
+	testAfterDDL func() error
+	testCrash    bool // testAfterDDL's error stands for tipgate stopping
 
 	admissions admissions // the guard's answers (read.go)
 	// lookupsInlined: the last rules hold lookup values read when they
@@ -98,7 +105,7 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("trino: store: %w", err)
 	}
-	e := &Engine{opts: opts, log: opts.Logger, pool: pool, subjects: map[string]policy.Subject{}, readers: map[string]int{}}
+	e := &Engine{opts: opts, log: opts.Logger, pool: pool, subjects: map[string]policy.Subject{}, readers: map[string]int{}, pending: map[string]pendingDDL{}}
 	e.rulesCond = sync.NewCond(&e.rulesMu)
 	fail := func(err error) (*Engine, error) {
 		e.Close()
@@ -124,10 +131,19 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 		return fail(err)
 	}
 	e.rulesMu.Lock()
-	err = e.writeRulesLocked(ctx, cat)
-	e.rulesMu.Unlock()
-	if err != nil {
+	defer e.rulesMu.Unlock()
+	if e.pending, err = e.loadPending(ctx, e.pool); err != nil {
 		return fail(err)
+	}
+	// The first rules already refuse the tables of an interrupted DDL;
+	// reconciling then repairs what it can (reconcile.go).
+	if err := e.writeRulesLocked(ctx, cat); err != nil {
+		return fail(err)
+	}
+	if len(e.pending) > 0 {
+		if err := e.reconcileLocked(ctx); err != nil {
+			return fail(err)
+		}
 	}
 	return e, nil
 }

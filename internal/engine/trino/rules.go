@@ -131,6 +131,9 @@ func (e *Engine) compileRules(ctx context.Context, cat *policy.Catalog, subjects
 		re := exact(u)
 		f.Catalogs = append(f.Catalogs, catalogRule{User: re, Catalog: catalog, Allow: "read-only"})
 		for _, table := range cat.TableNames() {
+			if _, ok := e.pending[table]; ok {
+				continue // an unfinished DDL: refused until reconciled
+			}
 			a, ok := cat.Decide(s, table)
 			if !ok || !a.Visible {
 				continue

@@ -24,6 +24,13 @@ var migrations = [][]string{
 		// each, so that it survives a restart of tipgate.
 		"CREATE TABLE tipgate_trino.subjects (username text PRIMARY KEY, subject jsonb NOT NULL)",
 	},
+	{
+		// Intents of table DDL whose catalog half has not committed: every
+		// principal is refused on these tables until they are reconciled
+		// (reconcile.go).
+		`CREATE TABLE tipgate_trino.pending (table_name text PRIMARY KEY, renamed_from text NOT NULL DEFAULT '',
+			owner text NOT NULL DEFAULT '', since timestamptz NOT NULL DEFAULT now())`,
+	},
 }
 
 // lockKey serialises migrations and catalog commits of every tipgate

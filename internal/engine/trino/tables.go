@@ -13,10 +13,14 @@ import (
 
 // Table applies one table statement (DDL or COPY) on Trino as the service
 // user; the rules for the table follow in the same Commit.
+//
+// Each DDL first records its intent and waits until Trino refuses every
+// principal on the tables it touches, then runs on Trino (reconcile.go).
 func (e *Engine) Table(ctx context.Context, tx engine.Tx, cat *policy.Catalog, sub policy.Subject, st ddl.Stmt) (*policy.Catalog, int64, error) {
+	ttx, _ := tx.(*trinoTx)
 	switch s := st.(type) {
 	case *ddl.CreateTable:
-		next, err := e.createTable(ctx, cat, sub, s)
+		next, err := e.createTable(ctx, ttx, cat, sub, s)
 		return next, -1, err
 	case *ddl.DropTable:
 		names, err := cat.TablesToDrop(s)
@@ -24,8 +28,14 @@ func (e *Engine) Table(ctx context.Context, tx engine.Tx, cat *policy.Catalog, s
 			return nil, -1, err
 		}
 		for _, name := range names {
+			if err := e.markPending(ctx, ttx, cat, pendingDDL{Table: name}); err != nil {
+				return nil, -1, err
+			}
 			if _, err := e.db.ExecContext(ctx, "DROP TABLE "+e.tableName(name)); err != nil {
 				return nil, -1, mapError(err)
+			}
+			if err := e.afterTrinoDDL(ttx); err != nil {
+				return nil, -1, err
 			}
 			if cat, err = cat.DropTable(name); err != nil {
 				return nil, -1, err
@@ -33,12 +43,12 @@ func (e *Engine) Table(ctx context.Context, tx engine.Tx, cat *policy.Catalog, s
 		}
 		return cat, -1, nil
 	case *ddl.AlterTable:
-		next, err := e.alterTable(ctx, cat, s)
+		next, err := e.alterTable(ctx, ttx, cat, sub, s)
 		return next, -1, err
 	case *ddl.Copy:
 		n, err := e.copyInto(ctx, cat, s)
-		if t, ok := tx.(*trinoTx); ok && t != nil {
-			t.rowsChanged = true // the commit reads inlined lookups again
+		if ttx != nil {
+			ttx.rowsChanged = true // the commit reads inlined lookups again
 		}
 		return cat, n, err
 	}
@@ -50,7 +60,7 @@ func reservedTable(name string) bool {
 		strings.HasPrefix(name, "stv_") || strings.HasPrefix(name, "stl_") || name == "information_schema"
 }
 
-func (e *Engine) createTable(ctx context.Context, cat *policy.Catalog, sub policy.Subject, s *ddl.CreateTable) (*policy.Catalog, error) {
+func (e *Engine) createTable(ctx context.Context, ttx *trinoTx, cat *policy.Catalog, sub policy.Subject, s *ddl.CreateTable) (*policy.Catalog, error) {
 	name, err := policy.TableName(s.Table)
 	if err != nil {
 		return nil, err
@@ -65,8 +75,14 @@ func (e *Engine) createTable(ctx context.Context, cat *policy.Catalog, sub polic
 		return nil, sqlerr.New(sqlerr.InvalidParameter, "table name %q is reserved for system relations", name)
 	}
 	if s.AsQuery != "" {
+		if err := e.markPending(ctx, ttx, cat, pendingDDL{Table: name, Owner: sub.User}); err != nil {
+			return nil, err
+		}
 		if _, err := e.db.ExecContext(ctx, "CREATE TABLE "+e.tableName(name)+" AS "+s.AsQuery); err != nil {
 			return nil, mapError(err)
+		}
+		if err := e.afterTrinoDDL(ttx); err != nil {
+			return nil, err
 		}
 		cols, err := e.columnsOf(ctx, name, nil)
 		if err != nil {
@@ -91,8 +107,14 @@ func (e *Engine) createTable(ctx context.Context, cat *policy.Catalog, sub polic
 		defs = append(defs, def)
 		cols = append(cols, policy.Column{Name: strings.ToLower(c.Name), Type: c.Type})
 	}
+	if err := e.markPending(ctx, ttx, cat, pendingDDL{Table: name, Owner: sub.User}); err != nil {
+		return nil, err
+	}
 	if _, err := e.db.ExecContext(ctx, "CREATE TABLE "+e.tableName(name)+" ("+strings.Join(defs, ", ")+")"); err != nil {
 		return nil, mapError(err)
+	}
+	if err := e.afterTrinoDDL(ttx); err != nil {
+		return nil, err
 	}
 	return cat.AddTable(name, sub.User, cols)
 }
@@ -121,7 +143,7 @@ func (e *Engine) columnsOf(ctx context.Context, table string, known map[string]s
 	return out, mapError(rows.Err())
 }
 
-func (e *Engine) alterTable(ctx context.Context, cat *policy.Catalog, s *ddl.AlterTable) (*policy.Catalog, error) {
+func (e *Engine) alterTable(ctx context.Context, ttx *trinoTx, cat *policy.Catalog, sub policy.Subject, s *ddl.AlterTable) (*policy.Catalog, error) {
 	name, err := policy.TableName(s.Table)
 	if err != nil {
 		return nil, err
@@ -150,8 +172,14 @@ func (e *Engine) alterTable(ctx context.Context, cat *policy.Catalog, s *ddl.Alt
 		if reservedTable(to) {
 			return nil, sqlerr.New(sqlerr.InvalidParameter, "table name %q is reserved for system relations", to)
 		}
+		if err := e.markPending(ctx, ttx, cat, pendingDDL{Table: name}, pendingDDL{Table: to, RenamedFrom: name, Owner: sub.User}); err != nil {
+			return nil, err
+		}
 		if _, err := e.db.ExecContext(ctx, "ALTER TABLE "+e.tableName(name)+" RENAME TO "+e.tableName(to)); err != nil {
 			return nil, mapError(err)
+		}
+		if err := e.afterTrinoDDL(ttx); err != nil {
+			return nil, err
 		}
 		return cat.RenameTable(name, to)
 	case "rename column":
@@ -193,8 +221,14 @@ func (e *Engine) alterTable(ctx context.Context, cat *policy.Catalog, s *ddl.Alt
 	default:
 		return nil, sqlerr.New(sqlerr.FeatureUnsupported, "ALTER TABLE %s is not supported on the Trino engine", strings.ToUpper(s.Action))
 	}
+	if err := e.markPending(ctx, ttx, cat, pendingDDL{Table: name}); err != nil {
+		return nil, err
+	}
 	if _, err := e.db.ExecContext(ctx, stmt); err != nil {
 		return nil, mapError(err)
+	}
+	if err := e.afterTrinoDDL(ttx); err != nil {
+		return nil, err
 	}
 	cols, err := e.columnsOf(ctx, name, known)
 	if err != nil {
