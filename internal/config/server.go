@@ -339,7 +339,7 @@ func (r rawWarehouse) validate(p *problems, key string) Warehouse {
 func (r rawDataAPI) validate(p *problems, key string) DataAPI {
 	d := DataAPI{
 		ResultCapBytes:      integer(p, key+".result_cap_bytes", r.ResultCapBytes, 100<<20, 1, 1<<40),
-		PageRows:            int(integer(p, key+".page_rows", r.PageRows, 1000, 1, 1_000_000)),
+		PageRows:            int(integer(p, key+".page_rows", r.PageRows, 10000, 1, 1_000_000)),
 		MaxActiveStatements: int(integer(p, key+".max_active_statements", r.MaxActiveStatements, 200, 1, 100_000)),
 		MaxSessionsPerPrincipal: int(integer(p, key+".max_sessions_per_principal", r.MaxSessionsPerPrincipal,
 			DefaultMaxSessionsPerPrincipal, 1, maxSessionsTotal)),

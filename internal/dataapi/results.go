@@ -25,7 +25,8 @@ var errResultTooLarge = errors.New("result too large")
 // result is a statement's result, written once while the statement runs
 // and read page by page afterwards: paging never re-executes. It is stored
 // once, as Arrow IPC — page 0 of the stored result is the schema message,
-// each later page one record batch of PageRows rows — so the Arrow stream is
+// each later page one record batch of PageRows rows (fewer when their text
+// passes pageBytes) — so the Arrow stream is
 // the stored bytes themselves and JSON and CSV pages are encoded from
 // record batches, with no decode/re-encode pass through another format.
 type result struct {
@@ -49,6 +50,11 @@ type result struct {
 	held   [][]byte
 	writer store.ResultWriter
 }
+
+// pageBytes bounds the text and binary bytes of one stored page (its rows
+// are bounded by Options.PageRows): the JSON or CSV page made from it is a
+// few times that at most.
+const pageBytes = 8 << 20
 
 // heldBytes is the largest result kept in memory until its statement's
 // end rather than committed in a round trip of its own.
@@ -113,13 +119,30 @@ func writeResult(ctx context.Context, st store.ResultStore, id, format string, r
 		return nil, fmt.Errorf("dataapi: write result: %w", err)
 	}
 	res.size = int64(len(res.header))
+	n := 0
 	b := array.NewRecordBuilder(memory.DefaultAllocator, res.schema)
 	defer b.Release()
 	app := make([]appender, len(res.columns))
+	// varLen are the columns whose bytes a row does not bound (text,
+	// binary): a page also ends when they hold pageBytes, so a page of
+	// wide rows stays far below the Data API's 100 MB response.
+	var varLen []interface{ DataLen() int }
 	for i, c := range res.columns {
 		app[i] = newAppender(b.Field(i), c.TypeName == "date")
+		if v, ok := b.Field(i).(interface{ DataLen() int }); ok {
+			varLen = append(varLen, v)
+		}
 	}
-	n := 0
+	full := func() bool {
+		if n == pageRows {
+			return true
+		}
+		size := 0
+		for _, v := range varLen {
+			size += v.DataLen()
+		}
+		return size >= pageBytes
+	}
 	var msg bytes.Buffer
 	flush := func() error {
 		rec := b.NewRecordBatch()
@@ -153,7 +176,7 @@ func writeResult(ctx context.Context, st store.ResultStore, id, format string, r
 			}
 		}
 		res.rows++
-		if n++; n == pageRows {
+		if n++; full() {
 			if err := flush(); err != nil {
 				return nil, err
 			}

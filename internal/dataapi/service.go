@@ -28,7 +28,8 @@ type Options struct {
 	// Results stores statements' results; nil is the embedded store
 	// (memory, spilling to files in DataDir/results).
 	Results store.ResultStore
-	// PageRows is the number of rows per result page (default 1000).
+	// PageRows is the number of rows per result page (default 10000; fewer
+	// when their text passes 8 MiB).
 	PageRows int
 	// ResultCap is the largest result in bytes (default 100 MB).
 	ResultCap int64
@@ -105,7 +106,7 @@ const (
 
 func (o *Options) defaults() {
 	if o.PageRows <= 0 {
-		o.PageRows = 1000
+		o.PageRows = 10000
 	}
 	if o.ResultCap <= 0 {
 		o.ResultCap = 100 << 20

@@ -3,6 +3,7 @@ package dataapi_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -510,5 +511,46 @@ func TestStatementsScopedToRole(t *testing.T) {
 	}
 	if _, err := e.svc.Describe(ctx, viaB, out.ID, 0); kindOf(err) != dataapi.ResourceNotFound {
 		t.Fatalf("the same user through another role: %v", err)
+	}
+}
+
+// A page ends at PageRows rows or once its text passes 8 MiB, so wide
+// rows make more, smaller pages (a response stays far below 100 MB).
+func TestPageBytes(t *testing.T) {
+	e := newEnv(t, dataapi.Options{PageRows: 10000})
+	ctx := context.Background()
+	for _, tc := range []struct {
+		sql   string
+		rows  []int // rows per page
+		width int
+	}{
+		{"SELECT id, note FROM sales ORDER BY id", []int{1250}, 0},
+		{"SELECT repeat('x', 3000000) AS big FROM sales WHERE id <= 10 ORDER BY id", []int{3, 2}, 3000000},
+		{"SELECT repeat('y', 9000000) AS big FROM sales WHERE id <= 6 ORDER BY id", []int{1, 1, 1}, 9000000},
+	} {
+		d := e.run(t, e.ming, dataapi.ExecuteInput{Sql: tc.sql})
+		if d.Status != dataapi.StatusFinished {
+			t.Fatalf("%s: %+v", tc.sql, d)
+		}
+		var got []int
+		tok := ""
+		for {
+			r, err := e.svc.GetResult(ctx, e.ming, d.ID, tok, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, len(r.Records))
+			for _, row := range r.Records {
+				if tc.width > 0 && len(*row[0].StringValue) != tc.width {
+					t.Fatalf("%s: a value of %d bytes", tc.sql, len(*row[0].StringValue))
+				}
+			}
+			if tok = r.NextToken; tok == "" {
+				break
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tc.rows) {
+			t.Errorf("%s: rows per page %v, want %v", tc.sql, got, tc.rows)
+		}
 	}
 }
