@@ -41,6 +41,13 @@ func errUnavailable() *apiError {
 		Message: "tipgate's shared store is unavailable; retry shortly"}
 }
 
+// errReplayBusy refuses a signed request the replay cache has no room to
+// remember (more state-changing requests within 2×MaxSkew than it holds).
+func errReplayBusy() *apiError {
+	return &apiError{Status: http.StatusServiceUnavailable, Type: "ServiceUnavailableException",
+		Message: "too many signed requests in the last 30 minutes to protect against replay; retry shortly"}
+}
+
 func credentialError(err error) *apiError {
 	if errors.Is(err, ErrExpiredToken) {
 		return &apiError{Status: http.StatusBadRequest, Type: "ExpiredTokenException", Message: "The security token included in the request is expired"}

@@ -48,3 +48,27 @@ func TestReplaySharedByReplicas(t *testing.T) {
 		t.Fatalf("replay on replica b: %v, want refused", f)
 	}
 }
+
+// TestReplayCacheFull: a verifier whose replay cache is full refuses a new
+// state-changing request (503, retry) rather than forget a signature, and
+// still refuses the replay of one it holds.
+func TestReplayCacheFull(t *testing.T) {
+	creds := awsapi.StaticCredentials{akid: {SecretAccessKey: secret, Principal: identity.Principal{User: "ming"}}}
+	v := awsapi.NewSigV4("redshift-data", creds, nil, nil)
+	awsapi.SetReplayMax(v, 1)
+	now := time.Now()
+	verify := func(body string) *awsapi.AuthFailure {
+		r := signed(t, "http://tipgate", "RedshiftData.ExecuteStatement", body, now, secret)
+		_, _, f := v.Verify(context.Background(), r, []byte(body))
+		return f
+	}
+	if f := verify(`{"Sql":"SELECT 1"}`); f != nil {
+		t.Fatalf("first: %v", f)
+	}
+	if f := verify(`{"Sql":"SELECT 2"}`); f == nil || !strings.Contains(f.Message, "retry shortly") {
+		t.Fatalf("full cache: %v, want a refusal to retry", f)
+	}
+	if f := verify(`{"Sql":"SELECT 1"}`); f == nil || f.Kind != awsapi.AuthSignature || !strings.Contains(f.Message, "already been used") {
+		t.Fatalf("replay with a full cache: %v, want refused", f)
+	}
+}

@@ -5,10 +5,10 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -99,14 +99,11 @@ type verifier struct {
 	// used on one replica is refused on every other. Without it the cache
 	// is this process's (seen).
 	replay store.Replay
-
-	mu    sync.Mutex
-	seen  map[string]time.Time // signatures already used, for replay refusal
-	swept time.Time
+	seen   *replayCache
 }
 
 func newVerifier(service string, creds CredentialStore, now func() time.Time, replay store.Replay) *verifier {
-	return &verifier{service: service, store: creds, now: now, seen: map[string]time.Time{}, replay: replay,
+	return &verifier{service: service, store: creds, now: now, seen: newReplayCache(defaultReplayMax), replay: replay,
 		signer: v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true })}
 }
 
@@ -170,6 +167,10 @@ func (v *verifier) verify(ctx context.Context, r *http.Request, body []byte) (id
 	}
 	if replayProtected(r) {
 		first, err := v.firstUse(ctx, a.signature, t)
+		if errors.Is(err, errReplayFull) {
+			// Fail closed: a signature not remembered could be replayed.
+			return identity.Principal{}, errReplayBusy()
+		}
 		if err != nil {
 			// Fail closed: without the shared cache a replay could pass.
 			return identity.Principal{}, errUnavailable()
@@ -201,22 +202,5 @@ func (v *verifier) firstUse(ctx context.Context, sig string, t time.Time) (bool,
 		// Kept as long as a request signed at t can verify.
 		return v.replay.FirstUse(ctx, "sigv4/"+v.service, sig, t.Add(MaxSkew+time.Minute))
 	}
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	now := v.now()
-	// Signatures older than the skew window can no longer verify, so they
-	// are forgotten; the sweep runs once a minute, not on every request.
-	if now.Sub(v.swept) > time.Minute || now.Before(v.swept) {
-		for s, at := range v.seen {
-			if now.Sub(at) > 2*MaxSkew {
-				delete(v.seen, s)
-			}
-		}
-		v.swept = now
-	}
-	if _, dup := v.seen[sig]; dup {
-		return false, nil
-	}
-	v.seen[sig] = t
-	return true, nil
+	return v.seen.firstUse(sig, t, v.now())
 }
