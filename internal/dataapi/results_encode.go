@@ -416,11 +416,17 @@ func appendFraction(dst []byte, frac int64) []byte {
 	return append(dst, f[:n]...)
 }
 
+// timestampDays is the number of dates a timestampEncoder keeps: a power
+// of two above two years of days, so a page of timestamps spread over two
+// years (the bench's fetch table) keeps every day it meets (with 256, most
+// timestamps missed: their days took each other's slots).
+const timestampDays = 1024
+
 // timestampEncoder is appendTimestamp with the dates it has printed kept
 // by day (a page's timestamps mostly fall on a few hundred days), so a
 // timestamp costs the time of day and one copy of the date.
 type timestampEncoder struct {
-	days [256]struct {
+	days [timestampDays]struct {
 		day  int64
 		ok   bool
 		text [11]byte // "2006-01-02 "

@@ -295,7 +295,7 @@ func FuzzAppendTimestamp(f *testing.F) {
 		}
 		// The day-caching encoder, cold then warm, and after another
 		// day took the cache slot.
-		for _, v := range []int64{us, us, us + 256*86400*1_000_000, us} {
+		for _, v := range []int64{us, us, us + timestampDays*86400*1_000_000, us} {
 			want, _ := engine.Text(time.UnixMicro(v).UTC())
 			if got := string(enc.append(nil, v)); got != want {
 				t.Fatalf("encoder %d: %s, want %s", v, got, want)
