@@ -25,7 +25,11 @@ SELECT count(*) FROM sales_data WHERE NOT (category = 'x') AND CAST(CASE WHEN ti
 SELECT count(*) FROM sales_data WHERE quantity > -1 AND quantity <= 2147483647 AND CAST(CASE WHEN timezone LIKE 'Africa%' THEN city ELSE '1' END AS INT) = 1;
 -- Pushed, with a regular expression that fails on hidden rows.
 SELECT count(*) FROM sales_data WHERE category <> 'x' AND (timezone ~ (CASE WHEN timezone LIKE 'Africa%' THEN '(' || timezone ELSE '.*' END));
+-- @variant trino
+SELECT count(*) FROM sales_data WHERE category <> 'x' AND regexp_like(timezone, CASE WHEN timezone LIKE 'Africa%' THEN '(' || timezone ELSE '.*' END);
 SELECT count(*) FROM sales_data WHERE city IN ('Tokyo', 'Berlin', 'Chicago', 'Cairo', 'Lagos') AND (timezone ~ (CASE WHEN timezone LIKE 'Africa%' THEN '(' || city ELSE '.*' END));
+-- @variant trino
+SELECT count(*) FROM sales_data WHERE city IN ('Tokyo', 'Berlin', 'Chicago', 'Cairo', 'Lagos') AND regexp_like(timezone, CASE WHEN timezone LIKE 'Africa%' THEN '(' || city ELSE '.*' END);
 -- Pushed, with a division by zero on hidden rows.
 SELECT count(*) FROM sales_data WHERE country <> 'x' AND 1 / (CASE WHEN timezone LIKE 'Africa%' THEN 0 ELSE 1 END) = 1;
 -- Pushed, with an integer overflow on hidden rows.
@@ -50,6 +54,8 @@ SELECT count(*) FROM (SELECT * FROM sales_codes WHERE code IS NOT NULL AND CAST(
 -- LIKE, a function of the column, an out-of-range integer; each with an
 -- expression that fails on hidden rows, which must still see none.
 SELECT count(*) FROM sales_data WHERE quantity = '3' AND CAST(CASE WHEN timezone LIKE 'Africa%' THEN city ELSE '1' END AS INT) = 1;
+-- @variant trino
+SELECT count(*) FROM sales_data WHERE quantity = 3.0 AND CAST(CASE WHEN timezone LIKE 'Africa%' THEN city ELSE '1' END AS INT) = 1;
 SELECT count(*) FROM sales_data WHERE quantity <> 5000000000 AND CAST(CASE WHEN timezone LIKE 'Africa%' THEN city ELSE '1' END AS INT) = 1;
 SELECT count(*) FROM sales_data WHERE timestamp >= TIMESTAMP '2000-01-01 00:00:00' AND CAST(CASE WHEN timezone LIKE 'Africa%' THEN city ELSE '1' END AS INT) = 1;
 SELECT count(*) FROM sales_data WHERE CAST(timestamp AS DATE) >= DATE '2000-01-01' AND CAST(CASE WHEN timezone LIKE 'Africa%' THEN city ELSE '1' END AS INT) = 1;
@@ -61,6 +67,8 @@ SELECT count(*) FROM sales_data WHERE quantity + 0 > 0 AND CAST(CASE WHEN timezo
 -- leakproof one inside the same OR.
 SELECT count(*) FROM sales_data WHERE city = 'x' OR CAST(CASE WHEN timezone LIKE 'Africa%' THEN city ELSE '1' END AS INT) = 1;
 SELECT count(*) FROM sales_data WHERE NOT (city = 'x' AND (timezone ~ (CASE WHEN timezone LIKE 'Africa%' THEN '(' || city ELSE '.*' END)));
+-- @variant trino
+SELECT count(*) FROM sales_data WHERE NOT (city = 'x' AND regexp_like(timezone, CASE WHEN timezone LIKE 'Africa%' THEN '(' || city ELSE '.*' END));
 -- Joins and set operations keep every predicate above the row filter.
 SELECT count(*) FROM sales_data a JOIN sales_codes c ON c.timezone = a.timezone WHERE a.city <> 'x' AND CAST(CASE WHEN a.timezone LIKE 'Africa%' THEN a.city ELSE '1' END AS INT) = 1;
 SELECT count(*) FROM (SELECT city, timezone FROM sales_data WHERE city <> 'x' UNION ALL SELECT city, timezone FROM sales_data WHERE city <> 'y') u WHERE CAST(CASE WHEN timezone LIKE 'Africa%' THEN city ELSE '1' END AS INT) = 1;

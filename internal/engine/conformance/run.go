@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/tipgate/tipgate/internal/engine"
@@ -20,27 +21,55 @@ type NewEngine func(t *testing.T) engine.Engine
 // RunScripts runs every *.test script under dir against a fresh engine
 // each, as the named engine (for onlyif/skipif). Engines share this one
 // runner so they are held to the same semantics.
-func RunScripts(t *testing.T, dir, engineName string, newEngine NewEngine) {
+//
+// workers 0 runs the scripts as parallel subtests (as many at once as go
+// test's -parallel, GOMAXPROCS by default); workers > 0 runs that many at
+// once whatever -parallel says, for an engine whose statements mostly wait
+// on a server (Trino: a remote query, a rules reload) rather than use this
+// process's CPU.
+func RunScripts(t *testing.T, dir, engineName string, newEngine NewEngine, workers int) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.test"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no scripts in %s: %v", dir, err)
 	}
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, max(workers, 1))
+	defer wg.Wait()
 	for _, f := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(f), ".test"), func(t *testing.T) {
-			t.Parallel()
-			fh, err := os.Open(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			recs, err := ParseScript(fh)
-			fh.Close()
-			if err != nil {
-				t.Fatalf("%s: %v", f, err)
-			}
-			recs = slices.DeleteFunc(recs, func(r Record) bool { return !r.RunsOn(engineName) })
-			RunRecords(t, filepath.Base(f), recs, newEngine(t))
-		})
+		run := func() {
+			t.Run(strings.TrimSuffix(filepath.Base(f), ".test"), func(t *testing.T) {
+				if workers <= 0 {
+					t.Parallel()
+				}
+				runScript(t, f, engineName, newEngine)
+			})
+		}
+		if workers <= 0 {
+			run()
+			continue
+		}
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			run()
+		}()
 	}
+}
+
+// runScript runs one script file against a fresh engine.
+func runScript(t *testing.T, f, engineName string, newEngine NewEngine) {
+	fh, err := os.Open(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := ParseScript(fh)
+	fh.Close()
+	if err != nil {
+		t.Fatalf("%s: %v", f, err)
+	}
+	recs = slices.DeleteFunc(recs, func(r Record) bool { return !r.RunsOn(engineName) })
+	RunRecords(t, filepath.Base(f), recs, newEngine(t))
 }
 
 // PrincipalFor turns a script principal into an identity.

@@ -22,6 +22,9 @@ type Options struct {
 	OracleSeed                   uint64
 	MinAttackRuns                int
 	RequireDictionaries          bool
+	// ScriptWorkers: how many semantics scripts run at once (0: go test's
+	// -parallel; see RunScripts).
+	ScriptWorkers int
 	// ConcurrentAttacks: see Fixture.ConcurrentAttacks.
 	ConcurrentAttacks bool
 	// OpenFindings names fixture principals the attacks and the oracle
@@ -51,7 +54,7 @@ func (o Options) withoutOpenFindings(t *testing.T, fx *Fixture) {
 // written in the scripts as onlyif/skipif, in one place.
 func RunTests(t *testing.T, newEngine NewEngine, o Options) {
 	t.Run("semantics", func(t *testing.T) {
-		RunScripts(t, filepath.Join(o.Testdata, "semantics"), o.Engine, newEngine)
+		RunScripts(t, filepath.Join(o.Testdata, "semantics"), o.Engine, newEngine, o.ScriptWorkers)
 	})
 	t.Run("attacks", func(t *testing.T) {
 		fx := NewFixture(t, newEngine(t), o.AttackRows, 42)

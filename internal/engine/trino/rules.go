@@ -294,6 +294,10 @@ func (e *Engine) applyAwait(ctx context.Context, gen int64, rules []byte) error 
 // with gen (or a later generation): the file is loaded.
 func (e *Engine) awaitRules(ctx context.Context, gen int64) error {
 	deadline := time.Now().Add(e.opts.RulesTimeout)
+	// Trino reloads the file on the first access check after its refresh
+	// period ran out, so the first probe often sees the new rules; then
+	// poll more slowly (each probe is a query on the coordinator).
+	wait := 10 * time.Millisecond
 	for {
 		var got int64
 		err := e.db.QueryRowContext(ctx, "SELECT generation FROM "+e.tableName(probeTable)).Scan(&got)
@@ -307,8 +311,9 @@ func (e *Engine) awaitRules(ctx context.Context, gen int64) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
+		case <-time.After(wait):
 		}
+		wait = min(2*wait, 100*time.Millisecond)
 	}
 }
 

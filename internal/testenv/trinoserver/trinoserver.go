@@ -12,8 +12,9 @@
 //     secret (internal-communication.shared-secret), and it refuses any
 //     other request (allow-insecure-over-http stays false);
 //   - one user, ServiceUser, has a password: tipgate's service user;
-//   - access control is file-based, read from RulesPath and reloaded every
-//     second (security.refresh-period); the initial rules give the service
+//   - access control is file-based, read from RulesPath and reloaded at
+//     most RefreshPeriod after it changes (security.refresh-period); the
+//     initial rules give the service
 //     user everything and let only it impersonate other users;
 //   - the coordinator schedules no work on itself
 //     (node-scheduler.include-coordinator=false): every split runs on the
@@ -264,6 +265,16 @@ func (c *Cluster) NewSchema(t testing.TB) string {
 	return name
 }
 
+// RefreshPeriod is the cluster's security.refresh-period. Trino reloads
+// the rules file lazily: the first access check after the period has run
+// out reads the file again (a memoized supplier), so a short period costs
+// a parse of the file per period while queries run, and a rules change
+// takes effect within one period. tipgate waits for every rules change
+// (its probe table), so the period is what each catalog commit costs: at
+// 1s, the conformance harness's thousands of commits spent most of their
+// time waiting.
+const RefreshPeriod = "100ms"
+
 // WriteRules replaces the rules file atomically (Trino must never read half
 // of one); Trino applies it within about a refresh period.
 func (c *Cluster) WriteRules(rules []byte) error {
@@ -465,7 +476,7 @@ func (c *Cluster) configure() error {
 		fmt.Sprintf("http-server.http.port=%d", ports[2]),
 	}, common...)
 	extra := map[string]string{
-		"access-control.properties":         "access-control.name=file\nsecurity.config-file=" + c.RulesPath + "\nsecurity.refresh-period=1s\n",
+		"access-control.properties":         "access-control.name=file\nsecurity.config-file=" + c.RulesPath + "\nsecurity.refresh-period=" + RefreshPeriod + "\n",
 		"password-authenticator.properties": "password-authenticator.name=file\nfile.password-file=" + passwords + "\n",
 	}
 	if err := c.coordinator.write(coordinator, catalogs, extra); err != nil {
