@@ -62,7 +62,7 @@ test-streamlit: build ## the Streamlit example (examples/streamlit) against demo
 test-scim: build ## scim2-tester (PyPI, pinned in tests/scim/requirements.txt) against a real tipgate serve: every check for Users and Groups
 	TIPGATE_BIN=$(CURDIR)/$(BIN) scripts/scim-tester.sh
 
-test-trino-conformance: ## not in make test (about 17 min at load 17-31 on 2 cores, the oracle 11 of them): the shared conformance harness (semantics, attacks with the Trino class, oracle of 2,000 queries) on a Trino cluster
+test-trino-conformance: ## CI's second step, after make test (about 17 min at load 17-31 on 2 cores, the oracle 11 of them; too long for make test's 30-minute budget): the shared conformance harness (semantics, attacks with the Trino class, oracle of 2,000 queries) on a Trino cluster
 	scripts/postgres-deps.sh
 	scripts/trino/fetch.sh >/dev/null
 	TIPGATE_TRINO_CONFORMANCE=1 $(GO) test -count=1 -timeout 60m -run '^TestConformance$$' -v ./internal/engine/trino
