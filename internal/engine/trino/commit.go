@@ -65,14 +65,11 @@ func (e *Engine) Commit(ctx context.Context, fn func(tx engine.Tx, cat *policy.C
 }
 
 func (e *Engine) commitLocked(ctx context.Context, ttx *trinoTx, fn func(tx engine.Tx, cat *policy.Catalog) (*policy.Catalog, error)) error {
-	tx, err := e.pool.Begin(ctx)
+	tx, err := e.beginLocked(ctx)
 	if err != nil {
-		return fmt.Errorf("trino: store: begin: %w", err)
+		return err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(lockKey)); err != nil {
-		return fmt.Errorf("trino: store: lock the catalog: %w", err)
-	}
 	cur, err := e.stored(ctx, tx)
 	if err != nil {
 		return err

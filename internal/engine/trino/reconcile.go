@@ -151,14 +151,11 @@ func sameColumns(a, b []policy.Column) bool {
 // A table it cannot reconcile stays pending, refused to every principal,
 // and is logged. rulesMu is held.
 func (e *Engine) reconcileLocked(ctx context.Context) error {
-	tx, err := e.pool.Begin(ctx)
+	tx, err := e.beginLocked(ctx)
 	if err != nil {
-		return fmt.Errorf("trino: store: begin: %w", err)
+		return err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(lockKey)); err != nil {
-		return fmt.Errorf("trino: store: lock the catalog: %w", err)
-	}
 	pending, err := e.loadPending(ctx, tx)
 	if err != nil {
 		return err

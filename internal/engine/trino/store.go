@@ -37,15 +37,27 @@ var migrations = [][]string{
 // process on the store.
 const lockKey = 0x7469706774726e6f // "tipgtrno"
 
-func (e *Engine) migrate(ctx context.Context) error {
+// beginLocked begins a store transaction holding the advisory lock that
+// serialises migrations, catalog commits and reconciles of every tipgate
+// process on the store.
+func (e *Engine) beginLocked(ctx context.Context) (pgx.Tx, error) {
 	tx, err := e.pool.Begin(ctx)
 	if err != nil {
-		return fmt.Errorf("trino: store: begin: %w", err)
+		return nil, fmt.Errorf("trino: store: begin: %w", err)
+	}
+	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(lockKey)); err != nil {
+		tx.Rollback(context.WithoutCancel(ctx))
+		return nil, fmt.Errorf("trino: store: lock the catalog: %w", err)
+	}
+	return tx, nil
+}
+
+func (e *Engine) migrate(ctx context.Context) error {
+	tx, err := e.beginLocked(ctx)
+	if err != nil {
+		return err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(lockKey)); err != nil {
-		return fmt.Errorf("trino: store: lock: %w", err)
-	}
 	var have int
 	var exists bool
 	if err := tx.QueryRow(ctx, "SELECT to_regclass('tipgate_trino.meta') IS NOT NULL").Scan(&exists); err != nil {
